@@ -1,0 +1,97 @@
+# offcap: offload-aware packet capture.  `make demo`, `make check`, `make bench`.
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/;s/ppc64le/powerpc/;s/s390x/s390/')
+VERSION  := 0.1.0
+BUILD    := build
+
+# Debian packages the build, the demo, the tests and the benchmark use.
+PKGS := gcc make pkg-config clang llvm libbpf-dev libxdp-dev bpftool libelf-dev \
+	zlib1g-dev iproute2 ethtool tcpdump tshark iperf3 procps
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DOFFCAP_VERSION='"$(VERSION)"' \
+	   -Iuser -I$(BUILD)
+LDLIBS  := -lbpf -lxdp -lelf -lz -lpthread -lm
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+LIB_SRCS  := $(wildcard user/*.c user/proto/*.c)
+TOOL_SRCS := $(wildcard tools/offcap/*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+HDRS      := $(wildcard user/*.h user/proto/*.h bpf/*.h tools/offcap/*.h tests/unit/*.h)
+
+LIB_OBJS      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+LIB_SAN_OBJS  := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRCS))
+UNIT_BINS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+UNIT_SAN_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests-san/%,$(UNIT_SRCS))
+
+.SECONDARY:
+.PHONY: all deps demo check unit bench clean vmlinux
+all: $(BUILD)/offcap
+
+deps:
+	@missing=""; for p in $(PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  [ "$$(id -u)" = 0 ] || { echo "deps: need root to install$$missing" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	    || { echo "deps: apt-get install failed" >&2; exit 1; }; \
+	fi
+
+# Regenerate the checked-in CO-RE header from the running kernel's BTF.
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/vmlinux.h | $(BUILD)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall -Werror -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@
+
+$(BUILD)/obj/%.o: %.c $(HDRS) $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/san/%.o: %.c $(HDRS) $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+
+$(BUILD)/liboffcap.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/liboffcap-san.a: $(LIB_SAN_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/offcap: $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS)) $(BUILD)/liboffcap.a
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liboffcap.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit $< $(BUILD)/liboffcap.a -o $@ $(LDLIBS)
+
+$(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/liboffcap-san.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -Itests/unit $< $(BUILD)/liboffcap-san.a -o $@ $(LDLIBS)
+
+$(BUILD):
+	@mkdir -p $@
+
+unit: $(UNIT_BINS) $(UNIT_SAN_BINS)
+
+demo: deps all
+	tools/demo.sh
+
+check: deps all unit
+	tests/run.sh
+
+bench: deps all
+	bench/run.sh
+
+clean:
+	rm -rf $(BUILD)

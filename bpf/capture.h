@@ -1,0 +1,47 @@
+/* Event layout shared by capture.bpf.c and the ring consumer (user/capture.c). */
+#ifndef OFFCAP_CAPTURE_H
+#define OFFCAP_CAPTURE_H
+
+/* Hook points: the same values as enum oc_point in user/meta.h. */
+#define OC_HOOK_XDP		0
+#define OC_HOOK_TC_INGRESS	1
+#define OC_HOOK_TC_EGRESS	2
+#define OC_HOOK_POST_GSO	3
+#define OC_HOOK_MAX		4
+
+/* Largest packet copied into the ring (BIG TCP super-frames reach 512 KiB). */
+#define OC_MAX_CAPLEN		(512 * 1024)
+
+struct oc_event {
+	__u64 ts;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 len;		/* true length: skb->len with frags, or the XDP buffer */
+	__u32 cap_len;		/* packet bytes following this header */
+	__u32 ifindex;
+	__u32 netns;		/* inode of the device's network namespace */
+	__u32 gso_type;		/* the kernel's raw SKB_GSO_* bits */
+	__u32 queue;		/* skb->queue_mapping (rx: queue + 1), XDP rx_queue_index */
+	__u16 gso_size;
+	__u16 gso_segs;
+	__u16 vlan_tci;
+	__u16 vlan_proto;	/* network byte order, as in the skb */
+	__u8 point;		/* OC_HOOK_* */
+	__u8 csum;		/* skb->ip_summed; 0xff for XDP */
+	__u8 vlan_present;
+	__u8 pad;
+	__u32 drops;		/* reservations this point lost on this CPU since its last event */
+};
+
+/* Key of the post-GSO interface filter: the tracepoint sees every device. */
+struct oc_dev_key {
+	__u32 ifindex;
+	__u32 netns;
+};
+
+/* Per hook point, per CPU. */
+struct oc_point_stats {
+	__u64 seen;		/* events the program saw */
+	__u64 dropped;		/* ring reservations that failed */
+	__u64 reported;		/* dropped, as already told in an event */
+};
+
+#endif

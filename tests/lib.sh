@@ -1,0 +1,62 @@
+# shellcheck shell=bash
+# Shared by the integration tests: unique namespaces joined by a veth pair,
+# checks that print "ok"/"not ok", and a trap that removes everything made.
+OC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OFFCAP=${OFFCAP:-$OC_ROOT/build/offcap}
+OC_ID="oc$$$RANDOM"
+NS_A="${OC_ID}a" NS_B="${OC_ID}b"
+# RFC 2544 benchmarking addresses, only ever inside the test's own namespaces.
+IP_A=198.18.0.1 IP_B=198.18.0.2
+IP6_A=fd0c::1 IP6_B=fd0c::2
+OC_TMP=$(mktemp -d "/tmp/offcap-test.XXXXXX")
+OC_PIDS=()
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+# check "description" command...: ok when the command succeeds
+check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# check_num "description" got op want (op: -eq -le -ge -gt -lt)
+check_num() {
+	if [ -n "$2" ] && [ "$2" "$3" "$4" ] 2>/dev/null; then ok "$1 ($2 $3 $4)"
+	else not_ok "$1 (got '${2}', want $3 $4)"; fi
+}
+
+oc_cleanup() {
+	local p
+	for p in "${OC_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	ip netns del "$NS_A" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
+	rm -rf "$OC_TMP"
+}
+trap oc_cleanup EXIT
+trap 'exit 130' INT TERM
+
+ina() { ip netns exec "$NS_A" "$@"; }
+inb() { ip netns exec "$NS_B" "$@"; }
+
+# oc_pair [MTU]: namespaces A and B, veth "oca" (in A) <-> "ocb" (in B)
+oc_pair() {
+	local mtu=${1:-1500}
+	ip netns add "$NS_A" && ip netns add "$NS_B" || return 1
+	ip link add oca netns "$NS_A" type veth peer name ocb netns "$NS_B" || return 1
+	ina ip link set lo up; inb ip link set lo up
+	ina ip link set oca mtu "$mtu" up; inb ip link set ocb mtu "$mtu" up
+	ina ip addr add "$IP_A/24" dev oca; inb ip addr add "$IP_B/24" dev ocb
+	ina ip -6 addr add "$IP6_A/64" dev oca nodad; inb ip -6 addr add "$IP6_B/64" dev ocb nodad
+}
+
+# oc_bg CMD...: start in the background, remembered for the cleanup
+oc_bg() { "$@" & OC_PIDS+=($!); }
+
+# oc_iperf BYTES [extra client args]: TCP transfer A -> B with iperf3
+oc_iperf() {
+	local n=$1; shift
+	inb iperf3 -s -1 -B "$IP_B" -p 5201 >/dev/null 2>&1 &
+	OC_PIDS+=($!)
+	local i; for i in $(seq 50); do inb ss -ltn 2>/dev/null | grep -q ':5201 ' && break; sleep 0.1; done
+	ina iperf3 -c "$IP_B" -p 5201 -n "$n" "$@" >"$OC_TMP/iperf.out" 2>&1
+}
+
+# oc_wait_attached NS: wait until offcap's programs show up in NS (tc or xdp)
+oc_wait_file() { local i; for i in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests (plain and under ASan+UBSan), then the integration
+# tests (root: they build namespaces and load the real BPF programs).
+# Every check prints "ok - ..." or "not ok - ..."; the last line is "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+pass=0 fail=0 log=$(mktemp) && trap 'rm -f "$log"' EXIT
+
+run() {	# run NAME CMD...: stream output, count ok/not ok; a crash counts as a failure
+	local name=$1; shift
+	echo "# $name"
+	"$@" >"$log" 2>&1
+	local rc=$? p f
+	sed 's/^/  /' "$log"
+	p=$(grep -c '^ok ' "$log"); f=$(grep -c '^not ok ' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "  not ok - $name exited with status $rc"; f=1
+	fi
+	pass=$((pass + p)) fail=$((fail + f))
+}
+
+filter=${1:-}
+for t in build/tests/test_* build/tests-san/test_*; do
+	[ -x "$t" ] || continue
+	[[ -z "$filter" || "$t" == *"$filter"* ]] || continue
+	run "$t" "$t"
+done
+if [ "$(id -u)" -eq 0 ]; then
+	for t in tests/integration/*.sh; do
+		[ -f "$t" ] || continue
+		[[ -z "$filter" || "$t" == *"$filter"* ]] || continue
+		run "$t" timeout 300 bash "$t"
+	done
+else
+	echo "# integration tests skipped: they need root"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

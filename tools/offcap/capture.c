@@ -1,0 +1,477 @@
+/* offcap capture: attach at the chosen hook points, stream to one pcapng. */
+#include <errno.h>
+#include <getopt.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "cmd.h"
+#include "pcapng.h"
+
+#define DEFAULT_POINTS ((1u << OC_POINT_TC_INGRESS) | (1u << OC_POINT_TC_EGRESS) | \
+			(1u << OC_POINT_POST_GSO))
+#define ALL_POINTS ((1u << OC_POINT_MAX) - 1)
+
+struct cap_opts {
+	const char *ifspec[OC_MAX_DEVS];
+	unsigned nif;
+	const char *netns;
+	const char *out;
+	unsigned long snaplen, count, duration, ring_mb;
+	unsigned points;
+	int quiet;
+};
+
+struct cap_state {
+	struct cap_opts *o;
+	struct oc_netdev devs[OC_MAX_DEVS];
+	struct pcapng_writer *w;
+	int idb[OC_MAX_DEVS][OC_POINT_MAX];
+	uint64_t captured[OC_MAX_DEVS][OC_POINT_MAX];
+	uint64_t total;
+	uint64_t start_ns;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: offcap capture -i IFACE [-i IFACE ...] [OPTIONS]\n"
+"\n"
+"Capture in the kernel at the points where offloads change packets, without\n"
+"changing any interface setting, into one pcapng (one interface block per\n"
+"interface and hook point).\n"
+"\n"
+"  -i, --interface IFACE   interface to watch; NETNS/IFACE for one in a named\n"
+"                          network namespace (repeatable, up to %d)\n"
+"      --netns NAME        network namespace of plain IFACE names\n"
+"  -w, --write FILE        pcapng output; '-' for stdout, *.gz for gzip.\n"
+"                          Without -w, one line per packet on stdout\n"
+"  -s, --snaplen N         bytes kept per packet (default 256; 0 = whole packet)\n"
+"  -c, --count N           stop after N packets\n"
+"      --duration SEC      stop after SEC seconds\n"
+"  -p, --points LIST       comma-separated hook points (default\n"
+"                          tc-ingress,tc-egress,post-gso; 'all' adds xdp):\n"
+"                          xdp         received frames at the driver, before GRO\n"
+"                          tc-ingress  received skbs after GRO (merged frames)\n"
+"                          tc-egress   transmitted skbs before GSO (super-frames)\n"
+"                          post-gso    what the driver is handed (net_dev_start_xmit)\n"
+"  -B, --buffer MIB        ring buffer size in MiB, power of two (default 64)\n"
+"  -q, --quiet             no live status line\n"
+"  -h, --help\n"
+"\n"
+"XDP is not on by default: on a veth, attaching it turns off the peer's GSO\n"
+"pass-through, so the sender segments in software (offcap warns when that happens).\n",
+		OC_MAX_DEVS);
+}
+
+static int parse_points(const char *list, unsigned *out)
+{
+	char buf[256], *save = NULL;
+
+	*out = 0;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int p = oc_point_parse(t);
+
+		if (!strcmp(t, "all"))
+			*out |= ALL_POINTS;
+		else if (p < 0)
+			return oc_err("unknown hook point '%s' (xdp, tc-ingress, tc-egress, post-gso, all)", t), -1;
+		else
+			*out |= 1u << p;
+	}
+	return *out ? 0 : (oc_err("--points: empty list"), -1);
+}
+
+static int parse_args(int argc, char **argv, struct cap_opts *o)
+{
+	static const struct option lo[] = {
+		{ "interface", required_argument, 0, 'i' }, { "netns", required_argument, 0, 'N' },
+		{ "write", required_argument, 0, 'w' }, { "snaplen", required_argument, 0, 's' },
+		{ "count", required_argument, 0, 'c' }, { "duration", required_argument, 0, 'D' },
+		{ "points", required_argument, 0, 'p' }, { "buffer", required_argument, 0, 'B' },
+		{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0 },
+	};
+	int c;
+
+	*o = (struct cap_opts){ .snaplen = 256, .points = DEFAULT_POINTS, .ring_mb = 64 };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:qh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (o->nif == OC_MAX_DEVS)
+				return oc_err("at most %d interfaces", OC_MAX_DEVS), -1;
+			o->ifspec[o->nif++] = optarg;
+			break;
+		case 'N': o->netns = optarg; break;
+		case 'w': o->out = optarg; break;
+		case 's':
+			if (oc_parse_uint(optarg, 0, OC_MAX_CAPLEN, &o->snaplen))
+				return oc_err("-s: snaplen must be 0..%d", OC_MAX_CAPLEN), -1;
+			break;
+		case 'c':
+			if (oc_parse_uint(optarg, 1, ~0ul, &o->count))
+				return oc_err("-c: count must be a positive number"), -1;
+			break;
+		case 'D':
+			if (oc_parse_uint(optarg, 1, 86400 * 365, &o->duration))
+				return oc_err("--duration: seconds must be a positive number"), -1;
+			break;
+		case 'p':
+			if (parse_points(optarg, &o->points))
+				return -1;
+			break;
+		case 'B':
+			if (oc_parse_uint(optarg, 1, 4096, &o->ring_mb) || (o->ring_mb & (o->ring_mb - 1)))
+				return oc_err("-B: ring size must be a power of two MiB, 1..4096"), -1;
+			break;
+		case 'q': o->quiet = 1; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind < argc)
+		return oc_err("unexpected argument '%s'", argv[optind]), -1;
+	if (!o->nif)
+		return oc_err("capture: name at least one interface with -i"), usage(stderr), -1;
+	return 0;
+}
+
+/* root, or the capabilities BPF, tc and XDP attachment need */
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+	const int need[] = { CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON };
+
+	if (geteuid() == 0)
+		return 0;
+	if (syscall(SYS_capget, &h, d) == 0) {
+		int ok = 1;
+
+		for (unsigned i = 0; i < 3; i++)
+			ok &= !!(d[need[i] / 32].effective & (1u << (need[i] % 32)));
+		if (ok)
+			return 0;
+	}
+	oc_err("capture needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON");
+	return -1;
+}
+
+static void warn_cb(const char *msg)
+{
+	oc_warn("%s", msg);
+}
+
+static void join_args(int argc, char **argv, char *buf, size_t len)
+{
+	size_t n = snprintf(buf, len, "offcap");
+
+	for (int i = 0; i < argc && n < len; i++)
+		n += snprintf(buf + n, len - n, " %s", argv[i]);
+}
+
+static int open_output(struct cap_state *s, int argc, char **argv)
+{
+	struct utsname u;
+	char os[256] = "Linux", cmdline[1024], err[256];
+	struct pcapng_shb_info shb = { .app = "offcap " OFFCAP_VERSION, .os = os, .comment = cmdline };
+
+	if (!uname(&u)) {
+		snprintf(os, sizeof(os), "%s %s", u.sysname, u.release);
+		shb.hardware = u.machine;
+	}
+	join_args(argc, argv, cmdline, sizeof(cmdline));
+	s->w = pcapng_open(s->o->out, &shb, err, sizeof(err));
+	if (!s->w)
+		return oc_err("%s", err), -1;
+	return 0;
+}
+
+static const char *point_role(unsigned p)
+{
+	static const char *const role[OC_POINT_MAX] = {
+		"receive, at the driver before GRO: frames as they arrived",
+		"receive, after GRO: merged frames carry gso_size/gso_segs",
+		"transmit, before GSO: super-frames",
+		"transmit, net_dev_start_xmit: segments where software GSO ran, super-frames on TSO devices",
+	};
+	return p < OC_POINT_MAX ? role[p] : "";
+}
+
+static int add_idbs(struct cap_state *s)
+{
+	for (unsigned d = 0; d < s->o->nif; d++) {
+		struct oc_netdev *dev = &s->devs[d];
+		char feat[512];
+
+		oc_features_summary(&dev->feat, feat, sizeof(feat));
+		for (unsigned p = 0; p < OC_POINT_MAX; p++) {
+			struct oc_iface i = { .linktype = OC_LINKTYPE_ETHERNET, .point = p,
+					      .mtu = dev->mtu, .tsresol = 9 };
+
+			s->idb[d][p] = -1;
+			if (!(s->o->points & (1u << p)))
+				continue;
+			i.snaplen = s->o->snaplen ? s->o->snaplen : OC_MAX_CAPLEN;
+			snprintf(i.name, sizeof(i.name), "%s@%s", dev->name, oc_point_name(p));
+			snprintf(i.ifname, sizeof(i.ifname), "%s", dev->name);
+			if (snprintf(i.descr, sizeof(i.descr),
+				 "offcap hook=%s (%s); mtu=%u driver=%s ifindex=%d netns=%s; features at start: %s",
+				 oc_point_name(p), point_role(p), dev->mtu, dev->driver[0] ? dev->driver : "?",
+				 dev->ifindex, dev->netns_name[0] ? dev->netns_name : "(current)", feat) < 0)
+				return -1;
+			s->idb[d][p] = pcapng_add_iface(s->w, &i);
+			if (s->idb[d][p] < 0)
+				return oc_err("%s", pcapng_error(s->w)), -1;
+		}
+	}
+	return 0;
+}
+
+static void print_line(const struct oc_packet *p, const struct oc_netdev *dev)
+{
+	char meta[256];
+	time_t sec = p->ts_ns / 1000000000ull;
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	oc_meta_format(&p->meta, meta, sizeof(meta));
+	printf("%02d:%02d:%02d.%06llu %s %s len %u %s\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
+	       (unsigned long long)(p->ts_ns % 1000000000ull) / 1000, dev->name,
+	       p->meta.dir == OC_DIR_IN ? "In " : "Out", p->len, meta);
+}
+
+static int on_packet(void *ctx, const struct oc_packet *pkt, unsigned d)
+{
+	struct cap_state *s = ctx;
+	struct oc_packet p = *pkt;
+	unsigned point = p.meta.point;
+
+	if (s->o->count && s->total >= s->o->count)
+		return 0;
+	if (s->w) {
+		p.if_id = (uint32_t)s->idb[d][point];
+		if (pcapng_write_packet(s->w, &p))
+			return -1;
+	} else {
+		print_line(&p, &s->devs[d]);
+	}
+	s->captured[d][point]++;
+	s->total++;
+	return 0;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static uint64_t point_captured(const struct cap_state *s, unsigned p)
+{
+	uint64_t n = 0;
+
+	for (unsigned d = 0; d < s->o->nif; d++)
+		n += s->captured[d][p];
+	return n;
+}
+
+static void status_line(struct cap_state *s, struct oc_capture *c)
+{
+	char line[512];
+	size_t n = 0;
+
+	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
+		struct oc_point_count k;
+
+		if (!(s->o->points & (1u << p)))
+			continue;
+		oc_capture_counts(c, p, &k);
+		n += snprintf(line + n, sizeof(line) - n, "%s%s %llu (%llu dropped)", n ? "  " : "",
+			      oc_point_name(p), (unsigned long long)point_captured(s, p),
+			      (unsigned long long)k.dropped);
+		if (n >= sizeof(line))
+			break;
+	}
+	fprintf(stderr, "\r\033[K%s", line);
+}
+
+/* An interface that disappears ends the capture cleanly. */
+static int vanished(struct cap_state *s)
+{
+	for (unsigned d = 0; d < s->o->nif; d++) {
+		struct oc_netdev *dev = &s->devs[d];
+		int gone;
+
+		if (oc_netdev_enter(dev))
+			return 1;
+		gone = (int)if_nametoindex(dev->name) != dev->ifindex;
+		oc_netdev_leave();
+		if (gone) {
+			oc_warn("interface %s vanished; stopping", dev->name);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void warn_feature_changes(struct cap_state *s)
+{
+	for (unsigned d = 0; d < s->o->nif; d++) {
+		struct oc_netdev *dev = &s->devs[d];
+		struct oc_features now;
+		char diff[1024];
+
+		if (oc_netdev_enter(dev))
+			continue;
+		if (!oc_netdev_read_features(dev, &now) && oc_features_diff(&dev->feat, &now, diff, sizeof(diff)))
+			oc_warn("attaching changed %s's features (%s): what you capture is not what runs without offcap",
+				dev->name, diff);
+		oc_netdev_leave();
+		if ((s->o->points & (1u << OC_POINT_XDP)) && !strcmp(dev->driver, "veth"))
+			oc_warn("XDP on veth %s turns off GSO pass-through on its peer: the peer now segments "
+				"in software and its post-gso point shows MTU-sized segments", dev->name);
+	}
+}
+
+static int capture_loop(struct cap_state *s, struct oc_capture *c)
+{
+	uint64_t end = s->o->duration ? s->start_ns + s->o->duration * 1000000000ull : 0;
+	uint64_t next_tick = mono_ns() + 1000000000ull;
+	int tty = !s->o->quiet && isatty(2), ret = 0;
+
+	while (!stop_signal) {
+		if (oc_capture_poll(c, on_packet, s, 100) < 0) {
+			ret = -1;
+			break;
+		}
+		if (s->o->count && s->total >= s->o->count)
+			break;
+		if (end && mono_ns() >= end)
+			break;
+		if (mono_ns() >= next_tick) {
+			next_tick += 1000000000ull;
+			if (tty)
+				status_line(s, c);
+			if (vanished(s))
+				break;
+		}
+	}
+	if (tty)
+		fprintf(stderr, "\r\033[K");
+	return ret;
+}
+
+static void summary(struct cap_state *s, struct oc_capture *c)
+{
+	uint64_t mono = mono_ns(), now = oc_mono_to_wall(mono);
+	double secs = (mono - s->start_ns) / 1e9;
+
+	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
+		struct oc_point_count k;
+
+		if (!(s->o->points & (1u << p)))
+			continue;
+		oc_capture_counts(c, p, &k);
+		fprintf(stderr, "%-10s %llu packets captured, %llu dropped (%.0f/s over %.1f s)\n",
+			oc_point_name(p), (unsigned long long)point_captured(s, p),
+			(unsigned long long)k.dropped, secs > 0 ? point_captured(s, p) / secs : 0, secs);
+		for (unsigned d = 0; s->w && d < s->o->nif; d++)
+			pcapng_write_stats(s->w, (uint32_t)s->idb[d][p], oc_mono_to_wall(s->start_ns), now,
+					   s->captured[d][p], s->o->nif == 1 ? k.dropped : 0);
+	}
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);	/* a closed pipe shows up as EPIPE on write */
+}
+
+static int open_devices(struct cap_state *s)
+{
+	char err[256];
+
+	for (unsigned d = 0; d < s->o->nif; d++)
+		if (oc_netdev_open(&s->devs[d], s->o->ifspec[d], s->o->netns, err, sizeof(err)))
+			return oc_err("%s", err), -1;
+	return 0;
+}
+
+int cmd_capture(int argc, char **argv)
+{
+	struct cap_opts o;
+	struct cap_state *s;
+	struct oc_capture *c = NULL;
+	struct oc_capture_opts co;
+	char err[512];
+	int ret = 1;
+
+	if (parse_args(argc, argv, &o))
+		return 2;
+	if (check_privileges())
+		return 1;
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return oc_err("this kernel has no BTF (/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF is needed"), 1;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return oc_err("out of memory"), 1;
+	s->o = &o;
+	if (open_devices(s))
+		goto out;
+	if (o.out && (open_output(s, argc, argv) || add_idbs(s)))
+		goto out;
+	co = (struct oc_capture_opts){ .points = o.points, .snaplen = o.snaplen,
+				       .ring_mb = o.ring_mb, .warn = warn_cb };
+	install_signals();
+	c = oc_capture_start(s->devs, o.nif, &co, err, sizeof(err));
+	if (!c) {
+		oc_err("%s", err);
+		goto out;
+	}
+	warn_feature_changes(s);
+	s->start_ns = mono_ns();
+	if (!o.quiet)
+		fprintf(stderr, "offcap: capturing on %u interface%s; Ctrl-C to stop\n", o.nif,
+			o.nif > 1 ? "s" : "");
+	ret = capture_loop(s, c) ? 1 : 0;
+	oc_capture_detach(c);
+	if (!ret)
+		while (oc_capture_poll(c, on_packet, s, 0) > 0)
+			;
+	summary(s, c);
+	if (s->w && pcapng_error(s->w))
+		oc_err("%s", pcapng_error(s->w)), ret = 1;
+out:
+	oc_capture_stop(c);
+	if (s->w && pcapng_close(s->w) && !ret)
+		ret = 1;
+	for (unsigned d = 0; d < o.nif; d++)
+		oc_netdev_close(&s->devs[d]);
+	free(s);
+	fflush(stdout);
+	return ret;
+}

@@ -1,0 +1,85 @@
+/* offcap: offload-aware packet capture. One binary, bpftool-style subcommands. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *what;
+} cmds[] = {
+	{ "capture", cmd_capture, "capture at XDP, tc ingress/egress and post-GSO into one pcapng" },
+	{ "report", cmd_report, "explain every frame over the MTU: offload artefact or real problem" },
+	{ "split", cmd_split, "rewrite a capture with super-frames cut into their wire segments" },
+};
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+void oc_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("offcap: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void oc_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("offcap: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int oc_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: offcap COMMAND [OPTIONS]\n\n"
+		   "See what TSO, GSO, GRO, checksum and VLAN offloads do to packets,\n"
+		   "without changing any NIC setting.\n\nCommands:\n");
+	for (unsigned i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].what);
+	fprintf(f, "\n'offcap COMMAND --help' for a command's options; 'offcap --version'.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("offcap %s\n", OFFCAP_VERSION);
+		return 0;
+	}
+	for (unsigned i = 0; i < NCMDS; i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].run(argc - 1, argv + 1);
+	oc_err("unknown command '%s' (try 'offcap --help')", argv[1]);
+	return 2;
+}

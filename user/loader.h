@@ -1,0 +1,54 @@
+/* Loads offcap's BPF programs, attaches them to interfaces and hook points,
+ * and hands every ring-buffer event to a callback as a packet. */
+#ifndef OFFCAP_LOADER_H
+#define OFFCAP_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "../bpf/capture.h"
+#include "meta.h"
+#include "netdev.h"
+#include "packet.h"
+
+#define OC_MAX_DEVS 16
+
+struct oc_capture_opts {
+	unsigned points;	/* bit per enum oc_point */
+	uint32_t snaplen;	/* 0 = whole packet */
+	uint32_t ring_mb;	/* ring buffer size, MiB (power of two) */
+	void (*warn)(const char *msg);
+};
+
+/* One captured packet. pkt->data is valid only during the callback. */
+typedef int (*oc_capture_cb)(void *ctx, const struct oc_packet *pkt, unsigned dev_idx);
+
+struct oc_capture;
+
+struct oc_point_count {
+	uint64_t seen, dropped;
+};
+
+/* Loads and attaches to every device; NULL with a message in err. */
+struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
+				    const struct oc_capture_opts *opts, char *err, size_t errlen);
+/* Waits up to timeout_ms and delivers what arrived; returns events delivered
+ * or -1 (callback error or ring failure). */
+int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeout_ms);
+/* Kernel-side counters of one hook point, all CPUs. */
+int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_count *out);
+/* What the attach did: "tcx", "clsact", "xdp-native", "xdp-generic" per device and point. */
+const char *oc_capture_attach_mode(struct oc_capture *c, unsigned dev, unsigned point);
+/* BPF program id of a hook point (for bpf_stats). */
+int oc_capture_prog_id(struct oc_capture *c, unsigned point);
+/* Detaches every program; the ring can still be drained with poll. */
+void oc_capture_detach(struct oc_capture *c);
+/* Detaches everything and frees. Safe to call with NULL. */
+void oc_capture_stop(struct oc_capture *c);
+
+/* CLOCK_MONOTONIC ns (the BPF clock) to wall-clock ns */
+uint64_t oc_mono_to_wall(uint64_t mono_ns);
+/* Kernel SKB_GSO_* bits to offcap's stable OC_GSO_* bits (names read from BTF). */
+uint32_t oc_gso_from_kernel(uint32_t kernel_bits);
+
+#endif

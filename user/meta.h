@@ -1,0 +1,89 @@
+/* Offload metadata of one packet at one hook point, as offcap records it. */
+#ifndef OFFCAP_META_H
+#define OFFCAP_META_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Hook points. The values are stored in pcapng files: never renumber. */
+enum oc_point {
+	OC_POINT_XDP = 0,	/* driver, before GRO */
+	OC_POINT_TC_INGRESS = 1,	/* after GRO */
+	OC_POINT_TC_EGRESS = 2,	/* before GSO: super-frames */
+	OC_POINT_POST_GSO = 3,	/* net_dev_start_xmit: what the driver is handed */
+	OC_POINT_MAX = 4,
+	OC_POINT_NONE = 0xff,	/* packet from a foreign capture (tcpdump, dumpcap) */
+};
+
+enum oc_dir { OC_DIR_UNKNOWN = 0, OC_DIR_IN = 1, OC_DIR_OUT = 2 };
+
+/* skb->ip_summed */
+enum oc_csum {
+	OC_CSUM_NONE = 0,
+	OC_CSUM_UNNECESSARY = 1,
+	OC_CSUM_COMPLETE = 2,
+	OC_CSUM_PARTIAL = 3,
+	OC_CSUM_UNKNOWN = 0xff,	/* XDP and foreign captures cannot tell */
+};
+
+/* offcap's own gso_type bits: stable across kernels (the kernel moved
+ * SKB_GSO_TCP_FIXEDID in 6.18); the loader translates by enumerator name. */
+enum oc_gso {
+	OC_GSO_TCPV4 = 1u << 0,
+	OC_GSO_DODGY = 1u << 1,
+	OC_GSO_TCP_ECN = 1u << 2,
+	OC_GSO_TCP_FIXEDID = 1u << 3,
+	OC_GSO_TCPV6 = 1u << 4,
+	OC_GSO_GRE = 1u << 6,
+	OC_GSO_GRE_CSUM = 1u << 7,
+	OC_GSO_IPXIP4 = 1u << 8,
+	OC_GSO_IPXIP6 = 1u << 9,
+	OC_GSO_UDP_TUNNEL = 1u << 10,
+	OC_GSO_UDP_TUNNEL_CSUM = 1u << 11,
+	OC_GSO_PARTIAL = 1u << 12,
+	OC_GSO_SCTP = 1u << 14,
+	OC_GSO_ESP = 1u << 15,
+	OC_GSO_UDP = 1u << 16,	/* UFO: IP fragments */
+	OC_GSO_UDP_L4 = 1u << 17,
+	OC_GSO_FRAGLIST = 1u << 18,
+	OC_GSO_TCP_ACCECN = 1u << 19,
+	OC_GSO_TCP_FIXEDID_INNER = 1u << 20,
+};
+
+#define OC_META_VALID	0x01	/* the packet came with offcap metadata */
+#define OC_META_VLAN	0x02	/* an offloaded VLAN tag was re-inserted into the bytes */
+
+struct oc_meta {
+	uint8_t point;		/* enum oc_point */
+	uint8_t dir;		/* enum oc_dir */
+	uint8_t csum;		/* enum oc_csum */
+	uint8_t flags;		/* OC_META_* */
+	uint16_t gso_size;
+	uint16_t gso_segs;
+	uint32_t gso_type;	/* enum oc_gso bits */
+	uint16_t vlan_tci;
+	uint16_t vlan_proto;	/* host order, e.g. 0x8100 */
+	uint32_t rx_queue;
+	uint32_t ifindex;
+	uint32_t netns;		/* network namespace inode */
+	uint32_t len;		/* true length: skb->len including frags */
+};
+
+/* Private Enterprise Number in offcap's custom pcapng options: 32473 is
+ * IANA's number reserved for documentation (RFC 5612). */
+#define OC_PEN 32473
+#define OC_META_WIRE_VERSION 1
+#define OC_META_WIRE_LEN 36	/* bytes after the PEN in the custom option */
+
+const char *oc_point_name(unsigned point);	/* "tc-egress", ... */
+int oc_point_parse(const char *name);		/* -1 if unknown */
+const char *oc_csum_name(unsigned csum);	/* "partial", ... */
+/* "tcpv4|fixedid"; "none" for 0 */
+size_t oc_gso_format(uint32_t gso_type, char *buf, size_t len);
+/* Human comment: "gso_size=1448 gso_segs=45 gso_type=tcpv4 csum=partial vlan=100" */
+size_t oc_meta_format(const struct oc_meta *m, char *buf, size_t len);
+/* Machine encoding (custom option payload after the PEN), little endian. */
+void oc_meta_encode(const struct oc_meta *m, uint8_t out[OC_META_WIRE_LEN]);
+int oc_meta_decode(const uint8_t *in, size_t len, struct oc_meta *m);	/* 0 ok */
+
+#endif

@@ -1,0 +1,49 @@
+/* A packet and an interface as the pcap/pcapng reader and writer exchange them. */
+#ifndef OFFCAP_PACKET_H
+#define OFFCAP_PACKET_H
+
+#include <stdint.h>
+#include "meta.h"
+
+#define OC_LINKTYPE_ETHERNET 1
+#define OC_LINKTYPE_RAW 101
+#define OC_LINKTYPE_LINUX_SLL 113
+#define OC_LINKTYPE_LINUX_SLL2 276
+
+/* One Interface Description Block. For offcap's own files one IDB is one
+ * (interface, hook point): name "veth0@tc-egress". */
+struct oc_iface {
+	char name[128];		/* if_name as written in the file */
+	char descr[512];	/* if_description */
+	char ifname[64];	/* interface part of name ("veth0"), or name */
+	uint16_t linktype;
+	uint32_t snaplen;
+	uint32_t mtu;		/* 0 if unknown */
+	uint8_t point;		/* enum oc_point, OC_POINT_NONE for foreign files */
+	uint8_t tsresol;	/* if_tsresol as in the file (9 = ns, 6 = us) */
+	/* filled by the reader from Interface Statistics Blocks */
+	uint64_t isb_recv, isb_drop;
+	int has_isb;
+};
+
+struct oc_packet {
+	uint64_t ts_ns;		/* wall clock, ns since the epoch */
+	uint32_t if_id;		/* IDB index in its section */
+	uint32_t caplen;	/* bytes in data */
+	uint32_t len;		/* original length on the interface */
+	const uint8_t *data;
+	uint32_t epb_flags;	/* 0 if absent */
+	uint64_t dropcount;	/* epb_dropcount, 0 if absent */
+	uint32_t queue;		/* epb_queue */
+	struct oc_meta meta;	/* meta.flags & OC_META_VALID when present */
+	const char *comment;	/* first opt_comment or NULL; reader-owned */
+};
+
+/* epb_flags bits (pcapng draft) */
+#define OC_EPB_DIR_IN		0x1
+#define OC_EPB_DIR_OUT		0x2
+#define OC_EPB_CSUM_NOT_READY	(1u << 9)
+#define OC_EPB_CSUM_VALID	(1u << 10)
+#define OC_EPB_TSO		(1u << 11)
+
+#endif

@@ -1,0 +1,58 @@
+/* pcapng writer, and a reader for pcapng and classic pcap (plain or gzip). */
+#ifndef OFFCAP_PCAPNG_H
+#define OFFCAP_PCAPNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "packet.h"
+
+struct pcapng_writer;
+
+struct pcapng_shb_info {
+	const char *hardware;	/* shb_hardware, may be NULL */
+	const char *os;		/* shb_os */
+	const char *app;	/* shb_userappl, "offcap 0.1.0" */
+	const char *comment;	/* opt_comment: the command line */
+};
+
+/* path "-" writes to stdout; a path ending in ".gz" is gzip-compressed.
+ * The writer only ever leaves whole blocks in the file: a failed write
+ * (ENOSPC, EPIPE) truncates back to the last complete block and every later
+ * call fails with the same error. NULL on error, message in err. */
+struct pcapng_writer *pcapng_open(const char *path, const struct pcapng_shb_info *shb,
+				  char *err, size_t errlen);
+/* Returns the interface id (0, 1, ...) or -1. Writes name, descr, linktype,
+ * snaplen, if_tsresol=9 and, when mtu != 0, nothing else: the MTU goes into
+ * descr by the caller. */
+int pcapng_add_iface(struct pcapng_writer *w, const struct oc_iface *iface);
+/* Enhanced Packet Block. Writes epb_flags (when nonzero), epb_queue (when
+ * meta valid), epb_dropcount (when nonzero), opt_comment (pkt->comment, or
+ * formatted from meta when comment is NULL and meta is valid) and the custom
+ * option (code 2989, PEN OC_PEN, oc_meta_encode) when meta is valid. */
+int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt);
+/* Interface Statistics Block: isb_starttime/endtime, isb_ifrecv, isb_ifdrop. */
+int pcapng_write_stats(struct pcapng_writer *w, uint32_t if_id, uint64_t start_ns,
+		       uint64_t end_ns, uint64_t recv, uint64_t drop);
+/* Pushes buffered whole blocks to the file (and gzip stream). */
+int pcapng_flush(struct pcapng_writer *w);
+/* Flushes and closes; returns 0, or -errno of the first failure. */
+int pcapng_close(struct pcapng_writer *w);
+const char *pcapng_error(const struct pcapng_writer *w);
+uint64_t pcapng_bytes_written(const struct pcapng_writer *w);
+
+struct cap_reader;
+
+/* Opens pcapng (any byte order, several sections) or pcap (us or ns magic),
+ * plain or gzip; "-" reads stdin. NULL on error with message in err. */
+struct cap_reader *cap_open(const char *path, char *err, size_t errlen);
+/* 1: a packet in *pkt (data valid until the next call), 0: end of file,
+ * -1: error (cap_error). A truncated last block is an error. */
+int cap_next(struct cap_reader *r, struct oc_packet *pkt);
+unsigned cap_niface(const struct cap_reader *r);
+const struct oc_iface *cap_iface(const struct cap_reader *r, uint32_t if_id);
+int cap_is_pcapng(const struct cap_reader *r);
+const char *cap_shb_comment(const struct cap_reader *r);	/* NULL if none */
+const char *cap_error(const struct cap_reader *r);
+void cap_close(struct cap_reader *r);
+
+#endif
