@@ -60,3 +60,31 @@ oc_iperf() {
 
 # oc_wait_attached NS: wait until offcap's programs show up in NS (tc or xdp)
 oc_wait_file() { local i; for i in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
+
+# oc_capture FILE ARGS...: start offcap in the background writing FILE; waits
+# until the file has its header (the programs are attached by then).
+oc_capture() {
+	local f=$1; shift
+	"$OFFCAP" capture -q -w "$f" "$@" 2>"$OC_TMP/offcap.err" &
+	OC_CAP_PID=$!; OC_PIDS+=($!)
+	oc_wait_file "$f" && sleep 0.3
+}
+# oc_capture_stop: SIGINT, then the exit status
+oc_capture_stop() { kill -INT "$OC_CAP_PID" 2>/dev/null; wait "$OC_CAP_PID"; }
+
+# tshark field dump of one interface: oc_fields FILE IFNAME@POINT FILTER FIELDS...
+oc_fields() {
+	local f=$1 ifn=$2 flt=$3; shift 3
+	local args=(); for x in "$@"; do args+=(-e "$x"); done
+	tshark -r "$f" -Y "frame.interface_name == \"$ifn\"${flt:+ && ($flt)}" -T fields "${args[@]}" 2>/dev/null
+}
+oc_count() { oc_fields "$1" "$2" "$3" frame.number | wc -l; }
+# largest frame of an interface
+oc_maxlen() { oc_fields "$1" "$2" "$3" frame.len | sort -n | tail -1; }
+# offcap's programs still loaded anywhere (empty = nothing). A program lives as
+# long as a link or filter holds it; freeing is deferred, so wait a little.
+oc_progs() { bpftool prog show 2>/dev/null | grep -oE 'name oc_(tc_ingress|tc_egress|xdp|post_gso)'; }
+oc_leftovers() {
+	local i; for i in $(seq 30); do [ -z "$(oc_progs)" ] && break; sleep 0.1; done
+	oc_progs; ip netns exec "$1" bpftool net show 2>/dev/null | grep -E 'oc_|id [0-9]'
+}

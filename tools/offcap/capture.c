@@ -371,6 +371,11 @@ static int capture_loop(struct cap_state *s, struct oc_capture *c)
 			next_tick += 1000000000ull;
 			if (tty)
 				status_line(s, c);
+			/* a SIGKILL loses at most a second */
+			if (s->w && pcapng_flush(s->w)) {
+				ret = -1;
+				break;
+			}
 			if (vanished(s))
 				break;
 		}
@@ -453,6 +458,11 @@ int cmd_capture(int argc, char **argv)
 		goto out;
 	}
 	warn_feature_changes(s);
+	/* the header on disk now means: attached and capturing */
+	if (s->w && pcapng_flush(s->w)) {
+		oc_err("%s", pcapng_error(s->w));
+		goto out;
+	}
 	s->start_ns = mono_ns();
 	if (!o.quiet)
 		fprintf(stderr, "offcap: capturing on %u interface%s; Ctrl-C to stop\n", o.nif,
@@ -463,7 +473,7 @@ int cmd_capture(int argc, char **argv)
 		while (oc_capture_poll(c, on_packet, s, 0) > 0)
 			;
 	summary(s, c);
-	if (s->w && pcapng_error(s->w))
+	if (s->w && pcapng_error(s->w) && *pcapng_error(s->w))
 		oc_err("%s", pcapng_error(s->w)), ret = 1;
 out:
 	oc_capture_stop(c);

@@ -13,6 +13,7 @@ static const struct {
 } cmds[] = {
 	{ "capture", cmd_capture, "capture at XDP, tc ingress/egress and post-GSO into one pcapng" },
 	{ "report", cmd_report, "explain every frame over the MTU: offload artefact or real problem" },
+	{ "stats", cmd_stats, "packets, bytes and frames over the MTU per interface and hook point" },
 	{ "split", cmd_split, "rewrite a capture with super-frames cut into their wire segments" },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Signals, leftovers and bad input.
+source "$(dirname "$0")/../lib.sh"
+oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
+
+F=$OC_TMP/int.pcapng
+oc_capture "$F" -i "$NS_A/oca" -i "$NS_B/ocb" -p all
+oc_bg ina iperf3 -c "$IP_B" -t 3 >/dev/null 2>&1 ; inb iperf3 -s -1 -B "$IP_B" >/dev/null 2>&1 & OC_PIDS+=($!)
+sleep 1
+oc_capture_stop; rc=$?
+check "SIGINT mid-transfer: exit status 0" [ $rc -eq 0 ]
+check "SIGINT mid-transfer: tshark reads the whole file" tshark -r "$F" -q
+check "SIGINT mid-transfer: every interface block got its statistics block" \
+	bash -c "'$OFFCAP' stats '$F' | awk 'NR > 1 && \$7 == \"none\" {bad=1} END {exit bad}'"
+check "SIGINT: offcap detached everything" test -z "$(oc_leftovers "$NS_A")$(oc_leftovers "$NS_B")"
+
+F=$OC_TMP/kill.pcapng
+oc_capture "$F" -i "$NS_A/oca" -i "$NS_B/ocb" -p all
+check "while capturing: XDP attached on ocb" bash -c "ip netns exec '$NS_B' bpftool net show | grep -q 'ocb.*id'"
+check_num "while capturing: offcap's four programs are loaded" "$(oc_progs | sort -u | wc -l)" -eq 4
+kill -9 "$OC_CAP_PID"; wait "$OC_CAP_PID" 2>/dev/null
+sleep 0.5
+check "SIGKILL: nothing stays attached in either namespace" test -z "$(oc_leftovers "$NS_A")$(oc_leftovers "$NS_B")"
+check "SIGKILL: the partial file is readable up to its last whole block" tshark -r "$F" -q
+
+out=$("$OFFCAP" capture -i nosuch0 -w "$OC_TMP/x.pcapng" 2>&1); rc=$?
+check "unknown interface: non-zero exit and a clear message" bash -c "[ $rc -ne 0 ] && grep -q \"no interface 'nosuch0'\" <<<\"$out\""
+out=$("$OFFCAP" capture -i "$NS_A/oca" -w /nonexistent-dir/x.pcapng 2>&1); rc=$?
+check "missing output directory: non-zero exit and a clear message" bash -c "[ $rc -ne 0 ] && grep -qi 'no such file' <<<\"$out\""
+out=$("$OFFCAP" capture -i "nonsuchns/oca" 2>&1); rc=$?
+check "unknown namespace: non-zero exit and a clear message" bash -c "[ $rc -ne 0 ] && grep -q 'nonsuchns' <<<\"$out\""
+out=$("$OFFCAP" capture -i "$NS_A/oca" -p tc-egres 2>&1); rc=$?
+check "unknown hook point: non-zero exit and a clear message" bash -c "[ $rc -ne 0 ] && grep -q \"unknown hook point 'tc-egres'\" <<<\"$out\""
+out=$("$OFFCAP" capture -i "$NS_A/oca" -s abc 2>&1); rc=$?
+check "bad snaplen: non-zero exit" [ $rc -ne 0 ]
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$OFFCAP" capture -i lo 2>&1); rc=$?
+check "not root: non-zero exit and says what it needs" bash -c "[ $rc -ne 0 ] && grep -q 'needs root' <<<\"$out\""
+check "offcap --help and capture --help exit 0" bash -c "'$OFFCAP' --help >/dev/null && '$OFFCAP' capture --help | grep -q -- --points"
+check "offcap --version" bash -c "'$OFFCAP' --version | grep -q '^offcap [0-9]'"
