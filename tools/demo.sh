@@ -6,7 +6,7 @@ set -u
 cd "$(dirname "$0")/.."
 OFFCAP=./build/offcap
 OUT=${DEMO_OUT:-demo.pcapng}
-SECS=${DEMO_SECS:-3}
+BYTES=${DEMO_BYTES:-200M}
 id="ocdemo$$"; A="${id}a"; B="${id}b"
 tmp=$(mktemp -d)
 pids=()
@@ -32,22 +32,22 @@ done
 # The demo's own receiver merges with GRO, so tc-ingress shows merged frames.
 ip netns exec "$B" ethtool -K ocb gro on >/dev/null
 
-iperf() {	# iperf SECONDS -> Gbit/s of the receiver
+iperf() {	# iperf BYTES -> Gbit/s of the receiver
 	ip netns exec "$B" iperf3 -s -1 -B 198.18.0.2 >/dev/null 2>&1 & pids+=($!)
 	for _ in $(seq 50); do ip netns exec "$B" ss -ltn | grep -q ':5201 ' && break; sleep 0.1; done
-	ip netns exec "$A" iperf3 -c 198.18.0.2 -t "$1" -J >"$tmp/iperf.json" 2>&1
+	ip netns exec "$A" iperf3 -c 198.18.0.2 -n "$1" -J >"$tmp/iperf.json" 2>&1
 	awk '/"sum_received"/{f=1} f && /"bits_per_second"/{gsub(/[,]/,""); printf "%.2f", $2/1e9; exit}' "$tmp/iperf.json"
 }
 
 echo "demo: namespaces $A and $B, veth oca (198.18.0.1) <-> ocb (198.18.0.2), MTU 1500"
-bare=$(iperf "$SECS")
-echo "demo: TCP throughput without capture: $bare Gbit/s"
+bare=$(iperf "$BYTES")
+echo "demo: TCP throughput without capture ($BYTES bytes): $bare Gbit/s"
 
 $OFFCAP capture -i "$A/oca" -i "$B/ocb" --points all -w "$OUT" -q 2>"$tmp/offcap.err" &
 cap=$!; pids+=($cap)
 for _ in $(seq 50); do [ -s "$OUT" ] && break; sleep 0.1; done
 sleep 0.5
-with=$(iperf "$SECS")
+with=$(iperf "$BYTES")
 sleep 0.2
 kill -INT "$cap"; wait "$cap"; rc=$?
 echo "demo: TCP throughput with offcap at all four points: $with Gbit/s"

@@ -1,0 +1,436 @@
+/* offcap report: every frame over the MTU explained, per interface, hook point and flow. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "cmd.h"
+#include "json.h"
+#include "pcapng.h"
+
+#define MAX_FLOWS_SHOWN 100000
+
+struct report_opts {
+	const char *file;
+	int json, side_by_side;
+	unsigned long mtu, flow_limit, flows_shown, count;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: offcap report [OPTIONS] FILE\n"
+"\n"
+"Explain every frame over the MTU: TSO/GSO super-frame, GRO/LRO merge, BIG TCP,\n"
+"or a REAL problem; per flow the MSS of each side, the segment payload, gso_size\n"
+"seen, the largest wire segment, the super-frames and the segments they became;\n"
+"checksums that are only partial (tcpdump's \"incorrect\") versus really wrong;\n"
+"offloaded VLAN tags. For offcap's captures it also cuts every super-frame into\n"
+"its segments exactly as Linux does and compares them with the segments seen\n"
+"at post-gso, and matches GRO-merged frames with the frames seen at XDP.\n"
+"Reads offcap's pcapng and any pcap/pcapng (tcpdump, dumpcap), gzip too.\n"
+"\n"
+"  --json              one JSON document instead of text\n"
+"  --mtu N             MTU for files that do not record it (default 1500)\n"
+"  --flows N           flows listed (default 20, by bytes; all in --json)\n"
+"  --flow-limit N      flows tracked at once (default 65536; the oldest are evicted)\n"
+"  --side-by-side      each super-frame's synthesized segments next to the observed ones\n"
+"  -c N                with --side-by-side: the first N super-frames (default 10)\n"
+"  -h, --help\n");
+}
+
+static int parse_args(int argc, char **argv, struct report_opts *o)
+{
+	static const struct option lo[] = {
+		{ "json", no_argument, 0, 'j' }, { "mtu", required_argument, 0, 'm' },
+		{ "flows", required_argument, 0, 'f' }, { "flow-limit", required_argument, 0, 'l' },
+		{ "side-by-side", no_argument, 0, 's' }, { "help", no_argument, 0, 'h' }, { 0 },
+	};
+	int c;
+
+	*o = (struct report_opts){ .mtu = 1500, .flow_limit = 65536, .flows_shown = 20, .count = 10 };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'j': o->json = 1; break;
+		case 's': o->side_by_side = 1; break;
+		case 'm':
+			if (oc_parse_uint(optarg, 68, 1 << 20, &o->mtu))
+				return oc_err("--mtu: a number from 68 to 1048576"), -1;
+			break;
+		case 'f':
+			if (oc_parse_uint(optarg, 0, MAX_FLOWS_SHOWN, &o->flows_shown))
+				return oc_err("--flows: a number from 0 to %d", MAX_FLOWS_SHOWN), -1;
+			break;
+		case 'l':
+			if (oc_parse_uint(optarg, 1, 1 << 24, &o->flow_limit))
+				return oc_err("--flow-limit: a number from 1 to 16777216"), -1;
+			break;
+		case 'c':
+			if (oc_parse_uint(optarg, 1, ~0ul, &o->count))
+				return oc_err("-c: a positive number"), -1;
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc - 1)
+		return oc_err("report: name one capture file"), usage(stderr), -1;
+	o->file = argv[optind];
+	return 0;
+}
+
+static double pct(uint64_t a, uint64_t b)
+{
+	return b ? 100.0 * (double)a / (double)b : 0;
+}
+
+static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
+{
+	printf("Interfaces and hook points\n");
+	printf("  %-22s %6s %9s %9s  %-44s %s\n", "interface", "mtu", "packets", "over-mtu",
+	       "why over the MTU", "max-len");
+	for (uint32_t i = 0; i < oc_analysis_niface(a); i++) {
+		const struct oc_if_stats *s = oc_analysis_iface(a, i);
+		const struct oc_iface *f = cap_iface(r, i);
+		char why[256] = "", *w = why;
+
+		if (!s || !s->packets)
+			continue;
+		for (unsigned c = 0; c < OC_CAUSE_MAX; c++)
+			if (s->cause[c])
+				w += snprintf(w, why + sizeof(why) - w, "%s%llu %s", w == why ? "" : ", ",
+					      (unsigned long long)s->cause[c], oc_cause_name(c));
+		printf("  %-22s %5u%s %9llu %9llu  %-44s %llu\n", f ? f->name : "?", s->mtu,
+		       s->mtu_assumed ? "?" : " ", (unsigned long long)s->packets,
+		       (unsigned long long)s->over_mtu, why[0] ? why : "-", (unsigned long long)s->max_len);
+		if (s->superframes)
+			printf("  %-22s %17s %llu super-frames become %llu wire segments (%.1f each)\n", "", "",
+			       (unsigned long long)s->superframes, (unsigned long long)s->segments,
+			       (double)s->segments / s->superframes);
+		if (s->merged)
+			printf("  %-22s %17s %llu merged frames were built from %llu wire frames (%.1f each)\n",
+			       "", "", (unsigned long long)s->merged, (unsigned long long)s->merged_frames,
+			       (double)s->merged_frames / s->merged);
+		if (s->csum_partial || s->csum_bad)
+			printf("  %-22s %17s checksums: %llu partial (left for the device: tcpdump says "
+			       "\"incorrect\"), %llu really wrong, %llu ok, %llu not verifiable (snaplen)\n",
+			       "", "", (unsigned long long)s->csum_partial, (unsigned long long)s->csum_bad,
+			       (unsigned long long)s->csum_ok, (unsigned long long)s->csum_unverified);
+		if (s->vlan_offloaded) {
+			printf("  %-22s %17s %llu packets had their VLAN tag offloaded (re-inserted); VLAN",
+			       "", "", (unsigned long long)s->vlan_offloaded);
+			for (unsigned v = 0; v < s->n_vlan_ids; v++)
+				printf(" %u", s->vlan_ids[v]);
+			printf("\n");
+		}
+		if (s->malformed || s->truncated)
+			printf("  %-22s %17s %llu malformed%s%s%s, %llu with truncated headers\n", "", "",
+			       (unsigned long long)s->malformed, s->malformed_example ? " (e.g. " : "",
+			       s->malformed_example ? s->malformed_example : "", s->malformed_example ? ")" : "",
+			       (unsigned long long)s->truncated);
+	}
+	printf("  ('?' after an MTU: not recorded in the file, assumed)\n\n");
+}
+
+static uint64_t flow_bytes(const struct oc_flow *f)
+{
+	return f->side[0].payload_bytes + f->side[1].payload_bytes;
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+	uint64_t x = flow_bytes(*(struct oc_flow *const *)a), y = flow_bytes(*(struct oc_flow *const *)b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void print_side(const struct oc_flow *f, int side, uint32_t mtu)
+{
+	const struct oc_flow_side *s = &f->side[side];
+	uint32_t seg = oc_flow_segment_payload(f, side, mtu);
+
+	printf("      %s: ", side == (f->initiator >= 0 ? f->initiator : 0) ? "client" : "server");
+	if (s->syn_seen)
+		printf("MSS %u%s%s%s", s->mss, s->ts ? ", timestamps" : "", s->sackok ? ", SACK" : "",
+		       s->has_wscale ? ", wscale" : "");
+	else
+		printf("MSS unknown (no handshake in the capture)");
+	printf("; sends segments of %u%s", seg, f->side[!side].syn_seen ? "" : " (estimated from the MTU)");
+	for (unsigned i = 0; i < s->n_gso; i++)
+		printf("%s%u (x%llu)", i ? ", " : "; gso_size ", s->gso_size[i], (unsigned long long)s->gso_count[i]);
+	printf("\n        %llu packets, %llu payload bytes; largest wire segment %u",
+	       (unsigned long long)s->packets, (unsigned long long)s->payload_bytes, s->max_wire_payload);
+	if (s->superframes)
+		printf("; %llu super-frames -> %llu segments", (unsigned long long)s->superframes,
+		       (unsigned long long)s->segments);
+	if (s->merged)
+		printf("; %llu GRO merges <- %llu frames", (unsigned long long)s->merged,
+		       (unsigned long long)s->merged_frames);
+	printf("\n        largest payload:");
+	for (unsigned p = 0; p <= OC_POINT_MAX; p++)
+		if (s->max_payload[p])
+			printf(" %s %u", p < OC_POINT_MAX ? oc_point_name(p) : "capture", s->max_payload[p]);
+	if (s->over_mss)
+		printf("; %llu segments above the peer's MSS", (unsigned long long)s->over_mss);
+	printf("\n");
+}
+
+static void print_flows(struct oc_analysis *a, unsigned long shown, uint32_t mtu)
+{
+	struct oc_flow_table *t = oc_analysis_flows(a);
+	uint32_t n = oc_flows_count(t);
+	struct oc_flow **v = calloc(n ? n : 1, sizeof(*v));
+
+	if (!v)
+		return;
+	n = oc_flows_list(t, v, n);
+	qsort(v, n, sizeof(*v), by_bytes);
+	printf("Flows: %u tracked, %llu evicted (flow limit)%s\n", n,
+	       (unsigned long long)oc_flows_evicted(t), n > shown ? ", the largest by bytes:" : "");
+	for (uint32_t i = 0; i < n && i < shown; i++) {
+		char name[128];
+
+		oc_flow_format(v[i], name, sizeof(name));
+		printf("  %s %s%s%s\n", name, v[i]->key.proto == 6 ? "tcp" : "udp",
+		       v[i]->key.vni ? " in tunnel, vni " : "", v[i]->key.vni ? "" : "");
+		print_side(v[i], v[i]->initiator >= 0 ? v[i]->initiator : 0, mtu);
+		print_side(v[i], v[i]->initiator >= 0 ? !v[i]->initiator : 1, mtu);
+	}
+	printf("\n");
+	free(v);
+}
+
+static void print_match(const struct oc_match_stats *m)
+{
+	if (m->compared || m->missing || m->tso_superframes) {
+		printf("Segment synthesis against the kernel's own (post-gso):\n");
+		printf("  %llu segments compared byte for byte: %llu match (%.2f%%), %llu differ, %llu never seen\n",
+		       (unsigned long long)m->compared, (unsigned long long)m->matched,
+		       pct(m->matched, m->compared), (unsigned long long)m->differed,
+		       (unsigned long long)m->missing);
+		if (m->tso_superframes)
+			printf("  %llu super-frames went to the device whole (TSO): their segments are synthesized, "
+			       "as the NIC will cut them\n", (unsigned long long)m->tso_superframes);
+	}
+	if (m->gro_merged) {
+		printf("GRO: %llu merged frames at tc-ingress, %llu with every wire frame seen at XDP; "
+		       "built from:", (unsigned long long)m->gro_merged, (unsigned long long)m->gro_matched);
+		for (unsigned i = 0; i < 9; i++)
+			if (m->gro_hist[i])
+				printf(" %u%s frames x%llu", i + 1, i == 8 ? "+" : "", (unsigned long long)m->gro_hist[i]);
+		printf("\n");
+	}
+	if (m->compared || m->gro_merged || m->tso_superframes)
+		printf("\n");
+}
+
+static void print_problems(struct cap_reader *r, struct oc_analysis *a)
+{
+	unsigned n, total = 0;
+	const struct oc_problem *p = oc_analysis_problems(a, &n);
+
+	for (unsigned k = 0; k < OC_PROB_MAX; k++)
+		total += oc_analysis_problem_count(a, k);
+	if (!total) {
+		printf("Real problems: none. Every frame over the MTU is an offload artefact.\n");
+		return;
+	}
+	printf("Real problems:\n");
+	for (unsigned k = 0; k < OC_PROB_MAX; k++)
+		if (oc_analysis_problem_count(a, k))
+			printf("  %llu x %s\n", (unsigned long long)oc_analysis_problem_count(a, k),
+			       oc_problem_name(k));
+	for (unsigned i = 0; i < n; i++) {
+		const struct oc_iface *f = cap_iface(r, p[i].if_id);
+
+		printf("    frame %llu on %s: %s\n", (unsigned long long)p[i].frame, f ? f->name : "?",
+		       p[i].text);
+	}
+}
+
+static void json_if(struct oc_json *j, const struct oc_iface *f, const struct oc_if_stats *s)
+{
+	oc_json_open(j, NULL, '{');
+	oc_json_str(j, "interface", f ? f->name : NULL);
+	oc_json_str(j, "hook", f && f->point != OC_POINT_NONE ? oc_point_name(f->point) : NULL);
+	oc_json_u64(j, "mtu", s->mtu);
+	oc_json_bool(j, "mtu_assumed", s->mtu_assumed);
+	oc_json_u64(j, "packets", s->packets);
+	oc_json_u64(j, "bytes", s->bytes);
+	oc_json_u64(j, "max_len", s->max_len);
+	oc_json_u64(j, "over_mtu", s->over_mtu);
+	oc_json_open(j, "over_mtu_causes", '{');
+	oc_json_u64(j, "tso_gso", s->cause[OC_CAUSE_TSO]);
+	oc_json_u64(j, "gro_lro", s->cause[OC_CAUSE_GRO]);
+	oc_json_u64(j, "offload_unknown_direction", s->cause[OC_CAUSE_OFFLOAD]);
+	oc_json_u64(j, "big_tcp", s->cause[OC_CAUSE_BIGTCP]);
+	oc_json_u64(j, "real", s->cause[OC_CAUSE_REAL]);
+	oc_json_close(j, '}');
+	oc_json_u64(j, "superframes", s->superframes);
+	oc_json_u64(j, "segments", s->segments);
+	oc_json_u64(j, "gro_merged", s->merged);
+	oc_json_u64(j, "gro_merged_frames", s->merged_frames);
+	oc_json_open(j, "checksums", '{');
+	oc_json_u64(j, "ok", s->csum_ok);
+	oc_json_u64(j, "partial", s->csum_partial);
+	oc_json_u64(j, "bad", s->csum_bad);
+	oc_json_u64(j, "unverified", s->csum_unverified);
+	oc_json_u64(j, "ipv4_header_bad", s->ip_csum_bad);
+	oc_json_close(j, '}');
+	oc_json_u64(j, "vlan_offloaded", s->vlan_offloaded);
+	oc_json_u64(j, "malformed", s->malformed);
+	oc_json_u64(j, "truncated", s->truncated);
+	oc_json_close(j, '}');
+}
+
+static void json_side(struct oc_json *j, const struct oc_flow *f, int side, uint32_t mtu)
+{
+	const struct oc_flow_side *s = &f->side[side];
+
+	oc_json_open(j, NULL, '{');
+	oc_json_bool(j, "initiator", f->initiator == side);
+	if (s->syn_seen)
+		oc_json_u64(j, "mss", s->mss);
+	else
+		oc_json_str(j, "mss", NULL);
+	oc_json_bool(j, "timestamps", s->ts);
+	oc_json_u64(j, "segment_payload", oc_flow_segment_payload(f, side, mtu));
+	oc_json_open(j, "gso_sizes", '[');
+	for (unsigned i = 0; i < s->n_gso; i++)
+		oc_json_u64(j, NULL, s->gso_size[i]);
+	oc_json_close(j, ']');
+	oc_json_u64(j, "packets", s->packets);
+	oc_json_u64(j, "payload_bytes", s->payload_bytes);
+	oc_json_u64(j, "largest_wire_segment", s->max_wire_payload);
+	oc_json_u64(j, "superframes", s->superframes);
+	oc_json_u64(j, "segments", s->segments);
+	oc_json_u64(j, "gro_merged", s->merged);
+	oc_json_u64(j, "over_mss", s->over_mss);
+	oc_json_open(j, "largest_payload", '{');
+	for (unsigned p = 0; p <= OC_POINT_MAX; p++)
+		if (s->max_payload[p])
+			oc_json_u64(j, p < OC_POINT_MAX ? oc_point_name(p) : "capture", s->max_payload[p]);
+	oc_json_close(j, '}');
+	oc_json_close(j, '}');
+}
+
+static void json_flows(struct oc_json *j, struct oc_analysis *a, uint32_t mtu)
+{
+	struct oc_flow_table *t = oc_analysis_flows(a);
+	uint32_t n = oc_flows_count(t);
+	struct oc_flow **v = calloc(n ? n : 1, sizeof(*v));
+
+	oc_json_u64(j, "flows_evicted", oc_flows_evicted(t));
+	oc_json_open(j, "flows", '[');
+	n = v ? oc_flows_list(t, v, n) : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		char name[128];
+		int c = v[i]->initiator >= 0 ? v[i]->initiator : 0;
+
+		oc_flow_format(v[i], name, sizeof(name));
+		oc_json_open(j, NULL, '{');
+		oc_json_str(j, "flow", name);
+		oc_json_str(j, "proto", v[i]->key.proto == 6 ? "tcp" : "udp");
+		oc_json_open(j, "sides", '[');
+		json_side(j, v[i], c, mtu);
+		json_side(j, v[i], !c, mtu);
+		oc_json_close(j, ']');
+		oc_json_close(j, '}');
+	}
+	oc_json_close(j, ']');
+	free(v);
+}
+
+static void json_report(struct cap_reader *r, struct oc_analysis *a, const struct report_opts *o)
+{
+	const struct oc_match_stats *m = oc_analysis_match(a);
+	const struct oc_problem *p;
+	struct oc_json j;
+	unsigned n;
+
+	oc_json_init(&j, stdout);
+	oc_json_open(&j, NULL, '{');
+	oc_json_str(&j, "file", o->file);
+	oc_json_u64(&j, "packets", oc_analysis_packets(a));
+	oc_json_open(&j, "interfaces", '[');
+	for (uint32_t i = 0; i < oc_analysis_niface(a); i++)
+		if (oc_analysis_iface(a, i)->packets)
+			json_if(&j, cap_iface(r, i), oc_analysis_iface(a, i));
+	oc_json_close(&j, ']');
+	json_flows(&j, a, (uint32_t)o->mtu);
+	oc_json_open(&j, "synthesis", '{');
+	oc_json_u64(&j, "compared", m->compared);
+	oc_json_u64(&j, "matched", m->matched);
+	oc_json_u64(&j, "differed", m->differed);
+	oc_json_u64(&j, "missing", m->missing);
+	oc_json_f64(&j, "match_rate", m->compared ? (double)m->matched / m->compared : 0);
+	oc_json_u64(&j, "tso_superframes", m->tso_superframes);
+	oc_json_u64(&j, "gro_merged", m->gro_merged);
+	oc_json_u64(&j, "gro_matched", m->gro_matched);
+	oc_json_close(&j, '}');
+	oc_json_open(&j, "problems", '{');
+	for (unsigned k = 0; k < OC_PROB_MAX; k++)
+		oc_json_u64(&j, oc_problem_name(k), oc_analysis_problem_count(a, k));
+	oc_json_close(&j, '}');
+	p = oc_analysis_problems(a, &n);
+	oc_json_open(&j, "problem_examples", '[');
+	for (unsigned i = 0; i < n; i++) {
+		oc_json_open(&j, NULL, '{');
+		oc_json_u64(&j, "frame", p[i].frame);
+		oc_json_str(&j, "interface", cap_iface(r, p[i].if_id) ? cap_iface(r, p[i].if_id)->name : NULL);
+		oc_json_str(&j, "kind", oc_problem_name(p[i].kind));
+		oc_json_str(&j, "text", p[i].text);
+		oc_json_close(&j, '}');
+	}
+	oc_json_close(&j, ']');
+	oc_json_close(&j, '}');
+}
+
+static void sbs_print(void *ctx, const char *text)
+{
+	(void)ctx;
+	fputs(text, stdout);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_opts o;
+	struct oc_analysis_opts ao;
+	struct oc_analysis *a;
+	struct cap_reader *r;
+	struct oc_packet pkt;
+	char err[256];
+	int n;
+
+	if (parse_args(argc, argv, &o))
+		return 2;
+	r = cap_open(o.file, err, sizeof(err));
+	if (!r)
+		return oc_err("%s", err), 1;
+	ao = (struct oc_analysis_opts){ .flow_limit = (uint32_t)o.flow_limit,
+		.default_mtu = (uint32_t)o.mtu, .verify = 1,
+		.side_by_side = o.side_by_side ? sbs_print : NULL, .side_by_side_max = o.count };
+	a = oc_analysis_new(&ao);
+	if (!a)
+		return cap_close(r), oc_err("out of memory"), 1;
+	while ((n = cap_next(r, &pkt)) > 0)
+		oc_analysis_packet(a, cap_iface(r, pkt.if_id), &pkt);
+	oc_analysis_finish(a);
+	if (n < 0)
+		oc_err("%s: %s (the report covers the packets before it)", o.file, cap_error(r));
+	if (o.json) {
+		json_report(r, a, &o);
+	} else if (!o.side_by_side) {
+		printf("offcap report: %s, %llu packets, %u interface blocks\n\n", o.file,
+		       (unsigned long long)oc_analysis_packets(a), cap_niface(r));
+		print_ifaces(r, a);
+		print_flows(a, o.flows_shown, (uint32_t)o.mtu);
+		print_match(oc_analysis_match(a));
+		print_problems(r, a);
+	}
+	oc_analysis_free(a);
+	cap_close(r);
+	return n < 0 ? 1 : 0;
+}

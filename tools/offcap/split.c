@@ -1,0 +1,214 @@
+/* offcap split: the capture a person would have got with offloads off. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "flow.h"
+#include "parse.h"
+#include "pcapng.h"
+#include "segment.h"
+#include "wire.h"
+
+struct split {
+	struct cap_reader *r;
+	struct pcapng_writer *w;
+	struct oc_segmenter seg;
+	struct oc_flow_table *flows;
+	struct oc_parsed p;
+	uint8_t *buf;		/* a copy of a packet whose checksum is filled */
+	uint32_t bufcap;
+	unsigned long mtu;
+	int out_if[1024];	/* reader's if_id -> writer's */
+	uint64_t frame, superframes, segments, csum_fixed, passed;
+	const struct oc_packet *cur;
+	int failed;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: offcap split [--mtu N] IN OUT\n"
+"\n"
+"Writes OUT (pcapng; *.gz for gzip) with every TSO/GSO super-frame and every\n"
+"GRO-merged frame replaced by the wire segments it stands for: the lengths,\n"
+"IPv4 ids, sequence numbers, flags and checksums Linux software GSO and a TSO\n"
+"NIC produce. Checksums left for the device (CHECKSUM_PARTIAL) are filled in.\n"
+"Other packets pass through unchanged. With offcap's captures the kernel's\n"
+"gso_size is used; for tcpdump captures, frames over the MTU are cut by the\n"
+"flow's MSS (from its handshake, else from the MTU). Payload bytes that were\n"
+"not captured (snaplen) stay uncaptured in the segments.\n"
+"\n"
+"  --mtu N     MTU for files that do not record it (default 1500)\n");
+}
+
+static int add_ifaces(struct split *s)
+{
+	for (unsigned i = 0; i < cap_niface(s->r) && i < 1024; i++) {
+		if (s->out_if[i] >= 0)
+			continue;
+		s->out_if[i] = pcapng_add_iface(s->w, cap_iface(s->r, i));
+		if (s->out_if[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_pkt(struct split *s, const struct oc_packet *in, const uint8_t *data, uint32_t caplen,
+		     uint32_t len, const char *comment, uint64_t ts_add)
+{
+	struct oc_packet o = *in;
+
+	if (add_ifaces(s))
+		return -1;
+	o.if_id = in->if_id < 1024 ? (uint32_t)s->out_if[in->if_id] : 0;
+	o.data = data;
+	o.caplen = caplen;
+	o.len = len;
+	o.ts_ns += ts_add;
+	o.comment = comment;
+	o.epb_flags &= ~(OC_EPB_TSO | OC_EPB_CSUM_NOT_READY);
+	if (o.meta.flags & OC_META_VALID) {
+		o.meta.gso_size = 0;
+		o.meta.gso_segs = 0;
+		o.meta.gso_type = 0;
+		o.meta.csum = OC_CSUM_NONE;
+		o.meta.len = len;
+	}
+	if (pcapng_write_packet(s->w, &o))
+		return s->failed = 1, -1;
+	return 0;
+}
+
+static int on_segment(const uint8_t *seg, uint32_t caplen, uint32_t len,
+		      const struct oc_seg_info *info, void *arg)
+{
+	struct split *s = arg;
+	char comment[160];
+
+	snprintf(comment, sizeof(comment), "offcap split: segment %u/%u of frame %llu%s", info->index + 1,
+		 info->count, (unsigned long long)s->frame,
+		 info->payload_truncated ? " (payload beyond the snaplen not captured; checksum not computable)" : "");
+	s->segments++;
+	return write_pkt(s, s->cur, seg, caplen, len, comment, info->index) ? 1 : 0;
+}
+
+/* gso_size of a super-frame: the kernel's, else the flow's segment payload. */
+static uint16_t segment_size(struct split *s, const struct oc_packet *pkt, const struct oc_iface *f)
+{
+	const struct oc_layer *l = oc_flow(&s->p);
+	uint32_t mtu = f && f->mtu ? f->mtu : (uint32_t)s->mtu;
+	struct oc_flow *fl;
+	int side;
+
+	if (pkt->meta.flags & OC_META_VALID)
+		return pkt->meta.gso_segs > 1 ? pkt->meta.gso_size : 0;
+	if (l->l4.kind != OC_L4_TCP || (fl = oc_flows_get(s->flows, &s->p, pkt->ts_ns, &side)) == NULL)
+		return 0;
+	oc_flow_learn_tcp(fl, side, &l->l4.tcp, l->l4.payload_len);
+	if (s->p.outer.ip.len <= mtu)
+		return 0;
+	return (uint16_t)oc_flow_segment_payload(fl, side, mtu);
+}
+
+static int split_packet(struct split *s, const struct oc_packet *pkt)
+{
+	const struct oc_iface *f = cap_iface(s->r, pkt->if_id);
+	uint16_t linktype = f ? f->linktype : OC_LINKTYPE_ETHERNET;
+	const struct oc_layer *l;
+	uint16_t gso;
+
+	s->frame++;
+	s->cur = pkt;
+	if (oc_parse(pkt->data, pkt->caplen, pkt->len, linktype, &s->p) && !s->p.outer.ip.version)
+		return s->passed++, write_pkt(s, pkt, pkt->data, pkt->caplen, pkt->len, pkt->comment, 0);
+	l = oc_flow(&s->p);
+	gso = segment_size(s, pkt, f);
+	if (gso) {
+		struct oc_seg_req req = { .data = pkt->data, .caplen = pkt->caplen, .len = pkt->len,
+			.parsed = &s->p, .gso_size = gso, .csum = OC_SEG_CSUM_FULL,
+			.gso_type = pkt->meta.flags & OC_META_VALID ? pkt->meta.gso_type
+				  : l->ip.version == 6 ? OC_GSO_TCPV6 : OC_GSO_TCPV4 };
+
+		s->superframes++;
+		return oc_segment(&s->seg, &req, on_segment, s) < 0 || s->failed ? -1 : 0;
+	}
+	if (pkt->caplen > s->bufcap) {
+		uint8_t *nb = realloc(s->buf, pkt->caplen);
+
+		if (!nb)
+			return -1;
+		s->buf = nb;
+		s->bufcap = pkt->caplen;
+	}
+	memcpy(s->buf, pkt->data, pkt->caplen);
+	if ((l->l4.kind == OC_L4_TCP || l->l4.kind == OC_L4_UDP) &&
+	    oc_wire_fill_csum(s->buf, pkt->caplen, pkt->len, linktype) &&
+	    memcmp(s->buf, pkt->data, pkt->caplen))
+		s->csum_fixed++;
+	s->passed++;
+	return write_pkt(s, pkt, s->buf, pkt->caplen, pkt->len, pkt->comment, 0);
+}
+
+static int open_files(struct split *s, const char *in, const char *out)
+{
+	struct pcapng_shb_info shb = { .app = "offcap " OFFCAP_VERSION " split",
+				       .comment = "offcap split: super-frames cut into wire segments" };
+	char err[256];
+
+	s->r = cap_open(in, err, sizeof(err));
+	if (!s->r)
+		return oc_err("%s", err), -1;
+	s->w = pcapng_open(out, &shb, err, sizeof(err));
+	if (!s->w)
+		return oc_err("%s", err), -1;
+	return 0;
+}
+
+int cmd_split(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "mtu", required_argument, 0, 'm' }, { "help", no_argument, 0, 'h' }, { 0 },
+	};
+	struct split s = { .mtu = 1500 };
+	struct oc_packet pkt;
+	int c, n = 0, ret = 1;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c == 'h')
+			return usage(stdout), 0;
+		if (c != 'm' || oc_parse_uint(optarg, 68, 1 << 20, &s.mtu))
+			return c == 'm' ? oc_err("--mtu: a number from 68 to 1048576") : usage(stderr), 2;
+	}
+	if (argc - optind != 2)
+		return oc_err("split: name an input and an output file"), usage(stderr), 2;
+	if (!strcmp(argv[optind], argv[optind + 1]))
+		return oc_err("split: the output would overwrite the input"), 2;
+	memset(s.out_if, -1, sizeof(s.out_if));
+	oc_segmenter_init(&s.seg);
+	s.flows = oc_flows_new(65536);
+	if (!s.flows || open_files(&s, argv[optind], argv[optind + 1]))
+		goto out;
+	while ((n = cap_next(s.r, &pkt)) > 0)
+		if (split_packet(&s, &pkt))
+			break;
+	if (n < 0)
+		oc_err("%s: %s (stopped there)", argv[optind], cap_error(s.r));
+	else if (s.failed || n > 0)
+		oc_err("%s", pcapng_error(s.w));
+	else
+		ret = 0;
+	fprintf(stderr, "offcap split: %llu super-frames became %llu segments; %llu packets passed through "
+		"(%llu with their checksum filled in)\n", (unsigned long long)s.superframes,
+		(unsigned long long)s.segments, (unsigned long long)s.passed, (unsigned long long)s.csum_fixed);
+out:
+	if (s.w && pcapng_close(s.w))
+		ret = 1;
+	cap_close(s.r);
+	oc_flows_free(s.flows);
+	oc_segmenter_free(&s.seg);
+	free(s.buf);
+	return ret;
+}

@@ -1,0 +1,92 @@
+/* The report's findings: every frame over the MTU explained, per interface and
+ * hook point and per flow, with the real problems singled out. Streams: memory
+ * is bounded by the flow limit, never by the capture's size. */
+#ifndef OFFCAP_ANALYSIS_H
+#define OFFCAP_ANALYSIS_H
+
+#include <stdint.h>
+#include "flow.h"
+#include "packet.h"
+
+enum oc_cause {
+	OC_CAUSE_TSO,		/* TSO/GSO super-frame on transmit */
+	OC_CAUSE_GRO,		/* GRO/LRO merge on receive */
+	OC_CAUSE_OFFLOAD,	/* super-frame or merge: a foreign capture cannot tell which */
+	OC_CAUSE_BIGTCP,	/* BIG TCP: over 64 KiB, IPv4 tot_len 0 or IPv6 jumbo */
+	OC_CAUSE_REAL,		/* nothing explains it: it would not fit the wire */
+	OC_CAUSE_MAX,
+};
+
+enum oc_problem_kind {
+	OC_PROB_OVERSIZE,	/* a frame over the MTU where only wire-sized frames belong */
+	OC_PROB_OVER_MSS,	/* a wire segment larger than the receiver's MSS */
+	OC_PROB_MSS_PMTU,	/* announced MSS larger than this link's MTU allows */
+	OC_PROB_ICMP_TOO_BIG,	/* ICMP fragmentation needed / ICMPv6 packet too big */
+	OC_PROB_BAD_CSUM,	/* a checksum really wrong (not an offload's placeholder) */
+	OC_PROB_MAX,
+};
+
+#define OC_MAX_PROBLEMS_KEPT 32
+
+struct oc_problem {
+	uint64_t frame;		/* 1-based frame number in the file */
+	uint32_t if_id;
+	uint8_t kind;
+	char text[200];
+};
+
+struct oc_if_stats {
+	uint64_t packets, bytes, max_len;
+	uint64_t over_mtu, cause[OC_CAUSE_MAX];
+	uint64_t superframes, segments;	/* super-frames and the wire segments they become */
+	uint64_t merged, merged_frames;	/* GRO merges and the frames merged */
+	uint64_t csum_ok, csum_partial, csum_bad, csum_unverified;
+	uint64_t ip_csum_bad;
+	uint64_t vlan_offloaded;
+	uint16_t vlan_ids[8];
+	uint8_t n_vlan_ids;
+	uint64_t truncated, malformed;
+	const char *malformed_example;
+	uint32_t mtu;
+	uint8_t mtu_assumed;	/* not in the file: --mtu or 1500 */
+};
+
+struct oc_match_stats {	/* synthesized segments against the kernel's own */
+	uint64_t compared, matched, differed, missing;
+	uint64_t tso_superframes;	/* cut by the device: nothing to observe */
+	uint64_t gro_merged, gro_matched;	/* merged frames whose wire frames were all seen at XDP */
+	uint64_t gro_hist[9];	/* merged frames built from 1..8, 9+ wire frames seen */
+};
+
+struct oc_analysis_opts {
+	uint32_t flow_limit;	/* default 65536 */
+	uint32_t default_mtu;	/* for files that do not record it; default 1500 */
+	int verify;		/* synthesize and compare with observed segments */
+	/* called for every super-frame with its synthesized and observed segments */
+	void (*side_by_side)(void *ctx, const char *text);
+	void *ctx;
+	uint64_t side_by_side_max;
+};
+
+struct oc_analysis;
+
+struct oc_analysis *oc_analysis_new(const struct oc_analysis_opts *o);
+void oc_analysis_free(struct oc_analysis *a);
+/* Feed every packet of the file in order; iface is the packet's IDB. */
+void oc_analysis_packet(struct oc_analysis *a, const struct oc_iface *iface,
+			const struct oc_packet *pkt);
+/* Flush pending matches at the end of the file. */
+void oc_analysis_finish(struct oc_analysis *a);
+
+const struct oc_if_stats *oc_analysis_iface(const struct oc_analysis *a, uint32_t if_id);
+uint32_t oc_analysis_niface(const struct oc_analysis *a);
+const struct oc_match_stats *oc_analysis_match(const struct oc_analysis *a);
+struct oc_flow_table *oc_analysis_flows(const struct oc_analysis *a);
+const struct oc_problem *oc_analysis_problems(const struct oc_analysis *a, unsigned *n);
+uint64_t oc_analysis_problem_count(const struct oc_analysis *a, unsigned kind);
+uint64_t oc_analysis_packets(const struct oc_analysis *a);
+
+const char *oc_cause_name(unsigned cause);
+const char *oc_problem_name(unsigned kind);
+
+#endif
