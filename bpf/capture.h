@@ -9,8 +9,9 @@
 #define OC_HOOK_POST_GSO	3
 #define OC_HOOK_MAX		4
 
-/* Largest packet copied into the ring (BIG TCP super-frames reach 512 KiB). */
-#define OC_MAX_CAPLEN		(512 * 1024)
+/* Largest packet copied into the ring: BIG TCP super-frames reach 512 KiB; the
+ * original length always records the whole packet. */
+#define OC_MAX_CAPLEN		(256 * 1024)	/* tshark and tcpdump refuse larger packets */
 
 struct oc_event {
 	__u64 ts;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */

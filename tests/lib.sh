@@ -22,8 +22,12 @@ check_num() {
 }
 
 oc_cleanup() {
-	local p
+	local p ns
 	for p in "${OC_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	# whatever still runs inside the test's namespaces (servers, capturers)
+	for ns in "$NS_A" "$NS_B"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	done
 	wait 2>/dev/null
 	ip netns del "$NS_A" 2>/dev/null
 	ip netns del "$NS_B" 2>/dev/null
@@ -47,12 +51,12 @@ oc_pair() {
 }
 
 # oc_bg CMD...: start in the background, remembered for the cleanup
-oc_bg() { "$@" & OC_PIDS+=($!); }
+oc_bg() { "$@" >/dev/null 2>&1 & OC_PIDS+=($!); }
 
 # oc_iperf BYTES [extra client args]: TCP transfer A -> B with iperf3
 oc_iperf() {
 	local n=$1; shift
-	inb iperf3 -s -1 -B "$IP_B" -p 5201 >/dev/null 2>&1 &
+	ip netns exec "$NS_B" iperf3 -s -1 -B "$IP_B" -p 5201 >/dev/null 2>&1 &
 	OC_PIDS+=($!)
 	local i; for i in $(seq 50); do inb ss -ltn 2>/dev/null | grep -q ':5201 ' && break; sleep 0.1; done
 	ina iperf3 -c "$IP_B" -p 5201 -n "$n" "$@" >"$OC_TMP/iperf.out" 2>&1

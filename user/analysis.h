@@ -55,7 +55,7 @@ struct oc_match_stats {	/* synthesized segments against the kernel's own */
 	uint64_t compared, matched, differed, missing;
 	uint64_t tso_superframes;	/* cut by the device: nothing to observe */
 	uint64_t gro_merged, gro_matched;	/* merged frames whose wire frames were all seen at XDP */
-	uint64_t gro_hist[9];	/* merged frames built from 1..8, 9+ wire frames seen */
+	uint64_t gro_hist[7];	/* merged frames built from 1, 2-3, 4-7, ..., 64+ wire frames */
 };
 
 struct oc_analysis_opts {

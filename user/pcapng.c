@@ -47,7 +47,8 @@
 #define RBUF_SIZE (256u << 10)
 #define MAX_CAPLEN (16u << 20)
 #define MAX_BLOCK (64u << 20)
-#define MAX_IFACES 16384u
+#define IF_CHUNK 64u
+#define MAX_IFACES (256u * IF_CHUNK)
 #define MAX_OPTLEN 0xffffu
 
 static size_t pad4(size_t n) { return (n + 3) & ~(size_t)3; }
@@ -470,8 +471,10 @@ struct cap_reader {
 	size_t cap;
 	uint64_t off;		/* file offset of the next block */
 	uint64_t blk;		/* file offset of the current block */
-	struct rd_iface *ifs;
-	unsigned nif, ifcap, base;	/* base: first interface of this section */
+	/* Interfaces of every section, in chunks so that cap_iface() pointers
+	 * stay valid while later sections add more. */
+	struct rd_iface *ifs[MAX_IFACES / IF_CHUNK];
+	unsigned nif, base;	/* base: first interface of this section */
 	char *shb_comment;
 	char *path;
 	char err[512];
@@ -606,7 +609,7 @@ static int pcap_next(struct cap_reader *r, struct oc_packet *pkt)
 		return fail_at(r, "bad record length %u", caplen);
 	init_packet(pkt);
 	pkt->ts_ns = rd32(r, h) * 1000000000ull +
-		     rd32(r, h + 4) * (uint64_t)(r->ifs[0].pub.tsresol == 9 ? 1 : 1000);
+		     rd32(r, h + 4) * (uint64_t)(r->ifs[0][0].pub.tsresol == 9 ? 1 : 1000);
 	pkt->caplen = caplen;
 	pkt->len = rd32(r, h + 12);
 	if (grow_buf(r, caplen) < 0 || (k = rd_bytes(r, r->buf, caplen)) < 0)
@@ -650,26 +653,23 @@ static int opt_next(struct cap_reader *r, const uint8_t **p, size_t *n, struct o
 static void set_tsresol(struct rd_iface *f, uint8_t res)
 {
 	unsigned e = res & 0x7f;
-	uint64_t p10 = 1;
 
 	f->pub.tsresol = res;
 	f->mul = f->div = 1;
 	f->shift = 0;
 	if (res & 0x80) {
-		if (e)
-			f->shift = e;
-		else
-			f->mul = 1000000000;
+		f->shift = (uint8_t)e;
+		f->mul = e ? 1 : 1000000000;	/* 2^-0: seconds */
 		return;
 	}
-	for (unsigned i = 0; i < (e > 9 ? e - 9 : 9 - e) && i < 20; i++)
-		p10 *= 10;
-	if (e <= 9)
-		f->mul = p10;
-	else if (e - 9 <= 19)
-		f->div = p10;
-	else
-		f->mul = 0;	/* below 1e-28 s: every timestamp rounds to 0 */
+	if (e > 28) {
+		f->mul = 0;	/* ticks below 1e-28 s: every timestamp rounds to 0 */
+		return;
+	}
+	for (unsigned i = e; i < 9; i++)
+		f->mul *= 10;
+	for (unsigned i = 9; i < e; i++)
+		f->div *= 10;
 }
 
 static uint64_t to_ns(const struct rd_iface *f, uint64_t ts)
@@ -708,6 +708,11 @@ static uint32_t parse_mtu(const char *s)
 	return 0;
 }
 
+static struct rd_iface *iface_at(const struct cap_reader *r, unsigned i)
+{
+	return &r->ifs[i / IF_CHUNK][i % IF_CHUNK];
+}
+
 static struct rd_iface *new_iface(struct cap_reader *r)
 {
 	struct rd_iface *f;
@@ -716,18 +721,12 @@ static struct rd_iface *new_iface(struct cap_reader *r)
 		fail_at(r, "more than %u interfaces", MAX_IFACES);
 		return NULL;
 	}
-	if (r->nif == r->ifcap) {
-		unsigned ncap = r->ifcap ? r->ifcap * 2 : 8;
-
-		f = realloc(r->ifs, ncap * sizeof(*f));
-		if (!f) {
-			fail(r, "out of memory for interfaces");
-			return NULL;
-		}
-		r->ifs = f;
-		r->ifcap = ncap;
+	if (!r->ifs[r->nif / IF_CHUNK] &&
+	    !(r->ifs[r->nif / IF_CHUNK] = malloc(IF_CHUNK * sizeof(*f)))) {
+		fail(r, "out of memory for interfaces");
+		return NULL;
 	}
-	f = &r->ifs[r->nif];
+	f = iface_at(r, r->nif);
 	memset(f, 0, sizeof(*f));
 	set_tsresol(f, 6);
 	f->pub.point = OC_POINT_NONE;
@@ -775,7 +774,7 @@ static struct rd_iface *section_iface(struct cap_reader *r, uint32_t id)
 		fail_at(r, "block refers to undefined interface %u", id);
 		return NULL;
 	}
-	return &r->ifs[r->base + id];
+	return iface_at(r, r->base + id);
 }
 
 static int do_isb(struct cap_reader *r, const uint8_t *b, size_t n)
@@ -1079,7 +1078,7 @@ unsigned cap_niface(const struct cap_reader *r)
 
 const struct oc_iface *cap_iface(const struct cap_reader *r, uint32_t if_id)
 {
-	return r && if_id < r->nif ? &r->ifs[if_id].pub : NULL;
+	return r && if_id < r->nif ? &iface_at(r, if_id)->pub : NULL;
 }
 
 int cap_is_pcapng(const struct cap_reader *r)
@@ -1104,7 +1103,8 @@ void cap_close(struct cap_reader *r)
 	if (r->gz)
 		gzclose(r->gz);
 	free(r->buf);
-	free(r->ifs);
+	for (unsigned i = 0; i < MAX_IFACES / IF_CHUNK; i++)
+		free(r->ifs[i]);
 	free(r->shb_comment);
 	free(r->path);
 	free(r);

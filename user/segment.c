@@ -54,6 +54,23 @@ static void choose_layers(const struct oc_seg_req *r, struct geom *g)
 	g->ol = inner ? &p->outer : NULL;
 }
 
+/* With a known gso_type, the packet must be what it says: a tunnel we did
+ * not recognise (VXLAN on another port) must not be cut as plain UDP. */
+static bool type_matches(uint32_t t, const struct geom *g)
+{
+	bool tcp = t & (OC_GSO_TCPV4 | OC_GSO_TCPV6), udp = t & (OC_GSO_UDP_L4 | OC_GSO_UDP);
+
+	if (!t)
+		return true;
+	if ((t & TUNNEL_BITS) && !g->ol)
+		return false;
+	if (g->fl->l4.kind == OC_L4_TCP)
+		return tcp || !udp;
+	if (g->fl->l4.kind == OC_L4_UDP)
+		return udp || !tcp;
+	return true;
+}
+
 /* ipv6_has_hopopt_jumbo(): an 8-byte HBH header right after the IPv6
  * header holding only the jumbo option, TCP next, packet over 64 KiB. */
 static void jumbo_cut(const struct oc_seg_req *r, struct geom *g)
@@ -97,6 +114,8 @@ static int plan(const struct oc_seg_req *r, struct geom *g)
 	choose_layers(r, g);
 	if (p->flags & (OC_PARSE_TRUNCATED | OC_PARSE_MALFORMED))
 		return passthrough(g, r, "headers truncated or malformed");
+	if (!type_matches(r->gso_type, g))
+		return passthrough(g, r, "gso_type does not match the packet (tunnel on another port?)");
 	if (g->fl->l4.kind == OC_L4_UDP) {
 		if ((r->gso_type & OC_GSO_UDP) && !(r->gso_type & OC_GSO_UDP_L4))
 			return passthrough(g, r, "UFO (IP fragmentation) is not re-segmented");

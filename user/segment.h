@@ -24,8 +24,9 @@
  * When the payload was not fully captured (caplen < len) every segment still
  * has exact headers and lengths, its bytes stop where the captured payload
  * stops, payload_truncated is set and csum_known is false: the L4 field
- * holds the PARTIAL form and a tunnel's outer UDP field the pseudo-header
- * sum tcp/udp tunnel GSO starts from. */
+ * holds the PARTIAL form, a requested tunnel UDP checksum the pseudo-header
+ * sum for the segment (__skb_udp_tunnel_segment's value before it sums the
+ * packet) and a GRE checksum 0. */
 #ifndef OFFCAP_SEGMENT_H
 #define OFFCAP_SEGMENT_H
 
@@ -86,6 +87,7 @@ struct oc_seg_plan {
 	const char *note;		/* why passthrough, or NULL */
 };
 
+/* Fills plan; returns plan->count. */
 int oc_seg_plan(const struct oc_seg_req *req, struct oc_seg_plan *plan);
 
 struct oc_segmenter {

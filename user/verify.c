@@ -420,8 +420,13 @@ static void gro_packet(struct oc_verify *v, const struct oc_packet *pkt, const s
 			n++;
 	v->st.gro_merged++;
 	v->st.gro_matched += n == pkt->meta.gso_segs;
-	if (n)
-		v->st.gro_hist[n > 9 ? 8 : n - 1]++;
+	if (n) {
+		unsigned b = 0;
+
+		while (b < 6 && n >> (b + 1))
+			b++;
+		v->st.gro_hist[b]++;	/* 1, 2-3, 4-7, ..., 64+ */
+	}
 }
 
 void oc_verify_packet(struct oc_verify *v, const struct oc_packet *pkt, const struct oc_parsed *p,

@@ -5,7 +5,9 @@ oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
 
 F=$OC_TMP/int.pcapng
 oc_capture "$F" -i "$NS_A/oca" -i "$NS_B/ocb" -p all
-oc_bg ina iperf3 -c "$IP_B" -t 3 >/dev/null 2>&1 ; inb iperf3 -s -1 -B "$IP_B" >/dev/null 2>&1 & OC_PIDS+=($!)
+oc_bg ip netns exec "$NS_B" iperf3 -s -1 -B "$IP_B"
+sleep 0.3
+oc_bg ip netns exec "$NS_A" iperf3 -c "$IP_B" -t 3
 sleep 1
 oc_capture_stop; rc=$?
 check "SIGINT mid-transfer: exit status 0" [ $rc -eq 0 ]

@@ -530,6 +530,98 @@ static void test_pcapng_be(void)
 	unlink(path);
 }
 
+static void bepb(struct bld *b, uint32_t id, uint64_t ts)
+{
+	size_t at = bstart(b, 6);
+
+	b32(b, id);
+	b32(b, (uint32_t)(ts >> 32));
+	b32(b, (uint32_t)ts);
+	b32(b, 1);
+	b32(b, 1);
+	bbytes(b, "x", 1);
+	bend(b, at);
+}
+
+/* Binary and finer-than-ns resolutions, and if_tsoffset. */
+static void test_tsresol(void)
+{
+	static struct bld b;
+	uint8_t bin = 0x80 | 10, ps = 12;
+	uint64_t off = 10;
+	struct oc_packet p;
+	struct cap_reader *r;
+	char path[64], err[256];
+	size_t at;
+
+	at = bstart(&b, 0x0A0D0D0A);
+	b32(&b, 0x1A2B3C4D);
+	b32(&b, 1);
+	b32(&b, 0xffffffff);
+	b32(&b, 0xffffffff);
+	bend(&b, at);
+	at = bstart(&b, 1);
+	b32(&b, 1);
+	b32(&b, 0);
+	bopt(&b, 9, &bin, 1);
+	bend(&b, at);	/* no opt_endofopt: allowed to end at the block end */
+	at = bstart(&b, 1);
+	b32(&b, 1);
+	b32(&b, 0);
+	bopt(&b, 9, &ps, 1);
+	bopt(&b, 14, &off, 8);
+	b32(&b, 0);
+	bend(&b, at);
+	bepb(&b, 0, 1024 * 5 + 512);
+	bepb(&b, 1, 1234567890123ull);
+	tmp_path(path, sizeof(path), ".pcapng");
+	spew(path, b.buf, b.n);
+	r = cap_open(path, err, sizeof(err));
+	CHECK(r && cap_next(r, &p) == 1 && p.ts_ns == 5500000000ull &&
+	      !strcmp(cap_iface(r, 0)->name, "if0"),
+	      "tsresol: 2^-10 s ticks; unnamed interface is \"if0\"");
+	CHECK(r && cap_next(r, &p) == 1 && p.ts_ns == 11234567890ull && cap_iface(r, 1)->tsresol == 12,
+	      "tsresol: picoseconds plus if_tsoffset 10 s");
+	CHECK(r && cap_next(r, &p) == 0, "tsresol: clean EOF");
+	cap_close(r);
+	unlink(path);
+}
+
+/* More interfaces than one allocation chunk; earlier pointers stay valid. */
+static void test_many_ifaces(void)
+{
+	struct oc_packet p = { .caplen = 1, .len = 1, .data = (const uint8_t *)"z" }, got;
+	char path[64], err[256], name[32];
+	struct pcapng_writer *w;
+	struct cap_reader *r;
+	const struct oc_iface *first, *f;
+	struct oc_iface idb;
+	int ok = 1, n = 0;
+
+	tmp_path(path, sizeof(path), ".pcapng");
+	w = pcapng_open(path, NULL, err, sizeof(err));
+	for (int i = 0; w && i < 150; i++) {
+		snprintf(name, sizeof(name), "v%d@xdp", i);
+		idb = mk_iface(name, "", OC_LINKTYPE_ETHERNET, 0);
+		ok &= pcapng_add_iface(w, &idb) == i;
+		p.if_id = (uint32_t)i;
+		ok &= pcapng_write_packet(w, &p) == 0;
+	}
+	CHECK(w && ok && pcapng_close(w) == 0, "many ifaces: 150 interfaces written");
+	r = cap_open(path, err, sizeof(err));
+	first = r ? cap_iface(r, 0) : NULL;
+	while (r && cap_next(r, &got) == 1) {
+		snprintf(name, sizeof(name), "v%u", got.if_id);
+		f = cap_iface(r, got.if_id);
+		ok &= f && !strcmp(f->ifname, name) && f->point == OC_POINT_XDP;
+		n++;
+	}
+	CHECK(ok && n == 150 && cap_niface(r) == 150 && first == cap_iface(r, 0) &&
+	      !strcmp(first->name, "v0@xdp"), "many ifaces: all read back, pointers stable");
+	cap_close(r);
+	unlink(path);
+}
+
 static void test_open_errors(void)
 {
 	char path[64], err[256] = "", want[128];
@@ -609,7 +701,8 @@ static void test_writer_args(void)
 	p.caplen = 2;
 	p.len = 1;
 	CHECK_EQ(pcapng_write_packet(w, &p), 0, "writer args: the writer still works afterwards");
-	CHECK_EQ(pcapng_write_stats(w, 3, 0, 0, 0, 0), -1, "writer args: stats for an undefined interface");
+	CHECK_EQ(pcapng_write_stats(w, 3, 0, 0, 0, 0), -1,
+		 "writer args: stats for an undefined interface");
 	CHECK_EQ(pcapng_close(w), 0, "writer args: close");
 	r = cap_open(path, err, sizeof(err));
 	CHECK(r && cap_next(r, &got) == 1 && got.caplen == 16u << 20 && got.data[12345] == 0x5a &&
@@ -801,6 +894,8 @@ int main(void)
 	test_pcap(0);
 	test_pcap(1);
 	test_pcapng_be();
+	test_tsresol();
+	test_many_ifaces();
 	test_open_errors();
 	test_writer_args();
 	test_dev_full();

@@ -88,6 +88,8 @@ static double pct(uint64_t a, uint64_t b)
 
 static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
 {
+	int assumed = 0;
+
 	printf("Interfaces and hook points\n");
 	printf("  %-22s %6s %9s %9s  %-44s %s\n", "interface", "mtu", "packets", "over-mtu",
 	       "why over the MTU", "max-len");
@@ -98,6 +100,7 @@ static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
 
 		if (!s || !s->packets)
 			continue;
+		assumed |= s->mtu_assumed;
 		for (unsigned c = 0; c < OC_CAUSE_MAX; c++)
 			if (s->cause[c])
 				w += snprintf(w, why + sizeof(why) - w, "%s%llu %s", w == why ? "" : ", ",
@@ -131,7 +134,9 @@ static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
 			       s->malformed_example ? s->malformed_example : "", s->malformed_example ? ")" : "",
 			       (unsigned long long)s->truncated);
 	}
-	printf("  ('?' after an MTU: not recorded in the file, assumed)\n\n");
+	if (assumed)
+		printf("  ('?' after an MTU: not recorded in the file; assumed, see --mtu)\n");
+	printf("\n");
 }
 
 static uint64_t flow_bytes(const struct oc_flow *f)
@@ -217,9 +222,16 @@ static void print_match(const struct oc_match_stats *m)
 	if (m->gro_merged) {
 		printf("GRO: %llu merged frames at tc-ingress, %llu with every wire frame seen at XDP; "
 		       "built from:", (unsigned long long)m->gro_merged, (unsigned long long)m->gro_matched);
-		for (unsigned i = 0; i < 9; i++)
-			if (m->gro_hist[i])
-				printf(" %u%s frames x%llu", i + 1, i == 8 ? "+" : "", (unsigned long long)m->gro_hist[i]);
+		for (unsigned i = 0; i < 7; i++) {
+			if (!m->gro_hist[i])
+				continue;
+			if (i == 0)
+				printf(" 1 frame x%llu", (unsigned long long)m->gro_hist[i]);
+			else if (i == 6)
+				printf(" 64+ frames x%llu", (unsigned long long)m->gro_hist[i]);
+			else
+				printf(" %u-%u frames x%llu", 1u << i, (2u << i) - 1, (unsigned long long)m->gro_hist[i]);
+		}
 		printf("\n");
 	}
 	if (m->compared || m->gro_merged || m->tso_superframes)
@@ -234,7 +246,11 @@ static void print_problems(struct cap_reader *r, struct oc_analysis *a)
 	for (unsigned k = 0; k < OC_PROB_MAX; k++)
 		total += oc_analysis_problem_count(a, k);
 	if (!total) {
-		printf("Real problems: none. Every frame over the MTU is an offload artefact.\n");
+		uint64_t over = 0;
+
+		for (uint32_t i = 0; i < oc_analysis_niface(a); i++)
+			over += oc_analysis_iface(a, i)->over_mtu;
+		printf("Real problems: none.%s\n", over ? " Every frame over the MTU is an offload artefact." : "");
 		return;
 	}
 	printf("Real problems:\n");

@@ -87,6 +87,11 @@ static int on_segment(const uint8_t *seg, uint32_t caplen, uint32_t len,
 	struct split *s = arg;
 	char comment[160];
 
+	if (info->passthrough) {	/* not cut after all: the packet as it was */
+		s->superframes--;
+		s->passed++;
+		return write_pkt(s, s->cur, seg, caplen, len, s->cur->comment, 0) ? 1 : 0;
+	}
 	snprintf(comment, sizeof(comment), "offcap split: segment %u/%u of frame %llu%s", info->index + 1,
 		 info->count, (unsigned long long)s->frame,
 		 info->payload_truncated ? " (payload beyond the snaplen not captured; checksum not computable)" : "");

@@ -43,8 +43,8 @@ int oc_p_ether(struct oc_pctx *x, uint32_t off, struct oc_link *l)
 {
 	l->linktype = OC_LINKTYPE_ETHERNET;
 	l->off = off;
-	if (!oc_has(&x->c, off, ETH_HDR_LEN) || !oc_get_bytes(&x->c, off, 6, l->dst) || !oc_get_bytes(&x->c, off + 6, 6, l->src) ||
-	    !oc_get_u16(&x->c, off + 12, &l->ethertype))
+	if (!oc_has(&x->c, off, ETH_HDR_LEN) || !oc_get_bytes(&x->c, off, 6, l->dst) ||
+	    !oc_get_bytes(&x->c, off + 6, 6, l->src) || !oc_get_u16(&x->c, off + 12, &l->ethertype))
 		return oc_p_trunc(x, "truncated Ethernet header");
 	l->has_mac = 1;
 	l->l3_off = off + ETH_HDR_LEN;
@@ -57,8 +57,8 @@ int oc_p_ether(struct oc_pctx *x, uint32_t off, struct oc_link *l)
 
 static int sll(struct oc_pctx *x, struct oc_link *l)
 {
-	if (!oc_has(&x->c, 0, SLL_HDR_LEN) || !oc_get_u16(&x->c, 0, &l->sll_pkttype) || !oc_get_u16(&x->c, 2, &l->sll_hatype) ||
-	    !oc_get_u16(&x->c, 14, &l->ethertype))
+	if (!oc_has(&x->c, 0, SLL_HDR_LEN) || !oc_get_u16(&x->c, 0, &l->sll_pkttype) ||
+	    !oc_get_u16(&x->c, 2, &l->sll_hatype) || !oc_get_u16(&x->c, 14, &l->ethertype))
 		return oc_p_trunc(x, "truncated SLL header");
 	return vlan_tags(x, SLL_HDR_LEN, l);
 }

@@ -23,7 +23,7 @@ void oc_p_ip_len(struct oc_pctx *x, struct oc_ip *ip, uint32_t end, int depth)
 	} else if (ip->len < avail) {
 		ip->trailer = avail - ip->len;
 		/* Ethernet pads short frames: not a disagreement. */
-		if (depth > 0 || x->len > ETH_MIN_FRAME)
+		if (depth > 0 || x->len > ETH_MIN_FRAME || x->out->link.l3_off == 0)
 			ip->len_mismatch = 1;
 	}
 	if (ip->len_mismatch)
