@@ -69,7 +69,7 @@ oc_wait_file() { local i; for i in $(seq 100); do [ -s "$1" ] && return 0; sleep
 # until the file has its header (the programs are attached by then).
 oc_capture() {
 	local f=$1; shift
-	"$OFFCAP" capture -q -w "$f" "$@" 2>"$OC_TMP/offcap.err" &
+	"$OFFCAP" capture -q -w "$f" "$@" >"$OC_TMP/offcap.out" 2>"$OC_TMP/offcap.err" &
 	OC_CAP_PID=$!; OC_PIDS+=($!)
 	oc_wait_file "$f" && sleep 0.3
 }

@@ -27,7 +27,7 @@ struct cap_opts {
 	const char *out;
 	unsigned long snaplen, count, duration, ring_mb;
 	unsigned points;
-	int quiet;
+	int quiet, report;
 };
 
 struct cap_state {
@@ -72,6 +72,7 @@ static void usage(FILE *f)
 "                          post-gso    what the driver is handed (net_dev_start_xmit)\n"
 "  -B, --buffer MIB        ring buffer size in MiB, power of two (default 64)\n"
 "  -q, --quiet             no live status line\n"
+"      --report            at the end, print 'offcap report' of the file\n"
 "  -h, --help\n"
 "\n"
 "XDP is not on by default: on a veth, attaching it turns off the peer's GSO\n"
@@ -105,7 +106,8 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		{ "write", required_argument, 0, 'w' }, { "snaplen", required_argument, 0, 's' },
 		{ "count", required_argument, 0, 'c' }, { "duration", required_argument, 0, 'D' },
 		{ "points", required_argument, 0, 'p' }, { "buffer", required_argument, 0, 'B' },
-		{ "quiet", no_argument, 0, 'q' }, { "help", no_argument, 0, 'h' }, { 0 },
+		{ "quiet", no_argument, 0, 'q' }, { "report", no_argument, 0, 'R' },
+		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	int c;
 
@@ -141,6 +143,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 				return oc_err("-B: ring size must be a power of two MiB, 1..4096"), -1;
 			break;
 		case 'q': o->quiet = 1; break;
+		case 'R': o->report = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -149,6 +152,8 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		return oc_err("unexpected argument '%s'", argv[optind]), -1;
 	if (!o->nif)
 		return oc_err("capture: name at least one interface with -i"), usage(stderr), -1;
+	if (o->report && (!o->out || !strcmp(o->out, "-")))
+		return oc_err("--report needs a file to read back: -w FILE"), -1;
 	return 0;
 }
 
@@ -433,7 +438,7 @@ int cmd_capture(int argc, char **argv)
 	struct oc_capture *c = NULL;
 	struct oc_capture_opts co;
 	char err[512];
-	int ret = 1;
+	int ret = 1, started = 0;
 
 	if (parse_args(argc, argv, &o))
 		return 2;
@@ -457,6 +462,7 @@ int cmd_capture(int argc, char **argv)
 		oc_err("%s", err);
 		goto out;
 	}
+	started = 1;
 	warn_feature_changes(s);
 	/* the header on disk now means: attached and capturing */
 	if (s->w && pcapng_flush(s->w)) {
@@ -483,5 +489,10 @@ out:
 		oc_netdev_close(&s->devs[d]);
 	free(s);
 	fflush(stdout);
+	if (o.report && started) {
+		fprintf(stderr, "\n");
+		if (oc_report_file(o.out))
+			ret = 1;
+	}
 	return ret;
 }

@@ -157,6 +157,18 @@ static void print_side(const struct oc_flow *f, int side, uint32_t mtu)
 	uint32_t seg = oc_flow_segment_payload(f, side, mtu);
 
 	printf("      %s: ", side == (f->initiator >= 0 ? f->initiator : 0) ? "client" : "server");
+	if (!s->packets) {
+		printf("no packets captured in this direction\n");
+		return;
+	}
+	if (f->key.proto != 6) {
+		printf("%llu datagrams, %llu payload bytes, largest %u\n", (unsigned long long)s->packets,
+		       (unsigned long long)s->payload_bytes, s->max_wire_payload);
+		if (s->superframes)
+			printf("        %llu UDP GSO super-frames -> %llu datagrams\n",
+			       (unsigned long long)s->superframes, (unsigned long long)s->segments);
+		return;
+	}
 	if (s->syn_seen)
 		printf("MSS %u%s%s%s", s->mss, s->ts ? ", timestamps" : "", s->sackok ? ", SACK" : "",
 		       s->has_wscale ? ", wscale" : "");
@@ -410,9 +422,9 @@ static void sbs_print(void *ctx, const char *text)
 	fputs(text, stdout);
 }
 
-int cmd_report(int argc, char **argv)
+static int run_report(const struct report_opts *op)
 {
-	struct report_opts o;
+	struct report_opts o = *op;
 	struct oc_analysis_opts ao;
 	struct oc_analysis *a;
 	struct cap_reader *r;
@@ -420,8 +432,6 @@ int cmd_report(int argc, char **argv)
 	char err[256];
 	int n;
 
-	if (parse_args(argc, argv, &o))
-		return 2;
 	r = cap_open(o.file, err, sizeof(err));
 	if (!r)
 		return oc_err("%s", err), 1;
@@ -449,4 +459,20 @@ int cmd_report(int argc, char **argv)
 	oc_analysis_free(a);
 	cap_close(r);
 	return n < 0 ? 1 : 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_opts o;
+
+	if (parse_args(argc, argv, &o))
+		return 2;
+	return run_report(&o);
+}
+
+int oc_report_file(const char *path)
+{
+	struct report_opts o = { .file = path, .mtu = 1500, .flow_limit = 65536, .flows_shown = 20 };
+
+	return run_report(&o);
 }

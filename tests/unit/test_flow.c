@@ -1,0 +1,109 @@
+/* The flow table: MSS from the handshake, the segment payload it implies, and
+ * bounded memory (the least recently seen flow is evicted and counted). */
+#include <string.h>
+
+#include "check.h"
+#include "flow.h"
+#include "parse.h"
+
+/* Ethernet + IPv4 + TCP with options: MSS, and timestamps when ts is set. */
+static uint32_t frame(uint8_t *b, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		      uint8_t flags, uint16_t mss, int ts, uint32_t payload)
+{
+	uint32_t opt = (mss ? 4 : 0) + (ts ? 12 : 0), tcp = 20 + opt, ip = 20 + tcp + payload, o = 54;
+
+	memset(b, 0, 14 + ip);
+	b[12] = 0x08;
+	b[14] = 0x45;
+	b[16] = ip >> 8, b[17] = ip & 0xff;
+	b[22] = 64, b[23] = 6;
+	for (int i = 0; i < 4; i++)
+		b[26 + i] = src >> (24 - 8 * i), b[30 + i] = dst >> (24 - 8 * i);
+	b[34] = sport >> 8, b[35] = sport & 0xff, b[36] = dport >> 8, b[37] = dport & 0xff;
+	b[46] = (uint8_t)((tcp / 4) << 4);
+	b[47] = flags;
+	if (mss)
+		b[o] = 2, b[o + 1] = 4, b[o + 2] = mss >> 8, b[o + 3] = mss & 0xff, o += 4;
+	if (ts)
+		b[o] = 1, b[o + 1] = 1, b[o + 2] = 8, b[o + 3] = 10;
+	return 14 + ip;
+}
+
+static struct oc_flow *feed(struct oc_flow_table *t, uint8_t *b, uint32_t n, int *side)
+{
+	struct oc_parsed p;
+	struct oc_flow *f;
+
+	oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
+	f = oc_flows_get(t, &p, 1, side);
+	if (f && p.outer.l4.kind == OC_L4_TCP)
+		oc_flow_learn_tcp(f, *side, &p.outer.l4.tcp, p.outer.l4.payload_len);
+	return f;
+}
+
+static void test_handshake(void)
+{
+	struct oc_flow_table *t = oc_flows_new(16);
+	uint8_t b[2000];
+	uint32_t a = 0xc6120001, z = 0xc6120002;
+	struct oc_flow *f1, *f2, *f3;
+	int s1, s2, s3;
+	char name[128];
+
+	f1 = feed(t, b, frame(b, z, 40000, a, 5201, 0x02, 1460, 1, 0), &s1);	/* SYN from the higher address */
+	f2 = feed(t, b, frame(b, a, 5201, z, 40000, 0x12, 1000, 1, 0), &s2);	/* SYN-ACK, MSS 1000 */
+	f3 = feed(t, b, frame(b, z, 40000, a, 5201, 0x10, 0, 1, 1000), &s3);
+	CHECK(f1 && f1 == f2 && f2 == f3, "both directions are one flow");
+	CHECK(s1 != s2 && s1 == s3, "sides follow the sender");
+	CHECK_EQ(f1->initiator, s1, "the SYN's sender is the initiator");
+	CHECK_EQ(f1->side[s1].mss, 1460, "client MSS from the SYN");
+	CHECK_EQ(f1->side[s2].mss, 1000, "server MSS from the SYN-ACK");
+	CHECK_EQ(oc_flow_segment_payload(f1, s1, 1500), 988, "client segments: 1000 - 12 timestamp bytes");
+	CHECK_EQ(oc_flow_segment_payload(f1, s2, 1500), 1448, "server segments: 1460 - 12");
+	CHECK_EQ(oc_flow_segment_payload(f1, s2, 1280), 1228, "a smaller MTU caps the segment: 1280 - 40 - 12");
+	oc_flow_format(f1, name, sizeof(name));
+	CHECK(!strcmp(name, "198.18.0.2:40000 > 198.18.0.1:5201"), "named from the initiator: %s", name);
+	oc_flows_free(t);
+}
+
+static void test_eviction(void)
+{
+	struct oc_flow_table *t = oc_flows_new(4);
+	struct oc_flow *v[8];
+	uint8_t b[200];
+	int side;
+
+	for (uint16_t port = 1; port <= 6; port++)
+		feed(t, b, frame(b, 0x0a000001, port, 0x0a000002, 80, 0x10, 0, 0, 0), &side);
+	CHECK_EQ(oc_flows_count(t), 4, "never more flows than the limit");
+	CHECK_EQ(oc_flows_evicted(t), 2, "the two oldest were evicted and counted");
+	CHECK_EQ(oc_flows_list(t, v, 8), 4, "the list holds the tracked ones");
+	CHECK_EQ(v[0]->key.port[0], 3, "oldest kept is the third flow");
+	feed(t, b, frame(b, 0x0a000001, 3, 0x0a000002, 80, 0x10, 0, 0, 0), &side);
+	feed(t, b, frame(b, 0x0a000001, 7, 0x0a000002, 80, 0x10, 0, 0, 0), &side);
+	oc_flows_list(t, v, 8);
+	CHECK(v[0]->key.port[0] == 3 && v[1]->key.port[0] == 5, "a flow seen again is not evicted (LRU)");
+	oc_flows_free(t);
+}
+
+static void test_not_a_flow(void)
+{
+	struct oc_flow_table *t = oc_flows_new(4);
+	uint8_t b[200];
+	struct oc_parsed p;
+	int side;
+	uint32_t n = frame(b, 1, 1, 2, 2, 0x10, 0, 0, 0);
+
+	b[23] = 1;	/* ICMP */
+	oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
+	CHECK(!oc_flows_get(t, &p, 1, &side), "no ports, no flow");
+	oc_flows_free(t);
+}
+
+int main(void)
+{
+	test_handshake();
+	test_eviction();
+	test_not_a_flow();
+	return check_done();
+}

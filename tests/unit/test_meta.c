@@ -1,0 +1,66 @@
+/* The metadata offcap stores per packet: the comment a person reads and the
+ * custom option a program decodes. */
+#include <string.h>
+
+#include "check.h"
+#include "meta.h"
+
+static void test_format(void)
+{
+	struct oc_meta m = { .point = OC_POINT_TC_EGRESS, .csum = OC_CSUM_PARTIAL, .len = 65226,
+			     .gso_size = 1448, .gso_segs = 45, .gso_type = OC_GSO_TCPV4 | OC_GSO_TCP_FIXEDID,
+			     .flags = OC_META_VALID | OC_META_VLAN, .vlan_tci = 0x2064, .vlan_proto = 0x8100 };
+	char buf[256];
+
+	oc_meta_format(&m, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "point=tc-egress len=65226 gso_size=1448 gso_segs=45 gso_type=tcpv4|fixedid "
+			   "csum=partial vlan=100 vlan_proto=0x8100 (offloaded tag re-inserted)"),
+	      "comment text: %s", buf);
+	m.flags = OC_META_VALID;
+	m.gso_type = 0;
+	oc_meta_format(&m, buf, sizeof(buf));
+	CHECK(strstr(buf, "gso_type=none") && !strstr(buf, "vlan"), "no gso type, no tag: %s", buf);
+	CHECK_EQ(oc_meta_format(&m, buf, 10) > 9, 1, "a short buffer truncates safely");
+	CHECK_EQ(strlen(buf), 9, "and stays terminated");
+}
+
+static void test_encode(void)
+{
+	struct oc_meta m = { .point = OC_POINT_POST_GSO, .dir = OC_DIR_OUT, .csum = OC_CSUM_NONE,
+			     .flags = OC_META_VALID | OC_META_VLAN, .gso_size = 9000, .gso_segs = 7,
+			     .gso_type = OC_GSO_UDP_L4 | OC_GSO_UDP_TUNNEL, .vlan_tci = 0xabc, .vlan_proto = 0x88a8,
+			     .rx_queue = 3, .ifindex = 42, .netns = 4026531840u, .len = 524288 }, d;
+	uint8_t wire[OC_META_WIRE_LEN];
+
+	oc_meta_encode(&m, wire);
+	CHECK_EQ(wire[0], OC_META_WIRE_VERSION, "version byte first");
+	CHECK_EQ(wire[6] | wire[7] << 8, 9000, "gso_size little endian at offset 6");
+	CHECK_EQ(oc_meta_decode(wire, sizeof(wire), &d), 0, "decodes");
+	CHECK(!memcmp(&m, &d, sizeof(m)), "round trip keeps every field");
+	CHECK_EQ(oc_meta_decode(wire, sizeof(wire) - 1, &d), -1, "a short option is refused");
+	wire[0] = 99;
+	CHECK_EQ(oc_meta_decode(wire, sizeof(wire), &d), -1, "an unknown version is refused");
+}
+
+static void test_names(void)
+{
+	char buf[64];
+
+	for (int p = 0; p < OC_POINT_MAX; p++)
+		CHECK_EQ(oc_point_parse(oc_point_name(p)), p, "hook point %s round trips", oc_point_name(p));
+	CHECK_EQ(oc_point_parse("tc-egres"), -1, "a misspelt hook point is unknown");
+	CHECK(!strcmp(oc_point_name(OC_POINT_NONE), "capture"), "foreign packets are 'capture'");
+	CHECK(!strcmp(oc_csum_name(OC_CSUM_UNKNOWN), "unknown"), "XDP checksum state is unknown");
+	oc_gso_format(OC_GSO_TCPV6 | OC_GSO_TCP_ECN, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "tcpv6|ecn"), "gso bits in order: %s", buf);
+	oc_gso_format(0, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "none"), "no bits: none");
+}
+
+int main(void)
+{
+	test_format();
+	test_encode();
+	test_names();
+	return check_done();
+}
