@@ -264,7 +264,7 @@ static int attach_tc(struct oc_attach *a, int prog_fd, int ifindex, unsigned poi
 {
 	int type = point == OC_POINT_TC_INGRESS ? OC_BPF_TCX_INGRESS : OC_BPF_TCX_EGRESS;
 
-	a->tcx_fd = bpf_link_create(prog_fd, ifindex, type, NULL);
+	a->tcx_fd = o->tc_clsact ? -1 : bpf_link_create(prog_fd, ifindex, type, NULL);
 	if (a->tcx_fd >= 0) {
 		a->mode = "tcx";
 		return 0;

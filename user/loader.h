@@ -17,6 +17,7 @@ struct oc_capture_opts {
 	unsigned points;	/* bit per enum oc_point */
 	uint32_t snaplen;	/* 0 = whole packet */
 	uint32_t ring_mb;	/* ring buffer size, MiB (power of two) */
+	int tc_clsact;		/* classic clsact filters even where tcx exists */
 	void (*warn)(const char *msg);
 };
 

@@ -39,3 +39,13 @@ out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$OFFCA
 check "not root: non-zero exit and says what it needs" bash -c "[ $rc -ne 0 ] && grep -q 'needs root' <<<\"$out\""
 check "offcap --help and capture --help exit 0" bash -c "'$OFFCAP' --help >/dev/null && '$OFFCAP' capture --help | grep -q -- --points"
 check "offcap --version" bash -c "'$OFFCAP' --version | grep -q '^offcap [0-9]'"
+
+# clsact fallback (kernels before 6.6): filters outlive SIGKILL, the next run removes them
+F=$OC_TMP/legacy.pcapng
+oc_capture "$F" -i "$NS_A/oca" -p tc-ingress,tc-egress --tc-clsact
+check "--tc-clsact: offcap's filter sits at its own priority" bash -c "ina() { ip netns exec '$NS_A' \"\$@\"; }; ina tc filter show dev oca egress | grep -q 'pref 53184 bpf.*oc_tc_egress'"
+kill -9 "$OC_CAP_PID"; wait "$OC_CAP_PID" 2>/dev/null
+check "--tc-clsact after SIGKILL: the filter is still there" bash -c "ip netns exec '$NS_A' tc filter show dev oca egress | grep -q oc_tc_egress"
+"$OFFCAP" capture -q -i "$NS_A/oca" -p tc-ingress,tc-egress --tc-clsact --duration 1 -w "$F" 2>"$OC_TMP/legacy.err"
+check "the next run removes the leftover filters and says so" grep -q "removed a tc filter left on oca by an earlier offcap run" "$OC_TMP/legacy.err"
+check "and leaves no filter behind itself" bash -c "[ -z \"\$(ip netns exec '$NS_A' tc filter show dev oca egress)\$(ip netns exec '$NS_A' tc filter show dev oca ingress)\" ]"

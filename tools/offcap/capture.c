@@ -27,7 +27,7 @@ struct cap_opts {
 	const char *out;
 	unsigned long snaplen, count, duration, ring_mb;
 	unsigned points;
-	int quiet, report;
+	int quiet, report, tc_clsact;
 };
 
 struct cap_state {
@@ -73,6 +73,9 @@ static void usage(FILE *f)
 "  -B, --buffer MIB        ring buffer size in MiB, power of two (default 64)\n"
 "  -q, --quiet             no live status line\n"
 "      --report            at the end, print 'offcap report' of the file\n"
+"      --tc-clsact         tc programs as clsact filters, as on kernels before 6.6\n"
+"                          (default: tcx links). Filters outlive a SIGKILL; the\n"
+"                          next run removes them and says so\n"
 "  -h, --help\n"
 "\n"
 "XDP is not on by default: on a veth, attaching it turns off the peer's GSO\n"
@@ -107,6 +110,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		{ "count", required_argument, 0, 'c' }, { "duration", required_argument, 0, 'D' },
 		{ "points", required_argument, 0, 'p' }, { "buffer", required_argument, 0, 'B' },
 		{ "quiet", no_argument, 0, 'q' }, { "report", no_argument, 0, 'R' },
+		{ "tc-clsact", no_argument, 0, 'T' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	int c;
@@ -144,6 +148,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 			break;
 		case 'q': o->quiet = 1; break;
 		case 'R': o->report = 1; break;
+		case 'T': o->tc_clsact = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -455,7 +460,8 @@ int cmd_capture(int argc, char **argv)
 	if (o.out && (open_output(s, argc, argv) || add_idbs(s)))
 		goto out;
 	co = (struct oc_capture_opts){ .points = o.points, .snaplen = o.snaplen,
-				       .ring_mb = o.ring_mb, .warn = warn_cb };
+				       .ring_mb = o.ring_mb, .warn = warn_cb,
+				       .tc_clsact = o.tc_clsact };
 	install_signals();
 	c = oc_capture_start(s->devs, o.nif, &co, err, sizeof(err));
 	if (!c) {
