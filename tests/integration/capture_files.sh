@@ -36,3 +36,11 @@ oc_iperf 2M
 wait "$p"; rc=$?
 check "-c 50 -w - stops by itself with status 0" [ $rc -eq 0 ]
 check_num "-w - | tshark -r - reads exactly 50 packets" "$(tshark -r - < "$OC_TMP/pipe.pcapng" 2>/dev/null | wc -l)" -eq 50
+
+"$OFFCAP" capture -q -i "$NS_A/oca" -c 20 > "$OC_TMP/lines.txt" 2>/dev/null &
+p=$!; OC_PIDS+=($p); sleep 0.8
+oc_iperf 1M
+wait "$p"
+check_num "without -w: one line per packet on stdout (-c 20)" "$(wc -l < "$OC_TMP/lines.txt")" -eq 20
+check "without -w: each line names interface, direction, length and metadata" \
+	grep -qE '^[0-9:.]+ oca (In |Out) len [0-9]+ point=tc-(egress|ingress) .*gso_size=' "$OC_TMP/lines.txt"
