@@ -142,7 +142,7 @@ struct oc_verify *oc_verify_new(void (*sbs)(void *ctx, const char *text), void *
 
 static void print_superframe(struct oc_verify *v, struct superframe *s)
 {
-	static const char *const vname[] = { "pending", "match", "DIFFERS", "never seen" };
+	static const char *const vname[] = { "not seen yet", "match", "DIFFERS", "not seen" };
 	char line[256];
 
 	v->sbs(v->ctx, s->text);

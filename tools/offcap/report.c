@@ -223,10 +223,13 @@ static void print_match(const struct oc_match_stats *m)
 {
 	if (m->compared || m->missing || m->tso_superframes) {
 		printf("Segment synthesis against the kernel's own (post-gso):\n");
-		printf("  %llu segments compared byte for byte: %llu match (%.2f%%), %llu differ, %llu never seen\n",
+		printf("  %llu segments compared byte for byte: %llu match (%.2f%%), %llu differ\n",
 		       (unsigned long long)m->compared, (unsigned long long)m->matched,
-		       pct(m->matched, m->compared), (unsigned long long)m->differed,
-		       (unsigned long long)m->missing);
+		       pct(m->matched, m->compared), (unsigned long long)m->differed);
+		if (m->missing)
+			printf("  %llu synthesized segments were not seen at post-gso: the kernel did not hand them "
+			       "to the driver while capturing (dropped before the driver, or sent after the capture)\n",
+			       (unsigned long long)m->missing);
 		if (m->tso_superframes)
 			printf("  %llu super-frames went to the device whole (TSO): their segments are synthesized, "
 			       "as the NIC will cut them\n", (unsigned long long)m->tso_superframes);
