@@ -190,13 +190,19 @@ int oc_features_diff(const struct oc_features *a, const struct oc_features *b,
 
 	if (len)
 		buf[0] = '\0';
-	for (unsigned i = 0; i < a->n && i < b->n; i++) {
-		if (a->on[i] == b->on[i] || strcmp(a->name[i], b->name[i]))
-			continue;
-		diffs++;
-		if (n < len)
-			n += snprintf(buf + n, len - n, "%s%s: %s -> %s", n ? ", " : "", a->name[i],
-				      a->on[i] ? "on" : "off", b->on[i] ? "on" : "off");
+	/* grouped by transition: "off: tx-tcp-segmentation tx-tcp6-segmentation" */
+	for (int to = 0; to <= 1; to++) {
+		int first = 1;
+
+		for (unsigned i = 0; i < a->n && i < b->n; i++) {
+			if (a->on[i] == b->on[i] || b->on[i] != to || strcmp(a->name[i], b->name[i]))
+				continue;
+			diffs++;
+			if (n < len)
+				n += snprintf(buf + n, len - n, "%s%s", first ? (n ? "; now on: " : to ? "now on: " : "now off: ") : " ",
+					      a->name[i]);
+			first = 0;
+		}
 	}
 	return diffs;
 }

@@ -353,8 +353,8 @@ static void warn_feature_changes(struct cap_state *s)
 		if (oc_netdev_enter(dev))
 			continue;
 		if (!oc_netdev_read_features(dev, &now) && oc_features_diff(&dev->feat, &now, diff, sizeof(diff)))
-			oc_warn("attaching changed %s's features (%s): what you capture is not what runs without offcap",
-				dev->name, diff);
+			oc_warn("attaching changed %s's features (%s): what you capture is not what runs "
+				"without offcap", dev->name, diff);
 		oc_netdev_leave();
 		if ((s->o->points & (1u << OC_POINT_XDP)) && !strcmp(dev->driver, "veth"))
 			oc_warn("XDP on veth %s turns off GSO pass-through on its peer: the peer now segments "
