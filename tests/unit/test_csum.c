@@ -6,26 +6,7 @@
 #include "check.h"
 #include "csum.h"
 #include "parse.h"
-
-/* Independent, obviously-correct ones' complement sum (folded). */
-static uint16_t ref_fold(const uint8_t *d, size_t n, uint64_t acc)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		acc += (uint32_t)(d[i] << 8 | d[i + 1]);
-	if (n & 1)
-		acc += (uint32_t)d[n - 1] << 8;
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)acc;
-}
-
-static void put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
+#include "pkt.h"
 
 static void test_rfc1071(void)
 {
@@ -98,8 +79,8 @@ static uint32_t build_tcp4(uint8_t *b, uint16_t *check_at)
 	memcpy(b, hdr, n);
 	memcpy(b + n, payload, 11);
 	n += 11;
-	put16(b + 16, n - 14);
-	put16(b + 24, oc_ip4_csum(b + 14, 20));
+	set16(b, 16, n - 14);
+	set16(b, 24, oc_ip4_csum(b + 14, 20));
 	*check_at = 14 + 20 + 16;
 	return n;
 }
@@ -112,7 +93,7 @@ static uint16_t ref_l4_v4(const uint8_t *ip, uint32_t l4len, uint8_t proto)
 	memcpy(ph, ip + 12, 8);
 	ph[8] = 0;
 	ph[9] = proto;
-	put16(ph + 10, l4len);
+	set16(ph, 10, l4len);
 	return (uint16_t)~ref_fold(ip + 20, l4len, ref_fold(ph, 12, 0));
 }
 
@@ -126,7 +107,7 @@ static void test_tcp_classify(void)
 	uint16_t good;
 
 	good = ref_l4_v4(b + 14, n - 34, 6);
-	put16(b + at, good);
+	set16(b, at, good);
 	CHECK_EQ(oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p), 0, "TCP packet parses");
 	l = oc_flow(&p);
 	CHECK_EQ(oc_l4csum_check(b, n, l), OC_L4CSUM_OK, "reference checksum is OK");
@@ -138,21 +119,21 @@ static void test_tcp_classify(void)
 		memcpy(ph, b + 26, 8);
 		ph[8] = 0;
 		ph[9] = 6;
-		put16(ph + 10, n - 34);
+		set16(ph, 10, n - 34);
 		pseudo = ref_fold(ph, 12, 0);
 	}
 	CHECK_EQ(oc_l4csum_pseudo(l), pseudo, "pseudo-header form");
-	put16(b + at, pseudo);
+	set16(b, at, pseudo);
 	oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
 	CHECK_EQ(oc_l4csum_check(b, n, oc_flow(&p)), OC_L4CSUM_PARTIAL, "pseudo sum is PARTIAL");
-	put16(b + at, (uint16_t)~pseudo);
+	set16(b, at, (uint16_t)~pseudo);
 	oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
 	CHECK_EQ(oc_l4csum_check(b, n, oc_flow(&p)), OC_L4CSUM_PARTIAL,
 		 "complemented pseudo sum (csum_tcpudp_magic) is PARTIAL");
-	put16(b + at, (uint16_t)(good + 1));
+	set16(b, at, (uint16_t)(good + 1));
 	oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
 	CHECK_EQ(oc_l4csum_check(b, n, oc_flow(&p)), OC_L4CSUM_BAD, "off-by-one checksum is BAD");
-	put16(b + at, good);
+	set16(b, at, good);
 	oc_parse(b, n - 3, n, OC_LINKTYPE_ETHERNET, &p);
 	CHECK_EQ(oc_l4csum_check(b, n - 3, oc_flow(&p)), OC_L4CSUM_UNKNOWN,
 		 "payload not captured: UNKNOWN");
@@ -172,14 +153,14 @@ static void test_udp_classify(void)
 	struct oc_parsed p;
 	uint16_t c;
 
-	put16(b + 24, oc_ip4_csum(b + 14, 20));
+	set16(b, 24, oc_ip4_csum(b + 14, 20));
 	oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
 	CHECK_EQ(oc_l4csum_check(b, n, oc_flow(&p)), OC_L4CSUM_NONE, "UDP checksum 0 is NONE");
 	c = ref_l4_v4(b + 14, 13, 17);
-	put16(b + 40, c ? c : 0xffff);
+	set16(b, 40, c ? c : 0xffff);
 	oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
 	CHECK_EQ(oc_l4csum_check(b, n, oc_flow(&p)), OC_L4CSUM_OK, "UDP reference checksum OK");
-	put16(b + 40, oc_l4csum_pseudo(oc_flow(&p)));
+	set16(b, 40, oc_l4csum_pseudo(oc_flow(&p)));
 	oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
 	CHECK_EQ(oc_l4csum_check(b, n, oc_flow(&p)), OC_L4CSUM_PARTIAL, "UDP pseudo sum PARTIAL");
 }
@@ -196,7 +177,7 @@ static void test_pseudo_long(void)
 	memcpy(ph + 16, d, 16);
 	ph[32] = 0;
 	ph[33] = (uint8_t)(len >> 16);
-	put16(ph + 34, len & 0xffff);
+	set16(ph, 34, len & 0xffff);
 	ph[36] = ph[37] = ph[38] = 0;
 	ph[39] = 6;
 	CHECK_EQ(oc_csum_fold(oc_pseudo_v6(s, d, 6, len)), ref_fold(ph, 40, 0),

@@ -5,28 +5,33 @@
 #include "check.h"
 #include "flow.h"
 #include "parse.h"
+#include "pkt.h"
 
 /* Ethernet + IPv4 + TCP with options: MSS, and timestamps when ts is set. */
 static uint32_t frame(uint8_t *b, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-		      uint8_t flags, uint16_t mss, int ts, uint32_t payload)
+		      uint8_t flags, uint16_t mss, int ts, uint32_t payload_len)
 {
-	uint32_t opt = (mss ? 4 : 0) + (ts ? 12 : 0), tcp = 20 + opt, ip = 20 + tcp + payload, o = 54;
+	uint8_t s[4] = { src >> 24, src >> 16, src >> 8, src };
+	uint8_t d[4] = { dst >> 24, dst >> 16, dst >> 8, dst };
+	uint8_t opt_buf[16];
+	struct pkt p = { b, 0 }, opt = { opt_buf, 0 };
+	uint32_t ip;
 
-	memset(b, 0, 14 + ip);
-	b[12] = 0x08;
-	b[14] = 0x45;
-	b[16] = ip >> 8, b[17] = ip & 0xff;
-	b[22] = 64, b[23] = 6;
-	for (int i = 0; i < 4; i++)
-		b[26 + i] = src >> (24 - 8 * i), b[30 + i] = dst >> (24 - 8 * i);
-	b[34] = sport >> 8, b[35] = sport & 0xff, b[36] = dport >> 8, b[37] = dport & 0xff;
-	b[46] = (uint8_t)((tcp / 4) << 4);
-	b[47] = flags;
-	if (mss)
-		b[o] = 2, b[o + 1] = 4, b[o + 2] = mss >> 8, b[o + 3] = mss & 0xff, o += 4;
-	if (ts)
-		b[o] = 1, b[o + 1] = 1, b[o + 2] = 8, b[o + 3] = 10;
-	return 14 + ip;
+	if (mss) {
+		u16(&opt, 0x0204);	/* MSS, length 4 */
+		u16(&opt, mss);
+	}
+	if (ts) {
+		u16(&opt, 0x0101);	/* NOP, NOP */
+		u16(&opt, 0x080a);	/* timestamps, length 10 */
+		zeros(&opt, 8);
+	}
+	eth(&p, 0x0800);
+	ip = ipv4(&p, 6, 0, s, d);
+	tcp(&p, sport, dport, 0, flags, opt.b, opt.n);
+	zeros(&p, payload_len);
+	ipv4_done(&p, ip);
+	return p.n;
 }
 
 static struct oc_flow *feed(struct oc_flow_table *t, uint8_t *b, uint32_t n, int *side)

@@ -8,157 +8,15 @@
 #include "check.h"
 #include "csum.h"
 #include "parse.h"
+#include "pkt.h"
 
-/* ---- packet builder ---- */
+/* Every packet is built here; keep() copies the valid ones. */
+static uint8_t frame[2048];
 
-struct pb {
-	uint8_t b[2048];
-	uint32_t n;
-};
+/* The SRH's final destination. */
+static const uint8_t SRH_DST6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 9 };
 
-static void u8(struct pb *p, unsigned v)
-{
-	p->b[p->n++] = (uint8_t)v;
-}
-
-static void u16(struct pb *p, unsigned v)
-{
-	u8(p, v >> 8);
-	u8(p, v);
-}
-
-static void u32(struct pb *p, uint32_t v)
-{
-	u16(p, v >> 16);
-	u16(p, v & 0xffff);
-}
-
-static void bytes(struct pb *p, const void *d, uint32_t n)
-{
-	if (n)
-		memcpy(p->b + p->n, d, n);
-	p->n += n;
-}
-
-static void zeros(struct pb *p, uint32_t n)
-{
-	memset(p->b + p->n, 0, n);
-	p->n += n;
-}
-
-static void set16(struct pb *p, uint32_t off, unsigned v)
-{
-	p->b[off] = (uint8_t)(v >> 8);
-	p->b[off + 1] = (uint8_t)v;
-}
-
-static const uint8_t MAC_DST[6] = { 0x02, 0, 0, 0, 0, 0x02 };
-static const uint8_t MAC_SRC[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-static const uint8_t A4[4] = { 10, 0, 0, 1 }, B4[4] = { 10, 0, 0, 2 };
-static const uint8_t C4[4] = { 192, 0, 2, 1 }, D4[4] = { 192, 0, 2, 2 };
-static const uint8_t A6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
-static const uint8_t B6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
-static const uint8_t R6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 9 };
-
-static void eth_macs(struct pb *p)
-{
-	bytes(p, MAC_DST, 6);
-	bytes(p, MAC_SRC, 6);
-}
-
-static void eth(struct pb *p, unsigned type)
-{
-	eth_macs(p);
-	u16(p, type);
-}
-
-/* IPv4 header without options; ipv4_done() sets tot_len and checksum. */
-static uint32_t ipv4(struct pb *p, unsigned proto, const uint8_t *s, const uint8_t *d)
-{
-	uint32_t off = p->n;
-
-	u8(p, 0x45);
-	u8(p, 0);
-	u16(p, 0);
-	u16(p, 0x1234);
-	u16(p, 0x4000);	/* DF */
-	u8(p, 64);
-	u8(p, proto);
-	u16(p, 0);
-	bytes(p, s, 4);
-	bytes(p, d, 4);
-	return off;
-}
-
-static void ipv4_done(struct pb *p, uint32_t off)
-{
-	uint32_t ihl = (p->b[off] & 0xfu) * 4;
-
-	set16(p, off + 2, p->n - off);
-	set16(p, off + 10, oc_ip4_csum(p->b + off, ihl));
-}
-
-static uint32_t ipv6(struct pb *p, unsigned nh, const uint8_t *s, const uint8_t *d)
-{
-	uint32_t off = p->n;
-
-	u32(p, 0x60012345);	/* tc 0x00, flow label 0x12345 */
-	u16(p, 0);
-	u8(p, nh);
-	u8(p, 64);
-	bytes(p, s, 16);
-	bytes(p, d, 16);
-	return off;
-}
-
-static void ipv6_done(struct pb *p, uint32_t off)
-{
-	set16(p, off + 4, p->n - off - 40);
-}
-
-static uint32_t tcp(struct pb *p, unsigned sport, unsigned dport, uint32_t seq, unsigned flags,
-		    const uint8_t *opt, uint32_t optlen)
-{
-	uint32_t off = p->n;
-
-	u16(p, sport);
-	u16(p, dport);
-	u32(p, seq);
-	u32(p, 0x01020304);
-	u8(p, ((20 + optlen) / 4) << 4 | (flags >> 8));
-	u8(p, flags & 0xff);
-	u16(p, 502);
-	u16(p, 0xbeef);
-	u16(p, 7);
-	bytes(p, opt, optlen);
-	return off;
-}
-
-static uint32_t udp(struct pb *p, unsigned sport, unsigned dport)
-{
-	uint32_t off = p->n;
-
-	u16(p, sport);
-	u16(p, dport);
-	u16(p, 0);
-	u16(p, 0);
-	return off;
-}
-
-static void udp_done(struct pb *p, uint32_t off)
-{
-	set16(p, off + 4, p->n - off);
-}
-
-static void payload(struct pb *p, uint32_t n)
-{
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		u8(p, 'a' + i % 26);
-}
-
-static int parse(const struct pb *p, uint16_t linktype, struct oc_parsed *out)
+static int parse(const struct pkt *p, uint16_t linktype, struct oc_parsed *out)
 {
 	return oc_parse(p->b, p->n, p->n, linktype, out);
 }
@@ -170,16 +28,30 @@ static int same(const char *a, const char *b)
 
 /* The valid packets, kept for the mutation loop. */
 #define MAX_SAMPLES 32
-static struct pb samples[MAX_SAMPLES];
+static uint8_t sample_bytes[MAX_SAMPLES][sizeof(frame)];
+static struct pkt samples[MAX_SAMPLES];
 static uint16_t sample_link[MAX_SAMPLES];
 static int n_samples;
 
-static void keep(const struct pb *p, uint16_t linktype)
+static void keep(const struct pkt *p, uint16_t linktype)
 {
 	if (n_samples < MAX_SAMPLES) {
-		samples[n_samples] = *p;
+		memcpy(sample_bytes[n_samples], p->b, p->n);
+		samples[n_samples] = (struct pkt){ sample_bytes[n_samples], p->n };
 		sample_link[n_samples++] = linktype;
 	}
+}
+
+/* Ethernet + IPv4 + TCP ACK with options opt, the IP header filled in. */
+static void tcp_pkt(struct pkt *p, const uint8_t *opt, uint32_t optlen)
+{
+	uint32_t ip;
+
+	p->n = 0;
+	eth(p, 0x0800);
+	ip = ipv4(p, 6, 0x1234, HOST4_A, HOST4_B);
+	tcp(p, 1, 2, 3, 0x010, opt, optlen);
+	ipv4_done(p, ip);
 }
 
 /* ---- valid packets ---- */
@@ -194,13 +66,13 @@ static const uint8_t ALL_OPTS[] = {
 
 static void test_ipv4_tcp_options(void)
 {
-	struct pb p = { .n = 0 };
+	struct pkt p = { frame, 0 };
 	struct oc_parsed r;
 	const struct oc_layer *l;
 	uint32_t ip;
 
 	eth(&p, 0x0800);
-	ip = ipv4(&p, 6, A4, B4);
+	ip = ipv4(&p, 6, 0x1234, HOST4_A, HOST4_B);
 	tcp(&p, 40000, 80, 1000, 0x0c2 /* SYN|ECE|CWR */, ALL_OPTS, sizeof(ALL_OPTS));
 	ipv4_done(&p, ip);
 	keep(&p, OC_LINKTYPE_ETHERNET);
@@ -222,7 +94,7 @@ static void test_ipv4_tcp_options(void)
 	CHECK_EQ(l->ip.ttl, 64, "ttl");
 	CHECK_EQ(l->ip.proto, 6, "proto");
 	CHECK(l->ip.csum_ok, "IPv4 header checksum valid");
-	CHECK(memcmp(l->ip.src, A4, 4) == 0 && memcmp(l->ip.dst, B4, 4) == 0, "addresses");
+	CHECK(memcmp(l->ip.src, HOST4_A, 4) == 0 && memcmp(l->ip.dst, HOST4_B, 4) == 0, "addresses");
 	CHECK_EQ(l->l4.kind, OC_L4_TCP, "tcp");
 	CHECK_EQ(l->l4.off, 34, "tcp offset");
 	CHECK_EQ(l->l4.tcp.sport, 40000, "sport");
@@ -254,12 +126,12 @@ static void test_tcp_sack_payload_snaplen(void)
 {
 	static const uint8_t opt[24] = { 1, 1, 5, 18, 0, 0, 0, 10, 0, 0, 0, 20,
 					 0, 0, 0, 30, 0, 0, 0, 40 /* then EOL padding */ };
-	struct pb p = { .n = 0 };
+	struct pkt p = { frame, 0 };
 	struct oc_parsed r;
 	uint32_t ip;
 
 	eth(&p, 0x0800);
-	ip = ipv4(&p, 6, A4, B4);
+	ip = ipv4(&p, 6, 0x1234, HOST4_A, HOST4_B);
 	tcp(&p, 1, 2, 3, 0x018, opt, sizeof(opt));
 	payload(&p, 1000);
 	ipv4_done(&p, ip);
@@ -276,19 +148,14 @@ static void test_tcp_sack_payload_snaplen(void)
 /* IPv6 + HBH (jumbo) + routing (SRH, 1 segment left) + TCP, BIG TCP. */
 static void test_ipv6_jumbo_routing(void)
 {
-	struct pb p = { .n = 0 };
+	struct pkt p = { frame, 0 };
 	struct oc_parsed r;
 	const struct oc_layer *l;
 	uint32_t len = 100000;
 
 	eth(&p, 0x86dd);
-	ipv6(&p, 0, A6, B6);
-	/* HBH: next 43, hdrlen 0, jumbo option */
-	u8(&p, 43);
-	u8(&p, 0);
-	u8(&p, 0xc2);
-	u8(&p, 4);
-	u32(&p, len - 14 - 40);
+	ipv6(&p, 0, HOST6_A, HOST6_B);
+	hbh_jumbo(&p, 43, len - 14 - 40);
 	/* SRH: next TCP, hdrlen 4 (40 bytes), type 4, segments left 1 */
 	u8(&p, 6);
 	u8(&p, 4);
@@ -297,8 +164,8 @@ static void test_ipv6_jumbo_routing(void)
 	u8(&p, 1);	/* last entry */
 	u8(&p, 0);
 	u16(&p, 0);
-	bytes(&p, R6, 16);	/* segment list[0]: the final destination */
-	bytes(&p, B6, 16);
+	bytes(&p, SRH_DST6, 16);	/* segment list[0]: the final destination */
+	bytes(&p, HOST6_B, 16);
 	tcp(&p, 443, 50000, 7, 0x010, NULL, 0);
 	keep(&p, OC_LINKTYPE_ETHERNET);
 
@@ -318,7 +185,8 @@ static void test_ipv6_jumbo_routing(void)
 	CHECK(l->ip.bigtcp && (r.flags & OC_PARSE_BIGTCP), "BIG TCP flagged");
 	CHECK_EQ(l->ip.len, len - 14, "IP length from jumbo");
 	CHECK(!l->ip.len_mismatch, "lengths agree");
-	CHECK(l->ip.has_final_dst && memcmp(l->ip.final_dst, R6, 16) == 0, "SRH final destination");
+	CHECK(l->ip.has_final_dst && memcmp(l->ip.final_dst, SRH_DST6, 16) == 0,
+	      "SRH final destination");
 	CHECK_EQ(l->ip.proto, 6, "TCP after extensions");
 	CHECK_EQ(l->l4.off, 14 + 88, "TCP offset");
 	CHECK_EQ(l->l4.payload_len, len - 14 - 88 - 20, "payload length");
@@ -328,7 +196,7 @@ static void test_ipv6_jumbo_routing(void)
 /* 802.1ad + 802.1Q + IPv4 + UDP. */
 static void test_qinq(void)
 {
-	struct pb p = { .n = 0 };
+	struct pkt p = { frame, 0 };
 	struct oc_parsed r;
 	uint32_t ip, u;
 
@@ -338,7 +206,7 @@ static void test_qinq(void)
 	u16(&p, 0x8100);
 	u16(&p, 0x00c8);	/* VID 200 */
 	u16(&p, 0x0800);
-	ip = ipv4(&p, 17, A4, B4);
+	ip = ipv4(&p, 17, 0x1234, HOST4_A, HOST4_B);
 	u = udp(&p, 5353, 53);
 	payload(&p, 10);
 	udp_done(&p, u);
@@ -358,18 +226,18 @@ static void test_qinq(void)
 }
 
 /* Ethernet/IPv4/UDP/VXLAN/Ethernet/IPv4/TCP. */
-static void build_vxlan(struct pb *p)
+static void build_vxlan(struct pkt *p)
 {
 	uint32_t ip, u, iip;
 
 	eth(p, 0x0800);
-	ip = ipv4(p, 17, C4, D4);
+	ip = ipv4(p, 17, 0x1234, EDGE4_A, EDGE4_B);
 	u = udp(p, 49152, 4789);
 	u8(p, 0x08);
 	zeros(p, 3);
 	u32(p, 0x00123400);	/* VNI 0x1234 */
 	eth(p, 0x0800);
-	iip = ipv4(p, 6, A4, B4);
+	iip = ipv4(p, 6, 0x1234, HOST4_A, HOST4_B);
 	tcp(p, 33000, 22, 99, 0x018, NULL, 0);
 	payload(p, 5);
 	ipv4_done(p, iip);
@@ -379,7 +247,7 @@ static void build_vxlan(struct pb *p)
 
 static void test_vxlan(void)
 {
-	struct pb p = { .n = 0 };
+	struct pkt p = { frame, 0 };
 	struct oc_parsed r;
 	const struct oc_layer *l;
 
@@ -396,7 +264,7 @@ static void test_vxlan(void)
 	l = oc_flow(&r);
 	CHECK(l == &r.inner, "flow is the inner packet");
 	CHECK_EQ(l->ip.off, 64, "inner IP offset");
-	CHECK(memcmp(l->ip.src, A4, 4) == 0, "inner source");
+	CHECK(memcmp(l->ip.src, HOST4_A, 4) == 0, "inner source");
 	CHECK_EQ(l->l4.kind, OC_L4_TCP, "inner TCP");
 	CHECK(l->l4.tcp.sport == 33000 && l->l4.tcp.dport == 22, "inner ports");
 	CHECK_EQ(l->l4.payload_len, 5, "inner payload");
@@ -406,12 +274,12 @@ static void test_vxlan(void)
 /* GENEVE with 8 bytes of options carrying Ethernet/IPv6/UDP. */
 static void test_geneve(void)
 {
-	struct pb p = { .n = 0 };
+	struct pkt p = { frame, 0 };
 	struct oc_parsed r;
 	uint32_t ip, u, iip, iu;
 
 	eth(&p, 0x0800);
-	ip = ipv4(&p, 17, C4, D4);
+	ip = ipv4(&p, 17, 0x1234, EDGE4_A, EDGE4_B);
 	u = udp(&p, 50000, 6081);
 	u8(&p, 2);	/* ver 0, optlen 2 words */
 	u8(&p, 0);
@@ -420,7 +288,7 @@ static void test_geneve(void)
 	u32(&p, 0x01020304);	/* option */
 	u32(&p, 0x05060708);
 	eth(&p, 0x86dd);
-	iip = ipv6(&p, 17, A6, B6);
+	iip = ipv6(&p, 17, HOST6_A, HOST6_B);
 	iu = udp(&p, 1000, 2000);
 	payload(&p, 3);
 	udp_done(&p, iu);
@@ -442,16 +310,16 @@ static void test_geneve(void)
 /* GRE with key (and with csum+key+seq carrying Ethernet). */
 static void test_gre(void)
 {
-	struct pb p = { .n = 0 };
+	struct pkt p = { frame, 0 };
 	struct oc_parsed r;
 	uint32_t ip, iip;
 
 	eth(&p, 0x0800);
-	ip = ipv4(&p, 47, C4, D4);
+	ip = ipv4(&p, 47, 0x1234, EDGE4_A, EDGE4_B);
 	u16(&p, 0x2000);	/* K */
 	u16(&p, 0x0800);
 	u32(&p, 0xdeadbeef);
-	iip = ipv4(&p, 6, A4, B4);
+	iip = ipv4(&p, 6, 0x1234, HOST4_A, HOST4_B);
 	tcp(&p, 1234, 5678, 1, 0x010, NULL, 0);
 	ipv4_done(&p, iip);
 	ipv4_done(&p, ip);
@@ -467,7 +335,7 @@ static void test_gre(void)
 
 	p.n = 0;
 	eth(&p, 0x86dd);
-	ip = ipv6(&p, 47, A6, B6);
+	ip = ipv6(&p, 47, HOST6_A, HOST6_B);
 	u16(&p, 0xb000);	/* C K S */
 	u16(&p, 0x6558);
 	u16(&p, 0x1111);
@@ -475,7 +343,7 @@ static void test_gre(void)
 	u32(&p, 42);
 	u32(&p, 7);
 	eth(&p, 0x0800);
-	iip = ipv4(&p, 17, A4, B4);
+	iip = ipv4(&p, 17, 0x1234, HOST4_A, HOST4_B);
 	ip = udp(&p, 1, 2);
 	udp_done(&p, ip);
 	ipv4_done(&p, iip);
@@ -490,19 +358,19 @@ static void test_gre(void)
 
 static void test_icmp_frag_needed(void)
 {
-	struct pb p = { .n = 0 };
+	struct pkt p = { frame, 0 };
 	struct oc_parsed r;
 	uint32_t ip, qip;
 
 	eth(&p, 0x0800);
-	ip = ipv4(&p, 1, D4, A4);
+	ip = ipv4(&p, 1, 0x1234, EDGE4_B, HOST4_A);
 	u8(&p, 3);
 	u8(&p, 4);
 	u16(&p, 0);
 	u16(&p, 0);
 	u16(&p, 1400);
-	qip = ipv4(&p, 6, A4, B4);
-	set16(&p, qip + 2, 1500);
+	qip = ipv4(&p, 6, 0x1234, HOST4_A, HOST4_B);
+	set16(p.b, qip + 2, 1500);
 	u16(&p, 40000);
 	u16(&p, 443);
 	u32(&p, 0xcafe);
@@ -514,7 +382,7 @@ static void test_icmp_frag_needed(void)
 	CHECK(r.outer.l4.icmp.type == 3 && r.outer.l4.icmp.code == 4, "type/code");
 	CHECK(r.outer.l4.icmp.has_mtu && r.outer.l4.icmp.mtu == 1400, "MTU 1400");
 	CHECK(r.outer.l4.icmp.has_quote && r.outer.l4.icmp.q_proto == 6, "quoted TCP");
-	CHECK(memcmp(r.outer.l4.icmp.q_src, A4, 4) == 0, "quoted source");
+	CHECK(memcmp(r.outer.l4.icmp.q_src, HOST4_A, 4) == 0, "quoted source");
 	CHECK(r.outer.l4.icmp.has_ports && r.outer.l4.icmp.q_sport == 40000 &&
 	      r.outer.l4.icmp.q_dport == 443, "quoted ports");
 	CHECK(r.outer.l4.icmp.has_seq && r.outer.l4.icmp.q_seq == 0xcafe, "quoted seq");
@@ -522,17 +390,17 @@ static void test_icmp_frag_needed(void)
 
 static void test_icmp6_ptb(void)
 {
-	struct pb p = { .n = 0 };
+	struct pkt p = { frame, 0 };
 	struct oc_parsed r;
 	uint32_t ip;
 
 	eth(&p, 0x86dd);
-	ip = ipv6(&p, 58, B6, A6);
+	ip = ipv6(&p, 58, HOST6_B, HOST6_A);
 	u8(&p, 2);
 	u8(&p, 0);
 	u16(&p, 0);
 	u32(&p, 1280);
-	ipv6(&p, 6, A6, B6);
+	ipv6(&p, 6, HOST6_A, HOST6_B);
 	u16(&p, 50000);
 	u16(&p, 8080);
 	u32(&p, 1);
@@ -548,7 +416,7 @@ static void test_icmp6_ptb(void)
 
 static void test_linktypes(void)
 {
-	struct pb p = { .n = 0 };
+	struct pkt p = { frame, 0 };
 	struct oc_parsed r;
 	uint32_t ip;
 
@@ -559,7 +427,7 @@ static void test_linktypes(void)
 	bytes(&p, MAC_SRC, 6);
 	zeros(&p, 2);
 	u16(&p, 0x0800);
-	ip = ipv4(&p, 6, A4, B4);
+	ip = ipv4(&p, 6, 0x1234, HOST4_A, HOST4_B);
 	tcp(&p, 1, 2, 3, 0x010, NULL, 0);
 	ipv4_done(&p, ip);
 	keep(&p, OC_LINKTYPE_LINUX_SLL);
@@ -576,7 +444,7 @@ static void test_linktypes(void)
 	u8(&p, 6);
 	bytes(&p, MAC_SRC, 6);
 	zeros(&p, 2);
-	ip = ipv6(&p, 17, A6, B6);
+	ip = ipv6(&p, 17, HOST6_A, HOST6_B);
 	ip = udp(&p, 9, 10);
 	udp_done(&p, ip);
 	ipv6_done(&p, 20);
@@ -587,14 +455,14 @@ static void test_linktypes(void)
 	      "SLL2 payload");
 
 	p.n = 0;
-	ip = ipv4(&p, 6, A4, B4);
+	ip = ipv4(&p, 6, 0x1234, HOST4_A, HOST4_B);
 	tcp(&p, 5, 6, 7, 0x010, NULL, 0);
 	ipv4_done(&p, ip);
 	keep(&p, OC_LINKTYPE_RAW);
 	CHECK_EQ(parse(&p, OC_LINKTYPE_RAW, &r), 0, "RAW IPv4: parses");
 	CHECK(r.outer.ip.off == 0 && r.outer.l4.tcp.sport == 5, "RAW IPv4 fields");
 	p.n = 0;
-	ip = ipv6(&p, 6, A6, B6);
+	ip = ipv6(&p, 6, HOST6_A, HOST6_B);
 	tcp(&p, 5, 6, 7, 0x010, NULL, 0);
 	ipv6_done(&p, ip);
 	keep(&p, OC_LINKTYPE_RAW);
@@ -604,15 +472,11 @@ static void test_linktypes(void)
 
 static void test_bigtcp_v4(void)
 {
-	struct pb p = { .n = 0 };
+	struct pkt p = { frame, 0 };
 	struct oc_parsed r;
-	uint32_t ip;
 
-	eth(&p, 0x0800);
-	ip = ipv4(&p, 6, A4, B4);
-	tcp(&p, 1, 2, 3, 0x010, NULL, 0);
-	ipv4_done(&p, ip);
-	set16(&p, ip + 2, 0);
+	tcp_pkt(&p, NULL, 0);
+	set16(p.b, 14 + 2, 0);	/* tot_len */
 	keep(&p, OC_LINKTYPE_ETHERNET);
 	CHECK_EQ(oc_parse(p.b, p.n, 70000, OC_LINKTYPE_ETHERNET, &r), 0, "BIG TCP v4: parses");
 	CHECK(r.outer.ip.bigtcp && (r.flags & OC_PARSE_BIGTCP), "bigtcp flagged");
@@ -624,11 +488,11 @@ static void test_bigtcp_v4(void)
 /* IPv6 BIG TCP without HBH: payload_len 0 on a frame over 64 KiB. */
 static void test_bigtcp_v6_plain(void)
 {
-	struct pb p = { .n = 0 };
+	struct pkt p = { frame, 0 };
 	struct oc_parsed r;
 
 	eth(&p, 0x86dd);
-	ipv6(&p, 6, A6, B6);
+	ipv6(&p, 6, HOST6_A, HOST6_B);
 	tcp(&p, 1, 2, 3, 0x010, NULL, 0);
 	CHECK_EQ(oc_parse(p.b, p.n, 80000, OC_LINKTYPE_ETHERNET, &r), 0, "BIG TCP v6: parses");
 	CHECK(r.outer.ip.bigtcp && !r.outer.ip.jumbo, "bigtcp without jumbo");
@@ -640,14 +504,10 @@ static void test_bigtcp_v6_plain(void)
 
 static void test_len_mismatch(void)
 {
-	struct pb p = { .n = 0 };
+	struct pkt p = { frame, 0 };
 	struct oc_parsed r;
-	uint32_t ip;
 
-	eth(&p, 0x0800);
-	ip = ipv4(&p, 6, A4, B4);
-	tcp(&p, 1, 2, 3, 0x010, NULL, 0);
-	ipv4_done(&p, ip);
+	tcp_pkt(&p, NULL, 0);
 	zeros(&p, 6);	/* Ethernet padding to 60 */
 	CHECK_EQ(parse(&p, OC_LINKTYPE_ETHERNET, &r), 0, "padded frame parses");
 	CHECK(r.outer.ip.trailer == 6 && !r.outer.ip.len_mismatch, "padding is not a mismatch");
@@ -664,7 +524,7 @@ struct bad_case {
 	const char *error;
 };
 
-static void expect_bad(const struct pb *p, uint32_t caplen, const struct bad_case *c)
+static void expect_bad(const struct pkt *p, uint32_t caplen, const struct bad_case *c)
 {
 	struct oc_parsed r;
 	int ret = oc_parse(p->b, caplen, caplen, OC_LINKTYPE_ETHERNET, &r);
@@ -673,21 +533,9 @@ static void expect_bad(const struct pb *p, uint32_t caplen, const struct bad_cas
 	CHECK(same(r.error, c->error), "%s: \"%s\"", c->name, r.error ? r.error : "(null)");
 }
 
-/* Ethernet + IPv4 + TCP with options opt, then the IP header fixed up. */
-static void tcp_pkt(struct pb *p, const uint8_t *opt, uint32_t optlen)
-{
-	uint32_t ip;
-
-	p->n = 0;
-	eth(p, 0x0800);
-	ip = ipv4(p, 6, A4, B4);
-	tcp(p, 1, 2, 3, 0x010, opt, optlen);
-	ipv4_done(p, ip);
-}
-
 static void test_malformed(void)
 {
-	struct pb p;
+	struct pkt p = { frame, 0 };
 	static const uint8_t opt0[] = { 8, 0, 0, 0 };
 	static const uint8_t optpast[] = { 1, 1, 8, 10 };
 	static const uint8_t mss3[] = { 2, 3, 5, 0 };
@@ -697,7 +545,7 @@ static void test_malformed(void)
 	expect_bad(&p, p.n, &(struct bad_case){ "IHL < 5", OC_PARSE_MALFORMED, "IPv4 IHL < 5" });
 
 	tcp_pkt(&p, NULL, 0);
-	set16(&p, 16, 16);
+	set16(p.b, 16, 16);
 	expect_bad(&p, p.n, &(struct bad_case){ "tot_len < IHL", OC_PARSE_MALFORMED,
 						"IPv4 tot_len < IHL" });
 
@@ -762,7 +610,7 @@ static void mutate_all(void)
 	struct oc_parsed r;
 
 	for (iter = 0; iter < 200000; iter++) {
-		const struct pb *s = &samples[iter % (unsigned)n_samples];
+		const struct pkt *s = &samples[iter % (unsigned)n_samples];
 		uint32_t caplen = s->n, len, flips = 1 + next_rand() % 4, i;
 		uint8_t *buf;
 

@@ -7,46 +7,12 @@
 #include "csum.h"
 #include "meta.h"
 #include "parse.h"
+#include "pkt.h"
 #include "segment.h"
 
 /* ---- builder ---- */
 
 #define BIG 140000
-
-struct pb {
-	uint8_t *b;
-	uint32_t n;
-};
-
-static void u8(struct pb *p, unsigned v)
-{
-	p->b[p->n++] = (uint8_t)v;
-}
-
-static void u16(struct pb *p, unsigned v)
-{
-	u8(p, v >> 8);
-	u8(p, v);
-}
-
-static void u32(struct pb *p, uint32_t v)
-{
-	u16(p, v >> 16);
-	u16(p, v & 0xffff);
-}
-
-static void bytes(struct pb *p, const void *d, uint32_t n)
-{
-	if (n)
-		memcpy(p->b + p->n, d, n);
-	p->n += n;
-}
-
-static void set16(uint8_t *b, uint32_t off, unsigned v)
-{
-	b[off] = (uint8_t)(v >> 8);
-	b[off + 1] = (uint8_t)v;
-}
 
 static uint16_t get16(const uint8_t *b, uint32_t off)
 {
@@ -58,113 +24,7 @@ static uint32_t get32(const uint8_t *b, uint32_t off)
 	return (uint32_t)get16(b, off) << 16 | get16(b, off + 2);
 }
 
-static const uint8_t A4[4] = { 10, 0, 0, 1 }, B4[4] = { 10, 0, 0, 2 };
-static const uint8_t C4[4] = { 192, 0, 2, 1 }, D4[4] = { 192, 0, 2, 2 };
-static const uint8_t A6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
-static const uint8_t B6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
 static const uint8_t TS_OPT[12] = { 1, 1, 8, 10, 0, 0, 0x12, 0x34, 0, 0, 0x56, 0x78 };
-
-static void eth(struct pb *p, unsigned type)
-{
-	static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
-
-	bytes(p, macs, 12);
-	u16(p, type);
-}
-
-static uint32_t ipv4(struct pb *p, unsigned proto, unsigned id, const uint8_t *s, const uint8_t *d)
-{
-	uint32_t off = p->n;
-
-	u8(p, 0x45);
-	u8(p, 0);
-	u16(p, 0);
-	u16(p, id);
-	u16(p, 0x4000);
-	u8(p, 64);
-	u8(p, proto);
-	u16(p, 0);
-	bytes(p, s, 4);
-	bytes(p, d, 4);
-	return off;
-}
-
-static void ipv4_done(struct pb *p, uint32_t off, int bigtcp)
-{
-	uint32_t tot = p->n - off;
-
-	set16(p->b, off + 2, bigtcp ? 0 : tot);
-	set16(p->b, off + 10, oc_ip4_csum(p->b + off, 20));
-}
-
-static uint32_t ipv6(struct pb *p, unsigned nh)
-{
-	uint32_t off = p->n;
-
-	u32(p, 0x60000000);
-	u16(p, 0);
-	u8(p, nh);
-	u8(p, 64);
-	bytes(p, A6, 16);
-	bytes(p, B6, 16);
-	return off;
-}
-
-static uint32_t tcp(struct pb *p, uint32_t seq, unsigned flags, const uint8_t *opt, uint32_t optlen)
-{
-	uint32_t off = p->n;
-
-	u16(p, 40000);
-	u16(p, 5201);
-	u32(p, seq);
-	u32(p, 77);
-	u8(p, ((20 + optlen) / 4) << 4);
-	u8(p, flags);
-	u16(p, 1000);
-	u16(p, 0);
-	u16(p, 0);
-	bytes(p, opt, optlen);
-	return off;
-}
-
-static uint32_t udp(struct pb *p, unsigned dport)
-{
-	uint32_t off = p->n;
-
-	u16(p, 33333);
-	u16(p, dport);
-	u16(p, 0);
-	u16(p, 0);
-	return off;
-}
-
-/* Payload byte i of a super-frame. */
-static uint8_t pay(uint32_t i)
-{
-	return (uint8_t)(i * 7 + i / 251);
-}
-
-static void payload(struct pb *p, uint32_t n)
-{
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		u8(p, pay(i));
-}
-
-/* Plain ones' complement sum, independent of csum.c. */
-static uint16_t ref_fold(const uint8_t *d, size_t n, uint64_t acc)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		acc += (uint32_t)(d[i] << 8 | d[i + 1]);
-	if (n & 1)
-		acc += (uint32_t)d[n - 1] << 8;
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)acc;
-}
 
 /* Pseudo-header sum (folded) for an IP header at ip, L4 length len. */
 static uint16_t ref_pseudo(const uint8_t *ip, uint8_t proto, uint32_t len)
@@ -219,7 +79,7 @@ static void release(struct got *g)
 
 static struct oc_segmenter sg;
 
-static int run(const struct pb *p, uint32_t caplen, uint32_t len, uint16_t mss, uint32_t type,
+static int run(const struct pkt *p, uint32_t caplen, uint32_t len, uint16_t mss, uint32_t type,
 	       enum oc_seg_csum mode, struct oc_parsed *parsed, struct got *g)
 {
 	struct oc_seg_req req = { p->b, caplen, len, parsed, mss, type, mode };
@@ -257,7 +117,7 @@ static void check_payload(const struct got *g, uint32_t total, const char *what)
 
 	for (i = 0; i < g->n; i++) {
 		for (k = 0; k < g->info[i].payload_len; k++)
-			bad += g->bytes[i][g->info[i].payload_off + k] != pay(at + k);
+			bad += g->bytes[i][g->info[i].payload_off + k] != payload_byte(at + k);
 		CHECK_EQ(g->info[i].payload_start, at, "%s: segment %u payload_start", what, i);
 		at += g->info[i].payload_len;
 	}
@@ -272,29 +132,30 @@ static void check_payload(const struct got *g, uint32_t total, const char *what)
 #define ID0 0xfffe	/* wraps */
 #define SEQ0 0xfffff000u	/* wraps */
 
-static uint32_t build_tcp4(struct pb *p, unsigned flags, uint32_t pl, int bigtcp)
+/* Ethernet/IPv4/TCP with timestamps; over 64 KiB a BIG TCP super-frame (tot_len 0). */
+static uint32_t build_tcp4(struct pkt *p, unsigned flags, uint32_t pl)
 {
 	uint32_t ip, th;
 
 	p->n = 0;
 	eth(p, 0x0800);
-	ip = ipv4(p, 6, ID0, A4, B4);
-	th = tcp(p, SEQ0, flags, TS_OPT, sizeof(TS_OPT));
+	ip = ipv4(p, 6, ID0, HOST4_A, HOST4_B);
+	th = tcp(p, 40000, 5201, SEQ0, flags, TS_OPT, sizeof(TS_OPT));
 	payload(p, pl);
-	ipv4_done(p, ip, bigtcp);
+	ipv4_done(p, ip);
 	set_pseudo(p->b, ip, th, th + 16, 6, p->n - th);
 	return th;
 }
 
 static void test_tcp4(void)
 {
-	struct pb p = { malloc(BIG), 0 };
+	struct pkt p = { malloc(BIG), 0 };
 	struct oc_parsed parsed;
 	struct got g;
 	uint32_t i;
 	int n;
 
-	build_tcp4(&p, 0x99 /* CWR|ACK|PSH|FIN */, TCP_PAYLOAD, 0);
+	build_tcp4(&p, 0x99 /* CWR|ACK|PSH|FIN */, TCP_PAYLOAD);
 	n = run(&p, p.n, p.n, MSS, OC_GSO_TCPV4, OC_SEG_CSUM_FULL, &parsed, &g);
 	CHECK_EQ(n, 4, "TCPv4: 4 segments");
 	CHECK_EQ(g.n, 4, "TCPv4: 4 callbacks");
@@ -310,7 +171,7 @@ static void test_tcp4(void)
 		CHECK_EQ(g.info[i].ip_id, (uint16_t)(ID0 + i), "seg %u: info ip_id", i);
 		CHECK_EQ(get32(s, 38), SEQ0 + i * MSS, "seg %u: seq", i);
 		CHECK_EQ(g.info[i].seq, SEQ0 + i * MSS, "seg %u: info seq", i);
-		CHECK_EQ(get32(s, 42), 77, "seg %u: ack copied", i);
+		CHECK_EQ(get32(s, 42), 0x01020304, "seg %u: ack copied", i);
 		CHECK_EQ(fl & 0x80, i == 0 ? 0x80 : 0, "seg %u: CWR first only", i);
 		CHECK_EQ(fl & 0x09, i == 3 ? 0x09 : 0, "seg %u: PSH|FIN last only", i);
 		CHECK_EQ(fl & 0x10, 0x10, "seg %u: ACK kept", i);
@@ -366,13 +227,13 @@ static void test_tcp4(void)
 
 static void test_plan_and_passthrough(void)
 {
-	struct pb p = { malloc(BIG), 0 };
+	struct pkt p = { malloc(BIG), 0 };
 	struct oc_parsed parsed;
 	struct oc_seg_plan plan;
 	struct oc_seg_req req = { 0 };
 	struct got g;
 
-	build_tcp4(&p, 0x10, TCP_PAYLOAD, 0);
+	build_tcp4(&p, 0x10, TCP_PAYLOAD);
 	oc_parse(p.b, p.n, p.n, OC_LINKTYPE_ETHERNET, &parsed);
 	req = (struct oc_seg_req){ p.b, p.n, p.n, &parsed, MSS, OC_GSO_TCPV4, OC_SEG_CSUM_FULL };
 	CHECK_EQ(oc_seg_plan(&req, &plan), 4, "plan: 4 segments");
@@ -402,12 +263,12 @@ static void test_plan_and_passthrough(void)
 	p.n = 0;
 	eth(&p, 0x0800);
 	{
-		uint32_t ip = ipv4(&p, 1, 1, A4, B4);
+		uint32_t ip = ipv4(&p, 1, 1, HOST4_A, HOST4_B);
 
 		u32(&p, 0x08000000);
 		u32(&p, 0);
 		payload(&p, 3000);
-		ipv4_done(&p, ip, 0);
+		ipv4_done(&p, ip);
 	}
 	run(&p, p.n, p.n, 1000, OC_GSO_TCPV4, OC_SEG_CSUM_FULL, &parsed, &g);
 	CHECK(g.n == 1 && g.info[0].passthrough && g.caplen[0] == p.n &&
@@ -419,12 +280,12 @@ static void test_plan_and_passthrough(void)
 /* IPv4 BIG TCP: tot_len 0 in the super-frame, real tot_len in segments. */
 static void test_bigtcp4(void)
 {
-	struct pb p = { malloc(BIG), 0 };
+	struct pkt p = { malloc(BIG), 0 };
 	struct oc_parsed parsed;
 	struct got g;
 	uint32_t i, pl = 100000;
 
-	build_tcp4(&p, 0x18, pl, 1);
+	build_tcp4(&p, 0x18, pl);
 	run(&p, p.n, p.n, 9000, OC_GSO_TCPV4, OC_SEG_CSUM_FULL, &parsed, &g);
 	CHECK(parsed.outer.ip.bigtcp, "BIG TCP v4 super-frame recognised");
 	CHECK_EQ(g.n, 12, "BIG TCP v4: 12 segments");
@@ -442,19 +303,15 @@ static void test_bigtcp4(void)
 /* IPv6 BIG TCP with the HBH jumbo header: removed in every segment. */
 static void test_bigtcp6_jumbo(void)
 {
-	struct pb p = { malloc(BIG), 0 };
+	struct pkt p = { malloc(BIG), 0 };
 	struct oc_parsed parsed;
 	struct got g;
 	uint32_t i, pl = 80000, th, ip;
 
 	eth(&p, 0x86dd);
-	ip = ipv6(&p, 0);
-	u8(&p, 6);
-	u8(&p, 0);
-	u8(&p, 0xc2);
-	u8(&p, 4);
-	u32(&p, 8 + 32 + pl);
-	th = tcp(&p, 1, 0x18, TS_OPT, sizeof(TS_OPT));
+	ip = ipv6(&p, 0, HOST6_A, HOST6_B);
+	hbh_jumbo(&p, 6, 8 + 32 + pl);
+	th = tcp(&p, 40000, 5201, 1, 0x18, TS_OPT, sizeof(TS_OPT));
 	payload(&p, pl);
 	set_pseudo(p.b, ip, th, th + 16, 6, p.n - th);
 
@@ -490,14 +347,14 @@ static void test_bigtcp6_jumbo(void)
  * send it: segments get real payload_len. */
 static void test_bigtcp6_plain(void)
 {
-	struct pb p = { malloc(BIG), 0 };
+	struct pkt p = { malloc(BIG), 0 };
 	struct oc_parsed parsed;
 	struct got g;
 	uint32_t i, pl = 70000, th, ip, ok = 0;
 
 	eth(&p, 0x86dd);
-	ip = ipv6(&p, 6);
-	th = tcp(&p, 1, 0x10, NULL, 0);
+	ip = ipv6(&p, 6, HOST6_A, HOST6_B);
+	th = tcp(&p, 40000, 5201, 1, 0x10, NULL, 0);
 	payload(&p, pl);
 	set_pseudo(p.b, ip, th, th + 16, 6, p.n - th);
 	run(&p, p.n, p.n, 9000, OC_GSO_TCPV6, OC_SEG_CSUM_FULL, &parsed, &g);
@@ -513,17 +370,17 @@ static void test_bigtcp6_plain(void)
 
 static void test_udp_l4(void)
 {
-	struct pb p = { malloc(BIG), 0 };
+	struct pkt p = { malloc(BIG), 0 };
 	struct oc_parsed parsed;
 	struct got g;
 	uint32_t i, ip, uh, pl = 3 * 1000 + 1;
 
 	eth(&p, 0x0800);
-	ip = ipv4(&p, 17, 100, A4, B4);
-	uh = udp(&p, 4433);
+	ip = ipv4(&p, 17, 100, HOST4_A, HOST4_B);
+	uh = udp(&p, 33333, 4433);
 	payload(&p, pl);
-	ipv4_done(&p, ip, 0);
-	set16(p.b, uh + 4, p.n - uh);
+	ipv4_done(&p, ip);
+	udp_done(&p, uh);
 	set_pseudo(p.b, ip, uh, uh + 6, 17, p.n - uh);
 
 	run(&p, p.n, p.n, 1000, OC_GSO_UDP_L4, OC_SEG_CSUM_FULL, &parsed, &g);
@@ -547,19 +404,19 @@ static void test_udp_l4(void)
 
 static void test_vlan(void)
 {
-	struct pb p = { malloc(BIG), 0 };
+	struct pkt p = { malloc(BIG), 0 };
 	struct oc_parsed parsed;
 	struct got g;
 	uint32_t i, ip, th, bad = 0;
 	static const uint8_t tag[4] = { 0x81, 0x00, 0x00, 0x64 };
 
-	bytes(&p, (const uint8_t[12]){ 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 }, 12);
+	eth_macs(&p);
 	bytes(&p, tag, 4);
 	u16(&p, 0x0800);
-	ip = ipv4(&p, 6, 5, A4, B4);
-	th = tcp(&p, 9, 0x10, NULL, 0);
+	ip = ipv4(&p, 6, 5, HOST4_A, HOST4_B);
+	th = tcp(&p, 40000, 5201, 9, 0x10, NULL, 0);
 	payload(&p, 5000);
-	ipv4_done(&p, ip, 0);
+	ipv4_done(&p, ip);
 	set_pseudo(p.b, ip, th, th + 16, 6, p.n - th);
 
 	run(&p, p.n, p.n, 1400, OC_GSO_TCPV4, OC_SEG_CSUM_FULL, &parsed, &g);
@@ -583,23 +440,23 @@ static void test_vlan(void)
 }
 
 /* Ethernet/IPv4/UDP(4789)/VXLAN/Ethernet/IPv4/TCP super-frame. */
-static void build_vxlan(struct pb *p, uint32_t pl, int outer_csum)
+static void build_vxlan(struct pkt *p, uint32_t pl, int outer_csum)
 {
 	uint32_t ip, uh, iip, th;
 
 	p->n = 0;
 	eth(p, 0x0800);
-	ip = ipv4(p, 17, 0x4000, C4, D4);
-	uh = udp(p, 4789);
+	ip = ipv4(p, 17, 0x4000, EDGE4_A, EDGE4_B);
+	uh = udp(p, 33333, 4789);
 	u32(p, 0x08000000);
 	u32(p, 0x00002a00);
 	eth(p, 0x0800);
-	iip = ipv4(p, 6, 0x0100, A4, B4);
-	th = tcp(p, 1000, 0x18, TS_OPT, sizeof(TS_OPT));
+	iip = ipv4(p, 6, 0x0100, HOST4_A, HOST4_B);
+	th = tcp(p, 40000, 5201, 1000, 0x18, TS_OPT, sizeof(TS_OPT));
 	payload(p, pl);
-	ipv4_done(p, iip, 0);
-	ipv4_done(p, ip, 0);
-	set16(p->b, uh + 4, p->n - uh);
+	ipv4_done(p, iip);
+	ipv4_done(p, ip);
+	udp_done(p, uh);
 	set_pseudo(p->b, iip, th, th + 16, 6, p->n - th);
 	if (outer_csum)
 		set_pseudo(p->b, ip, uh, uh + 6, 17, p->n - uh);
@@ -607,7 +464,7 @@ static void build_vxlan(struct pb *p, uint32_t pl, int outer_csum)
 
 static void test_vxlan(void)
 {
-	struct pb p = { malloc(BIG), 0 };
+	struct pkt p = { malloc(BIG), 0 };
 	struct oc_parsed parsed, r;
 	struct got g;
 	uint32_t i, pl = 4000, hl = 14 + 20 + 8 + 8 + 14 + 20 + 32;
@@ -692,22 +549,22 @@ static void test_vxlan(void)
 /* GRE with checksum and key over IPv6, inner IPv4 TCP. */
 static void test_gre_csum(void)
 {
-	struct pb p = { malloc(BIG), 0 };
+	struct pkt p = { malloc(BIG), 0 };
 	struct oc_parsed parsed;
 	struct got g;
 	uint32_t i, ip, iip, th, ok = 0;
 
 	eth(&p, 0x86dd);
-	ip = ipv6(&p, 47);
+	ip = ipv6(&p, 47, HOST6_A, HOST6_B);
 	u16(&p, 0xa000);	/* C K */
 	u16(&p, 0x0800);
 	u32(&p, 0);
 	u32(&p, 99);
-	iip = ipv4(&p, 6, 7, A4, B4);
-	th = tcp(&p, 5, 0x10, NULL, 0);
+	iip = ipv4(&p, 6, 7, HOST4_A, HOST4_B);
+	th = tcp(&p, 40000, 5201, 5, 0x10, NULL, 0);
 	payload(&p, 3000);
-	ipv4_done(&p, iip, 0);
-	set16(p.b, ip + 4, p.n - ip - 40);
+	ipv4_done(&p, iip);
+	ipv6_done(&p, ip);
 	set_pseudo(p.b, iip, th, th + 16, 6, p.n - th);
 
 	run(&p, p.n, p.n, 1000, OC_GSO_TCPV4 | OC_GSO_GRE_CSUM, OC_SEG_CSUM_FULL, &parsed, &g);
@@ -759,26 +616,26 @@ static uint32_t next_rand(void)
 
 static void test_mutations(void)
 {
-	struct pb p[4];
+	struct pkt p[4];
 	uint32_t k, iter, bad = 0, mismatch = 0;
 
 	for (k = 0; k < 4; k++)
-		p[k] = (struct pb){ malloc(BIG), 0 };
-	build_tcp4(&p[0], 0x99, 6000, 0);
+		p[k] = (struct pkt){ malloc(BIG), 0 };
+	build_tcp4(&p[0], 0x99, 6000);
 	build_vxlan(&p[1], 5000, 1);
-	build_tcp4(&p[2], 0x18, 70000, 1);
+	build_tcp4(&p[2], 0x18, 70000);
 	{
 		uint32_t ip, uh;
 
 		eth(&p[3], 0x0800);
-		ip = ipv4(&p[3], 17, 1, A4, B4);
-		uh = udp(&p[3], 443);
+		ip = ipv4(&p[3], 17, 1, HOST4_A, HOST4_B);
+		uh = udp(&p[3], 33333, 443);
 		payload(&p[3], 5000);
-		ipv4_done(&p[3], ip, 0);
-		set16(p[3].b, uh + 4, p[3].n - uh);
+		ipv4_done(&p[3], ip);
+		udp_done(&p[3], uh);
 	}
 	for (iter = 0; iter < 4000; iter++) {
-		const struct pb *src = &p[iter % 4];
+		const struct pkt *src = &p[iter % 4];
 		uint32_t caplen = src->n, i, hdr = 140;
 		static const uint32_t types[] = { 0, OC_GSO_TCPV4, OC_GSO_UDP_L4, OC_GSO_UDP,
 						  OC_GSO_TCPV4 | OC_GSO_UDP_TUNNEL_CSUM | OC_GSO_TCP_FIXEDID,
