@@ -38,6 +38,7 @@ struct cap_state {
 	uint64_t captured[OC_MAX_DEVS][OC_POINT_MAX];
 	uint64_t total;
 	uint64_t start_ns;
+	uint64_t last_status[OC_POINT_MAX];	/* counts at the previous status line */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -311,13 +312,16 @@ static void status_line(struct cap_state *s, struct oc_capture *c)
 
 	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
 		struct oc_point_count k;
+		uint64_t now;
 
 		if (!(s->o->points & (1u << p)))
 			continue;
 		oc_capture_counts(c, p, &k);
-		n += snprintf(line + n, sizeof(line) - n, "%s%s %llu (%llu dropped)", n ? "  " : "",
-			      oc_point_name(p), (unsigned long long)point_captured(s, p),
-			      (unsigned long long)k.dropped);
+		now = point_captured(s, p);
+		n += snprintf(line + n, sizeof(line) - n, "%s%s %llu (%llu/s, %llu dropped)", n ? "  " : "",
+			      oc_point_name(p), (unsigned long long)now,
+			      (unsigned long long)(now - s->last_status[p]), (unsigned long long)k.dropped);
+		s->last_status[p] = now;
 		if (n >= sizeof(line))
 			break;
 	}
