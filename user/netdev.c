@@ -114,11 +114,11 @@ static int read_peer(const char *ifname)
 	return peer;
 }
 
-int oc_netdev_read_features(const struct oc_netdev *dev, struct oc_features *f)
+static int read_features(const char *ifname, struct oc_features *f)
 {
 	struct ethtool_gstrings *names = NULL;
 	struct ethtool_gfeatures *gf;
-	int n = string_set(dev->name, ETH_SS_FEATURES, &names), blocks, ret = -1;
+	int n = string_set(ifname, ETH_SS_FEATURES, &names), blocks, ret = -1;
 
 	memset(f, 0, sizeof(*f));
 	if (n <= 0)
@@ -128,7 +128,7 @@ int oc_netdev_read_features(const struct oc_netdev *dev, struct oc_features *f)
 	if (gf) {
 		gf->cmd = ETHTOOL_GFEATURES;
 		gf->size = blocks;
-		if (!ethtool(dev->name, gf)) {
+		if (!ethtool(ifname, gf)) {
 			for (int i = 0; i < n && f->n < OC_FEATURES_MAX; i++) {
 				uint32_t bit = 1u << (i % 32);
 				const char *nm = (char *)names->data + i * ETH_GSTRING_LEN;
@@ -147,6 +147,28 @@ int oc_netdev_read_features(const struct oc_netdev *dev, struct oc_features *f)
 	free(gf);
 	free(names);
 	return ret;
+}
+
+int oc_netdev_read_features(const struct oc_netdev *dev, struct oc_features *f)
+{
+	return read_features(dev->name, f);
+}
+
+int oc_netdev_read_peer_features(const struct oc_netdev *dev, struct oc_features *f)
+{
+	return dev->peer_name[0] ? read_features(dev->peer_name, f) : -1;
+}
+
+/* The veth peer's name, if it lives in this namespace and points back at us. */
+static void find_peer(struct oc_netdev *dev)
+{
+	char name[IF_NAMESIZE];
+
+	if (dev->peer_ifindex <= 0 || !if_indextoname((unsigned)dev->peer_ifindex, name) ||
+	    read_peer(name) != dev->ifindex)
+		return;
+	snprintf(dev->peer_name, sizeof(dev->peer_name), "%s", name);
+	read_features(name, &dev->peer_feat);
 }
 
 static int feature(const struct oc_features *f, const char *name)
@@ -263,8 +285,10 @@ int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_
 	read_mtu(ifname, &dev->mtu);
 	if (!ethtool(ifname, &drv))
 		snprintf(dev->driver, sizeof(dev->driver), "%s", drv.driver);
-	if (!strcmp(dev->driver, "veth"))
+	if (!strcmp(dev->driver, "veth")) {
 		dev->peer_ifindex = read_peer(ifname);
+		find_peer(dev);
+	}
 	oc_netdev_read_features(dev, &dev->feat);
 	ret = 0;
 leave:

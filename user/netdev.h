@@ -23,7 +23,9 @@ struct oc_netdev {
 	uint32_t mtu;
 	char driver[32];
 	int peer_ifindex;	/* veth peer (ethtool stats), 0 if none */
+	char peer_name[64];	/* the peer, when it lives in the same namespace */
 	struct oc_features feat;
+	struct oc_features peer_feat;
 };
 
 /* Parses "IFACE" or "NETNS/IFACE" (default_ns applies to plain IFACE), enters
@@ -35,6 +37,7 @@ void oc_netdev_close(struct oc_netdev *dev);
 int oc_netdev_enter(const struct oc_netdev *dev);
 int oc_netdev_leave(void);
 int oc_netdev_read_features(const struct oc_netdev *dev, struct oc_features *f);
+int oc_netdev_read_peer_features(const struct oc_netdev *dev, struct oc_features *f);
 /* "tso=on gso=on gro=off ..." of the offload features a person cares about */
 size_t oc_features_summary(const struct oc_features *f, char *buf, size_t len);
 /* Writes a line per feature that differs into buf; returns how many differ. */

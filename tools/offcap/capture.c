@@ -359,6 +359,10 @@ static void warn_feature_changes(struct cap_state *s)
 		if (!oc_netdev_read_features(dev, &now) && oc_features_diff(&dev->feat, &now, diff, sizeof(diff)))
 			oc_warn("attaching changed %s's features (%s): what you capture is not what runs "
 				"without offcap", dev->name, diff);
+		if (!oc_netdev_read_peer_features(dev, &now) &&
+		    oc_features_diff(&dev->peer_feat, &now, diff, sizeof(diff)))
+			oc_warn("attaching changed the features of %s's veth peer %s (%s)", dev->name,
+				dev->peer_name, diff);
 		oc_netdev_leave();
 		if ((s->o->points & (1u << OC_POINT_XDP)) && !strcmp(dev->driver, "veth"))
 			oc_warn("XDP on veth %s turns off GSO pass-through on its peer: the peer now segments "
