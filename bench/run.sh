@@ -1,44 +1,54 @@
 #!/usr/bin/env bash
 # make bench: what capturing costs, on a veth pair between two namespaces of its own.
 #
-# Online: a TCP stream with TSO (iperf3, BENCH_SECS per run), interleaved and
-# repeated BENCH_ROUNDS times, under
-#   none        no capture
-#   offcap      offcap, tc-egress + post-gso + tc-ingress, snaplen 256 (the default)
-#   offcap-all  offcap, all four points including XDP
-#   offcap-s0   offcap, default points, -s 0 (whole packets)
-#   tcpdump     tcpdump -i <sender veth> -s 256 -w FILE
-# and, to separate XDP's observer effect from offcap's capture cost,
-#   xdp-pass    a trivial XDP_PASS program on the receiver (nothing captured)
-#   offcap-xdp  offcap -p xdp on the receiver only
-# offcap watches both ends (-i A/oca -i B/ocb), as `make demo` does.
+# Online: a TCP stream with TSO (iperf3, BENCH_SECS per run) from A to B,
+# interleaved and repeated BENCH_ROUNDS times (the order rotates every round),
+# under
+#   none        1. no capture
+#   offcap      2. offcap, tc-egress + post-gso + tc-ingress, snaplen 256 (the default)
+#   offcap-all  3. offcap, all four points including XDP
+#   offcap-s0   4. offcap, default points, -s 0 (whole packets)
+#   tcpdump     5. tcpdump -i <sender veth> -s 256 -w FILE
+# and, to tell the cost of the hooks and XDP's observer effect from offcap's own
+# capture cost,
+#   hooks-only  a. programs that do nothing at offcap's default hooks (bench/hooks_only*)
+#   xdp-pass    b. a trivial XDP_PASS program on the receiver, nothing captured
+#   offcap-xdp  c. offcap -p xdp on the receiver only
+# offcap watches both ends (-i A/oca -i B/ocb), as `make demo` does; tcpdump
+# the sender's veth (both directions of the stream).
 # Offline: a >= 1 GB capture of the demo traffic, read by offcap, tcpdump,
 # tshark and cat; peak RSS of offcap for two file sizes.
 #
-# It prints figures and PASS/MISS against the targets; it never fails on a
-# timing. Exit status non-zero only when something broke.
+# It prints figures and PASS/MISS against the targets (stdout, Markdown;
+# progress on stderr); it never fails on a timing. Exit status non-zero only
+# when something broke. kernel.bpf_stats_enabled is on during the online part
+# only and restored on every exit path.
 #
-# Knobs (environment): BENCH_ROUNDS (5), BENCH_SECS (3), BENCH_CONFIGS (all of
+# Knobs (environment): BENCH_ROUNDS (7), BENCH_SECS (3), BENCH_CONFIGS (all of
 # the above, space-separated), BENCH_OFFLINE (1), BENCH_ONLINE (1),
-# BENCH_BIG_MB (1024), BENCH_SMALL_MB (250), BENCH_REPS (3, offline repetitions).
+# BENCH_BIG_MB (1024), BENCH_SMALL_MB (250), BENCH_REPS (3, offline repetitions),
+# BENCH_BPF_STATS (1; 0 leaves kernel.bpf_stats_enabled off: throughput without
+# the two clock reads per program run that bpf_stats adds, and no ns/event).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 OFFCAP=${OFFCAP:-$ROOT/build/offcap}
-ROUNDS=${BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-3}
-CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump xdp-pass offcap-xdp}
+CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump hooks-only xdp-pass offcap-xdp}
 ONLINE=${BENCH_ONLINE:-1}
 OFFLINE=${BENCH_OFFLINE:-1}
 BIG_MB=${BENCH_BIG_MB:-1024}
 SMALL_MB=${BENCH_SMALL_MB:-250}
 REPS=${BENCH_REPS:-3}
+BPF_STATS=${BENCH_BPF_STATS:-1}
 TIME=/usr/bin/time
 
 id="ocbench$$"; A="${id}a"; B="${id}b"
 IP_A=198.18.0.1 IP_B=198.18.0.2	# RFC 2544, only inside our own namespaces
 tmp=$(mktemp -d /tmp/offcap-bench.XXXXXX)
 pids=()
+server=""
 stats_orig=""
 broke=0
 
@@ -46,12 +56,14 @@ cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	sleep 0.2	# the links of a killed offcap go with it; let the kernel let go
 	ip netns del "$A" 2>/dev/null; ip netns del "$B" 2>/dev/null
 	[ -n "$stats_orig" ] && sysctl -qw kernel.bpf_stats_enabled="$stats_orig"
 	rm -rf "$tmp"
 }
+on_signal() { exit 130; }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap on_signal INT TERM HUP
 
 say() { echo "bench: $*" >&2; }
 fail() { say "ERROR: $*"; broke=1; }
@@ -60,12 +72,12 @@ inb() { ip netns exec "$B" "$@"; }
 
 # ---- preflight -------------------------------------------------------------
 [ "$(id -u)" -eq 0 ] || { say "needs root (namespaces, BPF, sysctl)"; exit 1; }
-for t in iperf3 tcpdump tshark bpftool clang ethtool "$TIME"; do
+for t in iperf3 tcpdump tshark bpftool clang cc ethtool "$TIME"; do
 	command -v "$t" >/dev/null || { say "missing $t (make deps)"; exit 1; }
 done
 [ -x "$OFFCAP" ] || { say "missing $OFFCAP (make)"; exit 1; }
 
-# ---- namespaces, veth, iperf3 server --------------------------------------
+# ---- namespaces, veth, helpers, iperf3 server ------------------------------
 ip netns add "$A" && ip netns add "$B" || { say "cannot create namespaces"; exit 1; }
 ip link add oca netns "$A" type veth peer name ocb netns "$B" || { say "cannot create veth pair"; exit 1; }
 for n in "$A:oca:$IP_A" "$B:ocb:$IP_B"; do
@@ -77,16 +89,18 @@ done
 # as in make demo: the receiver merges with GRO, so tc-ingress shows merged frames
 inb ethtool -K ocb gro on >/dev/null
 
-XDP_PASS_OBJ=$tmp/xdp_pass.bpf.o
-clang -g -O2 -target bpf -Ivmlinux -c bench/xdp_pass.bpf.c -o "$XDP_PASS_OBJ" ||
-	{ say "cannot build bench/xdp_pass.bpf.c"; exit 1; }
+clang -g -O2 -target bpf -Ivmlinux -c bench/xdp_pass.bpf.c -o "$tmp/xdp_pass.bpf.o" &&
+clang -g -O2 -target bpf -Ivmlinux -c bench/hooks_only.bpf.c -o "$tmp/hooks_only.bpf.o" &&
+cc -O2 -Wall bench/hooks_only.c -o "$tmp/hooks_only" -lbpf ||
+	{ say "cannot build the bench's helpers (bench/*.c)"; exit 1; }
 
 start_server() {
 	# not through inb: $! must be iperf3 itself (ip netns exec execs it)
-	ip netns exec "$B" iperf3 -s -B "$IP_B" -p 5201 >/dev/null 2>&1 & server=$!; pids+=($server)
+	ip netns exec "$B" iperf3 -s -B "$IP_B" -p 5201 >/dev/null 2>&1 & server=$!; pids+=("$server")
 	local i; for i in $(seq 50); do inb ss -ltn 2>/dev/null | grep -q ':5201 ' && return 0; sleep 0.1; done
 	return 1
 }
+restart_server() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; start_server; }
 start_server || { say "iperf3 server did not start"; exit 1; }
 
 # iperf_run JSONFILE: prints "gbit seconds" of the receiver, or nothing
@@ -123,7 +137,7 @@ cpu_of_timefile() { awk 'END {printf "%.3f", $2 + $3}' "$1"; }
 # one_run CONFIG ROUND
 one_run() {
 	local cfg=$1 r=$2 out=$tmp/cap.out err=$tmp/cap.err tf=$tmp/time.out tpid="" cpid="" ids=() res
-	local events=0 drops=0 cpu=0 i
+	local events=0 drops=0 cpu=0 i rc
 	rm -f "$out" "$err" "$tf"
 	case $cfg in
 	none) ;;
@@ -135,20 +149,26 @@ one_run() {
 		offcap-xdp) args=(-i "$B/ocb" -p xdp) ;;
 		esac
 		$TIME -f '%e %U %S %M' -o "$tf" "$OFFCAP" capture -q -w "$out" "${args[@]}" 2>"$err" &
-		tpid=$!; pids+=($tpid)
+		tpid=$!; pids+=("$tpid")
 		for i in $(seq 100); do [ -s "$out" ] && break; sleep 0.1; done
 		[ -s "$out" ] || { fail "$cfg: offcap did not start: $(cat "$err")"; kill -9 "$tpid"; return 1; }
-		cpid=$(child_of "$tpid")
+		cpid=$(child_of "$tpid"); pids+=("$cpid")
 		;;
 	tcpdump)
 		$TIME -f '%e %U %S %M' -o "$tf" ip netns exec "$A" tcpdump -i oca -s 256 -w "$out" 2>"$err" &
-		tpid=$!; pids+=($tpid)
+		tpid=$!; pids+=("$tpid")
 		for i in $(seq 100); do grep -q 'listening on' "$err" 2>/dev/null && break; sleep 0.1; done
 		grep -q 'listening on' "$err" || { fail "tcpdump did not start: $(cat "$err")"; kill -9 "$tpid"; return 1; }
-		cpid=$(child_of "$tpid")
+		cpid=$(child_of "$tpid"); pids+=("$cpid")
+		;;
+	hooks-only)
+		"$tmp/hooks_only" "$tmp/hooks_only.bpf.o" "$A/oca" "$B/ocb" >"$out" 2>"$err" &
+		cpid=$!; pids+=("$cpid")
+		for i in $(seq 100); do grep -q attached "$out" 2>/dev/null && break; sleep 0.1; done
+		grep -q attached "$out" || { fail "hooks_only did not attach: $(cat "$err")"; kill -9 "$cpid"; return 1; }
 		;;
 	xdp-pass)
-		ip -n "$B" link set dev ocb xdpdrv obj "$XDP_PASS_OBJ" sec xdp.frags ||
+		ip -n "$B" link set dev ocb xdpdrv obj "$tmp/xdp_pass.bpf.o" sec xdp.frags ||
 			{ fail "cannot attach the XDP_PASS program"; return 1; }
 		;;
 	esac
@@ -156,19 +176,23 @@ one_run() {
 	res=$(iperf_run "$tmp/iperf.json")
 	if [ -z "$res" ]; then
 		fail "$cfg round $r: iperf3 failed: $(tail -3 "$tmp/iperf.json")"
-		kill "$server" 2>/dev/null; start_server
+		restart_server
 	fi
 	case $cfg in
+	none) ;;
 	xdp-pass)
 		ids=($(ip -n "$B" link show dev ocb | grep -o 'prog/xdp id [0-9]*' | awk '{print $3}'))
 		bpf_costs "$cfg" "$r" "${ids[@]}"
 		ip -n "$B" link set dev ocb xdpdrv off
 		;;
-	none) ;;
+	hooks-only)
+		ids=($(prog_ids "$cpid")); bpf_costs "$cfg" "$r" "${ids[@]}"
+		kill "$cpid"; wait "$cpid"
+		;;
 	*)
 		[ -n "$cpid" ] && ids=($(prog_ids "$cpid")) && bpf_costs "$cfg" "$r" "${ids[@]}"
 		kill -INT "$cpid" 2>/dev/null
-		wait "$tpid"; local rc=$?
+		wait "$tpid"; rc=$?
 		[ "$rc" -eq 0 ] || fail "$cfg round $r: capture exited with $rc: $(tail -3 "$err")"
 		cpu=$(cpu_of_timefile "$tf")
 		if [ "$cfg" = tcpdump ]; then
@@ -190,9 +214,12 @@ one_run() {
 med_of() { sort -g | awk '{v[NR] = $1} END { if (!NR) { print "- - -"; exit }
 	m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m, v[1], v[NR] }'; }
 col() { awk -F'\t' -v c="$1" -v k="$2" '$1 == c {print $k}' "$stat_file"; }
+med() { col "$1" "$2" | med_of | awk '{print $1}'; }
 # events/s per run: events / iperf seconds
 evrate() { awk -F'\t' -v c="$1" '$1 == c && $4 > 0 {print $5 / $4}' "$stat_file"; }
-cpu_per_event() { awk -F'\t' -v c="$1" '$1 == c && $5 > 0 {print $7 / $5 * 1e9}' "$stat_file"; }
+# userspace CPU per event, the idle cost (start-up, loading) taken out
+cpu_per_event() { awk -F'\t' -v c="$1" -v idle="$2" '$1 == c && $5 > 0 {v = ($7 - idle) / $5 * 1e9; print (v < 0) ? 0 : v}' "$stat_file"; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.1f%%", 100 * a / b }'; }
 
 describe() {
 	case $1 in
@@ -201,85 +228,101 @@ describe() {
 	offcap-all) echo "3. offcap all four points (XDP too)" ;;
 	offcap-s0) echo "4. offcap default points, -s 0" ;;
 	tcpdump) echo "5. tcpdump -i oca -s 256 -w FILE" ;;
-	xdp-pass) echo "x. trivial XDP_PASS on ocb, no capture" ;;
-	offcap-xdp) echo "y. offcap -p xdp on ocb only" ;;
+	hooks-only) echo "a. do-nothing programs at the default hooks" ;;
+	xdp-pass) echo "b. trivial XDP_PASS on ocb, no capture" ;;
+	offcap-xdp) echo "c. offcap -p xdp on ocb only" ;;
 	*) echo "$1" ;;
 	esac
 }
 
 verdict() { if [ "$1" = 1 ]; then echo PASS; else echo MISS; fi; }
 
+# CPU seconds offcap takes with no traffic (start-up: BTF, verifier; then idle polling)
+idle_cpu() {
+	local tf=$tmp/idle.time
+	$TIME -f '%e %U %S %M' -o "$tf" "$OFFCAP" capture -q -w "$tmp/idle.pcapng" -i "$A/oca" -i "$B/ocb" \
+		--duration "$SECS" 2>/dev/null || { echo 0; return; }
+	rm -f "$tmp/idle.pcapng"
+	cpu_of_timefile "$tf"
+}
+
 report_online() {
-	local bare cfg t ev cpu dr tot ratio ce
-	bare=$(col none 3 | med_of | awk '{print $1}')
+	local bare cfg t ev cpu tot ratio ce idle=$1
+	bare=$(med none 3)
 	echo
-	echo "## Online: TCP stream A -> B over veth, iperf3 -t $SECS, $ROUNDS interleaved rounds (median, [min..max])"
+	echo "## Online: TCP stream A -> B over veth, iperf3 -t $SECS, $ROUNDS interleaved rounds"
 	echo
-	echo "| configuration | Gbit/s | ratio to (1) | events/s | kernel drops (all rounds) | capture CPU s/run | capture CPU ns/event |"
+	echo "Median [min..max] over the rounds. Events: all hook points of both interfaces for offcap,"
+	echo "packets seen by tcpdump. CPU: the capturing process (utime+stime, /usr/bin/time), whole run;"
+	echo "per event with offcap's idle cost ($idle s: start-up and idle polling, measured with no traffic) taken out."
+	echo
+	echo "| configuration | Gbit/s | ratio to (1) | events/s | kernel drops (all rounds) | capture CPU s/run | CPU ns/event |"
 	echo "|---|---|---|---|---|---|---|"
 	for cfg in $CONFIGS; do
 		t=($(col "$cfg" 3 | med_of)); ev=($(evrate "$cfg" | med_of)); cpu=($(col "$cfg" 7 | med_of))
-		ce=($(cpu_per_event "$cfg" | med_of))
-		tot=$(col "$cfg" 6 | awk '{s += $1} END {print s + 0}')
-		ratio=$(awk -v a="${t[0]}" -v b="$bare" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.1f%%", 100 * a / b }')
-		if [ "$cfg" = none ] || [ "$cfg" = xdp-pass ]; then
-			printf '| %s | %.2f [%.2f..%.2f] | %s | - | - | - | - |\n' "$(describe "$cfg")" "${t[@]}" "$ratio"
-		else
+		[ "${t[0]}" = - ] && { echo "| $(describe "$cfg") | no successful run | | | | | |"; continue; }
+		ratio=$(pct "${t[0]}" "$bare")
+		case $cfg in
+		none|xdp-pass|hooks-only)
+			printf '| %s | %.2f [%.2f..%.2f] | %s | - | - | - | - |\n' "$(describe "$cfg")" "${t[@]}" "$ratio" ;;
+		*)
+			tot=$(col "$cfg" 6 | awk '{s += $1} END {print s + 0}')
+			ce=$(cpu_per_event "$cfg" "$([ "$cfg" = tcpdump ] && echo 0 || echo "$idle")" | med_of | awk '{print $1}')
 			printf '| %s | %.2f [%.2f..%.2f] | %s | %.0f [%.0f..%.0f] | %s | %.2f [%.2f..%.2f] | %s |\n' \
 				"$(describe "$cfg")" "${t[@]}" "$ratio" "${ev[@]}" "$tot" "${cpu[@]}" \
-				"$(awk -v v="${ce[0]}" 'BEGIN { if (v == "-") print "-"; else printf "%.0f", v }')"
-		fi
-	done 2>/dev/null
+				"$(awk -v v="$ce" 'BEGIN { if (v == "-") print "-"; else printf "%.0f", v }')" ;;
+		esac
+	done
 	echo
-	echo "BPF programs (kernel.bpf_stats_enabled: run_time_ns / run_cnt, median over rounds):"
+	echo "BPF programs (kernel.bpf_stats_enabled: run_time_ns / run_cnt; median [min..max] over rounds):"
 	echo
-	echo "| configuration | program | ns/event [min..max] | runs/s | < 150 ns |"
+	echo "| configuration | program | ns/event | runs/s | < 150 ns |"
 	echo "|---|---|---|---|---|"
 	for cfg in $CONFIGS; do
+		local p ns secs rate
 		for p in $(awk -F'\t' -v c="$cfg" '$1 == c {print $3}' "$prog_file" | sort -u); do
-			local ns secs rate
 			ns=($(awk -F'\t' -v c="$cfg" -v p="$p" '$1 == c && $3 == p {print $4}' "$prog_file" | med_of))
-			secs=$(col "$cfg" 4 | med_of | awk '{print $1}')
-			rate=$(awk -F'\t' -v c="$cfg" -v p="$p" '$1 == c && $3 == p {print $5}' "$prog_file" | med_of | awk -v s="$secs" '{printf "%.0f", $1 / s}')
+			secs=$(med "$cfg" 4)
+			rate=$(awk -F'\t' -v c="$cfg" -v p="$p" '$1 == c && $3 == p {print $5}' "$prog_file" | med_of |
+				awk -v s="$secs" '{printf "%.0f", (s > 0) ? $1 / s : 0}')
 			printf '| %s | %s | %.0f [%.0f..%.0f] | %s | %s |\n' "$(describe "$cfg")" "$p" "${ns[@]}" "$rate" \
 				"$(verdict "$(awk -v v="${ns[0]}" 'BEGIN {print (v < 150)}')")"
 		done
 	done
 	echo
-	echo "(runs/s for post-gso counts every net_dev_start_xmit on the machine, filtered in the program.)"
+	echo "(runs/s of post-gso counts every net_dev_start_xmit on the machine; the program filters.)"
 	echo
 	echo "Targets:"
-	local t2 d2 td
-	t2=$(col offcap 3 | med_of | awk '{print $1}')
-	td=$(col tcpdump 3 | med_of | awk '{print $1}')
+	local t2 d2 td worst
+	t2=$(med offcap 3); td=$(med tcpdump 3)
 	d2=$(col offcap 6 | awk '{s += $1} END {print s + 0}')
-	printf -- '- (2) throughput >= 98%% of (1): %s of (1) -> %s   (tcpdump (5): %s of (1); measured at 73-88%% elsewhere)\n' \
-		"$(awk -v a="$t2" -v b="$bare" 'BEGIN {printf "%.1f%%", 100 * a / b}')" \
-		"$(verdict "$(awk -v a="$t2" -v b="$bare" 'BEGIN {print (a >= 0.98 * b)}')")" \
-		"$(awk -v a="$td" -v b="$bare" 'BEGIN {printf "%.1f%%", 100 * a / b}')"
-	printf -- '- zero kernel drops in (2): %s drops -> %s\n' "$d2" "$(verdict "$((d2 == 0))")"
-	local worst
-	worst=$(awk -F'\t' '$1 ~ /^offcap/ {print $1, $3, $4}' "$prog_file" | sort -k1,2 |
-		awk '{k = $1 " " $2; v[k] = v[k] " " $3} END {for (k in v) print k, v[k]}' |
-		while read -r c p vals; do echo "$(tr ' ' '\n' <<<"$vals" | med_of | awk '{print $1}') $c/$p"; done | sort -g | tail -1)
-	printf -- '- < 150 ns per event per BPF program (offcap configurations): worst median %s ns (%s) -> %s\n' \
-		"${worst%% *}" "${worst#* }" "$(verdict "$(awk -v v="${worst%% *}" 'BEGIN {print (v < 150)}')")"
+	printf -- '- throughput with (2) >= 98%% of (1): %s -> %s   (tcpdump (5): %s of (1) here; 73-88%% elsewhere)\n' \
+		"$(pct "$t2" "$bare")" "$(verdict "$(awk -v a="$t2" -v b="$bare" 'BEGIN {print (a != "-" && b != "-" && a >= 0.98 * b)}')")" \
+		"$(pct "$td" "$bare")"
+	printf -- '- zero kernel drops in (2): %s drops in %s rounds -> %s\n' "$d2" "$(col offcap 3 | wc -l)" "$(verdict "$((d2 == 0))")"
+	worst=$(awk -F'\t' '$1 == "offcap" || $1 == "offcap-all" {print $1 "/" $3, $4}' "$prog_file" | sort -k1,1 |
+		awk '{v[$1] = v[$1] " " $2} END {for (k in v) print k, v[k]}' |
+		while read -r k vals; do echo "$(tr ' ' '\n' <<<"$vals" | med_of | awk '{print $1}') $k"; done | sort -g | tail -1)
+	printf -- '- < 150 ns per event per BPF program, (2) and (3): worst median %s ns (%s) -> %s\n' \
+		"${worst%% *}" "${worst#* }" "$(verdict "$(awk -v v="${worst%% *}" 'BEGIN {print (v != "" && v < 150)}')")"
+	local x xo xa h
+	x=$(med xdp-pass 3); xo=$(med offcap-xdp 3); xa=$(med offcap-all 3); h=$(med hooks-only 3)
 	echo
-	local x xo xa
-	x=$(col xdp-pass 3 | med_of | awk '{print $1}'); xo=$(col offcap-xdp 3 | med_of | awk '{print $1}')
-	xa=$(col offcap-all 3 | med_of | awk '{print $1}')
-	if [ "$x" != - ]; then
-		echo "Observer effect: a trivial XDP_PASS program alone gives $(awk -v a="$x" -v b="$bare" 'BEGIN {printf "%.1f%%", 100 * a / b}') of (1);"
-		echo "offcap -p xdp gives $(awk -v a="$xo" -v b="$x" 'BEGIN {printf "%.1f%%", 100 * a / b}') of that, all four points $(awk -v a="$xa" -v b="$x" 'BEGIN {printf "%.1f%%", 100 * a / b}') of that."
-	fi
+	echo "Where the cost comes from:"
+	[ "$h" != - ] && echo "- the hooks alone (do-nothing programs, bpf_stats on): $(pct "$h" "$bare") of (1); offcap (2) is $(pct "$t2" "$h") of that."
+	[ "$x" != - ] && echo "- observer effect: a trivial XDP_PASS on the receiver alone gives $(pct "$x" "$bare") of (1) (the sender loses GSO pass-through and segments in software)."
+	[ "$x" != - ] && [ "$xo" != - ] && echo "- offcap -p xdp gives $(pct "$xo" "$x") of the XDP_PASS figure, all four points $(pct "$xa" "$x"): that part is capture cost."
+	return 0
 }
 
 run_online() {
-	local r i cfgs=($CONFIGS) n
+	local r i cfgs=($CONFIGS) n idle
 	n=${#cfgs[@]}
+	say "online: offcap's idle CPU"
+	idle=$(idle_cpu)
 	stats_orig=$(sysctl -n kernel.bpf_stats_enabled)
-	sysctl -qw kernel.bpf_stats_enabled=1 || { say "cannot enable kernel.bpf_stats_enabled"; exit 1; }
-	say "online: ${#cfgs[@]} configurations x $ROUNDS rounds x ${SECS}s"
+	sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS" || { say "cannot set kernel.bpf_stats_enabled"; exit 1; }
+	say "online: $n configurations x $ROUNDS rounds x ${SECS}s"
 	for r in $(seq 1 "$ROUNDS"); do
 		for i in $(seq 0 $((n - 1))); do	# rotate the order every round
 			one_run "${cfgs[$(((i + r - 1) % n))]}" "$r"
@@ -287,29 +330,34 @@ run_online() {
 	done
 	sysctl -qw kernel.bpf_stats_enabled="$stats_orig"
 	stats_orig=""
-	report_online
+	report_online "$idle"
 }
 
 # ---- offline -----------------------------------------------------------------
 # gen_capture FILE MB: offcap -s 0 at all four points on both ends of the demo
 # traffic, until the file holds MB megabytes
 gen_capture() {
-	local f=$1 mb=$2 tpid i
+	local f=$1 mb=$2 tpid i left
 	"$OFFCAP" capture -q -s 0 -p all -i "$A/oca" -i "$B/ocb" -w "$f" 2>"$tmp/gen.err" &
-	tpid=$!; pids+=($tpid)
+	tpid=$!; pids+=("$tpid")
 	for i in $(seq 100); do [ -s "$f" ] && break; sleep 0.1; done
 	sleep 0.3
 	for i in $(seq 60); do
-		[ "$(stat -c %s "$f")" -ge $((mb * 1000000)) ] && break
-		ina iperf3 -c "$IP_B" -p 5201 -t 1 >/dev/null 2>&1 || { kill "$server"; start_server; }
+		left=$((mb * 1000000 - $(stat -c %s "$f")))
+		[ "$left" -le 0 ] && break
+		# every byte shows up at about four points; a quarter of what is
+		# missing, at least 20 MB, keeps the file near the size asked for
+		ina iperf3 -c "$IP_B" -p 5201 -n $((left / 4 > 20000000 ? left / 4 : 20000000)) >/dev/null 2>&1 ||
+			restart_server
+		sleep 0.2	# offcap drains its rings and flushes within a second
 	done
 	kill -INT "$tpid"; wait "$tpid" || { fail "offcap capture for the offline file failed: $(tail -3 "$tmp/gen.err")"; return 1; }
 	[ "$(stat -c %s "$f")" -ge $((mb * 1000000)) ] || { fail "capture stayed below $mb MB"; return 1; }
 }
 
-# timed NAME CMD...: median elapsed of REPS runs -> "elapsed maxrss_kB status"
+# timed CMD...: REPS runs -> "median_elapsed maxrss_kB status"
 timed() {
-	local name=$1 i e=() m=0 st=0; shift
+	local i e=() m=0 st=0
 	for i in $(seq "$REPS"); do
 		timeout 300 $TIME -f '%e %M' -o "$tmp/t" "$@" >/dev/null 2>"$tmp/cmd.err"; st=$?
 		[ "$st" -eq 0 ] || break
@@ -322,28 +370,32 @@ timed() {
 has_cmd() { "$OFFCAP" "$1" --help >/dev/null 2>&1; }
 
 run_offline() {
-	local big=$tmp/big.pcapng small=$tmp/small.pcapng size mb t td tc line split_out=$tmp/split.pcapng
+	local big=$tmp/big.pcapng small=$tmp/small.pcapng size mb smb t td tc line split_out=$tmp/split.pcapng npk
 	say "offline: generating a ${BIG_MB} MB and a ${SMALL_MB} MB capture (offcap -s 0 -p all, demo traffic)"
 	gen_capture "$big" "$BIG_MB" || return
 	gen_capture "$small" "$SMALL_MB" || return
 	size=$(stat -c %s "$big"); mb=$(awk -v s="$size" 'BEGIN {printf "%.0f", s / 1e6}')
-	local npk; npk=$("$OFFCAP" stats "$big" | awk 'NR > 1 {n += $2} END {print n}')
+	smb=$(awk -v s="$(stat -c %s "$small")" 'BEGIN {printf "%.0f", s / 1e6}')
+	npk=$("$OFFCAP" stats "$big" | awk 'NR > 1 {n += $2} END {print n}')
 	cat "$big" "$small" >/dev/null	# both in the page cache: every reader starts warm
-	echo
-	echo "## Offline: reading one capture of $mb MB ($npk packets, page cache warm), median of $REPS runs"
-	echo
-	echo "| command | seconds | MB/s | vs tcpdump -r | vs cat |"
-	echo "|---|---|---|---|---|"
 	declare -A el
-	local names=(cat "tcpdump -r -nn" "tshark -T fields -e frame.len" "offcap stats" "offcap report" "offcap split")
+	local names=(cat "tcpdump -r FILE -nn" "tshark -r FILE -T fields -e frame.len" "offcap stats FILE"
+		     "offcap report FILE" "offcap split FILE OUT")
 	say "offline: timing readers on $mb MB"
-	el[cat]=$(timed cat cat "$big")
-	el["tcpdump -r -nn"]=$(timed tcpdump tcpdump -r "$big" -nn)
-	el["tshark -T fields -e frame.len"]=$(REPS=1 timed tshark tshark -r "$big" -T fields -e frame.len)
-	el["offcap stats"]=$(timed stats "$OFFCAP" stats "$big")
-	if has_cmd report; then el["offcap report"]=$(timed report "$OFFCAP" report "$big"); fi
-	if has_cmd split; then el["offcap split"]=$(timed split "$OFFCAP" split "$big" "$split_out"); rm -f "$split_out"; fi
-	td=$(awk '{print $1}' <<<"${el["tcpdump -r -nn"]}"); tc=$(awk '{print $1}' <<<"${el[cat]}")
+	el[${names[0]}]=$(timed cat "$big")
+	el[${names[1]}]=$(timed tcpdump -r "$big" -nn)
+	el[${names[2]}]=$(REPS=1 timed tshark -r "$big" -T fields -e frame.len)
+	el[${names[3]}]=$(timed "$OFFCAP" stats "$big")
+	if has_cmd report; then el[${names[4]}]=$(timed "$OFFCAP" report "$big"); fi
+	if has_cmd split; then el[${names[5]}]=$(timed "$OFFCAP" split "$big" "$split_out"); rm -f "$split_out"; fi
+	echo
+	echo "## Offline: one capture of $mb MB ($npk packets; offcap -s 0 -p all of the demo traffic), page cache warm"
+	echo
+	echo "Median of $REPS runs (tshark: 1 run); output to /dev/null (split: to a file in the same directory)."
+	echo
+	echo "| command | seconds | MB/s | speed vs tcpdump -r | speed vs cat |"
+	echo "|---|---|---|---|---|"
+	td=$(awk '{print $1}' <<<"${el[${names[1]}]}"); tc=$(awk '{print $1}' <<<"${el[cat]}")
 	for line in "${names[@]}"; do
 		if [ -z "${el[$line]:-}" ]; then
 			echo "| $line | not built yet | | | |"; continue
@@ -351,46 +403,52 @@ run_offline() {
 		read -r t _ st <<<"${el[$line]}"
 		if [ "$st" != 0 ]; then echo "| $line | failed (status $st) | | | |"; fail "$line failed on the offline file"; continue; fi
 		awk -v n="$line" -v t="$t" -v mb="$mb" -v td="$td" -v tc="$tc" 'BEGIN {
-			a = (td > 0) ? sprintf("%.2fx", td / t) : "-"; b = (tc > 0) ? sprintf("%.2fx", tc / t) : "-"
-			printf "| %s | %.2f | %.0f | %s | %s |\n", n, t, mb / t, a, b }'
+			a = (td > 0 && t > 0) ? sprintf("%.2fx", td / t) : "-"; b = (tc > 0 && t > 0) ? sprintf("%.2fx", tc / t) : "-"
+			r = (t > 0) ? mb / t : 0
+			printf "| %s | %.2f | %.0f | %s | %s |\n", n, t, r, a, b }'
 	done
 	echo
-	echo "(\"vs tcpdump -r\" > 1.00x means faster than tcpdump -r -nn > /dev/null.)"
+	echo "(\"speed vs X\" = X's time / this command's time: above 1.00x is faster than X.)"
 	echo
 	echo "Peak RSS (/usr/bin/time -f %M):"
 	echo
-	local smb; smb=$(awk -v s="$(stat -c %s "$small")" 'BEGIN {printf "%.0f", s / 1e6}')
 	echo "| command | $smb MB file | $mb MB file |"
 	echo "|---|---|---|"
 	local rs rb rss_pass=1 rcmd
 	for rcmd in stats report split; do
 		if ! has_cmd "$rcmd"; then echo "| offcap $rcmd | not built yet | |"; continue; fi
 		local extra=(); [ "$rcmd" = split ] && extra=("$split_out")
-		rs=$(REPS=1 timed x "$OFFCAP" "$rcmd" "$small" "${extra[@]}" | awk '{print $2}')
-		rb=$(REPS=1 timed x "$OFFCAP" "$rcmd" "$big" "${extra[@]}" | awk '{print $2}')
+		rs=$(REPS=1 timed "$OFFCAP" "$rcmd" "$small" "${extra[@]}" | awk '{print $2}')
+		rb=$(REPS=1 timed "$OFFCAP" "$rcmd" "$big" "${extra[@]}" | awk '{print $2}')
 		rm -f "$split_out"
 		echo "| offcap $rcmd | ${rs} kB | ${rb} kB |"
 		awk -v s="$rs" -v b="$rb" 'BEGIN {exit !(s != "-" && b != "-" && b <= s * 1.1 + 2048)}' || rss_pass=0
 	done
-	rs=$(REPS=1 timed x tcpdump -r "$small" -nn | awk '{print $2}'); rb=$(REPS=1 timed x tcpdump -r "$big" -nn | awk '{print $2}')
+	rs=$(REPS=1 timed tcpdump -r "$small" -nn | awk '{print $2}'); rb=$(REPS=1 timed tcpdump -r "$big" -nn | awk '{print $2}')
 	echo "| tcpdump -r -nn (reference) | ${rs} kB | ${rb} kB |"
 	echo
 	echo "Targets:"
-	if [ -n "${el["offcap report"]:-}" ]; then
-		t=$(awk '{print $1}' <<<"${el["offcap report"]}")
-		printf -- '- offcap report at least as fast as tcpdump -r -nn: %s s vs %s s -> %s\n' "$t" "$td" \
-			"$(verdict "$(awk -v a="$t" -v b="$td" 'BEGIN {print (a != "-" && a <= b)}')")"
+	if [ -n "${el[${names[4]}]:-}" ]; then
+		t=$(awk '{print $1}' <<<"${el[${names[4]}]}")
+		printf -- '- offcap report at least as fast as tcpdump -r -nn > /dev/null: %s s vs %s s -> %s\n' "$t" "$td" \
+			"$(verdict "$(awk -v a="$t" -v b="$td" 'BEGIN {print (a != "-" && b != "-" && a <= b)}')")"
 	else
-		echo "- offcap report at least as fast as tcpdump -r -nn: not built yet (offcap stats, same reader: $(awk '{print $1}' <<<"${el["offcap stats"]}") s vs $td s)"
+		echo "- offcap report at least as fast as tcpdump -r -nn: not built yet (offcap stats, same reader: $(awk '{print $1}' <<<"${el[${names[3]}]}") s vs $td s)"
 	fi
-	echo "- flat RSS (the ${mb} MB file within 10% + 2 MB of the ${smb} MB file): $(verdict "$rss_pass")"
+	echo "- flat RSS (the $mb MB file within 10% + 2 MB of the $smb MB file, every offcap command): $(verdict "$rss_pass")"
 	rm -f "$big" "$small"
 }
 
 # ---- main --------------------------------------------------------------------
-echo "# offcap bench: $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-echo "# namespaces $A, $B; veth oca ($IP_A) <-> ocb ($IP_B), MTU 1500, TSO on, GRO on ocb"
+echo "# offcap bench"
+echo
+echo "- machine: Linux $(uname -r), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo) RAM"
+echo "- command: make bench (bench/run.sh); rounds $ROUNDS x ${SECS}s; $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "- setup: namespaces $A, $B; veth oca ($IP_A) <-> ocb ($IP_B), MTU 1500, TSO on, GRO on ocb"
+echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shows up as spread)"
 [ "$ONLINE" = 1 ] && run_online
 [ "$OFFLINE" = 1 ] && run_offline
+echo
+echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$broke" -ne 0 ]; then say "something broke (see ERROR lines above)"; exit 1; fi
 exit 0

@@ -32,7 +32,11 @@ struct oc_event {
 	__u32 drops;		/* reservations this point lost on this CPU since its last event */
 };
 
-/* Key of the post-GSO interface filter: the tracepoint sees every device. */
+/* Interfaces the post-GSO point watches, at most (the tracepoint sees every
+ * device); the same as the loader's OC_MAX_DEVS. */
+#define OC_POST_GSO_DEVS	16
+
+/* Entry of the post-GSO interface filter. */
 struct oc_dev_key {
 	__u32 ifindex;
 	__u32 netns;

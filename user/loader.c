@@ -11,10 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "capture.skel.h"
+
+_Static_assert(OC_MAX_DEVS <= OC_POST_GSO_DEVS, "post-gso filter too small");
 
 /* tcx attach types (Linux 6.6); Debian's uapi headers predate them. */
 #define OC_BPF_TCX_INGRESS 46
@@ -22,6 +26,19 @@
 /* clsact fallback: offcap's own handle and priority, so it never touches others' filters */
 #define OC_TC_HANDLE 0x0cfc
 #define OC_TC_PRIO 0xcfc0
+/* How long the consumer sleeps between rounds while the programs do not wake
+ * it: OC_POLL_MS while packets flow, backing off to OC_POLL_IDLE_MS when idle. */
+#define OC_POLL_MS 5
+#define OC_POLL_IDLE_MS 50
+/* Default ring memory, all CPUs together: small rings stay in cache, which
+ * makes every event cheaper to write; whole packets need room for bursts. */
+#define OC_RING_MB_DEFAULT 8
+#define OC_RING_MB_DEFAULT_BIG 64
+#define OC_RING_MIN (1u << 20)	/* per CPU: room for the largest record */
+/* the BPF ring buffer's record header (include/uapi/linux/bpf.h) */
+#define OC_RB_BUSY (1u << 31)
+#define OC_RB_DISCARD (1u << 30)
+#define OC_RB_HDR 8
 
 struct oc_attach {
 	struct bpf_link *link;	/* XDP link */
@@ -32,9 +49,29 @@ struct oc_attach {
 	const char *mode;
 };
 
+/* One CPU's BPF ring buffer, read directly from its mapping. */
+struct oc_ring {
+	int fd;
+	uint64_t size;
+	unsigned long *cons;	/* consumer position page, ours to write */
+	const unsigned long *prod;	/* producer position page, then the data twice */
+	const uint8_t *data;
+	uint64_t pos;		/* next record to read */
+	uint64_t end;		/* producer position when this round started */
+	uint64_t stored;	/* consumer position the kernel last saw */
+	const struct oc_event *head;	/* record at pos, if committed */
+	uint32_t head_size;
+};
+
 struct oc_capture {
 	struct capture_bpf *skel;
-	struct ring_buffer *ring;
+	struct oc_ring *rings;	/* index = CPU; fd -1 for a CPU offline at start */
+	unsigned nrings;
+	struct oc_ring **live;	/* this round's rings with a record to deliver */
+	int epfd;
+	uint64_t wakeup_bytes;
+	int behind;		/* the last round found a ring past its wakeup mark */
+	int sleep_ms;		/* the next wait between rounds */
 	struct oc_netdev *devs;
 	unsigned ndevs;
 	struct oc_attach at[OC_MAX_DEVS][OC_POINT_MAX];
@@ -155,9 +192,8 @@ static const uint8_t *vlan_reinsert(struct oc_capture *c, const struct oc_event 
 	return out;
 }
 
-static int on_event(void *ctx, void *rec, size_t size)
+static int on_event(struct oc_capture *c, const void *rec, size_t size)
 {
-	struct oc_capture *c = ctx;
 	const struct oc_event *e = rec;
 	struct oc_packet p = { 0 };
 	int dev;
@@ -309,23 +345,143 @@ static int attach_dev(struct oc_capture *c, unsigned d, const struct oc_capture_
 				 oc_point_name(p), strerror(-ret),
 				 ret == -EBUSY || ret == -EEXIST ? " (another XDP program is attached)" : "");
 	}
-	if (!ret && (o->points & (1u << OC_POINT_POST_GSO))) {
-		struct oc_dev_key key = { .ifindex = dev->ifindex, .netns = dev->netns_ino };
-		uint8_t one = 1;
-
-		ret = bpf_map__update_elem(c->skel->maps.post_gso_devs, &key, sizeof(key),
-					   &one, sizeof(one), BPF_ANY);
-		if (ret)
-			snprintf(err, errlen, "post-gso filter: %s", strerror(-ret));
-		c->at[d][OC_POINT_POST_GSO].mode = "tp_btf";
-	}
+	if (!ret && (o->points & (1u << OC_POINT_POST_GSO)))
+		c->at[d][OC_POINT_POST_GSO].mode = "tp_btf";	/* filter set at load */
 	oc_netdev_leave();
 	return ret ? -1 : 0;
 }
 
+/* CPUs that are online now ("0-3,8-11"); -1 if unknown. */
+static int read_online(uint8_t *online, unsigned ncpu)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+	unsigned a, b;
+	int n = 0;
+	char sep;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%u", &a) == 1) {
+		b = a;
+		if (fscanf(f, "%c", &sep) == 1 && sep == '-' && fscanf(f, "%u%c", &b, &sep) < 1)
+			break;
+		for (unsigned i = a; i <= b && i < ncpu; i++, n++)
+			online[i] = 1;
+		if (sep != ',')
+			break;
+	}
+	fclose(f);
+	return n ? 0 : -1;
+}
+
+/* One ring per online CPU, all together opts->ring_mb (per CPU a power of two,
+ * at least OC_RING_MIN). */
+static int create_rings(struct oc_capture *c, const struct oc_capture_opts *o, unsigned ncpu,
+			char *err, size_t errlen)
+{
+	uint64_t total = (uint64_t)(o->ring_mb ? o->ring_mb :
+				    o->snaplen && o->snaplen <= 1024 ? OC_RING_MB_DEFAULT :
+				    OC_RING_MB_DEFAULT_BIG) << 20;
+	uint8_t *online = calloc(ncpu, 1);
+	uint64_t size = OC_RING_MIN;
+	unsigned n = 0;
+
+	c->rings = calloc(ncpu, sizeof(*c->rings));
+	c->live = calloc(ncpu, sizeof(*c->live));
+	if (!online || !c->rings || !c->live) {
+		free(online);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (read_online(online, ncpu))
+		memset(online, 1, ncpu);
+	for (unsigned i = 0; i < ncpu; i++)
+		n += online[i];
+	while (size * 2 * n <= total)
+		size *= 2;
+	c->nrings = ncpu;
+	c->wakeup_bytes = size / 2;
+	for (unsigned i = 0; i < ncpu; i++) {
+		c->rings[i].fd = -1;
+		c->rings[i].size = size;
+		if (!online[i])
+			continue;
+		c->rings[i].fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "oc_ring", 0, 0, (uint32_t)size, NULL);
+		if (c->rings[i].fd < 0) {
+			snprintf(err, errlen, "cannot create a %llu MiB ring buffer for CPU %u: %s",
+				 (unsigned long long)size >> 20, i, strerror(errno));
+			free(online);
+			return -1;
+		}
+	}
+	free(online);
+	return 0;
+}
+
+/* After load: the rings into the program's array, mapped, polled. */
+static int map_rings(struct oc_capture *c, char *err, size_t errlen)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int outer = bpf_map__fd(c->skel->maps.rings);
+
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epfd < 0)
+		goto fail;
+	for (unsigned i = 0; i < c->nrings; i++) {
+		struct oc_ring *r = &c->rings[i];
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u32 = i };
+		uint32_t key = i;
+		void *p;
+
+		if (r->fd < 0)
+			continue;
+		if (bpf_map_update_elem(outer, &key, &r->fd, BPF_ANY))
+			goto fail;
+		p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+		if (p == MAP_FAILED)
+			goto fail;
+		r->cons = p;
+		p = mmap(NULL, page + 2 * r->size, PROT_READ, MAP_SHARED, r->fd, page);
+		if (p == MAP_FAILED)
+			goto fail;
+		r->prod = p;
+		r->data = (const uint8_t *)p + page;
+		r->pos = r->stored = r->end = __atomic_load_n(r->cons, __ATOMIC_ACQUIRE);
+		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, r->fd, &ev))
+			goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot set up the ring buffers: %s", strerror(errno));
+	return -1;
+}
+
+static void free_rings(struct oc_capture *c)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	for (unsigned i = 0; c->rings && i < c->nrings; i++) {
+		struct oc_ring *r = &c->rings[i];
+
+		if (r->cons)
+			munmap(r->cons, page);
+		if (r->prod)
+			munmap((void *)r->prod, page + 2 * r->size);
+		if (r->fd >= 0)
+			close(r->fd);
+	}
+	free(c->rings);
+	free(c->live);
+	c->rings = NULL;
+	c->live = NULL;
+	if (c->epfd >= 0)
+		close(c->epfd);
+	c->epfd = -1;
+}
+
 static int load(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
 {
-	uint32_t ring = (o->ring_mb ? o->ring_mb : 64) << 20;
+	int ncpu = libbpf_num_possible_cpus();
 	int ret;
 
 	c->skel = capture_bpf__open();
@@ -334,7 +490,20 @@ static int load(struct oc_capture *c, const struct oc_capture_opts *o, char *err
 		return -1;
 	}
 	c->skel->rodata->snaplen = o->snaplen;
-	bpf_map__set_max_entries(c->skel->maps.events, ring);
+	for (unsigned d = 0; d < c->ndevs; d++)
+		c->skel->rodata->post_gso_devs[d] = (struct oc_dev_key){
+			.ifindex = (uint32_t)c->devs[d].ifindex, .netns = c->devs[d].netns_ino };
+	c->skel->rodata->post_gso_ndevs = c->ndevs;
+	if (ncpu <= 0 || create_rings(c, o, (unsigned)ncpu, err, errlen))
+		return -1;
+	c->skel->rodata->wakeup_bytes = c->wakeup_bytes;
+	bpf_map__set_max_entries(c->skel->maps.rings, (uint32_t)ncpu);
+	/* the array's inner-map template: a ring of the same size */
+	for (int i = 0; i < ncpu; i++)
+		if (c->rings[i].fd >= 0) {
+			bpf_map__set_inner_map_fd(c->skel->maps.rings, c->rings[i].fd);
+			break;
+		}
 	for (unsigned p = 0; p < OC_POINT_MAX; p++)
 		bpf_program__set_autoload(point_prog(c->skel, p), !!(o->points & (1u << p)));
 	ret = capture_bpf__load(c->skel);
@@ -370,6 +539,8 @@ struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 	}
 	c->devs = devs;
 	c->ndevs = ndevs;
+	c->epfd = -1;
+	c->sleep_ms = OC_POLL_MS;
 	for (unsigned d = 0; d < OC_MAX_DEVS; d++)
 		for (unsigned p = 0; p < OC_POINT_MAX; p++)
 			c->at[d][p].tcx_fd = -1;
@@ -380,28 +551,107 @@ struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 	for (unsigned d = 0; d < ndevs; d++)
 		if (attach_dev(c, d, o, err, errlen))
 			goto fail;
-	c->ring = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_event, c, NULL);
-	if (!c->ring) {
-		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
+	if (map_rings(c, err, errlen))
 		goto fail;
-	}
 	return c;
 fail:
 	oc_capture_stop(c);
 	return NULL;
 }
 
+/* The committed record at r->pos, skipping discarded ones; NULL at the end of
+ * the round or at a record still being written. */
+static const struct oc_event *ring_head(struct oc_ring *r)
+{
+	while (r->pos < r->end) {
+		const uint32_t *hdr = (const uint32_t *)(r->data + (r->pos & (r->size - 1)));
+		uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+
+		if (len & OC_RB_BUSY)
+			return NULL;
+		if (len & OC_RB_DISCARD) {
+			r->pos += (OC_RB_HDR + (len & ~OC_RB_DISCARD) + 7) & ~7ull;
+			continue;
+		}
+		r->head_size = len;
+		return (const struct oc_event *)(hdr + 2);
+	}
+	return NULL;
+}
+
+/* Hands the kernel back the space read so far. */
+static void ring_release(struct oc_ring *r)
+{
+	if (r->stored != r->pos) {
+		__atomic_store_n(r->cons, (unsigned long)r->pos, __ATOMIC_RELEASE);
+		r->stored = r->pos;
+	}
+}
+
+/* One round: everything the rings held when it started, merged across CPUs in
+ * timestamp order (each ring is in order: one CPU writes it). Returns records
+ * delivered or -1. */
+static int consume_round(struct oc_capture *c)
+{
+	unsigned nlive = 0;
+	int n = 0;
+
+	c->behind = 0;
+	for (unsigned i = 0; i < c->nrings; i++) {
+		struct oc_ring *r = &c->rings[i];
+
+		if (!r->prod)
+			continue;
+		r->end = __atomic_load_n(r->prod, __ATOMIC_ACQUIRE);
+		if (r->end - r->pos >= c->wakeup_bytes)
+			c->behind = 1;
+		if ((r->head = ring_head(r)))
+			c->live[nlive++] = r;
+	}
+	while (nlive) {
+		unsigned b = 0;
+		struct oc_ring *r;
+		int ret;
+
+		for (unsigned i = 1; i < nlive; i++)
+			if (c->live[i]->head->ts < c->live[b]->head->ts)
+				b = i;
+		r = c->live[b];
+		ret = on_event(c, r->head, r->head_size);
+		r->pos += (OC_RB_HDR + r->head_size + 7) & ~7ull;
+		if (r->pos - r->stored >= r->size / 8)
+			ring_release(r);
+		if (ret)
+			break;
+		n++;
+		if (!(r->head = ring_head(r)))
+			c->live[b] = c->live[--nlive];
+	}
+	for (unsigned i = 0; i < c->nrings; i++)
+		if (c->rings[i].cons)
+			ring_release(&c->rings[i]);
+	return c->cb_err ? -1 : n;
+}
+
 int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeout_ms)
 {
-	int n;
+	struct epoll_event ev[8];
+	int wait = c->sleep_ms, n;
 
 	c->cb = cb;
 	c->cb_ctx = ctx;
-	n = ring_buffer__poll(c->ring, timeout_ms);
-	if (c->cb_err)
+	/* The programs wake us only when a ring passes its wakeup mark: otherwise
+	 * sleep and take everything at once (a wakeup per event costs more than
+	 * the event). */
+	if (timeout_ms >= 0 && timeout_ms < wait)
+		wait = timeout_ms;
+	if (!c->behind && wait > 0 && epoll_wait(c->epfd, ev, 8, wait) < 0 && errno != EINTR)
 		return -1;
-	if (n == -EINTR)
-		return 0;
+	n = consume_round(c);
+	if (n > 0)
+		c->sleep_ms = OC_POLL_MS;
+	else if (n == 0 && c->sleep_ms < OC_POLL_IDLE_MS)
+		c->sleep_ms = c->sleep_ms * 2 < OC_POLL_IDLE_MS ? c->sleep_ms * 2 : OC_POLL_IDLE_MS;
 	return n;
 }
 
@@ -488,7 +738,7 @@ void oc_capture_stop(struct oc_capture *c)
 	if (!c)
 		return;
 	oc_capture_detach(c);
-	ring_buffer__free(c->ring);
+	free_rings(c);
 	capture_bpf__destroy(c->skel);
 	free(c);
 }

@@ -16,7 +16,7 @@
 struct oc_capture_opts {
 	unsigned points;	/* bit per enum oc_point */
 	uint32_t snaplen;	/* 0 = whole packet */
-	uint32_t ring_mb;	/* ring buffer size, MiB (power of two) */
+	uint32_t ring_mb;	/* ring memory of all CPUs, MiB (power of two); 0: default */
 	int tc_clsact;		/* classic clsact filters even where tcx exists */
 	void (*warn)(const char *msg);
 };
@@ -33,8 +33,10 @@ struct oc_point_count {
 /* Loads and attaches to every device; NULL with a message in err. */
 struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 				    const struct oc_capture_opts *opts, char *err, size_t errlen);
-/* Waits up to timeout_ms and delivers what arrived; returns events delivered
- * or -1 (callback error or ring failure). */
+/* Waits up to timeout_ms (less while packets flow: the programs wake the
+ * consumer only when a ring fills up, so it polls every few ms) and delivers
+ * what arrived, in timestamp order across CPUs; returns events delivered or -1
+ * (callback error or ring failure). */
 int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeout_ms);
 /* Kernel-side counters of one hook point, all CPUs. */
 int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_count *out);

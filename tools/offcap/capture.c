@@ -71,7 +71,9 @@ static void usage(FILE *f)
 "                          tc-ingress  received skbs after GRO (merged frames)\n"
 "                          tc-egress   transmitted skbs before GSO (super-frames)\n"
 "                          post-gso    what the driver is handed (net_dev_start_xmit)\n"
-"  -B, --buffer MIB        ring buffer size in MiB, power of two (default 64)\n"
+"  -B, --buffer MIB        ring buffer memory in MiB, power of two, shared by one\n"
+"                          ring per CPU, at least 1 MiB each (default 8; 64 with\n"
+"                          -s 0 or a snaplen over 1024)\n"
 "  -q, --quiet             no live status line\n"
 "      --report            at the end, print 'offcap report' of the file\n"
 "      --tc-clsact         tc programs as clsact filters, as on kernels before 6.6\n"
@@ -116,7 +118,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 	};
 	int c;
 
-	*o = (struct cap_opts){ .snaplen = 256, .points = DEFAULT_POINTS, .ring_mb = 64 };
+	*o = (struct cap_opts){ .snaplen = 256, .points = DEFAULT_POINTS, .ring_mb = 0 };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:qh", lo, NULL)) != -1) {
 		switch (c) {
@@ -268,6 +270,41 @@ static void print_line(const struct oc_packet *p, const struct oc_netdev *dev)
 	       p->meta.dir == OC_DIR_IN ? "In " : "Out", p->len, meta);
 }
 
+/* The packet comment (oc_meta_format, what pcapng_write_packet writes when
+ * given none) costs more than the rest of a packet's userspace work; a stream
+ * repeats the same few lengths and offload states, so recent comments are
+ * kept, keyed by every field the comment shows. */
+#define COMMENT_SLOTS 64
+
+struct comment_slot {
+	struct oc_meta key;
+	int used;
+	char text[512];	/* the size pcapng_write_packet formats into */
+};
+
+static const char *cached_comment(const struct oc_meta *m)
+{
+	static struct comment_slot slot[COMMENT_SLOTS];
+	struct oc_meta k = { .point = m->point, .csum = m->csum, .flags = m->flags,
+			     .gso_size = m->gso_size, .gso_segs = m->gso_segs,
+			     .gso_type = m->gso_type, .len = m->len };
+	struct comment_slot *c;
+	uint32_t h;
+
+	if (m->flags & OC_META_VLAN) {
+		k.vlan_tci = m->vlan_tci;
+		k.vlan_proto = m->vlan_proto;
+	}
+	h = (k.len * 2654435761u) ^ (k.gso_segs * 40503u) ^ k.point ^ (k.csum << 3) ^ k.gso_type;
+	c = &slot[(h ^ (h >> 16)) % COMMENT_SLOTS];
+	if (!c->used || memcmp(&c->key, &k, sizeof(k))) {
+		c->key = k;
+		c->used = 1;
+		oc_meta_format(m, c->text, sizeof(c->text));
+	}
+	return c->text;
+}
+
 static int on_packet(void *ctx, const struct oc_packet *pkt, unsigned d)
 {
 	struct cap_state *s = ctx;
@@ -278,6 +315,8 @@ static int on_packet(void *ctx, const struct oc_packet *pkt, unsigned d)
 		return 0;
 	if (s->w) {
 		p.if_id = (uint32_t)s->idb[d][point];
+		if (!p.comment && (p.meta.flags & OC_META_VALID))
+			p.comment = cached_comment(&p.meta);
 		if (pcapng_write_packet(s->w, &p))
 			return -1;
 	} else {
