@@ -164,7 +164,9 @@ static void find_peer(struct oc_netdev *dev)
 {
 	char name[IF_NAMESIZE];
 
-	if (dev->peer_ifindex <= 0 || !if_indextoname((unsigned)dev->peer_ifindex, name) ||
+	/* the same index means the peer is in another namespace */
+	if (dev->peer_ifindex <= 0 || dev->peer_ifindex == dev->ifindex ||
+	    !if_indextoname((unsigned)dev->peer_ifindex, name) ||
 	    read_peer(name) != dev->ifindex)
 		return;
 	snprintf(dev->peer_name, sizeof(dev->peer_name), "%s", name);
