@@ -17,7 +17,8 @@ check "tshark shows direction flags (outbound at tc-egress)" \
 check "tshark shows direction flags (inbound at tc-ingress)" \
 	bash -c "tshark -r '$F' -Y 'frame.interface_name == \"ocb@tc-ingress\"' -T fields -e frame.packet_flags_direction 2>/dev/null | grep -qE '^0x0*1$'"
 check "the interface description records the MTU" bash -c "'$OFFCAP' stats '$F' | grep -q 'oca@tc-egress.*mtu=1500'"
-check "tcpdump -r reads the file" bash -c "tcpdump -r '$F' -nn 2>/dev/null | head -1 | grep -q IP"
+n_tshark=$(tshark -r "$F" 2>/dev/null | wc -l)
+check_num "tcpdump -r reads every packet tshark reads ($n_tshark)" "$(tcpdump -r "$F" -nn 2>/dev/null | wc -l)" -eq "$n_tshark"
 ours=$("$OFFCAP" stats "$F" 2>/dev/null | awk '$1 ~ /@/ {print $1, $2}' | sort)
 theirs=$(tshark -r "$F" -T fields -e frame.interface_name 2>/dev/null | sort | uniq -c | awk '{print $2, $1}' | sort)
 check "offcap's reader agrees with tshark on packets per interface" test -n "$ours" -a "$ours" = "$theirs"
