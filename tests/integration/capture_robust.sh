@@ -20,6 +20,8 @@ F=$OC_TMP/kill.pcapng
 oc_capture "$F" -i "$NS_A/oca" -i "$NS_B/ocb" -p all
 check "while capturing: XDP attached on ocb" bash -c "ip netns exec '$NS_B' bpftool net show | grep -q 'ocb.*id'"
 check_num "while capturing: offcap's four programs are loaded" "$(oc_progs | sort -u | wc -l)" -eq 4
+oc_iperf 2M
+sleep 1.5	# past a once-a-second flush: some packets are on disk
 kill -9 "$OC_CAP_PID"; wait "$OC_CAP_PID" 2>/dev/null
 sleep 0.5
 check "SIGKILL: nothing stays attached in either namespace" test -z "$(oc_leftovers "$NS_A")$(oc_leftovers "$NS_B")"
