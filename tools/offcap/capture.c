@@ -27,7 +27,7 @@ struct cap_opts {
 	const char *out;
 	unsigned long snaplen, count, duration, ring_mb;
 	unsigned points;
-	int quiet, report, tc_clsact;
+	int quiet, verbose, report, tc_clsact;
 };
 
 struct cap_state {
@@ -46,6 +46,17 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+static const char *points_help(void)
+{
+	static char buf[1024];
+	size_t n = 0;
+
+	for (unsigned p = 0; p < OC_POINT_MAX && n < sizeof(buf); p++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%26s%-11s %s\n", "",
+				      oc_hooks[p].name, oc_hooks[p].shows);
+	return buf;
 }
 
 static void usage(FILE *f)
@@ -67,14 +78,12 @@ static void usage(FILE *f)
 "      --duration SEC      stop after SEC seconds\n"
 "  -p, --points LIST       comma-separated hook points (default\n"
 "                          tc-ingress,tc-egress,post-gso; 'all' adds xdp):\n"
-"                          xdp         received frames at the driver, before GRO\n"
-"                          tc-ingress  received skbs after GRO (merged frames)\n"
-"                          tc-egress   transmitted skbs before GSO (super-frames)\n"
-"                          post-gso    what the driver is handed (net_dev_start_xmit)\n"
+"%s"
 "  -B, --buffer MIB        ring buffer memory in MiB, power of two, shared by one\n"
 "                          ring per CPU, at least 1 MiB each (default 8; 64 with\n"
 "                          -s 0 or a snaplen over 1024)\n"
 "  -q, --quiet             no live status line\n"
+"  -v, --verbose           libbpf's and the verifier's messages\n"
 "      --report            at the end, print 'offcap report' of the file\n"
 "      --tc-clsact         tc programs as clsact filters, as on kernels before 6.6\n"
 "                          (default: tcx links). Filters outlive a SIGKILL; the\n"
@@ -82,8 +91,10 @@ static void usage(FILE *f)
 "  -h, --help\n"
 "\n"
 "XDP is not on by default: on a veth, attaching it turns off the peer's GSO\n"
-"pass-through, so the sender segments in software (offcap warns when that happens).\n",
-		OC_MAX_DEVS);
+"pass-through, so the sender segments in software (offcap warns when that happens).\n"
+"On kernels older than a point's best variant, offcap says at start what it\n"
+"cannot record there (e.g. csum=unknown at tc before Linux 6.2).\n",
+		OC_MAX_DEVS, points_help());
 }
 
 static int parse_points(const char *list, unsigned *out)
@@ -112,7 +123,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		{ "write", required_argument, 0, 'w' }, { "snaplen", required_argument, 0, 's' },
 		{ "count", required_argument, 0, 'c' }, { "duration", required_argument, 0, 'D' },
 		{ "points", required_argument, 0, 'p' }, { "buffer", required_argument, 0, 'B' },
-		{ "quiet", no_argument, 0, 'q' }, { "report", no_argument, 0, 'R' },
+		{ "quiet", no_argument, 0, 'q' }, { "verbose", no_argument, 0, 'v' }, { "report", no_argument, 0, 'R' },
 		{ "tc-clsact", no_argument, 0, 'T' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
@@ -120,7 +131,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 
 	*o = (struct cap_opts){ .snaplen = 256, .points = DEFAULT_POINTS, .ring_mb = 0 };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:qvh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (o->nif == OC_MAX_DEVS)
@@ -150,6 +161,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 				return oc_err("-B: ring size must be a power of two MiB, 1..4096"), -1;
 			break;
 		case 'q': o->quiet = 1; break;
+		case 'v': o->verbose = 1; break;
 		case 'R': o->report = 1; break;
 		case 'T': o->tc_clsact = 1; break;
 		case 'h': usage(stdout); exit(0);
@@ -218,13 +230,7 @@ static int open_output(struct cap_state *s, int argc, char **argv)
 
 static const char *point_role(unsigned p)
 {
-	static const char *const role[OC_POINT_MAX] = {
-		"receive, at the driver before GRO: frames as they arrived",
-		"receive, after GRO: merged frames carry gso_size/gso_segs",
-		"transmit, before GSO: super-frames",
-		"transmit, net_dev_start_xmit: segments where software GSO ran, super-frames on TSO devices",
-	};
-	return p < OC_POINT_MAX ? role[p] : "";
+	return p < OC_POINT_MAX ? oc_hooks[p].shows : "";
 }
 
 static int add_idbs(struct cap_state *s)
@@ -508,7 +514,7 @@ int cmd_capture(int argc, char **argv)
 		goto out;
 	co = (struct oc_capture_opts){ .points = o.points, .snaplen = o.snaplen,
 				       .ring_mb = o.ring_mb, .warn = warn_cb,
-				       .tc_clsact = o.tc_clsact };
+				       .tc_clsact = o.tc_clsact, .verbose = o.verbose };
 	install_signals();
 	c = oc_capture_start(s->devs, o.nif, &co, err, sizeof(err));
 	if (!c) {
