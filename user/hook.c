@@ -9,7 +9,7 @@ _Static_assert(OC_HOOK_XDP == OC_POINT_XDP && OC_HOOK_TC_INGRESS == OC_POINT_TC_
 _Static_assert(OC_HAVE_KERN_CTX == OC_FEAT_KERN_CTX && OC_HAVE_TRACE_DYNPTR == OC_FEAT_TRACE_DYNPTR,
 	       "the BPF side's feature bits are the loader's");
 
-#define LOST_SKB_STATE "the checksum state and gso_type (recorded as unknown)"
+#define LOST_SKB_STATE "the checksum state and gso_type are recorded as unknown"
 
 const struct oc_hook oc_hooks[OC_POINT_MAX] = {
 	[OC_POINT_XDP] = {
@@ -18,8 +18,8 @@ const struct oc_hook oc_hooks[OC_POINT_MAX] = {
 		.where = "XDP at the driver",
 		.shows = "received frames as they arrived, before GRO",
 		.needs = {
-			{ OC_FEAT_XDP_FRAGS, "frames larger than one buffer (attached as linear XDP, "
-					     "bytes past 4096 not kept)" },
+			{ OC_FEAT_XDP_FRAGS, "XDP is attached in linear mode (one buffer per frame, "
+					     "at most 4096 bytes kept)" },
 			{ OC_FEAT_KERN_CTX, NULL },	/* the namespace: one program copy per namespace */
 		},
 	},
@@ -40,8 +40,8 @@ const struct oc_hook oc_hooks[OC_POINT_MAX] = {
 		.dir = OC_DIR_OUT, .where = "tracepoint net_dev_start_xmit (tp_btf)",
 		.shows = "what the driver is handed: segments where software GSO ran, "
 			 "super-frames on TSO devices",
-		.needs = { { OC_FEAT_TRACE_DYNPTR, "bytes in the skb's page fragments (each packet "
-						   "is kept up to the end of its linear part)" } },
+		.needs = { { OC_FEAT_TRACE_DYNPTR, "each packet is kept up to the end of its linear "
+						   "part (page fragments are out of reach)" } },
 	},
 };
 
