@@ -61,6 +61,15 @@ struct {
 	__type(value, struct oc_point_stats);
 } stats SEC(".maps");
 
+/* post-gso without OC_HAVE_TRACE_DYNPTR: a packet whose bytes reach into
+ * page fragments goes out whole through bpf_skb_output (5.5), which copies
+ * fragments too; the loader reads this perf buffer next to the rings. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} frag_events SEC(".maps");
+
 /* Where a program's packet bytes come from. */
 enum oc_src {
 	SRC_SKB,		/* tc: bpf_skb_load_bytes, linear or not */
@@ -173,6 +182,21 @@ static __always_inline int emit_in(void *ring, struct oc_event *e, const struct 
 	return 0;
 }
 
+/* A perf sample holds at most 64 KiB: its header, the size word, the event
+ * and the bytes. */
+static __always_inline int emit_frags(struct oc_event *e, struct sk_buff *skb,
+				      struct oc_point_stats *st)
+{
+	__u64 n = bounded(e->cap_len, OC_PERF_MAX_CAPLEN);
+
+	e->cap_len = n;
+	e->drops = st->dropped - st->reported;
+	st->reported = st->dropped;
+	if (bpf_skb_output(skb, &frag_events, BPF_F_CURRENT_CPU | (n << 32), e, sizeof(*e)))
+		st->dropped++;
+	return 0;
+}
+
 #define OC_BUCKET(room) \
 	if (e->cap_len <= (room)) \
 		return emit_in(ring, e, s, room, st)
@@ -194,13 +218,10 @@ static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
 	e->cap_len = cap_len_of(e->len);
 	if (s->kind == SRC_XDP_LINEAR && e->cap_len > OC_XDP_LINEAR_MAX)
 		e->cap_len = OC_XDP_LINEAR_MAX;
-	if (s->kind == SRC_TRACE && !have_(OC_HAVE_TRACE_DYNPTR)) {
-		__u32 head = s->skb->len - s->skb->data_len;
-
-		if (e->cap_len > head)
-			e->cap_len = head;	/* the fragments are out of reach */
-	}
 	e->ts = bpf_ktime_get_ns();
+	if (s->kind == SRC_TRACE && !have_(OC_HAVE_TRACE_DYNPTR) &&
+	    e->cap_len > s->skb->len - s->skb->data_len)
+		return emit_frags(e, s->skb, st);
 	ring = bpf_map_lookup_elem(&rings, &cpu);
 	if (!ring) {
 		st->dropped++;

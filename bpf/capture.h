@@ -13,6 +13,10 @@
  * original length always records the whole packet. */
 #define OC_MAX_CAPLEN		(256 * 1024)	/* tshark and tcpdump refuse larger packets */
 
+/* Bytes a perf sample (post-gso before 6.12, fragmented packets) can carry:
+ * its 16-bit size holds the header, the raw size word, padding and the event. */
+#define OC_PERF_MAX_CAPLEN	(0xffff - 8 - 8 - 48 - 8)
+
 struct oc_event {
 	__u64 ts;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u32 len;		/* true length: skb->len with frags, or the XDP buffer */

@@ -7,6 +7,8 @@
 
 #include "hook.h"
 
+_Static_assert(sizeof(struct oc_event) == 48, "the event header OC_PERF_MAX_CAPLEN counts on");
+
 static struct { const char *name; uint32_t oc; uint32_t kernel; } gso_map[] = {
 	{ "SKB_GSO_TCPV4", OC_GSO_TCPV4, 1u << 0 }, { "SKB_GSO_DODGY", OC_GSO_DODGY, 1u << 1 },
 	{ "SKB_GSO_TCP_ECN", OC_GSO_TCP_ECN, 1u << 2 },

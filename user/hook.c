@@ -40,8 +40,9 @@ const struct oc_hook oc_hooks[OC_POINT_MAX] = {
 		.dir = OC_DIR_OUT, .where = "tracepoint net_dev_start_xmit (tp_btf)",
 		.shows = "what the driver is handed: segments where software GSO ran, "
 			 "super-frames on TSO devices",
-		.needs = { { OC_FEAT_TRACE_DYNPTR, "each packet is kept up to the end of its linear "
-						   "part (page fragments are out of reach)" } },
+		.needs = { { OC_FEAT_TRACE_DYNPTR, "packets with bytes in page fragments are copied "
+						   "through a perf buffer (bpf_skb_output), at most "
+						   "65463 bytes each" } },
 	},
 };
 

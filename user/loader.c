@@ -57,6 +57,9 @@ struct oc_capture {
 	unsigned ndevs;
 	struct oc_attach at[OC_MAX_DEVS][OC_POINT_MAX];
 	struct bpf_link *post_gso;
+	struct perf_buffer *frags;	/* post-gso's fragmented packets, before 6.12 */
+	uint64_t frags_lost;
+	int frags_err;		/* the callback failed on a perf sample */
 	oc_capture_cb cb;
 	void *cb_ctx;
 	struct oc_event_buf buf;
@@ -233,7 +236,8 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 	}
 	/* further copies share the first one's rings and counters */
 	if (bpf_map__reuse_fd(s->maps.rings, bpf_map__fd(c->inst[0].skel->maps.rings)) ||
-	    bpf_map__reuse_fd(s->maps.stats, bpf_map__fd(c->inst[0].skel->maps.stats)))
+	    bpf_map__reuse_fd(s->maps.stats, bpf_map__fd(c->inst[0].skel->maps.stats)) ||
+	    bpf_map__reuse_fd(s->maps.frag_events, bpf_map__fd(c->inst[0].skel->maps.frag_events)))
 		return -1;
 	return 0;
 }
@@ -257,6 +261,41 @@ static int load_instance(struct oc_capture *c, unsigned i, const struct oc_captu
 		snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
 			 ret == -EPERM ? " (need root, or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON)" :
 			 o->verbose ? "" : " (-v shows the verifier's log)");
+		return -1;
+	}
+	return 0;
+}
+
+static int on_record(void *ctx, const void *rec, size_t size);
+
+static void on_frag_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	struct oc_capture *c = ctx;
+
+	(void)cpu;
+	if (on_record(c, data, size))
+		c->frags_err = 1;
+}
+
+static void on_frag_lost(void *ctx, int cpu, __u64 n)
+{
+	(void)cpu;
+	((struct oc_capture *)ctx)->frags_lost += n;
+}
+
+/* Per CPU: 1 MiB, or 8 MiB for bursts of whole 64 KiB super-frames. */
+static size_t frag_pages(const struct oc_capture_opts *o)
+{
+	return (o->snaplen && o->snaplen <= 1024 ? 1u << 20 : 8u << 20) / (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Every sample wakes the consumer: this path is for kernels without a better one. */
+static int open_frags(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
+{
+	c->frags = perf_buffer__new(bpf_map__fd(c->inst[0].skel->maps.frag_events), frag_pages(o),
+				    on_frag_sample, on_frag_lost, c, NULL);
+	if (!c->frags || oc_rings_wake_on(c->rings, perf_buffer__epoll_fd(c->frags))) {
+		snprintf(err, errlen, "cannot set up the post-gso perf buffer: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -287,7 +326,11 @@ static int load(struct oc_capture *c, const struct oc_capture_opts *o, char *err
 			return -1;
 		}
 	}
-	return oc_rings_map(c->rings, bpf_map__fd(c->inst[0].skel->maps.rings), err, errlen);
+	if (oc_rings_map(c->rings, bpf_map__fd(c->inst[0].skel->maps.rings), err, errlen))
+		return -1;
+	if ((o->points & (1u << OC_POINT_POST_GSO)) && !(c->features & OC_FEAT_TRACE_DYNPTR))
+		return open_frags(c, o, err, errlen);
+	return 0;
 }
 
 /* ---- attaching ---- */
@@ -474,9 +517,15 @@ static int on_record(void *ctx, const void *rec, size_t size)
 
 int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeout_ms)
 {
+	int n, k;
+
 	c->cb = cb;
 	c->cb_ctx = ctx;
-	return oc_rings_poll(c->rings, on_record, c, timeout_ms);
+	n = oc_rings_poll(c->rings, on_record, c, timeout_ms);
+	if (n < 0 || !c->frags)
+		return n;
+	k = perf_buffer__consume(c->frags);
+	return k < 0 || c->frags_err ? -1 : n;
 }
 
 int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_count *out)
@@ -495,6 +544,8 @@ int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_coun
 			out->dropped += v[i].dropped;
 		}
 	}
+	if (point == OC_POINT_POST_GSO)
+		out->dropped += c->frags_lost;
 	free(v);
 	return 0;
 }
@@ -564,6 +615,7 @@ void oc_capture_stop(struct oc_capture *c)
 	if (!c)
 		return;
 	oc_capture_detach(c);
+	perf_buffer__free(c->frags);
 	oc_rings_free(c->rings);
 	for (unsigned i = 0; i < c->ninst; i++)
 		capture_bpf__destroy(c->inst[i].skel);

@@ -156,6 +156,13 @@ fail:
 	return -1;
 }
 
+int oc_rings_wake_on(struct oc_rings *r, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = r->n };
+
+	return epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
 void oc_rings_free(struct oc_rings *r)
 {
 	long page = sysconf(_SC_PAGESIZE);

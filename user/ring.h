@@ -18,6 +18,9 @@ uint64_t oc_rings_wakeup_bytes(const struct oc_rings *r);
 /* After the programs are loaded: the rings into their array (outer_fd), mapped. */
 int oc_rings_map(struct oc_rings *r, int outer_fd, char *err, size_t errlen);
 
+/* Another source to wake the consumer for (an epoll or perf fd), after map. */
+int oc_rings_wake_on(struct oc_rings *r, int fd);
+
 /* One event record; a non-zero return stops the round. */
 typedef int (*oc_record_cb)(void *ctx, const void *rec, size_t size);
 /* Waits up to timeout_ms (less while records flow) and hands over what the
