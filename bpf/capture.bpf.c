@@ -70,6 +70,32 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } frag_events SEC(".maps");
 
+/* Drops per (point, interface), written only when a reservation fails: the
+ * file's statistics block of each interface carries its own. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, OC_HOOK_MAX * OC_POST_GSO_DEVS);
+	__type(key, struct oc_drop_key);
+	__type(value, __u64);
+} dev_drops SEC(".maps");
+
+static __noinline void count_dev_drop(__u32 point, __u32 ifindex, __u32 netns)
+{
+	struct oc_drop_key k = { .ifindex = ifindex, .netns = netns, .point = point };
+	__u64 one = 1, *n = bpf_map_lookup_elem(&dev_drops, &k);
+
+	if (n)
+		(*n)++;
+	else
+		bpf_map_update_elem(&dev_drops, &k, &one, BPF_NOEXIST);
+}
+
+static __always_inline void count_drop(const struct oc_event *e, struct oc_point_stats *st)
+{
+	st->dropped++;
+	count_dev_drop(e->point, e->ifindex, e->netns);
+}
+
 /* Where a program's packet bytes come from. */
 enum oc_src {
 	SRC_SKB,		/* tc: bpf_skb_load_bytes, linear or not */
@@ -167,14 +193,14 @@ static __always_inline int emit_in(void *ring, struct oc_event *e, const struct 
 	struct oc_event *r = bpf_ringbuf_reserve(ring, sizeof(*e) + room, 0);
 
 	if (!r) {
-		st->dropped++;
+		count_drop(e, st);
 		return 0;
 	}
 	e->drops = st->dropped - st->reported;
 	st->reported = st->dropped;
 	__builtin_memcpy(r, e, sizeof(*e));
 	if (copy_bytes(s, r + 1, e->cap_len, room)) {
-		st->dropped++;
+		count_drop(e, st);
 		bpf_ringbuf_discard(r, 0);
 		return 0;
 	}
@@ -193,7 +219,7 @@ static __always_inline int emit_frags(struct oc_event *e, struct sk_buff *skb,
 	e->drops = st->dropped - st->reported;
 	st->reported = st->dropped;
 	if (bpf_skb_output(skb, &frag_events, BPF_F_CURRENT_CPU | (n << 32), e, sizeof(*e)))
-		st->dropped++;
+		count_drop(e, st);
 	return 0;
 }
 
@@ -224,7 +250,7 @@ static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
 		return emit_frags(e, s->skb, st);
 	ring = bpf_map_lookup_elem(&rings, &cpu);
 	if (!ring) {
-		st->dropped++;
+		count_drop(e, st);
 		return 0;
 	}
 	OC_BUCKET(256);

@@ -54,6 +54,13 @@ struct oc_dev_key {
 	__u32 netns;
 };
 
+/* Key of the per-interface drop counters. */
+struct oc_drop_key {
+	__u32 ifindex;
+	__u32 netns;
+	__u32 point;
+};
+
 /* Per hook point, per CPU. */
 struct oc_point_stats {
 	__u64 seen;		/* events the program saw */

@@ -237,6 +237,7 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 	/* further copies share the first one's rings and counters */
 	if (bpf_map__reuse_fd(s->maps.rings, bpf_map__fd(c->inst[0].skel->maps.rings)) ||
 	    bpf_map__reuse_fd(s->maps.stats, bpf_map__fd(c->inst[0].skel->maps.stats)) ||
+	    bpf_map__reuse_fd(s->maps.dev_drops, bpf_map__fd(c->inst[0].skel->maps.dev_drops)) ||
 	    bpf_map__reuse_fd(s->maps.frag_events, bpf_map__fd(c->inst[0].skel->maps.frag_events)))
 		return -1;
 	return 0;
@@ -548,6 +549,26 @@ int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_coun
 		out->dropped += c->frags_lost;
 	free(v);
 	return 0;
+}
+
+uint64_t oc_capture_dev_drops(struct oc_capture *c, unsigned dev, unsigned point)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct oc_drop_key k = { .ifindex = (uint32_t)c->devs[dev].ifindex,
+				 .netns = c->devs[dev].netns_ino, .point = point };
+	uint64_t n = 0, *v;
+
+	if (ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
+		return 0;
+	if (!bpf_map__lookup_elem(c->inst[0].skel->maps.dev_drops, &k, sizeof(k), v,
+				  sizeof(*v) * ncpu, 0))
+		for (int i = 0; i < ncpu; i++)
+			n += v[i];
+	free(v);
+	/* the perf buffer says how many it lost, not whose: the first interface's */
+	if (point == OC_POINT_POST_GSO && dev == 0)
+		n += c->frags_lost;
+	return n;
 }
 
 const char *oc_capture_attach_mode(struct oc_capture *c, unsigned dev, unsigned point)

@@ -45,6 +45,9 @@ uint32_t oc_capture_features(const struct oc_capture *c);
 int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeout_ms);
 /* Kernel-side counters of one hook point, all CPUs. */
 int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_count *out);
+/* Packets one interface lost at one point (ring full): the per-point total
+ * of oc_capture_counts, split by interface. */
+uint64_t oc_capture_dev_drops(struct oc_capture *c, unsigned dev, unsigned point);
 /* What the attach did: "tcx", "clsact", "xdp-native", "xdp-generic", "tp_btf". */
 const char *oc_capture_attach_mode(struct oc_capture *c, unsigned dev, unsigned point);
 /* BPF program id of a hook point (for bpf_stats). */

@@ -39,6 +39,8 @@ struct cap_state {
 	uint64_t total;
 	uint64_t start_ns;
 	uint64_t last_status[OC_POINT_MAX];	/* counts at the previous status line */
+	uint8_t gone[OC_MAX_DEVS];	/* vanished while capturing */
+	int created;		/* the output file is ours: removed if the start fails */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -222,6 +224,7 @@ static int open_output(struct cap_state *s, int argc, char **argv)
 		shb.hardware = u.machine;
 	}
 	join_args(argc, argv, cmdline, sizeof(cmdline));
+	s->created = strcmp(s->o->out, "-") && access(s->o->out, F_OK);
 	s->w = pcapng_open(s->o->out, &shb, err, sizeof(err));
 	if (!s->w)
 		return oc_err("%s", err), -1;
@@ -374,22 +377,32 @@ static void status_line(struct cap_state *s, struct oc_capture *c)
 }
 
 /* An interface that disappears ends the capture cleanly. */
+/* An interface that went away stops only its own capture; returns 1 when
+ * none is left. */
 static int vanished(struct cap_state *s)
 {
+	unsigned left = 0;
+
 	for (unsigned d = 0; d < s->o->nif; d++) {
 		struct oc_netdev *dev = &s->devs[d];
 		int gone;
 
-		if (oc_netdev_enter(dev))
-			return 1;
-		gone = (int)if_nametoindex(dev->name) != dev->ifindex;
+		if (s->gone[d])
+			continue;
+		gone = oc_netdev_enter(dev) || (int)if_nametoindex(dev->name) != dev->ifindex;
 		oc_netdev_leave();
-		if (gone) {
-			oc_warn("interface %s vanished; stopping", dev->name);
-			return 1;
+		if (!gone) {
+			left++;
+			continue;
 		}
+		s->gone[d] = 1;
+		oc_warn("interface %s%s%s vanished after %.1f s%s", dev->netns_name,
+			dev->netns_name[0] ? "/" : "", dev->name, (mono_ns() - s->start_ns) / 1e9,
+			s->o->nif > 1 ? "; its packets until then are in the file" : "");
 	}
-	return 0;
+	if (!left && s->o->nif > 1)
+		oc_warn("every interface vanished; stopping");
+	return !left;
 }
 
 static void warn_feature_changes(struct cap_state *s)
@@ -413,6 +426,22 @@ static void warn_feature_changes(struct cap_state *s)
 			oc_warn("XDP on veth %s turns off GSO pass-through on its peer: the peer now segments "
 				"in software and its post-gso point shows MTU-sized segments", dev->name);
 	}
+}
+
+/* What a person could otherwise mistake for a difference between points. */
+static void start_notes(struct cap_state *s, struct oc_capture *c)
+{
+	if (!s->o->snaplen)
+		oc_warn("-s 0 keeps at most %d bytes of a packet (tshark and tcpdump refuse larger ones)%s; "
+			"a longer packet's length is kept", OC_MAX_CAPLEN,
+			(s->o->points & (1u << OC_POINT_POST_GSO)) &&
+			!(oc_capture_features(c) & OC_FEAT_TRACE_DYNPTR) ? ", at post-gso here 65463" : "");
+	if (!(s->o->points & (1u << OC_POINT_XDP)))
+		return;
+	for (unsigned d = 0; d < s->o->nif; d++)
+		if (oc_feature(&s->devs[d].feat, "rx-vlan-hw-parse") == 1)
+			oc_warn("%s strips received VLAN tags into metadata (rx-vlan-offload on): frames "
+				"at xdp lack the tag that tc-ingress shows re-inserted", s->devs[d].name);
 }
 
 static int capture_loop(struct cap_state *s, struct oc_capture *c)
@@ -464,7 +493,7 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 			(unsigned long long)k.dropped, secs > 0 ? point_captured(s, p) / secs : 0, secs);
 		for (unsigned d = 0; s->w && d < s->o->nif; d++)
 			pcapng_write_stats(s->w, (uint32_t)s->idb[d][p], oc_mono_to_wall(s->start_ns), now,
-					   s->captured[d][p], s->o->nif == 1 ? k.dropped : 0);
+					   s->captured[d][p], oc_capture_dev_drops(c, d, p));
 	}
 }
 
@@ -523,6 +552,7 @@ int cmd_capture(int argc, char **argv)
 	}
 	started = 1;
 	warn_feature_changes(s);
+	start_notes(s, c);
 	/* the header on disk now means: attached and capturing */
 	if (s->w && pcapng_flush(s->w)) {
 		oc_err("%s", pcapng_error(s->w));
@@ -544,6 +574,8 @@ out:
 	oc_capture_stop(c);
 	if (s->w && pcapng_close(s->w) && !ret)
 		ret = 1;
+	if (s->w && !started && s->created)
+		unlink(o.out);	/* no capture ran: leave no empty file behind */
 	for (unsigned d = 0; d < o.nif; d++)
 		oc_netdev_close(&s->devs[d]);
 	free(s);
