@@ -1,8 +1,9 @@
 #!/bin/bash
 # PID 1 of a check-kernels guest, on the host's root (read-only 9p + tmpfs overlay).
 # Reads its job from the results share (/oc-out/job: KVER, MODDIR, REPO, TESTS,
-# TEST_TIMEOUT), runs each integration test with tests/run.sh, writes TEST.log and a
-# line "TEST STATUS SECONDS" to /oc-out/results per test, then powers off.
+# TEST_TIMEOUT), runs offcap once on lo (its output in /oc-out/probe), then each
+# integration test with tests/run.sh: TEST.log and a line "TEST STATUS SECONDS" in
+# /oc-out/results per test; then powers off.
 set -u
 OUT=/oc-out
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
@@ -31,6 +32,9 @@ ip link set lo up
 echo "guest: $(uname -r) up after $(cut -d' ' -f1 /proc/uptime) s; tests: $TESTS"
 
 cd "$REPO" || poweroff
+# what offcap itself says on this kernel, all points at once (the tests hide stderr)
+timeout 120 build/offcap capture -q -i lo -p all --duration 2 -w /tmp/probe.pcapng > "$OUT/probe" 2>&1
+echo "exit status $?" >> "$OUT/probe"
 for t in $TESTS; do
 	start=$(date +%s)
 	RUN_ONLY=integration TEST_TIMEOUT=$TEST_TIMEOUT tests/run.sh "integration/$t.sh" > "$OUT/$t.log" 2>&1

@@ -177,6 +177,8 @@ report() {
 			continue
 		fi
 		[ -f "$dir/share/done" ] || echo "# $k: the tests did not finish (killed after $KTIMEOUT s?)"
+		grep -q '^exit status 0$' "$dir/share/probe" 2>/dev/null ||
+			grep -v '^exit status' "$dir/share/probe" 2>/dev/null | head -n 5 | sed "s/^/# $k: offcap capture -p all on lo: /"
 		grep -h '^  not ok' "$dir"/share/*.log 2>/dev/null | head -n 20 | sed "s/^  /# $k: /"
 	done
 	echo "# logs: $KRESULTS/KERNEL/{console.log,share/TEST.log}"
