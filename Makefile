@@ -1,4 +1,5 @@
-# offcap: offload-aware packet capture.  `make demo`, `make check`, `make bench`.
+# offcap: offload-aware packet capture.  `make demo`, `make check`, `make bench`,
+# `make check-kernels`.
 CC       ?= gcc
 CLANG    ?= clang
 BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
@@ -9,6 +10,8 @@ BUILD    := build
 # Debian packages the build, the demo, the tests and the benchmark use.
 PKGS := gcc make pkg-config clang llvm libbpf-dev libxdp-dev bpftool libelf-dev \
 	zlib1g-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time
+# What `make check-kernels` adds: qemu, and what builds the guests' initramfs.
+KERNEL_PKGS := qemu-system-x86 busybox-static kmod xz-utils
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DOFFCAP_VERSION='"$(VERSION)"' \
@@ -31,7 +34,7 @@ UNIT_SAN_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests-san/%,$(UNIT_SRCS))
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(wildcard tests/bpf/*.bpf.c))
 
 .SECONDARY:
-.PHONY: all deps demo check unit bench clean vmlinux
+.PHONY: all deps demo check check-kernels unit bench clean vmlinux
 all: $(BUILD)/offcap
 
 deps:
@@ -94,6 +97,11 @@ demo: deps all
 
 check: deps all unit
 	tests/run.sh
+
+# Debian's 5.10, 6.1 and 6.12 kernels in qemu, the integration tests in each (see README).
+check-kernels: deps all unit
+	@$(MAKE) --no-print-directory deps PKGS="$(KERNEL_PKGS)"
+	tests/kernels/run.sh
 
 bench: deps all
 	bench/run.sh

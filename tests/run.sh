@@ -2,6 +2,8 @@
 # Runs every test: unit tests (plain and under ASan+UBSan), then the integration
 # tests (root: they build namespaces and load the real BPF programs).
 # Every check prints "ok - ..." or "not ok - ..."; the last line is "N passed, N failed".
+# RUN_ONLY=unit or RUN_ONLY=integration runs only those; TEST_TIMEOUT (seconds, default
+# 300) bounds each integration test.
 set -u
 cd "$(dirname "$0")/.."
 pass=0 fail=0 log=$(mktemp) && trap 'rm -f "$log"' EXIT
@@ -19,17 +21,20 @@ run() {	# run NAME CMD...: stream output, count ok/not ok; a crash counts as a f
 	pass=$((pass + p)) fail=$((fail + f))
 }
 
-filter=${1:-}
+filter=${1:-} only=${RUN_ONLY:-}
 for t in build/tests/test_* build/tests-san/test_*; do
+	[ "$only" != integration ] || break
 	[ -x "$t" ] || continue
 	[[ -z "$filter" || "$t" == *"$filter"* ]] || continue
 	run "$t" "$t"
 done
-if [ "$(id -u)" -eq 0 ]; then
+if [ "$only" = unit ]; then
+	:
+elif [ "$(id -u)" -eq 0 ]; then
 	for t in tests/integration/*.sh; do
 		[ -f "$t" ] || continue
 		[[ -z "$filter" || "$t" == *"$filter"* ]] || continue
-		run "$t" timeout 300 bash "$t"
+		run "$t" timeout "${TEST_TIMEOUT:-300}" bash "$t"
 	done
 else
 	echo "# integration tests skipped: they need root"

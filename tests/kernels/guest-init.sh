@@ -1,0 +1,46 @@
+#!/bin/bash
+# PID 1 of a check-kernels guest, on the host's root (read-only 9p + tmpfs overlay).
+# Reads its job from the results share (/oc-out/job: KVER, MODDIR, REPO, TESTS,
+# TEST_TIMEOUT), runs offcap once on lo (its output in /oc-out/probe), then each
+# integration test with tests/run.sh: TEST.log and a line "TEST STATUS SECONDS" in
+# /oc-out/results per test; then powers off.
+set -u
+OUT=/oc-out
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs -o mode=0755 tmpfs /run && mkdir -p /run/netns
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t bpf bpf /sys/fs/bpf
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || mount -t tracefs tracefs /sys/kernel/debug/tracing
+
+poweroff() { sync; echo o > /proc/sysrq-trigger; sleep 60; }
+# shellcheck source=/dev/null
+. "$OUT/job" || { echo "guest: no job file"; poweroff; }
+
+# the kernel's own modules, from the extracted package (.ko.xz: kmod decompresses)
+mkdir -p "/lib/modules/$KVER" && mount --bind "$MODDIR/lib/modules/$KVER" "/lib/modules/$KVER"
+ulimit -l unlimited	# 5.10 charges BPF maps to RLIMIT_MEMLOCK
+modprobe -a veth sch_ingress cls_bpf 2>&1
+ip link set lo up
+{ uname -r; cut -d' ' -f1 /proc/uptime; } > "$OUT/booted"
+echo "guest: $(uname -r) up after $(cut -d' ' -f1 /proc/uptime) s; tests: $TESTS"
+
+cd "$REPO" || poweroff
+# what offcap itself says on this kernel, all points at once (the tests hide stderr)
+timeout 120 build/offcap capture -q -i lo -p all --duration 2 -w /tmp/probe.pcapng > "$OUT/probe" 2>&1
+echo "exit status $?" >> "$OUT/probe"
+for t in $TESTS; do
+	start=$(date +%s)
+	RUN_ONLY=integration TEST_TIMEOUT=$TEST_TIMEOUT tests/run.sh "integration/$t.sh" > "$OUT/$t.log" 2>&1
+	rc=$?
+	echo "$t $rc $(($(date +%s) - start))" >> "$OUT/results"
+	echo "guest: $t: $(tail -1 "$OUT/$t.log") ($(($(date +%s) - start)) s)"
+done
+echo finished > "$OUT/done"
+poweroff
