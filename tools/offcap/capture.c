@@ -99,6 +99,16 @@ static void usage(FILE *f)
 		OC_MAX_DEVS, points_help());
 }
 
+static const char *point_names(void)
+{
+	static char buf[128];
+	size_t n = 0;
+
+	for (unsigned p = 0; p < OC_POINT_MAX && n < sizeof(buf); p++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", p ? ", " : "", oc_hooks[p].name);
+	return buf;
+}
+
 static int parse_points(const char *list, unsigned *out)
 {
 	char buf[256], *save = NULL;
@@ -111,7 +121,7 @@ static int parse_points(const char *list, unsigned *out)
 		if (!strcmp(t, "all"))
 			*out |= ALL_POINTS;
 		else if (p < 0)
-			return oc_err("unknown hook point '%s' (xdp, tc-ingress, tc-egress, post-gso, all)", t), -1;
+			return oc_err("unknown hook point '%s' (%s, all)", t, point_names()), -1;
 		else
 			*out |= 1u << p;
 	}
