@@ -11,7 +11,8 @@ enum oc_point {
 	OC_POINT_TC_INGRESS = 1,	/* after GRO */
 	OC_POINT_TC_EGRESS = 2,	/* before GSO: super-frames */
 	OC_POINT_POST_GSO = 3,	/* net_dev_start_xmit: what the driver is handed */
-	OC_POINT_MAX = 4,
+	OC_POINT_PRE_GRO = 4,	/* what the driver hands the stack, before GRO */
+	OC_POINT_MAX = 5,
 	OC_POINT_NONE = 0xff,	/* packet from a foreign capture (tcpdump, dumpcap) */
 };
 

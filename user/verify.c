@@ -408,7 +408,7 @@ static void gro_packet(struct oc_verify *v, const struct oc_packet *pkt, const s
 
 	if (l->l4.kind != OC_L4_TCP || !l->l4.payload_len)
 		return;
-	if (pkt->meta.point == OC_POINT_XDP) {
+	if (pkt->meta.point == OC_POINT_XDP || (pkt->meta.point == OC_POINT_PRE_GRO && pkt->meta.gso_segs < 2)) {
 		g = gro_ring(v, dev, p, 1);
 		g->seq[g->head % GRO_RING_LEN] = seq;
 		g->len[g->head % GRO_RING_LEN] = l->l4.payload_len;
@@ -455,6 +455,7 @@ void oc_verify_packet(struct oc_verify *v, const struct oc_packet *pkt, const st
 			observe_segment(v, pkt, p, iface, frame, dev);
 		break;
 	case OC_POINT_XDP:
+	case OC_POINT_PRE_GRO:
 	case OC_POINT_TC_INGRESS:
 		gro_packet(v, pkt, p, dev);
 		break;

@@ -79,7 +79,7 @@ static void usage(FILE *f)
 "  -c, --count N           stop after N packets\n"
 "      --duration SEC      stop after SEC seconds\n"
 "  -p, --points LIST       comma-separated hook points (default\n"
-"                          tc-ingress,tc-egress,post-gso; 'all' adds xdp):\n"
+"                          tc-ingress,tc-egress,post-gso; 'all' adds xdp, pre-gro):\n"
 "%s"
 "  -B, --buffer MIB        ring buffer memory in MiB, power of two, shared by one\n"
 "                          ring per CPU, at least 1 MiB each (default 8; 64 with\n"
