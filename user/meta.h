@@ -50,6 +50,10 @@ enum oc_gso {
 	OC_GSO_TCP_FIXEDID_INNER = 1u << 20,
 };
 
+/* The tunnel offloads: the segments are encapsulated packets. */
+#define OC_GSO_TUNNEL_MASK (OC_GSO_GRE | OC_GSO_GRE_CSUM | OC_GSO_IPXIP4 | OC_GSO_IPXIP6 | \
+			    OC_GSO_UDP_TUNNEL | OC_GSO_UDP_TUNNEL_CSUM | OC_GSO_PARTIAL)
+
 #define OC_META_VALID	0x01	/* the packet came with offcap metadata */
 #define OC_META_VLAN	0x02	/* an offloaded VLAN tag was re-inserted into the bytes */
 

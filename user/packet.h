@@ -10,6 +10,11 @@
 #define OC_LINKTYPE_LINUX_SLL 113
 #define OC_LINKTYPE_LINUX_SLL2 276
 
+/* Interface Description Blocks a file may hold: the reader stops with an
+ * error beyond this; stats, report and split keep one slot per interface up
+ * to it (oc_iface_slots), never folding or dropping one silently. */
+#define OC_MAX_IFACES 16384u
+
 /* One Interface Description Block. For offcap's own files one IDB is one
  * (interface, hook point): name "veth0@tc-egress". */
 struct oc_iface {

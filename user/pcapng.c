@@ -48,7 +48,7 @@
 #define MAX_CAPLEN (16u << 20)
 #define MAX_BLOCK (64u << 20)
 #define IF_CHUNK 64u
-#define MAX_IFACES (256u * IF_CHUNK)
+#define MAX_IFACES OC_MAX_IFACES
 #define MAX_OPTLEN 0xffffu
 
 static size_t pad4(size_t n) { return (n + 3) & ~(size_t)3; }
