@@ -67,7 +67,9 @@ static int fill_layer(uint8_t *b, uint32_t caplen, const struct oc_layer *l)
 
 	if ((l->l4.kind != OC_L4_TCP && !udp) || l->ip.is_fragment || l->l4.off + l->l4.len > caplen)
 		return 0;
-	if (oc_l4csum_check(b, caplen, l) != OC_L4CSUM_PARTIAL)
+	/* Only the pseudo-header form is the device's to fill (no payload read
+	 * for any other); were it right by chance, the fill writes it again. */
+	if ((udp && !l->l4.udp.csum) || !oc_l4csum_is_pseudo(l, udp ? l->l4.udp.csum : l->l4.tcp.csum))
 		return 0;
 	oc_l4csum_fill(b + l->l4.off, l->l4.len, udp ? 6 : 16,
 		       oc_pseudo_ip(&l->ip, l->l4.proto, l->l4.len), udp);
