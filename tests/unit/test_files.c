@@ -405,6 +405,34 @@ static void test_vxlan_foreign(void)
 	free(v.b);
 }
 
+/* GENEVE over IPv6 (70 bytes of tunnel headers), from tcpdump: 1500 - 70. */
+static void test_geneve6_foreign(void)
+{
+	struct pkt v = { malloc(BIG), 0 };
+	struct frame f;
+	struct out o;
+	uint32_t ip, uh, iip, th;
+
+	eth(&v, 0x86dd);
+	ip = ipv6(&v, 17, HOST6_A, HOST6_B);
+	uh = udp(&v, 33333, 6081);
+	u16(&v, 0), u16(&v, 0x6558), u32(&v, 0x00002a00);	/* GENEVE, no options, VNI 42 */
+	eth(&v, 0x0800);
+	iip = ipv4(&v, 6, 0x0100, HOST4_A, HOST4_B);
+	th = tcp(&v, 40000, 5201, 1000, 0x18, NULL, 0);
+	payload(&v, 5000);
+	ipv4_done(&v, iip);
+	ipv6_done(&v, ip);
+	udp_done(&v, uh);
+	set16(v.b, th + 16, oc_csum_fold(oc_pseudo_v4(HOST4_A, HOST4_B, 6, v.n - th)));
+	f = (struct frame){ v.b, v.n, 0, { 0 } };
+	write_file(path_of("geneve.pcapng"), 1, "eth%u", "", &f, 1);
+	o = split("geneve.pcapng", NULL, 0);
+	CHECK(o.n == 4 && o.max_l3 == 1500, "GENEVE/IPv6 split: 5000 bytes in 4 outer packets of at most 1500");
+	CHECK(!o.csum_bad && !o.csum_partial && !o.ip_bad, "GENEVE/IPv6 split: every checksum good");
+	free(v.b);
+}
+
 /* offcap stats' line for interface name: packets and over-mtu. */
 static int stats_line(const char *file, const char *name, unsigned long long *pk, unsigned long long *over)
 {
@@ -494,6 +522,7 @@ int main(void)
 	test_gso_size_bound();
 	test_split_checksums();
 	test_vxlan_foreign();
+	test_geneve6_foreign();
 	test_many_interfaces();
 	test_bad_utf8_json();
 	if (!getenv("KEEP"))
