@@ -103,19 +103,24 @@ static bool fits(const struct geom *g, const struct oc_layer *l)
 	return l->l4.kind != OC_L4_UDP || len - out_off(g, l->l4.off) <= 0xffff;
 }
 
+const char *oc_seg_implausible(uint32_t gso_size, uint32_t count, uint16_t gso_segs, bool udp)
+{
+	if (gso_segs && gso_segs != count)
+		return "implausible metadata: gso_segs disagrees with the payload and gso_size";
+	if (!udp && gso_size < OC_SEG_MIN_TCP)
+		return "implausible gso_size: below any TCP segment Linux sends (8 bytes)";
+	if (udp && count > OC_SEG_MAX_UDP)
+		return "implausible gso_size: more than 128 UDP GSO segments (UDP_MAX_SEGMENTS)";
+	if (count > OC_SEG_MAX_SEGS)
+		return "implausible gso_size: more than 65535 segments";
+	return NULL;
+}
+
 /* The bounds of segment.h: false (and passthrough) outside them. */
 static bool sane(struct geom *g, const struct oc_seg_req *r)
 {
-	const char *why = NULL;
+	const char *why = oc_seg_implausible(g->plan.mss, g->plan.count, r->gso_segs, g->udp);
 
-	if (r->gso_segs && r->gso_segs != g->plan.count)
-		why = "implausible metadata: gso_segs disagrees with the payload and gso_size";
-	else if (!g->udp && g->plan.mss < OC_SEG_MIN_TCP)
-		why = "implausible gso_size: below any TCP segment Linux sends (8 bytes)";
-	else if (g->udp && g->plan.count > OC_SEG_MAX_UDP)
-		why = "implausible gso_size: more than 128 UDP GSO segments (UDP_MAX_SEGMENTS)";
-	else if (g->plan.count > OC_SEG_MAX_SEGS)
-		why = "implausible gso_size: more than 65535 segments";
 	if (why)
 		passthrough(g, r, why);
 	return !why;

@@ -67,6 +67,10 @@ struct oc_seg_req {
 #define OC_SEG_MAX_UDP 128u	/* UDP_MAX_SEGMENTS: udp_send_skb refuses more */
 #define OC_SEG_MAX_SEGS 65535u	/* gso_segs is 16 bits */
 
+/* Why cutting payload bytes at gso_size into count segments (gso_segs: the
+ * kernel's count, 0 if not recorded) is implausible, or NULL if it is not. */
+const char *oc_seg_implausible(uint32_t gso_size, uint32_t count, uint16_t gso_segs, bool udp);
+
 struct oc_seg_info {
 	uint32_t index, count;
 	uint32_t seq;			/* TCP sequence number */

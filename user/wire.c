@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "csum.h"
+#include "segment.h"
 
 #define ETH_HDR_LEN 14u
 #define SLL_HDR_LEN 16u
@@ -101,12 +102,24 @@ static uint32_t tcp_gso_type(const struct oc_layer *l)
 	return l->ip.version == 6 ? OC_GSO_TCPV6 : OC_GSO_TCPV4;
 }
 
-void oc_wire_cut_at(const struct oc_packet *pkt, const struct oc_parsed *p, const struct oc_flow *f,
-		    int side, uint32_t mtu, uint32_t l3_len, struct oc_wire_cut *cut)
+/* A size the segmenter would refuse is no size: not cut, and why. */
+static void check_plausible(const struct oc_layer *l, struct oc_wire_cut *cut)
+{
+	uint32_t payload = l->l4.payload_len, n;
+
+	if (!cut->gso_size || payload <= cut->gso_size)
+		return;
+	n = (payload + cut->gso_size - 1) / cut->gso_size;
+	cut->why_not = oc_seg_implausible(cut->gso_size, n, cut->gso_segs, l->l4.kind == OC_L4_UDP);
+	if (cut->why_not)
+		cut->gso_size = 0;
+}
+
+static void choose(const struct oc_packet *pkt, const struct oc_parsed *p, const struct oc_flow *f,
+		   int side, uint32_t mtu, uint32_t l3_len, struct oc_wire_cut *cut)
 {
 	const struct oc_layer *l = oc_flow(p);
 
-	memset(cut, 0, sizeof(*cut));
 	if (pkt->meta.flags & OC_META_VALID) {
 		if (pkt->meta.gso_size &&
 		    (pkt->meta.gso_segs > 1 || l->l4.payload_len > pkt->meta.gso_size)) {
@@ -127,6 +140,14 @@ void oc_wire_cut_at(const struct oc_packet *pkt, const struct oc_parsed *p, cons
 		return;
 	cut->gso_size = (uint16_t)oc_flow_segment_payload(f, side, mtu);
 	cut->gso_type = tcp_gso_type(l);
+}
+
+void oc_wire_cut_at(const struct oc_packet *pkt, const struct oc_parsed *p, const struct oc_flow *f,
+		    int side, uint32_t mtu, uint32_t l3_len, struct oc_wire_cut *cut)
+{
+	memset(cut, 0, sizeof(*cut));
+	choose(pkt, p, f, side, mtu, l3_len, cut);
+	check_plausible(oc_flow(p), cut);
 }
 
 int oc_iface_slots(void **arr, uint32_t *n, uint32_t if_id, size_t elem)

@@ -41,7 +41,7 @@ struct oc_wire_cut {
 };
 
 /* The one segment-size choice.  offcap's files: the kernel's gso_size for a
- * super-frame (gso_segs > 1).  Other files: a TCP frame over the MTU is cut at
+ * super-frame (gso_segs > 1), unless oc_seg_implausible() says otherwise.  Other files: a TCP frame over the MTU is cut at
  * the flow's segment payload (its peer's MSS, capped by the MTU less any
  * tunnel headers, less the options in use); a UDP datagram over the MTU is
  * not cut: nothing in the file says where its sender's UDP GSO cut it.

@@ -313,6 +313,14 @@ static void test_gso_size_bound(void)
 	CHECK_EQ(o.n, 1, "gso_size 1: split does not cut (1 frame, not 1000)");
 	CHECK(strstr(msg, "implausible gso_size"), "gso_size 1: split says why");
 	CHECK(o.csum_ok == 1 && !o.csum_partial, "gso_size 1: the frame's partial checksum is still filled");
+	{
+		struct oc_analysis *a = analyse(path_of("gso1.pcapng"));
+		const struct oc_if_stats *s = a ? oc_analysis_iface(a, 0) : NULL;
+
+		CHECK(s && !s->segments && s->uncut == 1 && strstr(s->uncut_why, "implausible gso_size"),
+		      "gso_size 1: the report agrees: not cut, implausible gso_size, no 1000 segments");
+		oc_analysis_free(a);
+	}
 
 	f.meta = egress_meta(100, 3, p.n);
 	write_file(path_of("gsobad.pcapng"), 1, "veth0@tc-egress", "mtu=1500", &f, 1);
