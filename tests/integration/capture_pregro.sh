@@ -12,13 +12,13 @@ oc_iperf 10M
 oc_capture_stop; check "capture exits 0" [ $? -eq 0 ]
 check "the sender keeps GSO pass-through: no feature changed by attaching" \
 	bash -c "! grep -q 'attaching changed' '$OC_TMP/offcap.err'"
-check_num "pre-gro: packets captured on the receiver" "$(oc_count "$F" ocb@pre-gro "tcp")" -gt 10
+check_num "pre-gro: packets captured on the receiver" "$(oc_count "$F" $NS_B/ocb@pre-gro "tcp")" -gt 10
 check_num "pre-gro sees the sender's super-frames whole (veth pass-through)" \
-	"$(oc_count "$F" ocb@pre-gro "frame.len > 1514")" -gt 5
+	"$(oc_count "$F" $NS_B/ocb@pre-gro "frame.len > 1514")" -gt 5
 check_num "pre-gro and tc-ingress see as many packets (nothing merged)" \
-	"$(oc_count "$F" ocb@pre-gro "")" -eq "$(oc_count "$F" ocb@tc-ingress "")"
+	"$(oc_count "$F" $NS_B/ocb@pre-gro "")" -eq "$(oc_count "$F" $NS_B/ocb@tc-ingress "")"
 check "pre-gro frames keep their Ethernet header (tshark decodes TCP)" \
-	bash -c "[ \$(tshark -r '$F' -Y 'frame.interface_name == \"ocb@pre-gro\" && !eth' 2>/dev/null | wc -l) -eq 0 ]"
+	bash -c "[ \$(tshark -r '$F' -Y 'frame.interface_name == \"$NS_B/ocb@pre-gro\" && !eth' 2>/dev/null | wc -l) -eq 0 ]"
 
 # 2. GRO on, the sender's TSO off: pre-gro sees every frame a merge was built from
 inb ethtool -K ocb gro on >/dev/null
