@@ -53,7 +53,8 @@ struct oc_if_stats {
 
 struct oc_match_stats {	/* synthesized segments against the kernel's own */
 	uint64_t compared, matched, differed, missing;
-	uint64_t tso_superframes;	/* cut by the device: nothing to observe */
+	uint64_t tso_superframes;	/* handed whole to the device at post-gso (TSO) */
+	uint64_t device_cut;	/* synthesized segments of those: the device cuts them, unobservable */
 	uint64_t gro_merged, gro_matched;	/* merged frames whose wire frames were all seen at XDP */
 	uint64_t gro_hist[7];	/* merged frames built from 1, 2-3, 4-7, ..., 64+ wire frames */
 };

@@ -231,6 +231,122 @@ int oc_features_diff(const struct oc_features *a, const struct oc_features *b,
 	return diffs;
 }
 
+/* This thread's namespace's /proc/net/dev line of ifname. */
+static int read_counters(const char *ifname, struct oc_counters *c)
+{
+	FILE *f = fopen("/proc/thread-self/net/dev", "r");
+	char line[512];
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (ret && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *name = line;
+		unsigned long long v[16];
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		while (*name == ' ')
+			name++;
+		if (strcmp(name, ifname) || sscanf(colon + 1,
+			"%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+			&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
+			&v[8], &v[9], &v[10], &v[11]) != 12)
+			continue;
+		/* rx: bytes packets errs drop ...(8), tx: bytes packets errs drop */
+		*c = (struct oc_counters){ .rx_errors = v[2], .rx_dropped = v[3],
+					   .tx_errors = v[10], .tx_dropped = v[11] };
+		ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+int oc_netdev_read_counters(const struct oc_netdev *dev, struct oc_counters *c)
+{
+	int ret;
+
+	if (oc_netdev_enter(dev))
+		return -1;
+	ret = read_counters(dev->name, c);
+	oc_netdev_leave();
+	return ret;
+}
+
+size_t oc_counters_format(const struct oc_counters *c, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "rx_dropped=%llu rx_errors=%llu tx_dropped=%llu tx_errors=%llu",
+			 (unsigned long long)c->rx_dropped, (unsigned long long)c->rx_errors,
+			 (unsigned long long)c->tx_dropped, (unsigned long long)c->tx_errors);
+
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len;
+}
+
+/* The value after "key=" where key starts a word, or NULL. */
+static const char *field(const char *s, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (const char *p = s; s && (p = strstr(p, key)); p += k)
+		if ((p == s || p[-1] == ' ' || p[-1] == '(' || p[-1] == ';') && p[k] == '=')
+			return p + k + 1;
+	return NULL;
+}
+
+static void field_str(const char *s, const char *key, char *out, size_t len)
+{
+	const char *v = field(s, key);
+	size_t n = v ? strcspn(v, " ;)") : 0;
+
+	snprintf(out, len, "%.*s", (int)n, v ? v : "");
+}
+
+static int field_onoff(const char *s, const char *key)
+{
+	const char *v = field(s, key);
+
+	return !v ? -1 : !strncmp(v, "on", 2) ? 1 : !strncmp(v, "off", 3) ? 0 : -1;
+}
+
+static int parse_counters(const char *s, const char *tag, struct oc_counters *c)
+{
+	const char *p = s ? strstr(s, tag) : NULL;
+	const char *v[4];
+
+	if (!p)
+		return 0;
+	p += strlen(tag);
+	v[0] = field(p, "rx_dropped"), v[1] = field(p, "rx_errors");
+	v[2] = field(p, "tx_dropped"), v[3] = field(p, "tx_errors");
+	if (!v[0] || !v[1] || !v[2] || !v[3])
+		return 0;
+	*c = (struct oc_counters){ strtoull(v[0], NULL, 10), strtoull(v[1], NULL, 10),
+				   strtoull(v[2], NULL, 10), strtoull(v[3], NULL, 10) };
+	return 1;
+}
+
+void oc_iface_facts_parse(const char *descr, const char *isb_comment, struct oc_iface_facts *f)
+{
+	const char *v;
+
+	memset(f, 0, sizeof(*f));
+	f->gro = f->lro = f->gro_hw = -1;
+	if (descr && strncmp(descr, "offcap ", 7))
+		descr = NULL;	/* only offcap's own descriptions follow this contract */
+	if (descr) {
+		f->ifindex = (v = field(descr, "ifindex")) ? atoi(v) : 0;
+		f->peer_ifindex = (v = field(descr, "peer_ifindex")) ? atoi(v) : 0;
+		field_str(descr, "netns", f->netns, sizeof(f->netns));
+		field_str(descr, "driver", f->driver, sizeof(f->driver));
+		f->gro = field_onoff(descr, "gro");
+		f->lro = field_onoff(descr, "lro");
+		f->gro_hw = field_onoff(descr, "gro-hw");
+		f->has_start = parse_counters(descr, OC_COUNTERS_START, &f->start);
+	}
+	f->has_end = parse_counters(isb_comment, OC_COUNTERS_END, &f->end);
+}
+
 static int open_ns(const char *name, char *err, size_t errlen)
 {
 	char path[128];
@@ -292,6 +408,7 @@ int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_
 		find_peer(dev);
 	}
 	oc_netdev_read_features(dev, &dev->feat);
+	dev->has_start = !read_counters(ifname, &dev->start);
 	ret = 0;
 leave:
 	oc_netdev_leave();

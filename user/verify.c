@@ -15,7 +15,7 @@
 #define GRO_RING_LEN 64
 #define MAX_DEVS 64
 
-enum verdict { V_PENDING, V_MATCH, V_DIFFERS, V_MISSING };
+enum verdict { V_PENDING, V_MATCH, V_DIFFERS, V_MISSING, V_DEVICE_CUT };
 
 struct seg_result {
 	uint64_t frame;		/* observed frame, 0 if none */
@@ -142,7 +142,8 @@ struct oc_verify *oc_verify_new(void (*sbs)(void *ctx, const char *text), void *
 
 static void print_superframe(struct oc_verify *v, struct superframe *s)
 {
-	static const char *const vname[] = { "not seen yet", "match", "DIFFERS", "not seen" };
+	static const char *const vname[] = { "not seen yet", "match", "DIFFERS", "not seen",
+					     "synthesized: the device cuts it (TSO)" };
 	char line[256];
 
 	v->sbs(v->ctx, s->text);
@@ -152,7 +153,10 @@ static void print_superframe(struct oc_verify *v, struct superframe *s)
 		int n = snprintf(line, sizeof(line), "    %3u/%-3u %-11u %5u  0x%04x  | ", i + 1, s->count,
 				 r->seq, r->len, r->ip_id);
 
-		if (r->frame)
+		if (r->frame && r->verdict == V_DEVICE_CUT)
+			n += snprintf(line + n, sizeof(line) - n, "frame %-8llu (handed whole)  ",
+				      (unsigned long long)r->frame);
+		else if (r->frame)
 			n += snprintf(line + n, sizeof(line) - n, "frame %-8llu %+9.1f us  ",
 				      (unsigned long long)r->frame, ((double)r->ts_ns - (double)s->ts_ns) / 1e3);
 		else
@@ -381,6 +385,35 @@ static void observe_segment(struct oc_verify *v, const struct oc_packet *pkt, co
 	drop_pending(v, pe, V_MATCH);
 }
 
+/* A super-frame handed whole to a TSO device at post-gso: the device cuts the
+ * segments synthesized from its tc-egress twin; they are synthesized, not missing. */
+static void device_cuts(struct oc_verify *v, const struct oc_packet *pkt, const struct oc_parsed *p,
+			uint64_t frame, uint32_t dev)
+{
+	const struct oc_layer *l = oc_flow(p);
+	int udp = l->l4.kind == OC_L4_UDP;
+	uint64_t flow = flow_key(p);
+
+	v->st.tso_superframes++;
+	for (uint32_t i = 0; i < pkt->meta.gso_segs; i++) {
+		uint32_t id = udp ? (uint16_t)(l->ip.id + i) : l->l4.tcp.seq + i * pkt->meta.gso_size;
+		uint32_t *slot = index_slot(v, seg_key(dev, flow, id));
+		struct pending *pe;
+		struct seg_result *r;
+
+		if (!*slot)
+			continue;
+		pe = &v->pend[*slot - 1];
+		if ((r = result_of(v, pe))) {
+			r->frame = frame;
+			r->ts_ns = pkt->ts_ns;
+			r->verdict = V_DEVICE_CUT;
+		}
+		v->st.device_cut++;
+		drop_pending(v, pe, V_DEVICE_CUT);
+	}
+}
+
 static struct gro_ring *gro_ring(struct oc_verify *v, uint32_t dev, const struct oc_parsed *p, int create)
 {
 	uint64_t key = seg_key(dev, flow_key(p), 0);
@@ -446,7 +479,7 @@ void oc_verify_packet(struct oc_verify *v, const struct oc_packet *pkt, const st
 	case OC_POINT_POST_GSO:
 		v->devs[dev].seen_post_gso = 1;
 		if (pkt->meta.gso_segs > 1)
-			v->st.tso_superframes++;
+			device_cuts(v, pkt, p, frame, dev);
 		else
 			observe_segment(v, pkt, p, iface, frame, dev);
 		break;

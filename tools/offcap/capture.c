@@ -231,9 +231,11 @@ static int add_idbs(struct cap_state *s)
 {
 	for (unsigned d = 0; d < s->o->nif; d++) {
 		struct oc_netdev *dev = &s->devs[d];
-		char feat[512];
+		char feat[512], counters[160] = "";
 
 		oc_features_summary(&dev->feat, feat, sizeof(feat));
+		if (dev->has_start)
+			oc_counters_format(&dev->start, counters, sizeof(counters));
 		for (unsigned p = 0; p < OC_POINT_MAX; p++) {
 			struct oc_iface i = { .linktype = OC_LINKTYPE_ETHERNET, .point = p,
 					      .mtu = dev->mtu, .tsresol = 9 };
@@ -245,9 +247,11 @@ static int add_idbs(struct cap_state *s)
 			snprintf(i.name, sizeof(i.name), "%s@%s", dev->name, oc_point_name(p));
 			snprintf(i.ifname, sizeof(i.ifname), "%s", dev->name);
 			if (snprintf(i.descr, sizeof(i.descr),
-				 "offcap hook=%s (%s); mtu=%u driver=%s ifindex=%d netns=%s; features at start: %s",
+				 "offcap hook=%s (%s); mtu=%u driver=%s ifindex=%d peer_ifindex=%d netns=%s; "
+				 "features at start: %s%s%s",
 				 oc_point_name(p), point_role(p), dev->mtu, dev->driver[0] ? dev->driver : "?",
-				 dev->ifindex, dev->netns_name[0] ? dev->netns_name : "(current)", feat) < 0)
+				 dev->ifindex, dev->peer_ifindex, dev->netns_name[0] ? dev->netns_name : "(current)",
+				 feat, counters[0] ? "; " OC_COUNTERS_START : "", counters) < 0)
 				return -1;
 			s->idb[d][p] = pcapng_add_iface(s->w, &i);
 			if (s->idb[d][p] < 0)
@@ -446,7 +450,17 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 {
 	uint64_t mono = mono_ns(), now = oc_mono_to_wall(mono);
 	double secs = (mono - s->start_ns) / 1e9;
+	char (*end_counters)[180] = calloc(s->o->nif ? s->o->nif : 1, sizeof(*end_counters));
 
+	for (unsigned d = 0; end_counters && d < s->o->nif; d++) {
+		struct oc_counters at_end;
+		size_t n = strlen(OC_COUNTERS_END);
+
+		if (oc_netdev_read_counters(&s->devs[d], &at_end))
+			continue;
+		memcpy(end_counters[d], OC_COUNTERS_END, n);
+		oc_counters_format(&at_end, end_counters[d] + n, sizeof(end_counters[d]) - n);
+	}
 	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
 		struct oc_point_count k;
 
@@ -457,9 +471,11 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 			oc_point_name(p), (unsigned long long)point_captured(s, p),
 			(unsigned long long)k.dropped, secs > 0 ? point_captured(s, p) / secs : 0, secs);
 		for (unsigned d = 0; s->w && d < s->o->nif; d++)
-			pcapng_write_stats(s->w, (uint32_t)s->idb[d][p], oc_mono_to_wall(s->start_ns), now,
-					   s->captured[d][p], s->o->nif == 1 ? k.dropped : 0);
+			pcapng_write_stats_comment(s->w, (uint32_t)s->idb[d][p], oc_mono_to_wall(s->start_ns),
+						   now, s->captured[d][p], s->o->nif == 1 ? k.dropped : 0,
+						   end_counters ? end_counters[d] : NULL);
 	}
+	free(end_counters);
 }
 
 static void install_signals(void)

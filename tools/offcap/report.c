@@ -223,16 +223,18 @@ static void print_match(const struct oc_match_stats *m)
 {
 	if (m->compared || m->missing || m->tso_superframes) {
 		printf("Segment synthesis against the kernel's own (post-gso):\n");
-		printf("  %llu segments compared byte for byte: %llu match (%.2f%%), %llu differ\n",
-		       (unsigned long long)m->compared, (unsigned long long)m->matched,
-		       pct(m->matched, m->compared), (unsigned long long)m->differed);
+		if (m->compared || !m->tso_superframes)
+			printf("  %llu segments compared byte for byte: %llu match (%.2f%%), %llu differ\n",
+			       (unsigned long long)m->compared, (unsigned long long)m->matched,
+			       pct(m->matched, m->compared), (unsigned long long)m->differed);
 		if (m->missing)
 			printf("  %llu synthesized segments were not seen at post-gso: the kernel did not hand them "
 			       "to the driver while capturing (dropped before the driver, or sent after the capture)\n",
 			       (unsigned long long)m->missing);
 		if (m->tso_superframes)
-			printf("  %llu super-frames went to the device whole (TSO): their segments are synthesized, "
-			       "as the NIC will cut them\n", (unsigned long long)m->tso_superframes);
+			printf("  %llu super-frames went to the device whole (TSO): %llu segments synthesized as the "
+			       "device will cut them (not observable in software, not missing)\n",
+			       (unsigned long long)m->tso_superframes, (unsigned long long)m->device_cut);
 	}
 	if (m->gro_merged) {
 		printf("GRO: %llu merged frames at tc-ingress, %llu with every wire frame seen at XDP; "
@@ -398,6 +400,7 @@ static void json_report(struct cap_reader *r, struct oc_analysis *a, const struc
 	oc_json_u64(&j, "missing", m->missing);
 	oc_json_f64(&j, "match_rate", m->compared ? (double)m->matched / m->compared : 0);
 	oc_json_u64(&j, "tso_superframes", m->tso_superframes);
+	oc_json_u64(&j, "device_cut_segments", m->device_cut);
 	oc_json_u64(&j, "gro_merged", m->gro_merged);
 	oc_json_u64(&j, "gro_matched", m->gro_matched);
 	oc_json_close(&j, '}');
