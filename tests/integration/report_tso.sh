@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# offcap report with the kernel's default offloads (TSO/GSO on, GRO off on veth):
+# super-frames the device cuts are synthesized, not missing; a super-frame that
+# crosses a veth pair whole is received whole, not a GRO merge; each packet is
+# counted once per flow, not once per hook point.
+source "$(dirname "$0")/../lib.sh"
+oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
+J=$OC_TMP/r.json T=$OC_TMP/r.txt
+flow='[.flows[] | select(.proto == "tcp")] | max_by(.sides[0].payload_bytes)'
+rx='.interfaces[] | select(.interface == "ocb@tc-ingress")'
+
+# 1. TSO on: the driver is handed super-frames at post-gso
+F=$OC_TMP/tso.pcapng
+oc_capture "$F" -i "$NS_A/oca" -i "$NS_B/ocb"
+oc_iperf 5M
+oc_capture_stop
+"$OFFCAP" report --json "$F" > "$J"; "$OFFCAP" report "$F" > "$T"
+check_num "TSO: super-frames handed whole to the device" "$(jq .synthesis.tso_superframes "$J")" -gt 10
+check_num "TSO: their segments counted as synthesized by the device" "$(jq .synthesis.device_cut_segments "$J")" -gt 1000
+check_num "TSO: no synthesized segment called missing" "$(jq .synthesis.missing "$J")" -eq 0
+check "TSO text: says the device cuts them, never 'not seen at post-gso'" \
+	bash -c "grep -q 'went to the device whole (TSO)' '$T' && ! grep -q 'not seen at post-gso\|dropped before the driver' '$T'"
+"$OFFCAP" report --side-by-side -c 2 "$F" > "$OC_TMP/sbs.txt"
+check "TSO side-by-side: rows say synthesized by the device, none 'not seen'" \
+	bash -c "grep -q 'synthesized: the device cuts it (TSO)' '$OC_TMP/sbs.txt' && ! grep -q 'not seen' '$OC_TMP/sbs.txt'"
+
+# 2. the same super-frames arrive whole at the peer: GSO pass-through, not GRO
+over=$(jq "$rx | .over_mtu" "$J")
+check_num "pass-through: super-frames over the MTU at ocb@tc-ingress" "$over" -gt 10
+check_num "pass-through: all of them received whole" "$(jq "$rx | .over_mtu_causes.received_whole" "$J")" -eq "$over"
+check_num "pass-through: none called a GRO/LRO merge" "$(jq "$rx | .over_mtu_causes.gro_lro + .gro_merged" "$J")" -eq 0
+check "pass-through: JSON names where they were seen sent whole" \
+	bash -c "jq -e '$rx | .received_whole.sent_whole_at | test(\"^oca@\")' '$J' >/dev/null"
+check "pass-through text: 'received whole ... seen sent whole at oca@', no 'GRO/LRO merge'" \
+	bash -c "grep -q 'received whole.*seen sent whole at oca@' '$T' && ! grep -q 'GRO/LRO merge\|built from' '$T'"
+
+# 3. counted once: 5 MiB sent, 5 MiB in the flow (not once per hook point)
+bytes=$(jq "$flow | .sides[0].payload_bytes" "$J")
+check_num "counting: client payload is the 5 MiB sent (at most)" "$bytes" -le 5300000
+check_num "counting: client payload is the 5 MiB sent (at least)" "$bytes" -ge 5242880
+check "counting: counted once at oca@tc-egress" bash -c "jq -e '$flow | .sides[0].counted_at == \"oca@tc-egress\"' '$J' >/dev/null"
+check_num "counting: flow super-frames = those at oca@tc-egress" "$(jq "$flow | .sides[0].superframes" "$J")" \
+	-eq "$(jq '.interfaces[] | select(.interface == "oca@tc-egress") | .superframes' "$J")"
+check "counting text: 'counted once, at oca@tc-egress'" grep -q 'counted once, at oca@tc-egress' "$T"
+
+# 4. only the receiver captured, GRO off: its features say it merges nothing
+F=$OC_TMP/rx.pcapng
+oc_capture "$F" -i "$NS_B/ocb" -p tc-ingress
+oc_iperf 5M
+oc_capture_stop
+"$OFFCAP" report --json "$F" > "$J"; "$OFFCAP" report "$F" > "$T"
+check_num "receiver only, GRO off: received whole because GRO and LRO are off" \
+	"$(jq "$rx | .received_whole.gro_off" "$J")" -eq "$(jq "$rx | .over_mtu" "$J")"
+check "receiver only text: says GRO and LRO are off, no GRO/LRO merge" \
+	bash -c "grep -q 'with GRO and LRO off on ocb' '$T' && ! grep -q 'GRO/LRO merge' '$T'"
+
+# 5. GRO on at the receiver with XDP: the sender segments (veth), GRO merges for real
+inb ethtool -K ocb gro on >/dev/null
+F=$OC_TMP/gro.pcapng
+oc_capture "$F" -i "$NS_B/ocb" -p xdp,tc-ingress
+oc_iperf 5M
+oc_capture_stop
+"$OFFCAP" report --json "$F" > "$J"
+over=$(jq "$rx | .over_mtu" "$J")
+check_num "GRO on + XDP: merged frames over the MTU" "$over" -gt 10
+check_num "GRO on + XDP: every one a GRO merge" "$(jq "$rx | .over_mtu_causes.gro_lro" "$J")" -eq "$over"
+check_num "GRO on + XDP: none received whole" "$(jq "$rx | .received_whole.superframes" "$J")" -eq 0
+
+# 6. GRO on without XDP: super-frames still cross whole (and GRO may join them)
+F=$OC_TMP/gro-pt.pcapng
+oc_capture "$F" -i "$NS_A/oca" -i "$NS_B/ocb" -p tc-egress,tc-ingress
+oc_iperf 5M
+oc_capture_stop
+inb ethtool -K ocb gro off >/dev/null
+"$OFFCAP" report --json "$F" > "$J"
+over=$(jq "$rx | .over_mtu" "$J")
+check_num "GRO on, no XDP: super-frames at ocb@tc-ingress" "$over" -gt 10
+check_num "GRO on, no XDP: seen sent whole at oca, so received whole" \
+	"$(jq "$rx | .received_whole.seen_sent_whole" "$J")" -ge $((over * 9 / 10))
