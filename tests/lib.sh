@@ -15,6 +15,8 @@ ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
 # check "description" command...: ok when the command succeeds
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# jq_true FILTER FILE: the filter yields true
+jq_true() { jq -e "$@" >/dev/null 2>&1; }
 # check_num "description" got op want (op: -eq -le -ge -gt -lt)
 check_num() {
 	if [ -n "$2" ] && [ "$2" "$3" "$4" ] 2>/dev/null; then ok "$1 ($2 $3 $4)"
@@ -44,6 +46,7 @@ inr() { ip netns exec "$NS_R" "$@"; }
 # oc_pair [MTU]: namespaces A and B, veth "oca" (in A) <-> "ocb" (in B)
 oc_pair() {
 	local mtu=${1:-1500}
+	IP_B=198.18.0.2
 	ip netns add "$NS_A" && ip netns add "$NS_B" || return 1
 	ip link add oca netns "$NS_A" type veth peer name ocb netns "$NS_B" || return 1
 	ina ip link set lo up; inb ip link set lo up
@@ -77,6 +80,7 @@ oc_router() {
 # oc_bridge: R bridges ra and rb (bridge "ocbr"): A and B share 198.18.0.0/24.
 oc_bridge() {
 	oc_three 1500 1500 || return 1
+	IP_B=198.18.0.2
 	inr ip link add ocbr type bridge && inr ip link set ra master ocbr && inr ip link set rb master ocbr
 	inr ip link set ocbr up
 	ina ip addr add "$IP_A/24" dev oca; inb ip addr add "$IP_B/24" dev ocb

@@ -12,6 +12,7 @@
 #define MAX_IFACES 1024
 #define LINK_OUTGOING 4	/* Linux cooked capture: PACKET_OUTGOING */
 #define SENT_WHOLE_SLOTS 8192
+#define ICMP_SEEN_SLOTS 1024
 #define VETH_RX_SLACK 18	/* veth forwards frames up to MTU + Ethernet header + VLAN tag */
 
 struct oc_analysis {
@@ -28,6 +29,7 @@ struct oc_analysis {
 	/* super-frames seen sent whole (tc-egress/post-gso): key and if_id + 1 */
 	uint64_t sent_whole[SENT_WHOLE_SLOTS];
 	uint32_t sent_whole_if1[SENT_WHOLE_SLOTS];
+	uint64_t icmp_seen[ICMP_SEEN_SLOTS];	/* ICMP too-big messages counted */
 };
 
 const char *oc_cause_name(unsigned cause)
@@ -327,6 +329,18 @@ static int count_here(uint32_t *if1, uint32_t if_id)
 	return *if1 == if_id + 1;
 }
 
+/* Payload at or below the highest sequence already sent is sent again. */
+static void note_resent(struct oc_flow_side *s, uint32_t seq, uint32_t payload)
+{
+	uint32_t end = seq + payload;
+
+	if (s->seq_known && (int32_t)(seq - s->seq_next) < 0)
+		s->retrans_bytes += (int32_t)(end - s->seq_next) <= 0 ? payload : s->seq_next - seq;
+	if (!s->seq_known || (int32_t)(end - s->seq_next) > 0)
+		s->seq_next = end;
+	s->seq_known = 1;
+}
+
 static void learn_tcp(struct oc_analysis *a, struct oc_flow *f, int side, const struct oc_layer *l,
 		      uint32_t if_id)
 {
@@ -399,8 +413,11 @@ static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const str
 	if (l->l4.kind == OC_L4_TCP)
 		learn_tcp(a, f, side, l, if_id);
 	counted = count_here(&s->count_if1, if_id);
-	if (counted)
+	if (counted) {
 		s->packets++, s->payload_bytes += payload;
+		if (l->l4.kind == OC_L4_TCP && payload)
+			note_resent(s, l->l4.tcp.seq, payload);
+	}
 	if (payload > s->max_payload[pidx])
 		s->max_payload[pidx] = payload;
 	if (offloaded || ((pkt->meta.flags & OC_META_VALID) && pkt->meta.gso_segs > 1)) {
@@ -450,9 +467,30 @@ static void peer_mtu_check(struct oc_analysis *a, struct oc_if_stats *st, const 
 		st->ifname, st->mtu, peer->ifname, st->peer_mtu, st->peer_mtu + VETH_RX_SLACK);
 }
 
+/* The same ICMP message seen again at another hook point or interface: its
+ * addresses, IP id, length and checksum are those of one already counted. */
+static int icmp_seen_before(struct oc_analysis *a, const struct oc_layer *l)
+{
+	unsigned alen = l->ip.version == 6 ? 16 : 4;
+	uint64_t h = 0xcbf29ce484222325ull;
+	uint32_t v[3] = { l->ip.id, l->ip.len, l->l4.icmp.csum };
+	const uint8_t *b = (const uint8_t *)v;
+
+	for (unsigned i = 0; i < alen; i++)
+		h = (h ^ l->ip.src[i]) * 0x100000001b3ull, h = (h ^ l->ip.dst[i]) * 0x100000001b3ull;
+	for (unsigned i = 0; i < sizeof(v); i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	h = h ? h : 1;
+	if (a->icmp_seen[h % ICMP_SEEN_SLOTS] == h)
+		return 1;
+	a->icmp_seen[h % ICMP_SEEN_SLOTS] = h;
+	return 0;
+}
+
 static void icmp_too_big(struct oc_analysis *a, const struct oc_layer *l, uint32_t if_id)
 {
-	if ((l->l4.kind != OC_L4_ICMP && l->l4.kind != OC_L4_ICMPV6) || !l->l4.icmp.has_mtu)
+	if ((l->l4.kind != OC_L4_ICMP && l->l4.kind != OC_L4_ICMPV6) || !l->l4.icmp.has_mtu ||
+	    icmp_seen_before(a, l))
 		return;
 	problem(a, if_id, OC_PROB_ICMP_TOO_BIG, "%s: next-hop MTU %u%s%u%s%u",
 		l->l4.kind == OC_L4_ICMP ? "ICMP fragmentation needed" : "ICMPv6 packet too big",

@@ -31,6 +31,9 @@ struct oc_flow_side {
 	uint32_t count_if1, tx_if1, rx_if1;
 	uint64_t syn_frame;	/* frame of its SYN (the last seen) */
 	uint64_t received_whole, received_whole_segs;	/* super-frames received never on a wire */
+	uint32_t seq_next;	/* TCP: the highest sequence sent + 1, where counted */
+	uint8_t seq_known;
+	uint64_t retrans_bytes;	/* payload sent again (at or below seq_next) */
 	uint8_t n_gso;
 	uint16_t gso_size[OC_FLOW_GSO_SIZES];
 	uint64_t gso_count[OC_FLOW_GSO_SIZES];

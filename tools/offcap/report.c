@@ -188,6 +188,8 @@ static uint32_t segment_used(const struct oc_flow *f, int side, uint32_t mtu, co
 	uint64_t best = 0;
 	uint32_t seg = 0;
 
+	if (f->path_mtu)	/* the smallest link the flow was seen on */
+		mtu = f->path_mtu;
 	for (unsigned i = 0; i < s->n_gso; i++)
 		if (s->gso_count[i] > best)
 			best = s->gso_count[i], seg = s->gso_size[i];
@@ -243,9 +245,9 @@ static void print_side(struct cap_reader *r, const struct oc_flow *f, int side, 
 	printf("; sends segments of %u (%s)", seg, how);
 	for (unsigned i = 0; i < s->n_gso; i++)
 		printf("%s%u (x%llu)", i ? ", " : "; gso_size ", s->gso_size[i], (unsigned long long)s->gso_count[i]);
-	printf("\n        %llu packets, %llu payload bytes (counted once, at %s); largest wire segment %u",
-	       (unsigned long long)s->packets, (unsigned long long)s->payload_bytes, iface_name(r, s->count_if1),
-	       s->max_wire_payload);
+	printf("\n        %llu packets, %llu payload bytes (%llu sent again; counted once, at %s); "
+	       "largest wire segment %u", (unsigned long long)s->packets, (unsigned long long)s->payload_bytes,
+	       (unsigned long long)s->retrans_bytes, iface_name(r, s->count_if1), s->max_wire_payload);
 	if (s->superframes)
 		printf("; %llu super-frames -> %llu segments (at %s)", (unsigned long long)s->superframes,
 		       (unsigned long long)s->segments, iface_name(r, s->tx_if1));
@@ -497,7 +499,7 @@ static void json_side(struct oc_json *j, struct cap_reader *r, const struct oc_f
 	oc_json_bool(j, "mss_option", s->syn_seen && s->has_mss);
 	json_clamp(j, r, s);
 	oc_json_bool(j, "timestamps", s->ts);
-	oc_json_u64(j, "segment_payload", oc_flow_segment_payload(f, side, mtu));
+	oc_json_u64(j, "segment_payload", oc_flow_segment_payload(f, side, f->path_mtu ? f->path_mtu : mtu));
 	oc_json_u64(j, "segment_size_used", used);
 	oc_json_str(j, "segment_size_from", how);
 	oc_json_str(j, "counted_at", s->count_if1 ? iface_name(r, s->count_if1) : NULL);
@@ -509,6 +511,7 @@ static void json_side(struct oc_json *j, struct cap_reader *r, const struct oc_f
 	oc_json_close(j, ']');
 	oc_json_u64(j, "packets", s->packets);
 	oc_json_u64(j, "payload_bytes", s->payload_bytes);
+	oc_json_u64(j, "retransmitted_bytes", s->retrans_bytes);
 	oc_json_u64(j, "largest_wire_segment", s->max_wire_payload);
 	oc_json_u64(j, "superframes", s->superframes);
 	oc_json_u64(j, "segments", s->segments);
