@@ -77,3 +77,31 @@ over=$(jq "$rx | .over_mtu" "$J")
 check_num "GRO on, no XDP: super-frames at ocb@tc-ingress" "$over" -gt 10
 check_num "GRO on, no XDP: seen sent whole at oca, so received whole" \
 	"$(jq "$rx | .received_whole.seen_sent_whole" "$J")" -ge $((over * 9 / 10))
+
+# 7. a SYN without an MSS option (a crafted pcap): "no MSS option", never "MSS 0"
+P=$OC_TMP/nomss.pcap
+python3 - "$P" <<'PY'
+import struct, sys
+def csum(b):
+    if len(b) % 2: b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+def frame(src, dst, sp, dp, flags, opts):
+    tcp = struct.pack('!HHIIBBHHH', sp, dp, 1000, 0 if flags == 2 else 1001, (20 + len(opts)) // 4 << 4, flags, 64240, 0, 0) + opts
+    ph = bytes(src) + bytes(dst) + struct.pack('!BBH', 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack('!H', csum(ph + tcp)) + tcp[18:]
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, bytes(src), bytes(dst))
+    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+    return b'\x02' * 6 + b'\x04' * 6 + b'\x08\x00' + ip + tcp
+a, b = [198, 18, 0, 1], [198, 18, 0, 2]
+pk = [frame(a, b, 40000, 80, 0x02, b''), frame(b, a, 80, 40000, 0x12, b'\x02\x04\x05\xb4')]
+with open(sys.argv[1], 'wb') as f:
+    f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i, p in enumerate(pk):
+        f.write(struct.pack('<IIII', 1700000000, i, len(p), len(p)) + p)
+PY
+"$OFFCAP" report "$P" > "$T"; "$OFFCAP" report --json "$P" > "$J"
+check "no MSS option: text says 'no MSS option (536/1220 by default)', not 'MSS 0'" \
+	bash -c "grep -q 'client: no MSS option (536/1220 by default)' '$T' && ! grep -q 'MSS 0' '$T'"
+check "no MSS option: JSON mss null, mss_option false; the server's 1460" \
+	jq_true '.flows[0].sides | .[0].mss == null and .[0].mss_option == false and .[1].mss == 1460' "$J"
