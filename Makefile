@@ -8,7 +8,7 @@ BUILD    := build
 
 # Debian packages the build, the demo, the tests and the benchmark use.
 PKGS := gcc make pkg-config clang llvm libbpf-dev libxdp-dev bpftool libelf-dev \
-	zlib1g-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time
+	zlib1g-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time nftables
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DOFFCAP_VERSION='"$(VERSION)"' \
