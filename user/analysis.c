@@ -179,13 +179,17 @@ static struct oc_if_stats *veth_peer(struct oc_analysis *a, struct oc_if_stats *
 	return st->peer_if1 ? &a->ifs[st->peer_if1 - 1] : NULL;
 }
 
-/* Is there an interface block of this device at that hook point? */
-static int device_has_point(const struct oc_analysis *a, const struct oc_if_stats *st, unsigned point)
+/* Is this device's post-gso hook point in the file? (All interface blocks of
+ * offcap's files come before the packets.) */
+static int has_post_gso(const struct oc_analysis *a, struct oc_if_stats *st)
 {
-	for (uint32_t i = 0; i < a->nifs; i++)
-		if (a->ifs[i].point == point && a->ifs[i].facts_known && same_device(&a->ifs[i], st))
-			return 1;
-	return 0;
+	if (!st->post_gso_checked) {
+		st->post_gso_checked = 1;
+		for (uint32_t i = 0; i < a->nifs && !st->has_post_gso; i++)
+			st->has_post_gso = a->ifs[i].point == OC_POINT_POST_GSO && a->ifs[i].facts_known &&
+					   same_device(&a->ifs[i], st);
+	}
+	return st->has_post_gso;
 }
 
 
@@ -376,13 +380,31 @@ static void received_superframe(struct oc_analysis *a, struct oc_if_stats *st, s
 	}
 }
 
+/* The device gets this super-frame whole: seen so at post-gso, or at tc-egress
+ * of a device whose post-gso is not captured but that offloads this GSO type. */
+static int handed_whole(const struct oc_analysis *a, struct oc_if_stats *st, const struct oc_packet *pkt)
+{
+	uint32_t t = pkt->meta.gso_type;
+	int offloads;
+
+	if (!(pkt->meta.flags & OC_META_VALID))
+		return 0;
+	if (pkt->meta.point == OC_POINT_POST_GSO)
+		return 1;
+	if (pkt->meta.point != OC_POINT_TC_EGRESS || has_post_gso(a, st))
+		return 0;
+	offloads = t & OC_GSO_UDP_L4 ? st->facts.uso : t & OC_GSO_TCPV6 ? st->facts.tso6 :
+		   t & OC_GSO_TCPV4 ? st->facts.tso : 0;
+	return offloads == 1;
+}
+
 static void sent_superframe(struct oc_analysis *a, struct oc_if_stats *st, struct oc_flow *f, int side,
 			    const struct oc_packet *pkt, const struct oc_layer *l, uint32_t n, uint32_t if_id)
 {
 	struct oc_flow_side *s = &f->side[side];
 
 	st->superframes++, st->segments += n;
-	if (pkt->meta.flags & OC_META_VALID)
+	if (handed_whole(a, st, pkt))
 		note_sent_whole(a, l, if_id);
 	if (!count_here(&s->tx_if1, if_id))
 		return;
@@ -455,7 +477,7 @@ static void peer_mtu_check(struct oc_analysis *a, struct oc_if_stats *st, const 
 		return;
 	if (!(peer = veth_peer(a, st)) || st->peer_mtu >= st->mtu)
 		return;
-	if (pkt->meta.point == OC_POINT_TC_EGRESS && device_has_point(a, st, OC_POINT_POST_GSO))
+	if (pkt->meta.point == OC_POINT_TC_EGRESS && has_post_gso(a, st))
 		return;
 	if (gso)
 		frame_len = pkt->len - l->l4.payload_len + pkt->meta.gso_size;

@@ -53,6 +53,7 @@ struct oc_if_stats {
 	uint64_t too_big_for_peer;	/* frames over the receiving peer's MTU */
 	uint32_t peer_if1, peer_mtu;	/* the veth peer's interface block, its MTU */
 	uint8_t peer_checked, point, facts_known;
+	uint8_t post_gso_checked, has_post_gso;	/* this device's post-gso is in the file */
 	char ifname[64];
 	struct oc_iface_facts facts;	/* from offcap's description and statistics */
 	uint64_t csum_ok, csum_partial, csum_bad, csum_unverified;

@@ -331,7 +331,7 @@ void oc_iface_facts_parse(const char *descr, const char *isb_comment, struct oc_
 	const char *v;
 
 	memset(f, 0, sizeof(*f));
-	f->gro = f->lro = f->gro_hw = -1;
+	f->gro = f->lro = f->gro_hw = f->tso = f->tso6 = f->uso = -1;
 	if (descr && strncmp(descr, "offcap ", 7))
 		descr = NULL;	/* only offcap's own descriptions follow this contract */
 	if (descr) {
@@ -342,6 +342,9 @@ void oc_iface_facts_parse(const char *descr, const char *isb_comment, struct oc_
 		f->gro = field_onoff(descr, "gro");
 		f->lro = field_onoff(descr, "lro");
 		f->gro_hw = field_onoff(descr, "gro-hw");
+		f->tso = field_onoff(descr, "tso");
+		f->tso6 = field_onoff(descr, "tso6");
+		f->uso = field_onoff(descr, "uso");
 		f->has_start = parse_counters(descr, OC_COUNTERS_START, &f->start);
 	}
 	f->has_end = parse_counters(isb_comment, OC_COUNTERS_END, &f->end);

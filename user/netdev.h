@@ -47,6 +47,7 @@ struct oc_iface_facts {
 	char netns[64];
 	char driver[32];
 	int gro, lro, gro_hw;	/* 1 on, 0 off, -1 unknown */
+	int tso, tso6, uso;	/* transmit segmentation offloads: the same */
 	struct oc_counters start, end;
 	int has_start, has_end;
 };

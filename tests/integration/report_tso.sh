@@ -105,3 +105,17 @@ check "no MSS option: text says 'no MSS option (536/1220 by default)', not 'MSS 
 	bash -c "grep -q 'client: no MSS option (536/1220 by default)' '$T' && ! grep -q 'MSS 0' '$T'"
 check "no MSS option: JSON mss null, mss_option false; the server's 1460" \
 	jq_true '.flows[0].sides | .[0].mss == null and .[0].mss_option == false and .[1].mss == 1460' "$J"
+
+# 8. the sender segments in software (TSO off), the receiver has GRO on: real merges,
+# although the sender's tc-egress saw super-frames starting at the same sequence
+ina ethtool -K oca tso off >/dev/null; inb ethtool -K ocb gro on >/dev/null
+F=$OC_TMP/gro-sw.pcapng
+oc_capture "$F" -i "$NS_A/oca" -i "$NS_B/ocb" -p tc-egress,tc-ingress
+oc_iperf 5M
+oc_capture_stop
+ina ethtool -K oca tso on >/dev/null; inb ethtool -K ocb gro off >/dev/null
+"$OFFCAP" report --json "$F" > "$J"
+over=$(jq "$rx | .over_mtu" "$J")
+check_num "TSO off + GRO on: merged frames over the MTU at ocb@tc-ingress" "$over" -gt 10
+check_num "TSO off + GRO on: every one a GRO merge (the sender's device segmented)" \
+	"$(jq "$rx | .over_mtu_causes.gro_lro" "$J")" -eq "$over"
