@@ -41,8 +41,8 @@ oc_capture_stop
 report "$F"
 check "clamp: JSON names the clamp 1460 -> 1360 between ra@tc-ingress and rb@tc-egress" \
 	jq_true "$flow | .sides[0].mss_clamp | .from == 1460 and .to == 1360 and .seen_before_at == \"ra@tc-ingress\" and .seen_after_at == \"rb@tc-egress\"" "$J"
-check "clamp: text 'MSS clamped on the path from 1460 to 1360 between ra@tc-ingress and rb@tc-egress'" \
-	grep -q 'MSS clamped on the path from 1460 to 1360 between ra@tc-ingress and rb@tc-egress' "$T"
+check "clamp: text 'MSS 1460 in its SYN, clamped on the path to 1360 between ra@tc-ingress and rb@tc-egress, inside netns <router>'" \
+	grep -q "MSS 1460 in its SYN, clamped on the path to 1360 between ra@tc-ingress and rb@tc-egress, inside netns $NS_R" "$T"
 check_num "clamp: no MSS problem" "$(problems "$MSS_PROB")" -eq 0
 inr nft delete table inet "$OC_ID"
 F=$OC_TMP/router.pcapng; report "$F"

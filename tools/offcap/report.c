@@ -201,10 +201,31 @@ static uint32_t segment_used(const struct oc_flow *f, int side, uint32_t mtu, co
 	return oc_flow_segment_payload(f, side, mtu);
 }
 
-static void print_mss(struct cap_reader *r, const struct oc_flow_side *s)
+/* "in netns X" when both interface blocks are in the same namespace (a router, a bridge) */
+static const char *clamp_netns(struct oc_analysis *a, const struct oc_flow_side *s)
 {
+	const struct oc_if_stats *x = oc_analysis_iface(a, s->clamp_before_if1 - 1);
+	const struct oc_if_stats *y = oc_analysis_iface(a, s->clamp_after_if1 - 1);
+
+	if (!s->clamp_before_if1 || !x || !y || !x->facts.netns[0] || strcmp(x->facts.netns, y->facts.netns))
+		return NULL;
+	return x->facts.netns;
+}
+
+static void print_mss(struct cap_reader *r, struct oc_analysis *a, const struct oc_flow_side *s)
+{
+	const char *ns = s->clamp_after_if1 ? clamp_netns(a, s) : NULL;
+
 	if (!s->syn_seen)
 		printf("MSS unknown (no handshake in the capture)");
+	else if (s->clamp_after_if1 && !s->clamp_from)	/* no MSS option in the SYN at first */
+		printf("no MSS option in its SYN; MSS %u set on the path between %s and %s%s%s", s->clamp_to,
+		       iface_name(r, s->clamp_before_if1), iface_name(r, s->clamp_after_if1),
+		       ns ? ", inside netns " : "", ns ? ns : "");
+	else if (s->clamp_after_if1)
+		printf("MSS %u in its SYN, clamped on the path to %u between %s and %s%s%s (the peer got %u)",
+		       s->clamp_from, s->clamp_to, iface_name(r, s->clamp_before_if1),
+		       iface_name(r, s->clamp_after_if1), ns ? ", inside netns " : "", ns ? ns : "", s->mss);
 	else if (!s->has_mss)
 		printf("no MSS option (536/1220 by default)");
 	else
@@ -212,12 +233,10 @@ static void print_mss(struct cap_reader *r, const struct oc_flow_side *s)
 	if (s->syn_seen)
 		printf("%s%s%s", s->ts ? ", timestamps" : "", s->sackok ? ", SACK" : "",
 		       s->has_wscale ? ", wscale" : "");
-	if (s->clamp_after_if1)
-		printf("; MSS clamped on the path from %u to %u between %s and %s", s->clamp_from, s->clamp_to,
-		       iface_name(r, s->clamp_before_if1), iface_name(r, s->clamp_after_if1));
 }
 
-static void print_side(struct cap_reader *r, const struct oc_flow *f, int side, uint32_t mtu)
+static void print_side(struct cap_reader *r, struct oc_analysis *a, const struct oc_flow *f, int side,
+		       uint32_t mtu)
 {
 	const struct oc_flow_side *s = &f->side[side];
 	const char *how;
@@ -241,7 +260,7 @@ static void print_side(struct cap_reader *r, const struct oc_flow *f, int side, 
 			       (unsigned long long)s->received_whole, iface_name(r, s->rx_if1));
 		return;
 	}
-	print_mss(r, s);
+	print_mss(r, a, s);
 	printf("; sends segments of %u (%s)", seg, how);
 	for (unsigned i = 0; i < s->n_gso; i++)
 		printf("%s%u (x%llu)", i ? ", " : "; gso_size ", s->gso_size[i], (unsigned long long)s->gso_count[i]);
@@ -284,8 +303,8 @@ static void print_flows(struct cap_reader *r, struct oc_analysis *a, unsigned lo
 		oc_flow_format(v[i], name, sizeof(name));
 		printf("  %s %s%s%s\n", name, v[i]->key.proto == 6 ? "tcp" : "udp",
 		       v[i]->key.vni ? " in tunnel, vni " : "", v[i]->key.vni ? "" : "");
-		print_side(r, v[i], v[i]->initiator >= 0 ? v[i]->initiator : 0, mtu);
-		print_side(r, v[i], v[i]->initiator >= 0 ? !v[i]->initiator : 1, mtu);
+		print_side(r, a, v[i], v[i]->initiator >= 0 ? v[i]->initiator : 0, mtu);
+		print_side(r, a, v[i], v[i]->initiator >= 0 ? !v[i]->initiator : 1, mtu);
 	}
 	printf("\n");
 	free(v);
@@ -471,7 +490,8 @@ static void json_if(struct oc_json *j, struct cap_reader *r, const struct oc_ifa
 	oc_json_close(j, '}');
 }
 
-static void json_clamp(struct oc_json *j, struct cap_reader *r, const struct oc_flow_side *s)
+static void json_clamp(struct oc_json *j, struct cap_reader *r, struct oc_analysis *a,
+		       const struct oc_flow_side *s)
 {
 	if (!s->clamp_after_if1)
 		return;
@@ -480,10 +500,12 @@ static void json_clamp(struct oc_json *j, struct cap_reader *r, const struct oc_
 	oc_json_u64(j, "to", s->clamp_to);
 	oc_json_str(j, "seen_before_at", iface_name(r, s->clamp_before_if1));
 	oc_json_str(j, "seen_after_at", iface_name(r, s->clamp_after_if1));
+	oc_json_str(j, "netns", clamp_netns(a, s));
 	oc_json_close(j, '}');
 }
 
-static void json_side(struct oc_json *j, struct cap_reader *r, const struct oc_flow *f, int side, uint32_t mtu)
+static void json_side(struct oc_json *j, struct cap_reader *r, struct oc_analysis *a, const struct oc_flow *f,
+		      int side, uint32_t mtu)
 {
 	const struct oc_flow_side *s = &f->side[side];
 	const char *how;
@@ -497,7 +519,7 @@ static void json_side(struct oc_json *j, struct cap_reader *r, const struct oc_f
 		oc_json_str(j, "mss", NULL);
 	oc_json_bool(j, "handshake_seen", s->syn_seen);
 	oc_json_bool(j, "mss_option", s->syn_seen && s->has_mss);
-	json_clamp(j, r, s);
+	json_clamp(j, r, a, s);
 	oc_json_bool(j, "timestamps", s->ts);
 	oc_json_u64(j, "segment_payload", oc_flow_segment_payload(f, side, f->path_mtu ? f->path_mtu : mtu));
 	oc_json_u64(j, "segment_size_used", used);
@@ -544,8 +566,8 @@ static void json_flows(struct oc_json *j, struct cap_reader *r, struct oc_analys
 		oc_json_str(j, "flow", name);
 		oc_json_str(j, "proto", v[i]->key.proto == 6 ? "tcp" : "udp");
 		oc_json_open(j, "sides", '[');
-		json_side(j, r, v[i], c, mtu);
-		json_side(j, r, v[i], !c, mtu);
+		json_side(j, r, a, v[i], c, mtu);
+		json_side(j, r, a, v[i], !c, mtu);
 		oc_json_close(j, ']');
 		oc_json_close(j, '}');
 	}
