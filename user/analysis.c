@@ -274,14 +274,20 @@ static void note_sent_whole(struct oc_analysis *a, const struct oc_layer *l, uin
 
 /* A super-frame received with GSO metadata: a GRO/LRO merge, or one that came
  * whole (veth GSO pass-through, forwarded by a bridge or router with GRO off).
- * Received whole when it was seen sent whole before, or when this device has
- * GRO and LRO off (then it merges nothing). */
+ * Received whole when its gso_type has DODGY (set by the untrusted sources
+ * that hand over whole super-frames, never by GRO), when it was seen sent
+ * whole before, or when this device has GRO and LRO off (it merges nothing). */
 static unsigned received_cause(struct oc_analysis *a, struct oc_if_stats *st, const struct oc_layer *l,
-			       int count)
+			       uint32_t pkt_gso_type, int count)
 {
 	uint64_t k = superframe_key(l);
 	const struct oc_iface_facts *fa = &st->facts;
 
+	if (pkt_gso_type & OC_GSO_DODGY) {	/* GRO never sets it: a tap, virtio or packet socket did */
+		if (count)
+			st->rw_dodgy++;
+		return OC_CAUSE_RECEIVED_WHOLE;
+	}
 	if (a->sent_whole[k % SENT_WHOLE_SLOTS] == k) {
 		if (count)
 			st->rw_seen_sent++, st->rw_sent_if1 = a->sent_whole_if1[k % SENT_WHOLE_SLOTS];
@@ -304,7 +310,7 @@ static unsigned oversize_cause(struct oc_analysis *a, struct oc_if_stats *st, co
 		return OC_CAUSE_BIGTCP;
 	if (pkt->meta.flags & OC_META_VALID) {
 		if (pkt->meta.gso_segs > 1 || pkt->meta.gso_size)
-			return dir == OC_DIR_IN ? received_cause(a, st, l, 0) : OC_CAUSE_TSO;
+			return dir == OC_DIR_IN ? received_cause(a, st, l, pkt->meta.gso_type, 0) : OC_CAUSE_TSO;
 		return OC_CAUSE_REAL;
 	}
 	if (!offload_l4)
@@ -366,7 +372,7 @@ static void received_superframe(struct oc_analysis *a, struct oc_if_stats *st, s
 				uint32_t if_id)
 {
 	int whole = (pkt->meta.flags & OC_META_VALID) &&
-		    received_cause(a, st, l, 1) == OC_CAUSE_RECEIVED_WHOLE;
+		    received_cause(a, st, l, pkt->meta.gso_type, 1) == OC_CAUSE_RECEIVED_WHOLE;
 	int here = count_here(&s->rx_if1, if_id);
 
 	if (whole) {

@@ -96,9 +96,12 @@ static void print_received_whole(struct cap_reader *r, const struct oc_if_stats 
 	if (s->rw_seen_sent)
 		printf(" %llu seen sent whole at %s (GSO pass-through%s)", (unsigned long long)s->rw_seen_sent,
 		       sent ? sent->name : "?", !strcmp(s->facts.driver, "veth") ? " from the sending side" : "");
+	if (s->rw_dodgy)
+		printf("%s%llu with gso_type DODGY (handed over whole by a tap, virtio or packet socket)",
+		       s->rw_seen_sent ? ", " : " ", (unsigned long long)s->rw_dodgy);
 	if (s->rw_gro_off)
 		printf("%s%llu with GRO and LRO off on %s (it merges nothing: they came whole%s)",
-		       s->rw_seen_sent ? ", " : " ", (unsigned long long)s->rw_gro_off, s->ifname,
+		       s->rw_seen_sent || s->rw_dodgy ? ", " : " ", (unsigned long long)s->rw_gro_off, s->ifname,
 		       !strcmp(s->facts.driver, "veth") ? " from the veth peer" : "");
 	printf("\n");
 }
@@ -423,6 +426,7 @@ static void json_received_whole(struct oc_json *j, struct cap_reader *r, const s
 	oc_json_u64(j, "seen_sent_whole", s->rw_seen_sent);
 	oc_json_str(j, "sent_whole_at", s->rw_sent_if1 ? iface_name(r, s->rw_sent_if1) : NULL);
 	oc_json_u64(j, "gro_off", s->rw_gro_off);
+	oc_json_u64(j, "dodgy", s->rw_dodgy);
 	oc_json_close(j, '}');
 }
 
