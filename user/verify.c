@@ -15,7 +15,7 @@
 #define GRO_RING_LEN 64
 #define MAX_DEVS 64
 
-enum verdict { V_PENDING, V_MATCH, V_DIFFERS, V_MISSING, V_DEVICE_CUT };
+enum verdict { V_PENDING, V_MATCH, V_DIFFERS, V_MISSING, V_DEVICE_CUT, V_VETH_WHOLE };
 
 struct seg_result {
 	uint64_t frame;		/* observed frame, 0 if none */
@@ -46,6 +46,7 @@ struct dev {
 	char name[64];
 	uint32_t netns;
 	uint8_t seen_post_gso, seen_xdp;
+	uint8_t veth;		/* a veth: it passes super-frames whole to its peer */
 };
 
 struct gro_ring {
@@ -116,6 +117,12 @@ static uint32_t dev_of(struct oc_verify *v, const struct oc_iface *iface, const 
 		return MAX_DEVS - 1;
 	snprintf(v->devs[v->ndevs].name, sizeof(v->devs[0].name), "%s", name);
 	v->devs[v->ndevs].netns = pkt->meta.netns;
+	if (iface) {
+		struct oc_iface_facts f;
+
+		oc_iface_facts_parse(iface->descr, NULL, &f);
+		v->devs[v->ndevs].veth = !strcmp(f.driver, "veth");
+	}
 	return v->ndevs++;
 }
 
@@ -143,7 +150,8 @@ struct oc_verify *oc_verify_new(void (*sbs)(void *ctx, const char *text), void *
 static void print_superframe(struct oc_verify *v, struct superframe *s)
 {
 	static const char *const vname[] = { "not seen yet", "match", "DIFFERS", "not seen",
-					     "synthesized: the device cuts it (TSO)" };
+					     "synthesized: the device cuts it (TSO/USO)",
+					     "synthesized: veth passes it whole to its peer" };
 	char line[256];
 
 	v->sbs(v->ctx, s->text);
@@ -153,7 +161,7 @@ static void print_superframe(struct oc_verify *v, struct superframe *s)
 		int n = snprintf(line, sizeof(line), "    %3u/%-3u %-11u %5u  0x%04x  | ", i + 1, s->count,
 				 r->seq, r->len, r->ip_id);
 
-		if (r->frame && r->verdict == V_DEVICE_CUT)
+		if (r->frame && (r->verdict == V_DEVICE_CUT || r->verdict == V_VETH_WHOLE))
 			n += snprintf(line + n, sizeof(line) - n, "frame %-8llu (handed whole)  ",
 				      (unsigned long long)r->frame);
 		else if (r->frame)
@@ -395,6 +403,7 @@ static void device_cuts(struct oc_verify *v, const struct oc_packet *pkt, const 
 	uint64_t flow = flow_key(p);
 
 	v->st.tso_superframes++;
+	v->st.tso_superframes_veth += v->devs[dev].veth;
 	for (uint32_t i = 0; i < pkt->meta.gso_segs; i++) {
 		uint32_t id = udp ? (uint16_t)(l->ip.id + i) : l->l4.tcp.seq + i * pkt->meta.gso_size;
 		uint32_t *slot = index_slot(v, seg_key(dev, flow, id));
@@ -407,9 +416,10 @@ static void device_cuts(struct oc_verify *v, const struct oc_packet *pkt, const 
 		if ((r = result_of(v, pe))) {
 			r->frame = frame;
 			r->ts_ns = pkt->ts_ns;
-			r->verdict = V_DEVICE_CUT;
+			r->verdict = v->devs[dev].veth ? V_VETH_WHOLE : V_DEVICE_CUT;
 		}
 		v->st.device_cut++;
+		v->st.device_cut_veth += v->devs[dev].veth;
 		drop_pending(v, pe, V_DEVICE_CUT);
 	}
 }

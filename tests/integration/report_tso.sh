@@ -18,11 +18,12 @@ oc_capture_stop
 check_num "TSO: super-frames handed whole to the device" "$(jq .synthesis.tso_superframes "$J")" -gt 10
 check_num "TSO: their segments counted as synthesized by the device" "$(jq .synthesis.device_cut_segments "$J")" -gt 1000
 check_num "TSO: no synthesized segment called missing" "$(jq .synthesis.missing "$J")" -eq 0
-check "TSO text: says the device cuts them, never 'not seen at post-gso'" \
-	bash -c "grep -q 'went to the device whole (TSO)' '$T' && ! grep -q 'not seen at post-gso\|dropped before the driver' '$T'"
+check "TSO text: says the veth passes them whole (segments synthesized), never 'not seen at post-gso'" \
+	bash -c "grep -q 'went to a veth whole: it passes them to its peer whole' '$T' && ! grep -q 'not seen at post-gso\|dropped before the driver' '$T'"
+check_num "TSO JSON: all of them on a veth" "$(jq .synthesis.veth_superframes "$J")" -eq "$(jq .synthesis.tso_superframes "$J")"
 "$OFFCAP" report --side-by-side -c 2 "$F" > "$OC_TMP/sbs.txt"
-check "TSO side-by-side: rows say synthesized by the device, none 'not seen'" \
-	bash -c "grep -q 'synthesized: the device cuts it (TSO)' '$OC_TMP/sbs.txt' && ! grep -q 'not seen' '$OC_TMP/sbs.txt'"
+check "TSO side-by-side: rows say synthesized (veth passes it whole), none 'not seen'" \
+	bash -c "grep -q 'synthesized: veth passes it whole to its peer' '$OC_TMP/sbs.txt' && ! grep -q 'not seen' '$OC_TMP/sbs.txt'"
 
 # 2. the same super-frames arrive whole at the peer: GSO pass-through, not GRO
 over=$(jq "$rx | .over_mtu" "$J")

@@ -129,8 +129,9 @@ static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
 		       s->mtu_assumed ? "?" : " ", (unsigned long long)s->packets,
 		       (unsigned long long)s->over_mtu, why[0] ? why : "-", (unsigned long long)s->max_len);
 		if (s->superframes)
-			printf("  %-22s %17s %llu super-frames become %llu wire segments (%.1f each)\n", "", "",
+			printf("  %-22s %17s %llu super-frames become %llu %s (%.1f each)\n", "", "",
 			       (unsigned long long)s->superframes, (unsigned long long)s->segments,
+			       strcmp(s->facts.driver, "veth") ? "wire segments" : "segments (a veth has no wire)",
 			       (double)s->segments / s->superframes);
 		if (s->merged)
 			printf("  %-22s %17s %llu GRO/LRO merges of %llu wire frames (%.1f each)\n",
@@ -251,9 +252,11 @@ static void print_side(struct cap_reader *r, struct oc_analysis *a, const struct
 		return;
 	}
 	if (f->key.proto != 6) {
-		printf("%llu packets (counted once, at %s), %llu payload bytes, largest datagram on the wire %u\n",
-		       (unsigned long long)s->packets, iface_name(r, s->count_if1),
-		       (unsigned long long)s->payload_bytes, s->max_wire_payload);
+		printf("%llu packets (counted once, at %s), %llu payload bytes", (unsigned long long)s->packets,
+		       iface_name(r, s->count_if1), (unsigned long long)s->payload_bytes);
+		if (s->max_wire_payload)
+			printf(", largest datagram sent as it is %u", s->max_wire_payload);
+		printf("\n");
 		if (s->superframes)
 			printf("        %llu UDP GSO super-frames sent -> %llu datagrams (at %s)\n",
 			       (unsigned long long)s->superframes, (unsigned long long)s->segments,
@@ -325,10 +328,15 @@ static void print_match(const struct oc_match_stats *m)
 			printf("  %llu synthesized segments were not seen at post-gso: the kernel did not hand them "
 			       "to the driver while capturing (dropped before the driver, or sent after the capture)\n",
 			       (unsigned long long)m->missing);
-		if (m->tso_superframes)
-			printf("  %llu super-frames went to the device whole (TSO): %llu segments synthesized as the "
-			       "device will cut them (not observable in software, not missing)\n",
-			       (unsigned long long)m->tso_superframes, (unsigned long long)m->device_cut);
+		if (m->tso_superframes > m->tso_superframes_veth)
+			printf("  %llu super-frames went to the device whole (TSO/USO): %llu segments synthesized as "
+			       "the device will cut them (not observable in software, not missing)\n",
+			       (unsigned long long)(m->tso_superframes - m->tso_superframes_veth),
+			       (unsigned long long)(m->device_cut - m->device_cut_veth));
+		if (m->tso_superframes_veth)
+			printf("  %llu super-frames went to a veth whole: it passes them to its peer whole (GSO "
+			       "pass-through, no wire); %llu segments synthesized as a NIC would cut them (not missing)\n",
+			       (unsigned long long)m->tso_superframes_veth, (unsigned long long)m->device_cut_veth);
 	}
 	if (m->gro_merged) {
 		printf("GRO: %llu merged frames at tc-ingress, %llu with every wire frame seen at XDP; "
@@ -604,6 +612,7 @@ static void json_report(struct cap_reader *r, struct oc_analysis *a, const struc
 	oc_json_f64(&j, "match_rate", m->compared ? (double)m->matched / m->compared : 0);
 	oc_json_u64(&j, "tso_superframes", m->tso_superframes);
 	oc_json_u64(&j, "device_cut_segments", m->device_cut);
+	oc_json_u64(&j, "veth_superframes", m->tso_superframes_veth);
 	oc_json_u64(&j, "gro_merged", m->gro_merged);
 	oc_json_u64(&j, "gro_matched", m->gro_matched);
 	oc_json_close(&j, '}');
