@@ -32,8 +32,8 @@ check_num "pass-through: all of them received whole" "$(jq "$rx | .over_mtu_caus
 check_num "pass-through: none called a GRO/LRO merge" "$(jq "$rx | .over_mtu_causes.gro_lro + .gro_merged" "$J")" -eq 0
 check "pass-through: JSON names where they were seen sent whole" \
 	bash -c "jq -e '$rx | .received_whole.sent_whole_at | test(\"^oca@\")' '$J' >/dev/null"
-check "pass-through text: 'received whole ... seen sent whole at oca@', no 'GRO/LRO merge'" \
-	bash -c "grep -q 'received whole.*seen sent whole at oca@' '$T' && ! grep -q 'GRO/LRO merge\|built from' '$T'"
+check "pass-through text: 'received whole ... handed whole to the sending device (seen at oca@', no 'GRO/LRO merge'" \
+	bash -c "grep -q 'received whole.*handed whole to the sending device (seen at oca@' '$T' && ! grep -q 'GRO/LRO merge\|built from' '$T'"
 
 # 3. counted once: 5 MiB sent, 5 MiB in the flow (not once per hook point)
 bytes=$(jq "$flow | .sides[0].payload_bytes" "$J")

@@ -94,8 +94,8 @@ static void print_received_whole(struct cap_reader *r, const struct oc_if_stats 
 	printf("  %-22s %17s %llu super-frames received whole (%llu segments), never on a wire, not GRO merges:",
 	       "", "", (unsigned long long)s->received_whole, (unsigned long long)s->received_whole_segs);
 	if (s->rw_seen_sent)
-		printf(" %llu seen sent whole at %s (GSO pass-through%s)", (unsigned long long)s->rw_seen_sent,
-		       sent ? sent->name : "?", !strcmp(s->facts.driver, "veth") ? " from the sending side" : "");
+		printf(" %llu handed whole to the sending device (seen at %s): GSO pass-through",
+		       (unsigned long long)s->rw_seen_sent, sent ? sent->name : "?");
 	if (s->rw_dodgy)
 		printf("%s%llu with gso_type DODGY (handed over whole by a tap, virtio or packet socket)",
 		       s->rw_seen_sent ? ", " : " ", (unsigned long long)s->rw_dodgy);
@@ -577,6 +577,10 @@ static void json_flows(struct oc_json *j, struct cap_reader *r, struct oc_analys
 		oc_json_open(j, NULL, '{');
 		oc_json_str(j, "flow", name);
 		oc_json_str(j, "proto", v[i]->key.proto == 6 ? "tcp" : "udp");
+		if (v[i]->path_mtu) {
+			oc_json_u64(j, "path_mtu", v[i]->path_mtu);
+			oc_json_str(j, "path_mtu_at", iface_name(r, v[i]->path_mtu_if1));
+		}
 		oc_json_open(j, "sides", '[');
 		json_side(j, r, a, v[i], c, mtu);
 		json_side(j, r, a, v[i], !c, mtu);
