@@ -106,6 +106,26 @@ static void print_received_whole(struct cap_reader *r, const struct oc_if_stats 
 	printf("\n");
 }
 
+/* Per hook point: super-frames sent, merges and super-frames received whole,
+ * frames too big for the veth peer. */
+static void print_if_offloads(struct cap_reader *r, const struct oc_if_stats *s)
+{
+	if (s->superframes)
+		printf("  %-22s %17s %llu super-frames become %llu %s (%.1f each)\n", "", "",
+		       (unsigned long long)s->superframes, (unsigned long long)s->segments,
+		       strcmp(s->facts.driver, "veth") ? "wire segments" : "segments (a veth has no wire)",
+		       (double)s->segments / s->superframes);
+	if (s->merged)
+		printf("  %-22s %17s %llu GRO/LRO merges of %llu wire frames (%.1f each)\n",
+		       "", "", (unsigned long long)s->merged, (unsigned long long)s->merged_frames,
+		       (double)s->merged_frames / s->merged);
+	if (s->received_whole)
+		print_received_whole(r, s);
+	if (s->too_big_for_peer)
+		printf("  %-22s %17s %llu frames larger than the veth peer's MTU %u: the peer drops them\n",
+		       "", "", (unsigned long long)s->too_big_for_peer, s->peer_mtu);
+}
+
 static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
 {
 	int assumed = 0;
@@ -128,20 +148,7 @@ static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
 		printf("  %-22s %5u%s %9llu %9llu  %-44s %llu\n", f ? f->name : "?", s->mtu,
 		       s->mtu_assumed ? "?" : " ", (unsigned long long)s->packets,
 		       (unsigned long long)s->over_mtu, why[0] ? why : "-", (unsigned long long)s->max_len);
-		if (s->superframes)
-			printf("  %-22s %17s %llu super-frames become %llu %s (%.1f each)\n", "", "",
-			       (unsigned long long)s->superframes, (unsigned long long)s->segments,
-			       strcmp(s->facts.driver, "veth") ? "wire segments" : "segments (a veth has no wire)",
-			       (double)s->segments / s->superframes);
-		if (s->merged)
-			printf("  %-22s %17s %llu GRO/LRO merges of %llu wire frames (%.1f each)\n",
-			       "", "", (unsigned long long)s->merged, (unsigned long long)s->merged_frames,
-			       (double)s->merged_frames / s->merged);
-		if (s->received_whole)
-			print_received_whole(r, s);
-		if (s->too_big_for_peer)
-			printf("  %-22s %17s %llu frames larger than the veth peer's MTU %u: the peer drops them\n",
-			       "", "", (unsigned long long)s->too_big_for_peer, s->peer_mtu);
+		print_if_offloads(r, s);
 		if (s->csum_partial || s->csum_bad)
 			printf("  %-22s %17s checksums: %llu partial (left for the device: tcpdump says "
 			       "\"incorrect\"), %llu really wrong, %llu ok, %llu not verifiable (snaplen)\n",
