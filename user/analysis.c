@@ -159,24 +159,27 @@ static int same_device(const struct oc_if_stats *x, const struct oc_if_stats *y)
 	       !strcmp(x->facts.netns, y->facts.netns);
 }
 
-/* The interface block of the veth peer: each names the other's ifindex. */
-static struct oc_if_stats *veth_peer(struct oc_analysis *a, struct oc_if_stats *st)
+/* The veth peer's MTU: from its interface block when it is in the file (each
+ * names the other's ifindex), else as recorded at the start (peer_mtu). */
+static uint32_t veth_peer_mtu(struct oc_analysis *a, struct oc_if_stats *st)
 {
-	if (!st->peer_checked) {
-		st->peer_checked = 1;
-		for (uint32_t i = 0; st->facts.peer_ifindex && i < a->nifs; i++) {
-			const struct oc_if_stats *y = &a->ifs[i];
+	if (st->peer_checked)
+		return st->peer_mtu;
+	st->peer_checked = 1;
+	st->peer_mtu = st->facts.peer_mtu;
+	for (uint32_t i = 0; st->facts.peer_ifindex && i < a->nifs; i++) {
+		const struct oc_if_stats *y = &a->ifs[i];
 
-			if (y->facts_known && y->facts.ifindex == st->facts.peer_ifindex &&
-			    y->facts.peer_ifindex == st->facts.ifindex && !same_device(st, y) &&
-			    !strcmp(y->facts.driver, "veth") && !y->mtu_assumed) {
-				st->peer_if1 = i + 1;
-				st->peer_mtu = y->mtu;
-				break;
-			}
+		if (y->facts_known && y->facts.ifindex == st->facts.peer_ifindex &&
+		    y->facts.peer_ifindex == st->facts.ifindex && !same_device(st, y) &&
+		    !strcmp(y->facts.driver, "veth") && !y->mtu_assumed) {
+			st->peer_if1 = i + 1;
+			st->peer_mtu = y->mtu;
+			snprintf(st->facts.peer_name, sizeof(st->facts.peer_name), "%s", y->ifname);
+			break;
 		}
 	}
-	return st->peer_if1 ? &a->ifs[st->peer_if1 - 1] : NULL;
+	return st->peer_mtu;
 }
 
 /* Is this device's post-gso hook point in the file? (All interface blocks of
@@ -474,14 +477,13 @@ static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const str
 static void peer_mtu_check(struct oc_analysis *a, struct oc_if_stats *st, const struct oc_packet *pkt,
 			   const struct oc_layer *l, uint32_t if_id)
 {
-	const struct oc_if_stats *peer;
 	uint32_t frame_len = pkt->len;
 	int gso = pkt->meta.gso_segs > 1 && pkt->meta.gso_size && l->l4.payload_len > pkt->meta.gso_size;
 
 	if (!(pkt->meta.flags & OC_META_VALID) || pkt->meta.dir != OC_DIR_OUT ||
 	    (pkt->meta.point != OC_POINT_POST_GSO && pkt->meta.point != OC_POINT_TC_EGRESS))
 		return;
-	if (!(peer = veth_peer(a, st)) || st->peer_mtu >= st->mtu)
+	if (!veth_peer_mtu(a, st) || st->peer_mtu >= st->mtu)
 		return;
 	if (pkt->meta.point == OC_POINT_TC_EGRESS && has_post_gso(a, st))
 		return;
@@ -492,7 +494,8 @@ static void peer_mtu_check(struct oc_analysis *a, struct oc_if_stats *st, const 
 	st->too_big_for_peer++;
 	problem(a, if_id, OC_PROB_PEER_MTU, "%u-byte %s from %s (MTU %u) to its veth peer %s (MTU %u): "
 		"the peer drops frames over %u bytes", frame_len, gso ? "segments of a super-frame" : "frame",
-		st->ifname, st->mtu, peer->ifname, st->peer_mtu, st->peer_mtu + VETH_RX_SLACK);
+		st->ifname, st->mtu, st->facts.peer_name[0] ? st->facts.peer_name : "?", st->peer_mtu,
+		st->peer_mtu + VETH_RX_SLACK);
 }
 
 /* The same ICMP message seen again at another hook point or interface: its

@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <sched.h>
@@ -231,6 +234,77 @@ int oc_features_diff(const struct oc_features *a, const struct oc_features *b,
 	return diffs;
 }
 
+/* One RTM_GETLINK for ifindex (in the namespace with that id, or this one when
+ * nsid < 0): its MTU, name and, for a veth, its peer's ifindex and namespace id. */
+struct link_info {
+	uint32_t mtu;
+	int link, link_nsid;	/* IFLA_LINK, IFLA_LINK_NETNSID (-1 none) */
+	char name[IF_NAMESIZE];
+};
+
+static void link_attrs(struct ifinfomsg *ifi, int len, struct link_info *li)
+{
+	struct rtattr *rta = IFLA_RTA(ifi);
+
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == IFLA_MTU && RTA_PAYLOAD(rta) >= 4)
+			li->mtu = *(uint32_t *)RTA_DATA(rta);
+		else if (rta->rta_type == IFLA_LINK && RTA_PAYLOAD(rta) >= 4)
+			li->link = *(int *)RTA_DATA(rta);
+		else if (rta->rta_type == IFLA_LINK_NETNSID && RTA_PAYLOAD(rta) >= 4)
+			li->link_nsid = *(int *)RTA_DATA(rta);
+		else if (rta->rta_type == IFLA_IFNAME)
+			snprintf(li->name, sizeof(li->name), "%.*s", (int)RTA_PAYLOAD(rta), (char *)RTA_DATA(rta));
+	}
+}
+
+static int get_link(int ifindex, int nsid, struct link_info *li)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+		char attrs[RTA_SPACE(4)];
+	} req = {
+		.nh = { .nlmsg_type = RTM_GETLINK, .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex },
+	};
+	char buf[16384];
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), n, ret = -1;
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+
+	if (fd < 0)
+		return -1;
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	if (nsid >= 0) {
+		struct rtattr *rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+
+		rta->rta_type = IFLA_TARGET_NETNSID;
+		rta->rta_len = RTA_LENGTH(4);
+		memcpy(RTA_DATA(rta), &nsid, 4);
+		req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_SPACE(4);
+	}
+	*li = (struct link_info){ .link_nsid = -1 };
+	if (send(fd, &req, req.nh.nlmsg_len, 0) > 0 && (n = (int)recv(fd, buf, sizeof(buf), 0)) > 0 &&
+	    NLMSG_OK(nh, (unsigned)n) && nh->nlmsg_type == RTM_NEWLINK) {
+		link_attrs(NLMSG_DATA(nh), (int)IFLA_PAYLOAD(nh), li);
+		ret = 0;
+	}
+	close(fd);
+	return ret;
+}
+
+/* The veth peer's MTU and name, wherever it lives (netlink, read-only). */
+static void read_peer_link(struct oc_netdev *dev)
+{
+	struct link_info me, peer;
+
+	if (get_link(dev->ifindex, -1, &me) || me.link <= 0 ||
+	    get_link(me.link, me.link_nsid, &peer) || !peer.mtu)
+		return;
+	dev->peer_mtu = peer.mtu;
+	snprintf(dev->peer_ifname, sizeof(dev->peer_ifname), "%s", peer.name);
+}
+
 /* This thread's namespace's /proc/net/dev line of ifname. */
 static int read_counters(const char *ifname, struct oc_counters *c)
 {
@@ -337,6 +411,8 @@ void oc_iface_facts_parse(const char *descr, const char *isb_comment, struct oc_
 	if (descr) {
 		f->ifindex = (v = field(descr, "ifindex")) ? atoi(v) : 0;
 		f->peer_ifindex = (v = field(descr, "peer_ifindex")) ? atoi(v) : 0;
+		f->peer_mtu = (v = field(descr, "peer_mtu")) ? (uint32_t)strtoul(v, NULL, 10) : 0;
+		field_str(descr, "peer", f->peer_name, sizeof(f->peer_name));
 		field_str(descr, "netns", f->netns, sizeof(f->netns));
 		field_str(descr, "driver", f->driver, sizeof(f->driver));
 		f->gro = field_onoff(descr, "gro");
@@ -409,6 +485,7 @@ int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_
 	if (!strcmp(dev->driver, "veth")) {
 		dev->peer_ifindex = read_peer(ifname);
 		find_peer(dev);
+		read_peer_link(dev);
 	}
 	oc_netdev_read_features(dev, &dev->feat);
 	dev->has_start = !read_counters(ifname, &dev->start);

@@ -29,6 +29,8 @@ struct oc_netdev {
 	char driver[32];
 	int peer_ifindex;	/* veth peer (ethtool stats), 0 if none */
 	char peer_name[64];	/* the peer, when it lives in the same namespace */
+	uint32_t peer_mtu;	/* the veth peer's MTU and name, wherever it lives (0/"" unknown) */
+	char peer_ifname[64];
 	struct oc_features feat;
 	struct oc_features peer_feat;
 	struct oc_counters start;	/* counters when the capture started */
@@ -37,13 +39,15 @@ struct oc_netdev {
 
 /* What offcap records about an interface in the file, read back from an IDB's
  * description and the opt_comment of its Interface Statistics Block:
- *   description: "... mtu=N driver=D ifindex=N peer_ifindex=N netns=NS;
+ *   description: "... mtu=N driver=D ifindex=N peer_ifindex=N [peer=NAME peer_mtu=N] netns=NS;
  *                 features at start: gro=on lro=off ...; counters at start: COUNTERS"
  *   ISB comment: "counters at end: COUNTERS"
  *   COUNTERS:    "rx_dropped=N rx_errors=N tx_dropped=N tx_errors=N"
  * Unknown fields are -1 / 0 (has_*). */
 struct oc_iface_facts {
 	int ifindex, peer_ifindex;	/* 0 unknown; peer_ifindex: veth peer */
+	uint32_t peer_mtu;	/* the veth peer's MTU, 0 unknown */
+	char peer_name[64];
 	char netns[64];
 	char driver[32];
 	int gro, lro, gro_hw;	/* 1 on, 0 off, -1 unknown */

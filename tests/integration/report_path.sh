@@ -102,3 +102,18 @@ check "mismatch: 'Real problems: none' absent" bash -c "! grep -q 'Real problems
 check_num "mismatch: the kernel's rx_dropped on ocb grew by 5 (JSON, start -> end)" \
 	"$(jq '.interfaces[] | select(.interface == "ocb@tc-ingress") | .kernel_counters | .end.rx_dropped - .start.rx_dropped' "$J")" -eq 5
 check "mismatch: text shows the kernel's drops" grep -q 'ocb: rx_dropped +5' "$T"
+# only the sender captured: its description carries the peer's MTU (netlink, other namespace)
+F=$OC_TMP/mismatch-tx.pcapng
+oc_capture "$F" -i "$NS_A/oca"
+ina python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, 10, 2)
+for i in range(3): s.sendto(bytes(3000), ('$IP_B', 9999))"
+sleep 0.3
+oc_capture_stop
+report "$F"
+check "mismatch, sender only: the description records peer=ocb peer_mtu=1500" \
+	bash -c "tshark -r '$F' -T fields -e frame.interface_description 2>/dev/null | grep -q 'peer=ocb peer_mtu=1500'"
+check_num "mismatch, sender only: 3 frames over the peer's MTU reported" "$(problems "frame larger than the receiving veth peer's MTU (dropped)")" -eq 3
+check "mismatch, sender only: the kernel's tx_dropped on oca shown" grep -q 'oca: rx_dropped +0, rx_errors +0, tx_dropped +3' "$T"

@@ -231,11 +231,13 @@ static int add_idbs(struct cap_state *s)
 {
 	for (unsigned d = 0; d < s->o->nif; d++) {
 		struct oc_netdev *dev = &s->devs[d];
-		char feat[512], counters[160] = "";
+		char feat[512], counters[160] = "", peer[128] = "";
 
 		oc_features_summary(&dev->feat, feat, sizeof(feat));
 		if (dev->has_start)
 			oc_counters_format(&dev->start, counters, sizeof(counters));
+		if (dev->peer_mtu)
+			snprintf(peer, sizeof(peer), " peer=%s peer_mtu=%u", dev->peer_ifname, dev->peer_mtu);
 		for (unsigned p = 0; p < OC_POINT_MAX; p++) {
 			struct oc_iface i = { .linktype = OC_LINKTYPE_ETHERNET, .point = p,
 					      .mtu = dev->mtu, .tsresol = 9 };
@@ -247,10 +249,10 @@ static int add_idbs(struct cap_state *s)
 			snprintf(i.name, sizeof(i.name), "%s@%s", dev->name, oc_point_name(p));
 			snprintf(i.ifname, sizeof(i.ifname), "%s", dev->name);
 			if (snprintf(i.descr, sizeof(i.descr),
-				 "offcap hook=%s (%s); mtu=%u driver=%s ifindex=%d peer_ifindex=%d netns=%s; "
+				 "offcap hook=%s (%s); mtu=%u driver=%s ifindex=%d peer_ifindex=%d%s netns=%s; "
 				 "features at start: %s%s%s",
 				 oc_point_name(p), point_role(p), dev->mtu, dev->driver[0] ? dev->driver : "?",
-				 dev->ifindex, dev->peer_ifindex, dev->netns_name[0] ? dev->netns_name : "(current)",
+				 dev->ifindex, dev->peer_ifindex, peer, dev->netns_name[0] ? dev->netns_name : "(current)",
 				 feat, counters[0] ? "; " OC_COUNTERS_START : "", counters) < 0)
 				return -1;
 			s->idb[d][p] = pcapng_add_iface(s->w, &i);

@@ -493,8 +493,10 @@ static void json_if(struct oc_json *j, struct cap_reader *r, const struct oc_ifa
 	oc_json_u64(j, "gro_merged_frames", s->merged_frames);
 	json_received_whole(j, r, s);
 	oc_json_u64(j, "too_big_for_peer", s->too_big_for_peer);
-	if (s->peer_if1)
+	if (s->peer_mtu) {
 		oc_json_u64(j, "peer_mtu", s->peer_mtu);
+		oc_json_str(j, "peer", s->facts.peer_name[0] ? s->facts.peer_name : NULL);
+	}
 	json_counters(j, s);
 	oc_json_open(j, "checksums", '{');
 	oc_json_u64(j, "ok", s->csum_ok);
