@@ -12,7 +12,7 @@
 #define MAX_IFACES 1024
 #define LINK_OUTGOING 4	/* Linux cooked capture: PACKET_OUTGOING */
 #define SENT_WHOLE_SLOTS 8192
-#define ICMP_SEEN_SLOTS 1024
+#define SEEN_SLOTS 1024
 #define VETH_RX_SLACK 18	/* veth forwards frames up to MTU + Ethernet header + VLAN tag */
 
 struct oc_analysis {
@@ -29,7 +29,7 @@ struct oc_analysis {
 	/* super-frames seen sent whole (tc-egress/post-gso): key and if_id + 1 */
 	uint64_t sent_whole[SENT_WHOLE_SLOTS];
 	uint32_t sent_whole_if1[SENT_WHOLE_SLOTS];
-	uint64_t icmp_seen[ICMP_SEEN_SLOTS];	/* ICMP too-big messages counted */
+	uint64_t seen[SEEN_SLOTS];	/* packets whose problem was counted (seen_before) */
 };
 
 const char *oc_cause_name(unsigned cause)
@@ -219,6 +219,30 @@ static void note_vlan(struct oc_if_stats *st, uint16_t tci)
 		st->vlan_ids[st->n_vlan_ids++] = vid;
 }
 
+/* The same packet seen again at another hook point or interface, for a
+ * problem counted once per packet: its addresses, IP id and length, L4
+ * checksum field and the problem kind match one already counted. */
+static int seen_before(struct oc_analysis *a, const struct oc_layer *l, unsigned kind)
+{
+	unsigned alen = l->ip.version == 6 ? 16 : 4;
+	uint64_t h = 0xcbf29ce484222325ull, *slot;
+	uint16_t l4csum = l->l4.kind == OC_L4_TCP ? l->l4.tcp.csum : l->l4.kind == OC_L4_UDP ? l->l4.udp.csum :
+			  l->l4.icmp.csum;
+	uint32_t v[4] = { kind, l->ip.id, l->ip.len, l4csum };
+	const uint8_t *b = (const uint8_t *)v;
+
+	for (unsigned i = 0; i < alen; i++)
+		h = (h ^ l->ip.src[i]) * 0x100000001b3ull, h = (h ^ l->ip.dst[i]) * 0x100000001b3ull;
+	for (unsigned i = 0; i < sizeof(v); i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	h = h ? h : 1;
+	slot = &a->seen[h % SEEN_SLOTS];
+	if (*slot == h)
+		return 1;
+	*slot = h;
+	return 0;
+}
+
 static void check_csum(struct oc_analysis *a, struct oc_if_stats *st, const struct oc_packet *pkt,
 		       const struct oc_layer *l, uint32_t if_id, int merged)
 {
@@ -226,7 +250,8 @@ static void check_csum(struct oc_analysis *a, struct oc_if_stats *st, const stru
 
 	if (l->ip.version == 4 && !l->ip.csum_ok) {
 		st->ip_csum_bad++;
-		problem(a, if_id, OC_PROB_BAD_CSUM, "IPv4 header checksum 0x%04x is wrong", l->ip.csum);
+		if (!seen_before(a, l, OC_PROB_BAD_CSUM))
+			problem(a, if_id, OC_PROB_BAD_CSUM, "IPv4 header checksum 0x%04x is wrong", l->ip.csum);
 	}
 	if ((l->l4.kind != OC_L4_TCP && l->l4.kind != OC_L4_UDP) || l->ip.is_fragment)
 		return;
@@ -240,9 +265,10 @@ static void check_csum(struct oc_analysis *a, struct oc_if_stats *st, const stru
 		st->csum_unverified++;
 	else {
 		st->csum_bad++;
-		problem(a, if_id, OC_PROB_BAD_CSUM, "%s checksum 0x%04x is wrong (not an offload placeholder)",
-			l->l4.kind == OC_L4_TCP ? "TCP" : "UDP",
-			l->l4.kind == OC_L4_TCP ? l->l4.tcp.csum : l->l4.udp.csum);
+		if (!seen_before(a, l, OC_PROB_BAD_CSUM + 0x100))
+			problem(a, if_id, OC_PROB_BAD_CSUM, "%s checksum 0x%04x is wrong (not an offload placeholder)",
+				l->l4.kind == OC_L4_TCP ? "TCP" : "UDP",
+				l->l4.kind == OC_L4_TCP ? l->l4.tcp.csum : l->l4.udp.csum);
 	}
 }
 
@@ -498,30 +524,10 @@ static void peer_mtu_check(struct oc_analysis *a, struct oc_if_stats *st, const 
 		st->peer_mtu + VETH_RX_SLACK);
 }
 
-/* The same ICMP message seen again at another hook point or interface: its
- * addresses, IP id, length and checksum are those of one already counted. */
-static int icmp_seen_before(struct oc_analysis *a, const struct oc_layer *l)
-{
-	unsigned alen = l->ip.version == 6 ? 16 : 4;
-	uint64_t h = 0xcbf29ce484222325ull;
-	uint32_t v[3] = { l->ip.id, l->ip.len, l->l4.icmp.csum };
-	const uint8_t *b = (const uint8_t *)v;
-
-	for (unsigned i = 0; i < alen; i++)
-		h = (h ^ l->ip.src[i]) * 0x100000001b3ull, h = (h ^ l->ip.dst[i]) * 0x100000001b3ull;
-	for (unsigned i = 0; i < sizeof(v); i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	h = h ? h : 1;
-	if (a->icmp_seen[h % ICMP_SEEN_SLOTS] == h)
-		return 1;
-	a->icmp_seen[h % ICMP_SEEN_SLOTS] = h;
-	return 0;
-}
-
 static void icmp_too_big(struct oc_analysis *a, const struct oc_layer *l, uint32_t if_id)
 {
 	if ((l->l4.kind != OC_L4_ICMP && l->l4.kind != OC_L4_ICMPV6) || !l->l4.icmp.has_mtu ||
-	    icmp_seen_before(a, l))
+	    seen_before(a, l, OC_PROB_ICMP_TOO_BIG))
 		return;
 	problem(a, if_id, OC_PROB_ICMP_TOO_BIG, "%s: next-hop MTU %u%s%u%s%u",
 		l->l4.kind == OC_L4_ICMP ? "ICMP fragmentation needed" : "ICMPv6 packet too big",

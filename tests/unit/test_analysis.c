@@ -122,8 +122,32 @@ static void test_counted_once(void)
 	oc_analysis_free(a);
 }
 
+/* A packet with a wrong checksum seen at three points is one problem. */
+static void test_problem_once(void)
+{
+	struct oc_iface tx = iface("a", OC_POINT_TC_EGRESS, 1500, 2, 2, "gro=off");
+	struct oc_iface pg = iface("a", OC_POINT_POST_GSO, 1500, 2, 2, "gro=off");
+	struct oc_iface rx = iface("b", OC_POINT_TC_INGRESS, 1500, 2, 2, "gro=off");
+	struct oc_analysis *a = analysis();
+	struct oc_packet p;
+
+	oc_analysis_add_iface(a, 0, &tx);
+	oc_analysis_add_iface(a, 1, &pg);
+	oc_analysis_add_iface(a, 2, &rx);
+	for (uint32_t i = 0; i < 3; i++) {
+		p = tcp_pkt(i, i == 2 ? OC_POINT_TC_INGRESS : i ? OC_POINT_POST_GSO : OC_POINT_TC_EGRESS,
+			    i == 2 ? OC_DIR_IN : OC_DIR_OUT, 100);
+		p.meta.csum = OC_CSUM_NONE;	/* the stack computed it: 0xbeef is wrong */
+		oc_analysis_packet(a, i == 2 ? &rx : i ? &pg : &tx, &p);
+	}
+	CHECK_EQ(oc_analysis_iface(a, 2)->csum_bad, 1, "each point counts its own wrong checksums");
+	CHECK_EQ(oc_analysis_problem_count(a, OC_PROB_BAD_CSUM), 1, "the packet is one real problem, not three");
+	oc_analysis_free(a);
+}
+
 int main(void)
 {
+	test_problem_once();
 	test_received_whole();
 	test_peer_mtu_and_counters();
 	test_counted_once();
