@@ -451,6 +451,20 @@ static void sent_superframe(struct oc_analysis *a, struct oc_if_stats *st, struc
 			pkt->meta.gso_size, f->side[!side].mss);
 }
 
+/* The smallest MTU of the links a flow was seen on: the interface's, or its
+ * veth peer's when smaller (a veth pair carries what both ends accept). */
+static void note_path_mtu(struct oc_flow *f, const struct oc_if_stats *st, uint32_t if_id)
+{
+	uint32_t mtu = st->mtu;
+
+	if (st->mtu_assumed)
+		return;
+	if (st->facts.peer_mtu && st->facts.peer_mtu < mtu)
+		mtu = st->facts.peer_mtu;
+	if (!f->path_mtu || mtu < f->path_mtu)
+		f->path_mtu = mtu, f->path_mtu_if1 = if_id + 1;
+}
+
 static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const struct oc_packet *pkt,
 			const struct oc_layer *l, unsigned dir, unsigned cause, int oversize,
 			uint32_t if_id)
@@ -465,8 +479,7 @@ static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const str
 	if (!f)
 		return;
 	s = &f->side[side];
-	if (!st->mtu_assumed && (!f->path_mtu || st->mtu < f->path_mtu))
-		f->path_mtu = st->mtu, f->path_mtu_if1 = if_id + 1;
+	note_path_mtu(f, st, if_id);
 	if (l->l4.kind == OC_L4_TCP)
 		learn_tcp(a, f, side, l, if_id);
 	counted = count_here(&s->count_if1, if_id);
