@@ -169,6 +169,13 @@ static size_t put_num(char *buf, size_t len, size_t n, const char *key, uint64_t
 	return put_kv(buf, len, n, key, num);
 }
 
+/* A counter, written even when 0 (put_num leaves 0 out as unknown). */
+static size_t put_count(char *buf, size_t len, size_t n, const char *key, uint64_t v)
+{
+	return n + (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, " %s=%llu", key,
+				    (unsigned long long)v);
+}
+
 size_t oc_idb_descr(const struct oc_idb_meta *m, const char *text, char *buf, size_t len)
 {
 	size_t n = (size_t)snprintf(buf, len, "%s", OC_IDB_MAGIC);
@@ -185,6 +192,15 @@ size_t oc_idb_descr(const struct oc_idb_meta *m, const char *text, char *buf, si
 	n = put_num(buf, len, n, "gro_max_size", m->gro_max_size);
 	n = put_num(buf, len, n, "tso_max_size", m->tso_max_size);
 	n = put_kv(buf, len, n, "features", m->features);
+	n = put_kv(buf, len, n, "peer", m->peer);
+	n = put_num(buf, len, n, "peer_ifindex", m->peer_ifindex > 0 ? (uint64_t)m->peer_ifindex : 0);
+	n = put_num(buf, len, n, "peer_mtu", m->peer_mtu);
+	if (m->has_counters) {
+		n = put_count(buf, len, n, "rx_dropped", m->rx_dropped);
+		n = put_count(buf, len, n, "rx_errors", m->rx_errors);
+		n = put_count(buf, len, n, "tx_dropped", m->tx_dropped);
+		n = put_count(buf, len, n, "tx_errors", m->tx_errors);
+	}
 	if (text && *text)
 		n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, " ; %s", text);
 	return n;
@@ -258,6 +274,20 @@ static void set_key(struct oc_idb_meta *m, const char *key, size_t klen, const c
 		m->gro_max_size = to_u32(val);
 	else if (KEY("tso_max_size"))
 		m->tso_max_size = to_u32(val);
+	else if (KEY("peer"))
+		copy(m->peer, sizeof(m->peer), val);
+	else if (KEY("peer_ifindex"))
+		m->peer_ifindex = (int32_t)to_u32(val);
+	else if (KEY("peer_mtu"))
+		m->peer_mtu = to_u32(val);
+	else if (KEY("rx_dropped"))
+		m->rx_dropped = strtoull(val, NULL, 10), m->has_counters = 1;
+	else if (KEY("rx_errors"))
+		m->rx_errors = strtoull(val, NULL, 10), m->has_counters = 1;
+	else if (KEY("tx_dropped"))
+		m->tx_dropped = strtoull(val, NULL, 10), m->has_counters = 1;
+	else if (KEY("tx_errors"))
+		m->tx_errors = strtoull(val, NULL, 10), m->has_counters = 1;
 #undef KEY
 }
 

@@ -109,6 +109,9 @@ int oc_meta_decode(const uint8_t *in, size_t len, struct oc_meta *m);	/* 0 ok */
  *   netns_ino=4026532291  ifindex=5  driver=veth  mtu=1500
  *   gso_max_size=65536  gso_max_segs=65535  gro_max_size=65536  tso_max_size=524280
  *   features=tso:on,gso:on,gro:off,...  (the offload features at start)
+ *   peer=ocb  peer_ifindex=2  peer_mtu=1500  (a veth's peer, in any namespace)
+ *   rx_dropped=0  rx_errors=0  tx_dropped=0  tx_errors=0  (counters at start;
+ *   the statistics block's comment has them at the end)
  *
  * Files written before this contract ("offcap hook=... mtu=1500 ...") and
  * other tools' files are still read: the MTU from "mtu=N" / "MTU N" anywhere
@@ -125,6 +128,11 @@ struct oc_idb_meta {
 	char netns[64];		/* "" = the namespace offcap was started in, or unknown */
 	char driver[32];
 	char features[400];	/* "tso:on,gso:on,..." */
+	int32_t peer_ifindex;	/* veth peer, 0 if none or unknown */
+	uint32_t peer_mtu;
+	char peer[64];		/* the peer's name */
+	int has_counters;	/* the device's counters at start: */
+	uint64_t rx_dropped, rx_errors, tx_dropped, tx_errors;
 };
 
 /* "vx0@tc-egress", or "ns1/vx0@tc-egress" with with_netns and a netns. */

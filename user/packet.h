@@ -31,6 +31,7 @@ struct oc_iface {
 	uint8_t tsresol;	/* if_tsresol as in the file (9 = ns, 6 = us) */
 	/* filled by the reader from Interface Statistics Blocks */
 	uint64_t isb_recv, isb_drop;
+	char isb_comment[256];	/* its opt_comment: offcap's counters at end */
 	int has_isb;
 };
 

@@ -390,16 +390,23 @@ int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
 int pcapng_write_stats(struct pcapng_writer *w, uint32_t if_id, uint64_t start_ns,
 		       uint64_t end_ns, uint64_t recv, uint64_t drop)
 {
+	return pcapng_write_stats_comment(w, if_id, start_ns, end_ns, recv, drop, NULL);
+}
+
+int pcapng_write_stats_comment(struct pcapng_writer *w, uint32_t if_id, uint64_t start_ns,
+			       uint64_t end_ns, uint64_t recv, uint64_t drop, const char *comment)
+{
 	uint8_t ts[8], *b, *p;
 
 	if (!w || w->err)
 		return -1;
 	if (if_id >= w->nif)
 		return soft_fail(w, "statistics for undefined interface %u", if_id);
-	b = reserve(w, 20 + 4 * 12 + 4 + 4);
+	b = reserve(w, 20 + 4 * 12 + str_opt_size(comment) + 4 + 4);
 	if (!b)
 		return -1;
 	p = put_ts(put32(b + 8, if_id), end_ns);
+	p = put_str_opt(p, OPT_COMMENT, comment);
 	put_ts(ts, start_ns);
 	p = put_opt(p, ISB_STARTTIME, ts, 8);
 	put_ts(ts, end_ns);
@@ -778,7 +785,9 @@ static int do_isb(struct cap_reader *r, const uint8_t *b, size_t n)
 	b += 12;
 	n -= 12;
 	while ((rc = opt_next(r, &b, &n, &o)) > 0) {
-		if (o.code == ISB_IFRECV && o.len >= 8)
+		if (o.code == OPT_COMMENT)
+			copy_str(f->pub.isb_comment, sizeof(f->pub.isb_comment), o.val, o.len);
+		else if (o.code == ISB_IFRECV && o.len >= 8)
 			f->pub.isb_recv = rd64(r, o.val);
 		else if (o.code == ISB_IFDROP && o.len >= 8)
 			f->pub.isb_drop = rd64(r, o.val);

@@ -279,6 +279,13 @@ static void idb_facts(const struct oc_netdev *dev, struct oc_idb_meta *m)
 	oc_features_summary(&dev->feat, m->features, sizeof(m->features));
 	for (char *c = m->features; *c; c++)	/* "tso=on gso=on" -> "tso:on,gso:on" */
 		*c = *c == ' ' ? ',' : *c == '=' ? ':' : *c;
+	m->peer_ifindex = dev->peer_ifindex;
+	m->peer_mtu = dev->peer_mtu;
+	snprintf(m->peer, sizeof(m->peer), "%s", dev->peer_ifname);
+	if ((m->has_counters = dev->has_start)) {
+		m->rx_dropped = dev->start.rx_dropped, m->rx_errors = dev->start.rx_errors;
+		m->tx_dropped = dev->start.tx_dropped, m->tx_errors = dev->start.tx_errors;
+	}
 }
 
 static int add_idbs(struct cap_state *s)
@@ -527,7 +534,17 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 {
 	uint64_t mono = mono_ns(), now = oc_mono_to_wall(mono);
 	double secs = (mono - s->start_ns) / 1e9;
+	char (*end_counters)[180] = calloc(s->o->nif ? s->o->nif : 1, sizeof(*end_counters));
 
+	for (unsigned d = 0; end_counters && d < s->o->nif; d++) {
+		struct oc_counters at_end;
+		size_t n = strlen(OC_COUNTERS_END);
+
+		if (oc_netdev_read_counters(&s->devs[d], &at_end))
+			continue;
+		memcpy(end_counters[d], OC_COUNTERS_END, n);
+		oc_counters_format(&at_end, end_counters[d] + n, sizeof(end_counters[d]) - n);
+	}
 	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
 		struct oc_point_count k;
 
@@ -538,9 +555,11 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 			oc_point_name(p), (unsigned long long)point_captured(s, p),
 			(unsigned long long)k.dropped, secs > 0 ? point_captured(s, p) / secs : 0, secs);
 		for (unsigned d = 0; s->w && d < s->o->nif; d++)
-			pcapng_write_stats(s->w, (uint32_t)s->idb[d][p], oc_mono_to_wall(s->start_ns), now,
-					   s->captured[d][p], oc_capture_dev_drops(c, d, p));
+			pcapng_write_stats_comment(s->w, (uint32_t)s->idb[d][p], oc_mono_to_wall(s->start_ns),
+						   now, s->captured[d][p], oc_capture_dev_drops(c, d, p),
+						   end_counters ? end_counters[d] : NULL);
 	}
+	free(end_counters);
 }
 
 static void install_signals(void)
