@@ -329,6 +329,11 @@ static unsigned received_cause(struct oc_analysis *a, struct oc_if_stats *st, co
 			st->rw_gro_off++;
 		return OC_CAUSE_RECEIVED_WHOLE;
 	}
+	if (st->point == OC_POINT_PRE_GRO) {	/* software GRO has not run yet */
+		if (count)
+			st->rw_pre_gro++;
+		return OC_CAUSE_RECEIVED_WHOLE;
+	}
 	return OC_CAUSE_GRO;
 }
 

@@ -53,6 +53,7 @@ struct oc_if_stats {
 	uint64_t rw_seen_sent;	/* the same super-frame was seen sent whole (rw_sent_if1) */
 	uint64_t rw_gro_off;	/* GRO and LRO off on this device: it merges nothing */
 	uint64_t rw_dodgy;	/* gso_type DODGY: from a tap, virtio or packet socket */
+	uint64_t rw_pre_gro;	/* at pre-gro: LRO, hardware GRO, or the driver got it whole */
 	uint32_t rw_sent_if1;	/* if_id + 1 of an interface that sent one whole */
 	uint64_t too_big_for_peer;	/* frames over the receiving peer's MTU */
 	uint32_t peer_if1, peer_mtu;	/* the veth peer's interface block, its MTU */

@@ -6,7 +6,7 @@ source "$(dirname "$0")/../lib.sh"
 oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
 J=$OC_TMP/r.json T=$OC_TMP/r.txt
 udp='[.flows[] | select(.proto == "udp")][0].sides[0]'
-rx='.interfaces[] | select(.interface == "ocb@tc-ingress")'
+rx='.interfaces[] | select((.interface | endswith("ocb@tc-ingress")))'
 
 send_udp_gso() {	# 40 super-frames of 21 x 1000-byte datagrams
 	ina python3 - "$IP_B" <<'PY'

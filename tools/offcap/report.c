@@ -104,6 +104,10 @@ static void print_received_whole(struct cap_reader *r, const struct oc_if_stats 
 		printf("%s%llu with GRO and LRO off on %s (it merges nothing: they came whole%s)",
 		       s->rw_seen_sent || s->rw_dodgy ? ", " : " ", (unsigned long long)s->rw_gro_off, s->ifname,
 		       !strcmp(s->facts.driver, "veth") ? " from the veth peer" : "");
+	if (s->rw_pre_gro)
+		printf("%s%llu before GRO (the driver handed them over whole: LRO or hardware GRO on a NIC, "
+		       "pass-through from a veth peer)", s->rw_seen_sent || s->rw_dodgy || s->rw_gro_off ? ", " : " ",
+		       (unsigned long long)s->rw_pre_gro);
 	printf("\n");
 }
 
@@ -467,6 +471,7 @@ static void json_received_whole(struct oc_json *j, struct cap_reader *r, const s
 	oc_json_str(j, "sent_whole_at", s->rw_sent_if1 ? iface_name(r, s->rw_sent_if1) : NULL);
 	oc_json_u64(j, "gro_off", s->rw_gro_off);
 	oc_json_u64(j, "dodgy", s->rw_dodgy);
+	oc_json_u64(j, "before_gro", s->rw_pre_gro);
 	oc_json_close(j, '}');
 }
 
