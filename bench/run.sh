@@ -25,7 +25,9 @@
 # only and restored on every exit path.
 #
 # Knobs (environment): BENCH_ROUNDS (7), BENCH_SECS (3), BENCH_CONFIGS (all of
-# the above, space-separated), BENCH_OFFLINE (1), BENCH_ONLINE (1),
+# the above, space-separated), BENCH_BEFORE (a git revision: adds
+# offcap-before, configuration (2) with offcap built at that revision, in the
+# same interleaved rounds, and reports (2)'s ratio to it), BENCH_OFFLINE (1), BENCH_ONLINE (1),
 # BENCH_BIG_MB (1024), BENCH_SMALL_MB (250), BENCH_REPS (3, offline repetitions),
 # BENCH_BPF_STATS (1; 0 leaves kernel.bpf_stats_enabled off: throughput without
 # the two clock reads per program run that bpf_stats adds, and no ns/event).
@@ -36,6 +38,8 @@ OFFCAP=${OFFCAP:-$ROOT/build/offcap}
 ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-3}
 CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump hooks-only xdp-pass offcap-xdp}
+BEFORE=${BENCH_BEFORE:-}
+[ -n "$BEFORE" ] && CONFIGS="$CONFIGS offcap-before"
 ONLINE=${BENCH_ONLINE:-1}
 OFFLINE=${BENCH_OFFLINE:-1}
 BIG_MB=${BENCH_BIG_MB:-1024}
@@ -94,6 +98,14 @@ clang -g -O2 -target bpf -Ivmlinux -c bench/hooks_only.bpf.c -o "$tmp/hooks_only
 cc -O2 -Wall bench/hooks_only.c -o "$tmp/hooks_only" -lbpf ||
 	{ say "cannot build the bench's helpers (bench/*.c)"; exit 1; }
 
+# offcap as it was at $BEFORE, built from that revision's own tree
+if [ -n "$BEFORE" ]; then
+	say "building offcap at $BEFORE"
+	mkdir -p "$tmp/before" && git archive "$BEFORE" | tar -x -C "$tmp/before" &&
+		make -s -C "$tmp/before" all >"$tmp/before.log" 2>&1 ||
+		{ say "cannot build offcap at $BEFORE: $(tail -3 "$tmp/before.log")"; exit 1; }
+fi
+
 start_server() {
 	# not through inb: $! must be iperf3 itself (ip netns exec execs it)
 	ip netns exec "$B" iperf3 -s -B "$IP_B" -p 5201 >/dev/null 2>&1 & server=$!; pids+=("$server")
@@ -141,14 +153,15 @@ one_run() {
 	rm -f "$out" "$err" "$tf"
 	case $cfg in
 	none) ;;
-	offcap|offcap-all|offcap-s0|offcap-xdp)
-		local args=(-i "$A/oca" -i "$B/ocb")
+	offcap|offcap-all|offcap-s0|offcap-xdp|offcap-before)
+		local args=(-i "$A/oca" -i "$B/ocb") bin=$OFFCAP
+		[ "$cfg" = offcap-before ] && bin=$tmp/before/build/offcap
 		case $cfg in
 		offcap-all) args+=(-p all) ;;
 		offcap-s0) args+=(-s 0) ;;
 		offcap-xdp) args=(-i "$B/ocb" -p xdp) ;;
 		esac
-		$TIME -f '%e %U %S %M' -o "$tf" "$OFFCAP" capture -q -w "$out" "${args[@]}" 2>"$err" &
+		$TIME -f '%e %U %S %M' -o "$tf" "$bin" capture -q -w "$out" "${args[@]}" 2>"$err" &
 		tpid=$!; pids+=("$tpid")
 		for i in $(seq 100); do [ -s "$out" ] && break; sleep 0.1; done
 		[ -s "$out" ] || { fail "$cfg: offcap did not start: $(cat "$err")"; kill -9 "$tpid"; return 1; }
@@ -231,6 +244,7 @@ describe() {
 	hooks-only) echo "a. do-nothing programs at the default hooks" ;;
 	xdp-pass) echo "b. trivial XDP_PASS on ocb, no capture" ;;
 	offcap-xdp) echo "c. offcap -p xdp on ocb only" ;;
+	offcap-before) echo "2'. as (2), offcap at $BEFORE" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -299,6 +313,7 @@ report_online() {
 	printf -- '- throughput with (2) >= 98%% of (1): %s -> %s   (tcpdump (5): %s of (1) here; 73-88%% elsewhere)\n' \
 		"$(pct "$t2" "$bare")" "$(verdict "$(awk -v a="$t2" -v b="$bare" 'BEGIN {print (a != "-" && b != "-" && a >= 0.98 * b)}')")" \
 		"$(pct "$td" "$bare")"
+	[ -n "$BEFORE" ] && printf -- '- (2) against the same configuration at %s, same rounds: %s\n' "$BEFORE" "$(pct "$t2" "$(med offcap-before 3)")"
 	printf -- '- zero kernel drops in (2): %s drops in %s rounds -> %s\n' "$d2" "$(col offcap 3 | wc -l)" "$(verdict "$((d2 == 0))")"
 	worst=$(awk -F'\t' '$1 == "offcap" || $1 == "offcap-all" {print $1 "/" $3, $4}' "$prog_file" | sort -k1,1 |
 		awk '{v[$1] = v[$1] " " $2} END {for (k in v) print k, v[k]}' |

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* offcap's four hook points. Every program only reads: tc programs return
- * TCX_NEXT/TC_ACT_UNSPEC so the packet continues, XDP returns XDP_PASS. */
+/* offcap's hook points. Every program only reads: tc programs return
+ * TCX_NEXT/TC_ACT_UNSPEC so the packet continues, XDP returns XDP_PASS.
+ *
+ * One object for every kernel from 5.10: the loader probes the running kernel
+ * and freezes what it has into the have_* constants below; the verifier then
+ * drops the branches this kernel cannot run (kfunc externs are __weak, so a
+ * missing one refuses nothing). What each variant loses is in user/hook.c. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -10,8 +15,6 @@
 #define TC_NEXT	(-1)	/* TCX_NEXT == TC_ACT_UNSPEC: run the next filter */
 
 const volatile __u32 snaplen = 256;	/* 0: whole packet */
-/* Snap lengths up to this take the fixed-size record path. */
-#define OC_FAST_CAPLEN 256
 /* Unconsumed bytes of a ring above which a submit wakes the consumer; below
  * it the consumer drains the rings on a timer (a wakeup per event costs more
  * than capturing the event). Set by the loader. */
@@ -21,12 +24,20 @@ const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u32 post_gso_ndevs = 0;
 const volatile struct oc_dev_key post_gso_devs[OC_POST_GSO_DEVS] = {};
 
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-extern int bpf_dynptr_from_skb(struct __sk_buff *skb, __u64 flags, struct bpf_dynptr *ptr) __ksym;
-extern int bpf_dynptr_from_xdp(struct xdp_md *xdp, __u64 flags, struct bpf_dynptr *ptr) __ksym;
-extern int bpf_dynptr_copy(struct bpf_dynptr *dst, __u32 dst_off, struct bpf_dynptr *src,
-			   __u32 src_off, __u32 size) __ksym;
+/* What the loader found in this kernel (OC_HAVE_* in capture.h). */
+const volatile __u32 have = 0;
+/* Without OC_HAVE_KERN_CTX a tc or XDP program cannot see its device's
+ * namespace: the loader loads one copy of them per watched namespace. */
+const volatile __u32 dev_netns = 0;
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+extern int bpf_dynptr_from_skb(struct __sk_buff *skb, __u64 flags, struct bpf_dynptr *ptr) __ksym __weak;
+
+/* Before 6.2, sk_buff had a vlan_present bit instead of vlan_all. */
+struct sk_buff___old {
+	__u8 vlan_present:1;
+} __attribute__((preserve_access_index));
 
 /* One ring per CPU: no lock shared between CPUs, and each ring stays small
  * enough to remain in cache. The loader creates the rings and fills this array
@@ -50,6 +61,60 @@ struct {
 	__type(value, struct oc_point_stats);
 } stats SEC(".maps");
 
+/* post-gso without OC_HAVE_TRACE_DYNPTR: a packet whose bytes reach into
+ * page fragments goes out whole through bpf_skb_output (5.5), which copies
+ * fragments too; the loader reads this perf buffer next to the rings. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} frag_events SEC(".maps");
+
+/* Drops per (point, interface), written only when a reservation fails: the
+ * file's statistics block of each interface carries its own. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, OC_HOOK_MAX * OC_POST_GSO_DEVS);
+	__type(key, struct oc_drop_key);
+	__type(value, __u64);
+} dev_drops SEC(".maps");
+
+static __noinline void count_dev_drop(__u32 point, __u32 ifindex, __u32 netns)
+{
+	struct oc_drop_key k = { .ifindex = ifindex, .netns = netns, .point = point };
+	__u64 one = 1, *n = bpf_map_lookup_elem(&dev_drops, &k);
+
+	if (n)
+		(*n)++;
+	else
+		bpf_map_update_elem(&dev_drops, &k, &one, BPF_NOEXIST);
+}
+
+static __always_inline void count_drop(const struct oc_event *e, struct oc_point_stats *st)
+{
+	st->dropped++;
+	count_dev_drop(e->point, e->ifindex, e->netns);
+}
+
+/* Where a program's packet bytes come from. */
+enum oc_src {
+	SRC_SKB,		/* tc: bpf_skb_load_bytes, linear or not */
+	SRC_XDP,		/* xdp.frags: bpf_xdp_load_bytes */
+	SRC_XDP_LINEAR,		/* linear XDP (< 5.18): direct packet access */
+	SRC_TRACE,		/* tp_btf: skb dynptr (6.12+) or the linear part */
+};
+
+struct oc_source {
+	void *ctx;
+	struct sk_buff *skb;	/* SRC_TRACE */
+	enum oc_src kind;
+};
+
+static __always_inline bool have_(__u32 bit)
+{
+	return have & bit;
+}
+
 static __always_inline __u32 cap_len_of(__u32 len)
 {
 	__u32 cap = len;
@@ -59,30 +124,59 @@ static __always_inline __u32 cap_len_of(__u32 len)
 	return cap > OC_MAX_CAPLEN ? OC_MAX_CAPLEN : cap;
 }
 
-static __always_inline struct oc_point_stats *point_stats(__u32 point)
+/* Linear XDP copies with a bounded loop: a frame without frags fits a page. */
+#define OC_XDP_LINEAR_MAX 4096
+
+static __always_inline long copy_xdp_linear(struct xdp_md *ctx, __u8 *dst, __u64 n)
 {
-	return bpf_map_lookup_elem(&stats, &point);
+	__u8 *data = (__u8 *)(long)ctx->data, *end = (__u8 *)(long)ctx->data_end;
+	__u32 i;
+
+	for (i = 0; i < OC_XDP_LINEAR_MAX; i += 8) {
+		if (i + 8 > n || data + i + 8 > end)
+			break;
+		*(__u64 *)(dst + i) = *(__u64 *)(data + i);
+	}
+	for (__u32 j = 0; j < 8; j++, i++) {
+		if (i >= n || i >= OC_XDP_LINEAR_MAX || data + i + 1 > end)
+			break;
+		dst[i] = data[i];
+	}
+	return 0;
 }
 
-/* skb is a trusted BTF pointer (bpf_cast_to_kern_ctx, tp_btf argument): plain
- * CO-RE loads, no bpf_probe_read_kernel call per field. */
-static __always_inline void fill_from_skb(struct oc_event *e, struct sk_buff *skb)
+/* n, at most max, in a form the verifier sees bounded in the very register
+ * the helper gets (a C clamp can be checked on a copy). */
+static __always_inline __u64 bounded(__u64 n, __u64 max)
 {
-	struct net_device *dev = skb->dev;
-	struct skb_shared_info *shinfo;
+	asm volatile("if %[n] <= %[max] goto +1; %[n] = %[max];"
+		     : [n] "+r"(n) : [max] "r"(max));
+	return n;
+}
 
-	e->len = skb->len;
-	e->ifindex = dev->ifindex;
-	e->netns = dev->nd_net.net->ns.inum;
-	e->queue = skb->queue_mapping;
-	e->csum = BPF_CORE_READ_BITFIELD(skb, ip_summed);
-	e->vlan_tci = skb->vlan_tci;
-	e->vlan_proto = skb->vlan_proto;
-	e->vlan_present = skb->vlan_all != 0;
-	shinfo = bpf_rdonly_cast(skb->head + skb->end, bpf_core_type_id_kernel(struct skb_shared_info));
-	e->gso_size = shinfo->gso_size;
-	e->gso_segs = shinfo->gso_segs;
-	e->gso_type = shinfo->gso_type;
+/* The first n bytes of the packet into dst, n <= max (the record's room). */
+static __always_inline long copy_bytes(const struct oc_source *s, void *dst, __u64 n, __u64 max)
+{
+	n = bounded(n, max);
+	if (!n)
+		return 0;
+	switch (s->kind) {
+	case SRC_SKB:
+		return bpf_skb_load_bytes(s->ctx, 0, dst, n);
+	case SRC_XDP:
+		return bpf_xdp_load_bytes(s->ctx, 0, dst, n);
+	case SRC_XDP_LINEAR:
+		return copy_xdp_linear(s->ctx, dst, n);
+	default:
+		if (have_(OC_HAVE_TRACE_DYNPTR)) {
+			struct bpf_dynptr pkt;
+
+			if (bpf_dynptr_from_skb((struct __sk_buff *)s->skb, 0, &pkt))
+				return -1;
+			return bpf_dynptr_read(dst, n, &pkt, 0, 0);
+		}
+		return bpf_probe_read_kernel(dst, n, s->skb->data);
+	}
 }
 
 static __always_inline __u64 wakeup_flag(void *ring)
@@ -91,91 +185,158 @@ static __always_inline __u64 wakeup_flag(void *ring)
 	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-/* Reserve header + bytes in this CPU's ring, copy the packet in, submit. A
- * failed reservation is counted, never silent. */
-static __always_inline void emit(struct oc_event *e, struct bpf_dynptr *pkt)
+/* A record of a fixed size (bpf_ringbuf_reserve wants a constant; 5.8 has no
+ * dynptr records): the smallest bucket that holds the bytes. */
+static __always_inline int emit_in(void *ring, struct oc_event *e, const struct oc_source *s,
+				   __u32 room, struct oc_point_stats *st)
 {
-	struct oc_point_stats *st = point_stats(e->point);
-	__u32 cpu = bpf_get_smp_processor_id();
-	struct bpf_dynptr rec;
+	struct oc_event *r = bpf_ringbuf_reserve(ring, sizeof(*e) + room, 0);
+
+	if (!r) {
+		count_drop(e, st);
+		return 0;
+	}
+	e->drops = st->dropped - st->reported;
+	st->reported = st->dropped;
+	__builtin_memcpy(r, e, sizeof(*e));
+	if (copy_bytes(s, r + 1, e->cap_len, room)) {
+		count_drop(e, st);
+		bpf_ringbuf_discard(r, 0);
+		return 0;
+	}
+	bpf_ringbuf_submit(r, wakeup_flag(ring));
+	return 0;
+}
+
+/* A perf sample holds at most 64 KiB: its header, the size word, the event
+ * and the bytes. */
+static __always_inline int emit_frags(struct oc_event *e, struct sk_buff *skb,
+				      struct oc_point_stats *st)
+{
+	__u64 n = bounded(e->cap_len, OC_PERF_MAX_CAPLEN);
+
+	e->cap_len = n;
+	e->drops = st->dropped - st->reported;
+	st->reported = st->dropped;
+	if (bpf_skb_output(skb, &frag_events, BPF_F_CURRENT_CPU | (n << 32), e, sizeof(*e)))
+		count_drop(e, st);
+	return 0;
+}
+
+#define OC_BUCKET(room) \
+	if (e->cap_len <= (room)) \
+		return emit_in(ring, e, s, room, st)
+
+/* Count, timestamp and hand the event with its bytes to this CPU's ring. A
+ * failed reservation is counted, never silent. */
+static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
+{
+	__u32 point = e->point, cpu = bpf_get_smp_processor_id();
+	struct oc_point_stats *st = bpf_map_lookup_elem(&stats, &point);
 	void *ring;
 
 	if (!st)
-		return;
+		return 0;
 	/* Per-CPU counters, plain increments: the hooks run with bottom halves
 	 * off or in softirq, so two programs never interleave on one CPU (except
 	 * on PREEMPT_RT, where a count could be lost, never a packet). */
 	st->seen++;
 	e->cap_len = cap_len_of(e->len);
+	if (s->kind == SRC_XDP_LINEAR && e->cap_len > OC_XDP_LINEAR_MAX)
+		e->cap_len = OC_XDP_LINEAR_MAX;
 	e->ts = bpf_ktime_get_ns();
+	if (s->kind == SRC_TRACE && !have_(OC_HAVE_TRACE_DYNPTR) &&
+	    e->cap_len > s->skb->len - s->skb->data_len)
+		return emit_frags(e, s->skb, st);
 	ring = bpf_map_lookup_elem(&rings, &cpu);
 	if (!ring) {
-		st->dropped++;
-		return;
+		count_drop(e, st);
+		return 0;
 	}
-	if (snaplen && snaplen <= OC_FAST_CAPLEN) {
-		/* one fixed-size record: the header stored in place, the bytes read
-		 * straight into it */
-		struct oc_event *r = bpf_ringbuf_reserve(ring, sizeof(*e) + OC_FAST_CAPLEN, 0);
-		__u64 n = e->cap_len;
-
-		if (!r) {
-			st->dropped++;
-			return;
-		}
-		e->drops = st->dropped - st->reported;
-		st->reported = st->dropped;
-		__builtin_memcpy(r, e, sizeof(*e));
-		barrier_var(n);	/* keep the bound on the register the helper gets */
-		if (n > OC_FAST_CAPLEN)
-			n = OC_FAST_CAPLEN;
-		barrier_var(n);
-		if (n && bpf_dynptr_read(r + 1, n, pkt, 0, 0)) {
-			st->dropped++;
-			bpf_ringbuf_discard(r, 0);
-			return;
-		}
-		bpf_ringbuf_submit(r, wakeup_flag(ring));
-		return;
-	}
-	if (bpf_ringbuf_reserve_dynptr(ring, sizeof(*e) + e->cap_len, 0, &rec)) {
-		st->dropped++;
-		bpf_ringbuf_discard_dynptr(&rec, 0);
-		return;
-	}
-	e->drops = st->dropped - st->reported;
-	st->reported = st->dropped;
-	if (bpf_dynptr_write(&rec, 0, e, sizeof(*e), 0) ||
-	    (e->cap_len && bpf_dynptr_copy(&rec, sizeof(*e), pkt, 0, e->cap_len))) {
-		st->dropped++;
-		bpf_ringbuf_discard_dynptr(&rec, 0);
-		return;
-	}
-	bpf_ringbuf_submit_dynptr(&rec, wakeup_flag(ring));
+	OC_BUCKET(256);
+	OC_BUCKET(2048);
+	OC_BUCKET(OC_XDP_LINEAR_MAX);
+	if (s->kind == SRC_XDP_LINEAR)
+		return 0;
+	OC_BUCKET(16384);
+	OC_BUCKET(65536);
+	OC_BUCKET(OC_MAX_CAPLEN);
+	return 0;
 }
 
-static __always_inline void capture_skb(struct __sk_buff *ctx, struct sk_buff *skb, __u8 point)
+static __always_inline __u8 skb_vlan_present(struct sk_buff *skb)
+{
+	if (bpf_core_field_exists(skb->vlan_all))
+		return skb->vlan_all != 0;
+	return BPF_CORE_READ_BITFIELD((struct sk_buff___old *)skb, vlan_present);
+}
+
+/* skb is a trusted BTF pointer (bpf_cast_to_kern_ctx, tp_btf argument): plain
+ * CO-RE loads; the shared info through bpf_rdonly_cast where it exists. */
+static __always_inline void fill_from_skb(struct oc_event *e, struct sk_buff *skb)
+{
+	struct net_device *dev = skb->dev;
+	struct skb_shared_info *shinfo = (void *)(skb->head + skb->end);
+
+	e->len = skb->len;
+	e->ifindex = dev->ifindex;
+	e->netns = dev->nd_net.net->ns.inum;
+	e->queue = skb->queue_mapping;
+	e->csum = BPF_CORE_READ_BITFIELD(skb, ip_summed);
+	e->vlan_tci = skb->vlan_tci;
+	e->vlan_proto = skb->vlan_proto;
+	e->vlan_present = skb_vlan_present(skb);
+	if (have_(OC_HAVE_KERN_CTX)) {
+		shinfo = bpf_rdonly_cast(shinfo, bpf_core_type_id_kernel(struct skb_shared_info));
+		e->gso_size = shinfo->gso_size;
+		e->gso_segs = shinfo->gso_segs;
+		e->gso_type = shinfo->gso_type;
+	} else {
+		e->gso_size = BPF_CORE_READ(shinfo, gso_size);
+		e->gso_segs = BPF_CORE_READ(shinfo, gso_segs);
+		e->gso_type = BPF_CORE_READ(shinfo, gso_type);
+	}
+}
+
+/* tc before 6.2: only what __sk_buff offers; no checksum state, no gso_type. */
+static __always_inline void fill_from_ctx(struct oc_event *e, struct __sk_buff *ctx)
+{
+	e->len = ctx->len;
+	e->ifindex = ctx->ifindex;
+	e->netns = dev_netns;
+	e->queue = ctx->queue_mapping;
+	e->csum = OC_EV_CSUM_UNKNOWN;
+	e->vlan_tci = ctx->vlan_tci;
+	e->vlan_proto = ctx->vlan_proto;
+	e->vlan_present = ctx->vlan_present;
+	e->gso_size = ctx->gso_size;
+	e->gso_segs = ctx->gso_segs;
+	e->flags = OC_EV_NO_GSO_TYPE;
+}
+
+static __always_inline int capture_tc(struct __sk_buff *ctx, __u8 point)
 {
 	struct oc_event e = { .point = point };
-	struct bpf_dynptr pkt;
+	struct oc_source s = { .ctx = ctx, .kind = SRC_SKB };
 
-	fill_from_skb(&e, skb);
-	if (bpf_dynptr_from_skb(ctx, 0, &pkt))
-		return;
-	emit(&e, &pkt);
+	if (have_(OC_HAVE_KERN_CTX))
+		fill_from_skb(&e, bpf_cast_to_kern_ctx(ctx));
+	else
+		fill_from_ctx(&e, ctx);
+	return emit(&e, &s);
 }
 
 SEC("tc")
 int oc_tc_ingress(struct __sk_buff *ctx)
 {
-	capture_skb(ctx, bpf_cast_to_kern_ctx(ctx), OC_HOOK_TC_INGRESS);
+	capture_tc(ctx, OC_HOOK_TC_INGRESS);
 	return TC_NEXT;
 }
 
 SEC("tc")
 int oc_tc_egress(struct __sk_buff *ctx)
 {
-	capture_skb(ctx, bpf_cast_to_kern_ctx(ctx), OC_HOOK_TC_EGRESS);
+	capture_tc(ctx, OC_HOOK_TC_EGRESS);
 	return TC_NEXT;
 }
 
@@ -192,29 +353,54 @@ int BPF_PROG(oc_post_gso, struct sk_buff *skb, struct net_device *dev)
 			continue;
 		netns = dev->nd_net.net->ns.inum;
 		if (post_gso_devs[i].netns == netns) {
-			capture_skb((struct __sk_buff *)skb, skb, OC_HOOK_POST_GSO);
-			return 0;
+			struct oc_event e = { .point = OC_HOOK_POST_GSO };
+			struct oc_source s = { .skb = skb, .kind = SRC_TRACE };
+
+			fill_from_skb(&e, skb);
+			return emit(&e, &s);
 		}
 	}
 	return 0;
 }
 
-SEC("xdp.frags")
-int oc_xdp(struct xdp_md *ctx)
+static __always_inline __u32 xdp_netns(struct xdp_md *ctx)
+{
+	struct xdp_buff *xdp;
+
+	if (!have_(OC_HAVE_KERN_CTX))
+		return dev_netns;
+	xdp = bpf_cast_to_kern_ctx(ctx);
+	return xdp->rxq->dev->nd_net.net->ns.inum;
+}
+
+static __always_inline void capture_xdp(struct xdp_md *ctx, __u32 len, enum oc_src kind)
 {
 	struct oc_event e = {
 		.point = OC_HOOK_XDP,
-		.csum = 0xff,
-		.len = bpf_xdp_get_buff_len(ctx),
+		.csum = OC_EV_CSUM_UNKNOWN,
+		.len = len,
 		.ifindex = ctx->ingress_ifindex,
 		.queue = ctx->rx_queue_index,
+		.netns = xdp_netns(ctx),
 	};
-	struct xdp_buff *xdp = bpf_cast_to_kern_ctx(ctx);
-	struct bpf_dynptr pkt;
+	struct oc_source s = { .ctx = ctx, .kind = kind };
 
-	e.netns = xdp->rxq->dev->nd_net.net->ns.inum;
-	if (!bpf_dynptr_from_xdp(ctx, 0, &pkt))
-		emit(&e, &pkt);
+	emit(&e, &s);
+}
+
+/* Multi-buffer XDP (5.18+): frames of any size. */
+SEC("xdp.frags")
+int oc_xdp(struct xdp_md *ctx)
+{
+	capture_xdp(ctx, bpf_xdp_get_buff_len(ctx), SRC_XDP);
+	return XDP_PASS;
+}
+
+/* Before 5.18: one linear buffer per frame. */
+SEC("xdp")
+int oc_xdp_linear(struct xdp_md *ctx)
+{
+	capture_xdp(ctx, ctx->data_end - ctx->data, SRC_XDP_LINEAR);
 	return XDP_PASS;
 }
 

@@ -13,6 +13,10 @@
  * original length always records the whole packet. */
 #define OC_MAX_CAPLEN		(256 * 1024)	/* tshark and tcpdump refuse larger packets */
 
+/* Bytes a perf sample (post-gso before 6.12, fragmented packets) can carry:
+ * its 16-bit size holds the header, the raw size word, padding and the event. */
+#define OC_PERF_MAX_CAPLEN	(0xffff - 8 - 8 - 48 - 8)
+
 struct oc_event {
 	__u64 ts;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u32 len;		/* true length: skb->len with frags, or the XDP buffer */
@@ -26,11 +30,19 @@ struct oc_event {
 	__u16 vlan_tci;
 	__u16 vlan_proto;	/* network byte order, as in the skb */
 	__u8 point;		/* OC_HOOK_* */
-	__u8 csum;		/* skb->ip_summed; 0xff for XDP */
+	__u8 csum;		/* skb->ip_summed; OC_EV_CSUM_UNKNOWN where unseen */
 	__u8 vlan_present;
-	__u8 pad;
+	__u8 flags;		/* OC_EV_* */
 	__u32 drops;		/* reservations this point lost on this CPU since its last event */
 };
+
+#define OC_EV_CSUM_UNKNOWN	0xff	/* XDP; tc without OC_HAVE_KERN_CTX */
+#define OC_EV_NO_GSO_TYPE	0x01	/* gso_type was out of reach */
+
+/* What the running kernel offers, probed by the loader (user/hook.c) and
+ * frozen into the programs' .rodata. */
+#define OC_HAVE_KERN_CTX	0x01	/* bpf_cast_to_kern_ctx, bpf_rdonly_cast (6.2) */
+#define OC_HAVE_TRACE_DYNPTR	0x02	/* bpf_dynptr_from_skb in tp_btf programs (6.12) */
 
 /* Interfaces the post-GSO point watches, at most (the tracepoint sees every
  * device); the same as the loader's OC_MAX_DEVS. */
@@ -40,6 +52,13 @@ struct oc_event {
 struct oc_dev_key {
 	__u32 ifindex;
 	__u32 netns;
+};
+
+/* Key of the per-interface drop counters. */
+struct oc_drop_key {
+	__u32 ifindex;
+	__u32 netns;
+	__u32 point;
 };
 
 /* Per hook point, per CPU. */

@@ -1,22 +1,19 @@
 #include "loader.h"
 
-#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <linux/bpf.h>
 #include <linux/if_link.h>
-#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capture.skel.h"
+#include "ring.h"
 
 _Static_assert(OC_MAX_DEVS <= OC_POST_GSO_DEVS, "post-gso filter too small");
 
@@ -26,19 +23,13 @@ _Static_assert(OC_MAX_DEVS <= OC_POST_GSO_DEVS, "post-gso filter too small");
 /* clsact fallback: offcap's own handle and priority, so it never touches others' filters */
 #define OC_TC_HANDLE 0x0cfc
 #define OC_TC_PRIO 0xcfc0
-/* How long the consumer sleeps between rounds while the programs do not wake
- * it: OC_POLL_MS while packets flow, backing off to OC_POLL_IDLE_MS when idle. */
-#define OC_POLL_MS 5
-#define OC_POLL_IDLE_MS 50
 /* Default ring memory, all CPUs together: small rings stay in cache, which
  * makes every event cheaper to write; whole packets need room for bursts. */
 #define OC_RING_MB_DEFAULT 8
 #define OC_RING_MB_DEFAULT_BIG 64
-#define OC_RING_MIN (1u << 20)	/* per CPU: room for the largest record */
-/* the BPF ring buffer's record header (include/uapi/linux/bpf.h) */
-#define OC_RB_BUSY (1u << 31)
-#define OC_RB_DISCARD (1u << 30)
-#define OC_RB_HDR 8
+/* Points whose program is bound to a device: without OC_FEAT_KERN_CTX they
+ * cannot read its namespace, so each watched namespace gets its own copy. */
+#define DEV_POINTS ((1u << OC_POINT_XDP) | (1u << OC_POINT_TC_INGRESS) | (1u << OC_POINT_TC_EGRESS))
 
 struct oc_attach {
 	struct bpf_link *link;	/* XDP link */
@@ -49,201 +40,30 @@ struct oc_attach {
 	const char *mode;
 };
 
-/* One CPU's BPF ring buffer, read directly from its mapping. */
-struct oc_ring {
-	int fd;
-	uint64_t size;
-	unsigned long *cons;	/* consumer position page, ours to write */
-	const unsigned long *prod;	/* producer position page, then the data twice */
-	const uint8_t *data;
-	uint64_t pos;		/* next record to read */
-	uint64_t end;		/* producer position when this round started */
-	uint64_t stored;	/* consumer position the kernel last saw */
-	const struct oc_event *head;	/* record at pos, if committed */
-	uint32_t head_size;
+/* One loaded copy of the object: the first holds the maps and post-gso; more
+ * exist only for more namespaces on kernels without OC_FEAT_KERN_CTX. */
+struct oc_instance {
+	struct capture_bpf *skel;
+	uint32_t netns;
 };
 
 struct oc_capture {
-	struct capture_bpf *skel;
-	struct oc_ring *rings;	/* index = CPU; fd -1 for a CPU offline at start */
-	unsigned nrings;
-	struct oc_ring **live;	/* this round's rings with a record to deliver */
-	int epfd;
-	uint64_t wakeup_bytes;
-	int behind;		/* the last round found a ring past its wakeup mark */
-	int sleep_ms;		/* the next wait between rounds */
+	struct oc_instance inst[OC_MAX_DEVS];
+	unsigned ninst;
+	uint32_t features;
+	unsigned points;
+	struct oc_rings *rings;
 	struct oc_netdev *devs;
 	unsigned ndevs;
 	struct oc_attach at[OC_MAX_DEVS][OC_POINT_MAX];
 	struct bpf_link *post_gso;
+	struct perf_buffer *frags;	/* post-gso's fragmented packets, before 6.12 */
+	uint64_t frags_lost;
+	int frags_err;		/* the callback failed on a perf sample */
 	oc_capture_cb cb;
 	void *cb_ctx;
-	int cb_err;
-	uint8_t vlan_buf[sizeof(struct oc_event) + OC_MAX_CAPLEN + 4];
+	struct oc_event_buf buf;
 };
-
-static int64_t wall_offset_ns;
-
-static uint64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static void init_wall_offset(void)
-{
-	uint64_t m1 = now_ns(CLOCK_MONOTONIC), w = now_ns(CLOCK_REALTIME);
-	uint64_t m2 = now_ns(CLOCK_MONOTONIC);
-
-	wall_offset_ns = (int64_t)(w - (m1 + (m2 - m1) / 2));
-}
-
-uint64_t oc_mono_to_wall(uint64_t mono_ns)
-{
-	if (!wall_offset_ns)
-		init_wall_offset();
-	return mono_ns + wall_offset_ns;
-}
-
-/* Kernel bit -> offcap bit, by enumerator name: the kernel moved FIXEDID in 6.18. */
-static struct { const char *name; uint32_t oc; uint32_t kernel; } gso_map[] = {
-	{ "SKB_GSO_TCPV4", OC_GSO_TCPV4, 1u << 0 }, { "SKB_GSO_DODGY", OC_GSO_DODGY, 1u << 1 },
-	{ "SKB_GSO_TCP_ECN", OC_GSO_TCP_ECN, 1u << 2 },
-	{ "SKB_GSO_TCP_FIXEDID", OC_GSO_TCP_FIXEDID, 1u << 3 },
-	{ "SKB_GSO_TCPV6", OC_GSO_TCPV6, 1u << 4 }, { "SKB_GSO_GRE", OC_GSO_GRE, 1u << 6 },
-	{ "SKB_GSO_GRE_CSUM", OC_GSO_GRE_CSUM, 1u << 7 },
-	{ "SKB_GSO_IPXIP4", OC_GSO_IPXIP4, 1u << 8 }, { "SKB_GSO_IPXIP6", OC_GSO_IPXIP6, 1u << 9 },
-	{ "SKB_GSO_UDP_TUNNEL", OC_GSO_UDP_TUNNEL, 1u << 10 },
-	{ "SKB_GSO_UDP_TUNNEL_CSUM", OC_GSO_UDP_TUNNEL_CSUM, 1u << 11 },
-	{ "SKB_GSO_PARTIAL", OC_GSO_PARTIAL, 1u << 12 }, { "SKB_GSO_SCTP", OC_GSO_SCTP, 1u << 14 },
-	{ "SKB_GSO_ESP", OC_GSO_ESP, 1u << 15 }, { "SKB_GSO_UDP", OC_GSO_UDP, 1u << 16 },
-	{ "SKB_GSO_UDP_L4", OC_GSO_UDP_L4, 1u << 17 },
-	{ "SKB_GSO_FRAGLIST", OC_GSO_FRAGLIST, 1u << 18 },
-	{ "SKB_GSO_TCP_ACCECN", OC_GSO_TCP_ACCECN, 0 },
-	{ "SKB_GSO_TCP_FIXEDID_INNER", OC_GSO_TCP_FIXEDID_INNER, 0 },
-};
-#define GSO_MAP_N (sizeof(gso_map) / sizeof(gso_map[0]))
-
-static void read_gso_bits(void)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	unsigned n = btf ? btf__type_cnt(btf) : 0;
-
-	for (unsigned id = 1; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		const struct btf_enum *e;
-
-		if (!btf_is_enum(t))
-			continue;
-		e = btf_enum(t);
-		for (unsigned i = 0; i < btf_vlen(t); i++) {
-			const char *name = btf__name_by_offset(btf, e[i].name_off);
-
-			for (unsigned k = 0; name && k < GSO_MAP_N; k++)
-				if (!strcmp(name, gso_map[k].name))
-					gso_map[k].kernel = (uint32_t)e[i].val;
-		}
-	}
-	btf__free(btf);
-}
-
-uint32_t oc_gso_from_kernel(uint32_t kernel_bits)
-{
-	uint32_t oc = 0;
-
-	for (unsigned k = 0; k < GSO_MAP_N; k++)
-		if (gso_map[k].kernel && (kernel_bits & gso_map[k].kernel))
-			oc |= gso_map[k].oc;
-	return oc;
-}
-
-static struct bpf_program *point_prog(struct capture_bpf *s, unsigned point)
-{
-	switch (point) {
-	case OC_POINT_XDP: return s->progs.oc_xdp;
-	case OC_POINT_TC_INGRESS: return s->progs.oc_tc_ingress;
-	case OC_POINT_TC_EGRESS: return s->progs.oc_tc_egress;
-	default: return s->progs.oc_post_gso;
-	}
-}
-
-static int find_dev(const struct oc_capture *c, uint32_t ifindex, uint32_t netns)
-{
-	for (unsigned i = 0; i < c->ndevs; i++)
-		if ((uint32_t)c->devs[i].ifindex == ifindex && c->devs[i].netns_ino == netns)
-			return (int)i;
-	return -1;
-}
-
-/* Re-insert an offloaded VLAN tag after the MAC addresses, as libpcap does. */
-static const uint8_t *vlan_reinsert(struct oc_capture *c, const struct oc_event *e,
-				    const uint8_t *data)
-{
-	uint16_t tpid = e->vlan_proto, tci = e->vlan_tci;
-	uint8_t *out = c->vlan_buf;
-
-	memcpy(out, data, 12);
-	memcpy(out + 12, &tpid, 2);	/* already network order */
-	out[14] = tci >> 8;
-	out[15] = tci & 0xff;
-	memcpy(out + 16, data + 12, e->cap_len - 12);
-	return out;
-}
-
-static int on_event(struct oc_capture *c, const void *rec, size_t size)
-{
-	const struct oc_event *e = rec;
-	struct oc_packet p = { 0 };
-	int dev;
-
-	if (size < sizeof(*e) || size < sizeof(*e) + e->cap_len || e->point >= OC_POINT_MAX)
-		return 0;
-	dev = find_dev(c, e->ifindex, e->netns);
-	if (dev < 0)
-		return 0;
-	p.ts_ns = oc_mono_to_wall(e->ts);
-	p.data = (const uint8_t *)(e + 1);
-	p.caplen = e->cap_len;
-	p.len = e->len;
-	p.dropcount = e->drops;
-	p.meta = (struct oc_meta){
-		.point = e->point,
-		.dir = e->point <= OC_POINT_TC_INGRESS ? OC_DIR_IN : OC_DIR_OUT,
-		.csum = e->point == OC_POINT_XDP ? OC_CSUM_UNKNOWN : e->csum,
-		.flags = OC_META_VALID,
-		.gso_size = e->gso_size,
-		.gso_segs = e->gso_segs,
-		.gso_type = oc_gso_from_kernel(e->gso_type),
-		.vlan_tci = e->vlan_tci,
-		.vlan_proto = ntohs(e->vlan_proto),
-		.ifindex = e->ifindex,
-		.netns = e->netns,
-		.len = e->len,
-	};
-	/* an skb records its rx queue as queue + 1 */
-	p.meta.rx_queue = e->point == OC_POINT_TC_INGRESS && e->queue ? e->queue - 1 : e->queue;
-	p.queue = p.meta.rx_queue;
-	p.epb_flags = p.meta.dir == OC_DIR_IN ? OC_EPB_DIR_IN : OC_EPB_DIR_OUT;
-	if (p.meta.csum == OC_CSUM_PARTIAL)
-		p.epb_flags |= OC_EPB_CSUM_NOT_READY;
-	else if (p.meta.csum == OC_CSUM_UNNECESSARY)
-		p.epb_flags |= OC_EPB_CSUM_VALID;
-	if (p.meta.gso_segs > 1 || (p.meta.gso_size && p.len > p.meta.gso_size + 54u))
-		p.epb_flags |= OC_EPB_TSO;
-	if (e->vlan_present && e->point != OC_POINT_XDP && e->cap_len >= 12) {
-		p.data = vlan_reinsert(c, e, p.data);
-		p.caplen += 4;
-		p.len += 4;
-		p.meta.flags |= OC_META_VLAN;
-	}
-	if (c->cb(c->cb_ctx, &p, (unsigned)dev)) {
-		c->cb_err = 1;
-		return -1;
-	}
-	return 0;
-}
 
 static void warnf(const struct oc_capture_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -259,6 +79,263 @@ static void warnf(const struct oc_capture_opts *o, const char *fmt, ...)
 		o->warn(msg);
 }
 
+static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+	return 0;
+}
+
+/* ---- probing: what this kernel has, never its version number ---- */
+
+static int btf_has_func(const struct btf *btf, const char *name)
+{
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+}
+
+/* A tp_btf program that calls bpf_dynptr_from_skb on net_dev_start_xmit's
+ * skb: the kfunc can exist (6.4) long before tracing programs may call it. */
+static int probe_trace_dynptr(const struct btf *btf)
+{
+	int kfunc = btf__find_by_name_kind(btf, "bpf_dynptr_from_skb", BTF_KIND_FUNC);
+	int tp = btf__find_by_name_kind(btf, "btf_trace_net_dev_start_xmit", BTF_KIND_TYPEDEF);
+	struct bpf_insn insns[] = {
+		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = 1, .src_reg = 1 },	/* skb */
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 2 },			/* flags */
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = 3, .src_reg = 10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = 3, .imm = -16 },	/* dynptr */
+		{ .code = BPF_JMP | BPF_CALL, .src_reg = BPF_PSEUDO_KFUNC_CALL, .imm = kfunc },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP,
+		    .attach_btf_id = (uint32_t)tp);
+	int fd;
+
+	if (kfunc <= 0 || tp <= 0)
+		return 0;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "oc_probe", "GPL", insns,
+			   sizeof(insns) / sizeof(insns[0]), &opts);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/* OFFCAP_DISABLE=kern_ctx,trace_dynptr,xdp_frags runs the variants of older
+ * kernels on this one: how the tests reach them without a VM. */
+static uint32_t disabled_features(void)
+{
+	static const struct { const char *name; uint32_t bit; } names[] = {
+		{ "kern_ctx", OC_FEAT_KERN_CTX }, { "trace_dynptr", OC_FEAT_TRACE_DYNPTR },
+		{ "xdp_frags", OC_FEAT_XDP_FRAGS },
+	};
+	const char *env = getenv("OFFCAP_DISABLE");
+	uint32_t off = 0;
+
+	for (unsigned i = 0; env && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strstr(env, names[i].name))
+			off |= names[i].bit;
+	return off;
+}
+
+static uint32_t probe_features(const struct btf *btf)
+{
+	uint32_t f = 0;
+
+	if (btf_has_func(btf, "bpf_cast_to_kern_ctx") && btf_has_func(btf, "bpf_rdonly_cast"))
+		f |= OC_FEAT_KERN_CTX;
+	if (probe_trace_dynptr(btf))
+		f |= OC_FEAT_TRACE_DYNPTR;
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes, NULL) == 1)
+		f |= OC_FEAT_XDP_FRAGS;
+	return f & ~disabled_features();
+}
+
+/* Once at start: each requested point's items this kernel cannot give. */
+static void tell_limits(const struct oc_capture *c, const struct oc_capture_opts *o)
+{
+	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
+		if (!(o->points & (1u << p)))
+			continue;
+		for (unsigned k = 0; k < 2; k++) {
+			const struct oc_hook_need *n = &oc_hooks[p].needs[k];
+
+			if (n->lost && n->feature && !(c->features & n->feature))
+				warnf(o, "%s: this kernel lacks %s, so %s", oc_hooks[p].name,
+				      oc_feature_name(n->feature), n->lost);
+		}
+	}
+}
+
+/* ---- loading ---- */
+
+static struct bpf_program *prog_of(const struct oc_capture *c, struct capture_bpf *s, unsigned p)
+{
+	const struct oc_hook *h = &oc_hooks[p];
+	const char *name = h->prog_old && !(c->features & h->needs[0].feature) ? h->prog_old : h->prog;
+
+	return bpf_object__find_program_by_name(s->obj, name);
+}
+
+static uint32_t instance_netns(const struct oc_capture *c, unsigned i)
+{
+	return c->inst[i].netns;
+}
+
+/* The namespaces the object is loaded for: one, unless device-bound programs
+ * cannot read the namespace themselves. */
+static void plan_instances(struct oc_capture *c)
+{
+	c->ninst = 1;
+	c->inst[0].netns = c->devs[0].netns_ino;
+	if ((c->features & OC_FEAT_KERN_CTX) || !(c->points & DEV_POINTS))
+		return;
+	for (unsigned d = 1; d < c->ndevs; d++) {
+		unsigned i = 0;
+
+		while (i < c->ninst && instance_netns(c, i) != c->devs[d].netns_ino)
+			i++;
+		if (i == c->ninst)
+			c->inst[c->ninst++].netns = c->devs[d].netns_ino;
+	}
+}
+
+static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_opts *o)
+{
+	struct capture_bpf *s = c->inst[i].skel;
+
+	s->rodata->snaplen = o->snaplen;
+	s->rodata->have = c->features;
+	s->rodata->dev_netns = c->inst[i].netns;
+	s->rodata->wakeup_bytes = oc_rings_wakeup_bytes(c->rings);
+	for (unsigned d = 0; d < c->ndevs; d++)
+		s->rodata->post_gso_devs[d] = (struct oc_dev_key){
+			.ifindex = (uint32_t)c->devs[d].ifindex, .netns = c->devs[d].netns_ino };
+	s->rodata->post_gso_ndevs = c->ndevs;
+	for (struct bpf_program *p = NULL; (p = bpf_object__next_program(s->obj, p));)
+		bpf_program__set_autoload(p, false);
+	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
+		if (!(o->points & (1u << p)) || (i && !(DEV_POINTS & (1u << p))))
+			continue;
+		bpf_program__set_autoload(prog_of(c, s, p), true);
+	}
+	if (!i) {
+		int ncpu = libbpf_num_possible_cpus();
+
+		bpf_map__set_max_entries(s->maps.rings, (uint32_t)ncpu);
+		for (int k = 0; k < ncpu; k++)	/* the inner-map template: a ring of the same size */
+			if (oc_rings_fd(c->rings, (unsigned)k) >= 0)
+				return bpf_map__set_inner_map_fd(s->maps.rings, oc_rings_fd(c->rings, (unsigned)k));
+		return -1;
+	}
+	/* further copies share the first one's rings and counters */
+	if (bpf_map__reuse_fd(s->maps.rings, bpf_map__fd(c->inst[0].skel->maps.rings)) ||
+	    bpf_map__reuse_fd(s->maps.stats, bpf_map__fd(c->inst[0].skel->maps.stats)) ||
+	    bpf_map__reuse_fd(s->maps.dev_drops, bpf_map__fd(c->inst[0].skel->maps.dev_drops)) ||
+	    bpf_map__reuse_fd(s->maps.frag_events, bpf_map__fd(c->inst[0].skel->maps.frag_events)))
+		return -1;
+	return 0;
+}
+
+static int load_instance(struct oc_capture *c, unsigned i, const struct oc_capture_opts *o,
+			 char *err, size_t errlen)
+{
+	int ret;
+
+	c->inst[i].skel = capture_bpf__open();
+	if (!c->inst[i].skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	if (set_rodata(c, i, o)) {
+		snprintf(err, errlen, "cannot prepare the BPF maps: %s", strerror(errno));
+		return -1;
+	}
+	ret = capture_bpf__load(c->inst[i].skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
+			 ret == -EPERM ? " (need root, or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON)" :
+			 o->verbose ? "" : " (-v shows the verifier's log)");
+		return -1;
+	}
+	return 0;
+}
+
+static int on_record(void *ctx, const void *rec, size_t size);
+
+static void on_frag_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	struct oc_capture *c = ctx;
+
+	(void)cpu;
+	if (on_record(c, data, size))
+		c->frags_err = 1;
+}
+
+static void on_frag_lost(void *ctx, int cpu, __u64 n)
+{
+	(void)cpu;
+	((struct oc_capture *)ctx)->frags_lost += n;
+}
+
+/* Per CPU: 1 MiB, or 8 MiB for bursts of whole 64 KiB super-frames. */
+static size_t frag_pages(const struct oc_capture_opts *o)
+{
+	return (o->snaplen && o->snaplen <= 1024 ? 1u << 20 : 8u << 20) / (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Every sample wakes the consumer: this path is for kernels without a better one. */
+static int open_frags(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
+{
+	c->frags = perf_buffer__new(bpf_map__fd(c->inst[0].skel->maps.frag_events), frag_pages(o),
+				    on_frag_sample, on_frag_lost, c, NULL);
+	if (!c->frags || oc_rings_wake_on(c->rings, perf_buffer__epoll_fd(c->frags))) {
+		snprintf(err, errlen, "cannot set up the post-gso perf buffer: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int load(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t mb = o->ring_mb ? o->ring_mb :
+		      o->snaplen && o->snaplen <= 1024 ? OC_RING_MB_DEFAULT : OC_RING_MB_DEFAULT_BIG;
+
+	if (ncpu <= 0) {
+		snprintf(err, errlen, "cannot count the CPUs");
+		return -1;
+	}
+	c->rings = oc_rings_create(mb << 20, (unsigned)ncpu, err, errlen);
+	if (!c->rings)
+		return -1;
+	plan_instances(c);
+	for (unsigned i = 0; i < c->ninst; i++)
+		if (load_instance(c, i, o, err, errlen))
+			return -1;
+	if (o->points & (1u << OC_POINT_POST_GSO)) {
+		c->post_gso = bpf_program__attach(c->inst[0].skel->progs.oc_post_gso);
+		if (!c->post_gso) {
+			snprintf(err, errlen, "cannot attach to tracepoint net_dev_start_xmit: %s",
+				 strerror(errno));
+			return -1;
+		}
+	}
+	if (oc_rings_map(c->rings, bpf_map__fd(c->inst[0].skel->maps.rings), err, errlen))
+		return -1;
+	if ((o->points & (1u << OC_POINT_POST_GSO)) && !(c->features & OC_FEAT_TRACE_DYNPTR))
+		return open_frags(c, o, err, errlen);
+	return 0;
+}
+
+/* ---- attaching ---- */
+
 /* A filter at offcap's handle and priority can only be an earlier run's leftover. */
 static void remove_leftover_tc(struct bpf_tc_hook *hook, const struct oc_capture_opts *o,
 			       const char *ifname)
@@ -273,13 +350,13 @@ static void remove_leftover_tc(struct bpf_tc_hook *hook, const struct oc_capture
 		warnf(o, "removed a tc filter left on %s by an earlier offcap run", ifname);
 }
 
-static int attach_clsact(struct oc_attach *a, int prog_fd, int ifindex, unsigned point,
+static int attach_clsact(struct oc_attach *a, int prog_fd, int ifindex, int ingress,
 			 const struct oc_capture_opts *o, const char *ifname)
 {
 	int err;
 
 	a->hook = (struct bpf_tc_hook){ .sz = sizeof(a->hook), .ifindex = ifindex,
-		.attach_point = point == OC_POINT_TC_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS };
+		.attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS };
 	err = bpf_tc_hook_create(&a->hook);
 	if (err && err != -EEXIST)
 		return err;
@@ -295,18 +372,18 @@ static int attach_clsact(struct oc_attach *a, int prog_fd, int ifindex, unsigned
 	return 0;
 }
 
-static int attach_tc(struct oc_attach *a, int prog_fd, int ifindex, unsigned point,
+static int attach_tc(struct oc_attach *a, int prog_fd, int ifindex, int ingress,
 		     const struct oc_capture_opts *o, const char *ifname)
 {
-	int type = point == OC_POINT_TC_INGRESS ? OC_BPF_TCX_INGRESS : OC_BPF_TCX_EGRESS;
+	int type = ingress ? OC_BPF_TCX_INGRESS : OC_BPF_TCX_EGRESS;
 
 	a->tcx_fd = o->tc_clsact ? -1 : bpf_link_create(prog_fd, ifindex, type, NULL);
 	if (a->tcx_fd >= 0) {
 		a->mode = "tcx";
 		return 0;
 	}
-	/* kernel before 6.6: a classic clsact filter, removed on exit */
-	return attach_clsact(a, prog_fd, ifindex, point, o, ifname);
+	/* no tcx (before 6.6): a classic clsact filter, removed on exit */
+	return attach_clsact(a, prog_fd, ifindex, ingress, o, ifname);
 }
 
 static int attach_xdp(struct oc_attach *a, struct bpf_program *prog, int ifindex)
@@ -322,10 +399,28 @@ static int attach_xdp(struct oc_attach *a, struct bpf_program *prog, int ifindex
 	return 0;
 }
 
+static struct capture_bpf *instance_of(const struct oc_capture *c, const struct oc_netdev *dev)
+{
+	for (unsigned i = 1; i < c->ninst; i++)
+		if (c->inst[i].netns == dev->netns_ino)
+			return c->inst[i].skel;
+	return c->inst[0].skel;
+}
+
+static const char *attach_hint(int ret, unsigned p, const struct oc_capture *c)
+{
+	if (p == OC_POINT_XDP && (ret == -EBUSY || ret == -EEXIST))
+		return " (another XDP program is attached)";
+	if (p == OC_POINT_XDP && ret == -EINVAL && !(c->features & OC_FEAT_XDP_FRAGS))
+		return " (linear XDP: the MTU may be too large for one buffer)";
+	return "";
+}
+
 static int attach_dev(struct oc_capture *c, unsigned d, const struct oc_capture_opts *o,
 		      char *err, size_t errlen)
 {
 	struct oc_netdev *dev = &c->devs[d];
+	struct capture_bpf *s = instance_of(c, dev);
 	int ret = 0;
 
 	if (oc_netdev_enter(dev)) {
@@ -333,201 +428,33 @@ static int attach_dev(struct oc_capture *c, unsigned d, const struct oc_capture_
 		return -1;
 	}
 	for (unsigned p = 0; p < OC_POINT_MAX && !ret; p++) {
+		const struct oc_hook *h = &oc_hooks[p];
 		struct oc_attach *a = &c->at[d][p];
-		struct bpf_program *prog = point_prog(c->skel, p);
+		struct bpf_program *prog = prog_of(c, s, p);
 
-		if (!(o->points & (1u << p)) || p == OC_POINT_POST_GSO)
+		if (!(o->points & (1u << p)))
 			continue;
-		ret = p == OC_POINT_XDP ? attach_xdp(a, prog, dev->ifindex)
-					: attach_tc(a, bpf_program__fd(prog), dev->ifindex, p, o, dev->name);
+		if (h->attach == OC_ATTACH_TRACE) {
+			a->mode = "tp_btf";	/* one program for all, filtered by .rodata */
+			continue;
+		}
+		ret = h->attach == OC_ATTACH_XDP ? attach_xdp(a, prog, dev->ifindex)
+			: attach_tc(a, bpf_program__fd(prog), dev->ifindex, h->ingress, o, dev->name);
 		if (ret)
-			snprintf(err, errlen, "%s: cannot attach at %s: %s%s", dev->name,
-				 oc_point_name(p), strerror(-ret),
-				 ret == -EBUSY || ret == -EEXIST ? " (another XDP program is attached)" : "");
+			snprintf(err, errlen, "%s: cannot attach at %s: %s%s", dev->name, h->name,
+				 strerror(-ret), attach_hint(ret, p, c));
 	}
-	if (!ret && (o->points & (1u << OC_POINT_POST_GSO)))
-		c->at[d][OC_POINT_POST_GSO].mode = "tp_btf";	/* filter set at load */
 	oc_netdev_leave();
 	return ret ? -1 : 0;
-}
-
-/* CPUs that are online now ("0-3,8-11"); -1 if unknown. */
-static int read_online(uint8_t *online, unsigned ncpu)
-{
-	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
-	unsigned a, b;
-	int n = 0;
-	char sep;
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%u", &a) == 1) {
-		b = a;
-		if (fscanf(f, "%c", &sep) == 1 && sep == '-' && fscanf(f, "%u%c", &b, &sep) < 1)
-			break;
-		for (unsigned i = a; i <= b && i < ncpu; i++, n++)
-			online[i] = 1;
-		if (sep != ',')
-			break;
-	}
-	fclose(f);
-	return n ? 0 : -1;
-}
-
-/* One ring per online CPU, all together opts->ring_mb (per CPU a power of two,
- * at least OC_RING_MIN). */
-static int create_rings(struct oc_capture *c, const struct oc_capture_opts *o, unsigned ncpu,
-			char *err, size_t errlen)
-{
-	uint64_t total = (uint64_t)(o->ring_mb ? o->ring_mb :
-				    o->snaplen && o->snaplen <= 1024 ? OC_RING_MB_DEFAULT :
-				    OC_RING_MB_DEFAULT_BIG) << 20;
-	uint8_t *online = calloc(ncpu, 1);
-	uint64_t size = OC_RING_MIN;
-	unsigned n = 0;
-
-	c->rings = calloc(ncpu, sizeof(*c->rings));
-	c->live = calloc(ncpu, sizeof(*c->live));
-	if (!online || !c->rings || !c->live) {
-		free(online);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (read_online(online, ncpu))
-		memset(online, 1, ncpu);
-	for (unsigned i = 0; i < ncpu; i++)
-		n += online[i];
-	while (size * 2 * n <= total)
-		size *= 2;
-	c->nrings = ncpu;
-	c->wakeup_bytes = size / 2;
-	for (unsigned i = 0; i < ncpu; i++) {
-		c->rings[i].fd = -1;
-		c->rings[i].size = size;
-		if (!online[i])
-			continue;
-		c->rings[i].fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "oc_ring", 0, 0, (uint32_t)size, NULL);
-		if (c->rings[i].fd < 0) {
-			snprintf(err, errlen, "cannot create a %llu MiB ring buffer for CPU %u: %s",
-				 (unsigned long long)size >> 20, i, strerror(errno));
-			free(online);
-			return -1;
-		}
-	}
-	free(online);
-	return 0;
-}
-
-/* After load: the rings into the program's array, mapped, polled. */
-static int map_rings(struct oc_capture *c, char *err, size_t errlen)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	int outer = bpf_map__fd(c->skel->maps.rings);
-
-	c->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (c->epfd < 0)
-		goto fail;
-	for (unsigned i = 0; i < c->nrings; i++) {
-		struct oc_ring *r = &c->rings[i];
-		struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u32 = i };
-		uint32_t key = i;
-		void *p;
-
-		if (r->fd < 0)
-			continue;
-		if (bpf_map_update_elem(outer, &key, &r->fd, BPF_ANY))
-			goto fail;
-		p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
-		if (p == MAP_FAILED)
-			goto fail;
-		r->cons = p;
-		p = mmap(NULL, page + 2 * r->size, PROT_READ, MAP_SHARED, r->fd, page);
-		if (p == MAP_FAILED)
-			goto fail;
-		r->prod = p;
-		r->data = (const uint8_t *)p + page;
-		r->pos = r->stored = r->end = __atomic_load_n(r->cons, __ATOMIC_ACQUIRE);
-		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, r->fd, &ev))
-			goto fail;
-	}
-	return 0;
-fail:
-	snprintf(err, errlen, "cannot set up the ring buffers: %s", strerror(errno));
-	return -1;
-}
-
-static void free_rings(struct oc_capture *c)
-{
-	long page = sysconf(_SC_PAGESIZE);
-
-	for (unsigned i = 0; c->rings && i < c->nrings; i++) {
-		struct oc_ring *r = &c->rings[i];
-
-		if (r->cons)
-			munmap(r->cons, page);
-		if (r->prod)
-			munmap((void *)r->prod, page + 2 * r->size);
-		if (r->fd >= 0)
-			close(r->fd);
-	}
-	free(c->rings);
-	free(c->live);
-	c->rings = NULL;
-	c->live = NULL;
-	if (c->epfd >= 0)
-		close(c->epfd);
-	c->epfd = -1;
-}
-
-static int load(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	int ret;
-
-	c->skel = capture_bpf__open();
-	if (!c->skel) {
-		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
-		return -1;
-	}
-	c->skel->rodata->snaplen = o->snaplen;
-	for (unsigned d = 0; d < c->ndevs; d++)
-		c->skel->rodata->post_gso_devs[d] = (struct oc_dev_key){
-			.ifindex = (uint32_t)c->devs[d].ifindex, .netns = c->devs[d].netns_ino };
-	c->skel->rodata->post_gso_ndevs = c->ndevs;
-	if (ncpu <= 0 || create_rings(c, o, (unsigned)ncpu, err, errlen))
-		return -1;
-	c->skel->rodata->wakeup_bytes = c->wakeup_bytes;
-	bpf_map__set_max_entries(c->skel->maps.rings, (uint32_t)ncpu);
-	/* the array's inner-map template: a ring of the same size */
-	for (int i = 0; i < ncpu; i++)
-		if (c->rings[i].fd >= 0) {
-			bpf_map__set_inner_map_fd(c->skel->maps.rings, c->rings[i].fd);
-			break;
-		}
-	for (unsigned p = 0; p < OC_POINT_MAX; p++)
-		bpf_program__set_autoload(point_prog(c->skel, p), !!(o->points & (1u << p)));
-	ret = capture_bpf__load(c->skel);
-	if (ret) {
-		snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
-			 ret == -EPERM ? " (need root, or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON)" : "");
-		return -1;
-	}
-	if (o->points & (1u << OC_POINT_POST_GSO)) {
-		c->post_gso = bpf_program__attach(c->skel->progs.oc_post_gso);
-		if (!c->post_gso) {
-			snprintf(err, errlen, "cannot attach to tracepoint net_dev_start_xmit: %s",
-				 strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
 }
 
 struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 				    const struct oc_capture_opts *o, char *err, size_t errlen)
 {
 	struct oc_capture *c;
+	struct btf *btf;
 
+	libbpf_set_print(o->verbose ? libbpf_verbose : libbpf_quiet);
 	if (ndevs == 0 || ndevs > OC_MAX_DEVS) {
 		snprintf(err, errlen, "between 1 and %d interfaces", OC_MAX_DEVS);
 		return NULL;
@@ -539,120 +466,67 @@ struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 	}
 	c->devs = devs;
 	c->ndevs = ndevs;
-	c->epfd = -1;
-	c->sleep_ms = OC_POLL_MS;
+	c->points = o->points;
 	for (unsigned d = 0; d < OC_MAX_DEVS; d++)
 		for (unsigned p = 0; p < OC_POINT_MAX; p++)
 			c->at[d][p].tcx_fd = -1;
-	read_gso_bits();
-	init_wall_offset();
+	btf = btf__load_vmlinux_btf();
+	c->features = probe_features(btf);
+	oc_gso_learn(btf);
+	btf__free(btf);
+	tell_limits(c, o);
+	oc_mono_to_wall(0);
 	if (load(c, o, err, errlen))
 		goto fail;
 	for (unsigned d = 0; d < ndevs; d++)
 		if (attach_dev(c, d, o, err, errlen))
 			goto fail;
-	if (map_rings(c, err, errlen))
-		goto fail;
 	return c;
 fail:
 	oc_capture_stop(c);
 	return NULL;
 }
 
-/* The committed record at r->pos, skipping discarded ones; NULL at the end of
- * the round or at a record still being written. */
-static const struct oc_event *ring_head(struct oc_ring *r)
+uint32_t oc_capture_features(const struct oc_capture *c)
 {
-	while (r->pos < r->end) {
-		const uint32_t *hdr = (const uint32_t *)(r->data + (r->pos & (r->size - 1)));
-		uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
-
-		if (len & OC_RB_BUSY)
-			return NULL;
-		if (len & OC_RB_DISCARD) {
-			r->pos += (OC_RB_HDR + (len & ~OC_RB_DISCARD) + 7) & ~7ull;
-			continue;
-		}
-		r->head_size = len;
-		return (const struct oc_event *)(hdr + 2);
-	}
-	return NULL;
+	return c->features;
 }
 
-/* Hands the kernel back the space read so far. */
-static void ring_release(struct oc_ring *r)
+/* ---- consuming ---- */
+
+static int find_dev(const struct oc_capture *c, uint32_t ifindex, uint32_t netns)
 {
-	if (r->stored != r->pos) {
-		__atomic_store_n(r->cons, (unsigned long)r->pos, __ATOMIC_RELEASE);
-		r->stored = r->pos;
-	}
+	for (unsigned i = 0; i < c->ndevs; i++)
+		if ((uint32_t)c->devs[i].ifindex == ifindex && c->devs[i].netns_ino == netns)
+			return (int)i;
+	return -1;
 }
 
-/* One round: everything the rings held when it started, merged across CPUs in
- * timestamp order (each ring is in order: one CPU writes it). Returns records
- * delivered or -1. */
-static int consume_round(struct oc_capture *c)
+static int on_record(void *ctx, const void *rec, size_t size)
 {
-	unsigned nlive = 0;
-	int n = 0;
+	struct oc_capture *c = ctx;
+	struct oc_packet p;
+	int dev;
 
-	c->behind = 0;
-	for (unsigned i = 0; i < c->nrings; i++) {
-		struct oc_ring *r = &c->rings[i];
-
-		if (!r->prod)
-			continue;
-		r->end = __atomic_load_n(r->prod, __ATOMIC_ACQUIRE);
-		if (r->end - r->pos >= c->wakeup_bytes)
-			c->behind = 1;
-		if ((r->head = ring_head(r)))
-			c->live[nlive++] = r;
-	}
-	while (nlive) {
-		unsigned b = 0;
-		struct oc_ring *r;
-		int ret;
-
-		for (unsigned i = 1; i < nlive; i++)
-			if (c->live[i]->head->ts < c->live[b]->head->ts)
-				b = i;
-		r = c->live[b];
-		ret = on_event(c, r->head, r->head_size);
-		r->pos += (OC_RB_HDR + r->head_size + 7) & ~7ull;
-		if (r->pos - r->stored >= r->size / 8)
-			ring_release(r);
-		if (ret)
-			break;
-		n++;
-		if (!(r->head = ring_head(r)))
-			c->live[b] = c->live[--nlive];
-	}
-	for (unsigned i = 0; i < c->nrings; i++)
-		if (c->rings[i].cons)
-			ring_release(&c->rings[i]);
-	return c->cb_err ? -1 : n;
+	if (oc_event_decode(rec, size, &p, &c->buf))
+		return 0;
+	dev = find_dev(c, p.meta.ifindex, p.meta.netns);
+	if (dev < 0)
+		return 0;
+	return c->cb(c->cb_ctx, &p, (unsigned)dev) ? -1 : 0;
 }
 
 int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeout_ms)
 {
-	struct epoll_event ev[8];
-	int wait = c->sleep_ms, n;
+	int n, k;
 
 	c->cb = cb;
 	c->cb_ctx = ctx;
-	/* The programs wake us only when a ring passes its wakeup mark: otherwise
-	 * sleep and take everything at once (a wakeup per event costs more than
-	 * the event). */
-	if (timeout_ms >= 0 && timeout_ms < wait)
-		wait = timeout_ms;
-	if (!c->behind && wait > 0 && epoll_wait(c->epfd, ev, 8, wait) < 0 && errno != EINTR)
-		return -1;
-	n = consume_round(c);
-	if (n > 0)
-		c->sleep_ms = OC_POLL_MS;
-	else if (n == 0 && c->sleep_ms < OC_POLL_IDLE_MS)
-		c->sleep_ms = c->sleep_ms * 2 < OC_POLL_IDLE_MS ? c->sleep_ms * 2 : OC_POLL_IDLE_MS;
-	return n;
+	n = oc_rings_poll(c->rings, on_record, c, timeout_ms);
+	if (n < 0 || !c->frags)
+		return n;
+	k = perf_buffer__consume(c->frags);
+	return k < 0 || c->frags_err ? -1 : n;
 }
 
 int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_count *out)
@@ -664,15 +538,37 @@ int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_coun
 	memset(out, 0, sizeof(*out));
 	if (ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
 		return -1;
-	if (!bpf_map__lookup_elem(c->skel->maps.stats, &key, sizeof(key), v,
+	if (!bpf_map__lookup_elem(c->inst[0].skel->maps.stats, &key, sizeof(key), v,
 				  sizeof(*v) * ncpu, 0)) {
 		for (int i = 0; i < ncpu; i++) {
 			out->seen += v[i].seen;
 			out->dropped += v[i].dropped;
 		}
 	}
+	if (point == OC_POINT_POST_GSO)
+		out->dropped += c->frags_lost;
 	free(v);
 	return 0;
+}
+
+uint64_t oc_capture_dev_drops(struct oc_capture *c, unsigned dev, unsigned point)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct oc_drop_key k = { .ifindex = (uint32_t)c->devs[dev].ifindex,
+				 .netns = c->devs[dev].netns_ino, .point = point };
+	uint64_t n = 0, *v;
+
+	if (ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
+		return 0;
+	if (!bpf_map__lookup_elem(c->inst[0].skel->maps.dev_drops, &k, sizeof(k), v,
+				  sizeof(*v) * ncpu, 0))
+		for (int i = 0; i < ncpu; i++)
+			n += v[i];
+	free(v);
+	/* the perf buffer says how many it lost, not whose: the first interface's */
+	if (point == OC_POINT_POST_GSO && dev == 0)
+		n += c->frags_lost;
+	return n;
 }
 
 const char *oc_capture_attach_mode(struct oc_capture *c, unsigned dev, unsigned point)
@@ -686,12 +582,14 @@ int oc_capture_prog_id(struct oc_capture *c, unsigned point)
 {
 	struct bpf_prog_info info = { 0 };
 	uint32_t len = sizeof(info);
-	int fd = bpf_program__fd(point_prog(c->skel, point));
+	int fd = bpf_program__fd(prog_of(c, c->inst[0].skel, point));
 
 	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -1;
 	return (int)info.id;
 }
+
+/* ---- detaching ---- */
 
 static void detach(struct oc_capture *c, unsigned d)
 {
@@ -738,7 +636,9 @@ void oc_capture_stop(struct oc_capture *c)
 	if (!c)
 		return;
 	oc_capture_detach(c);
-	free_rings(c);
-	capture_bpf__destroy(c->skel);
+	perf_buffer__free(c->frags);
+	oc_rings_free(c->rings);
+	for (unsigned i = 0; i < c->ninst; i++)
+		capture_bpf__destroy(c->inst[i].skel);
 	free(c);
 }

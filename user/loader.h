@@ -1,12 +1,13 @@
-/* Loads offcap's BPF programs, attaches them to interfaces and hook points,
- * and hands every ring-buffer event to a callback as a packet. */
+/* Probes the running kernel, loads offcap's BPF programs in the variant it
+ * can run, attaches them to interfaces and hook points (user/hook.c), and
+ * hands every ring-buffer event to a callback as a packet. */
 #ifndef OFFCAP_LOADER_H
 #define OFFCAP_LOADER_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <linux/types.h>
-#include "../bpf/capture.h"
+#include "event.h"
+#include "hook.h"
 #include "meta.h"
 #include "netdev.h"
 #include "packet.h"
@@ -18,6 +19,7 @@ struct oc_capture_opts {
 	uint32_t snaplen;	/* 0 = whole packet */
 	uint32_t ring_mb;	/* ring memory of all CPUs, MiB (power of two); 0: default */
 	int tc_clsact;		/* classic clsact filters even where tcx exists */
+	int verbose;		/* libbpf's and the verifier's messages on stderr */
 	void (*warn)(const char *msg);
 };
 
@@ -30,9 +32,12 @@ struct oc_point_count {
 	uint64_t seen, dropped;
 };
 
-/* Loads and attaches to every device; NULL with a message in err. */
+/* Loads and attaches to every device; NULL with a message in err. What this
+ * kernel cannot give at a requested point is told once through opts->warn. */
 struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 				    const struct oc_capture_opts *opts, char *err, size_t errlen);
+/* Kernel features found at start (OC_FEAT_*). */
+uint32_t oc_capture_features(const struct oc_capture *c);
 /* Waits up to timeout_ms (less while packets flow: the programs wake the
  * consumer only when a ring fills up, so it polls every few ms) and delivers
  * what arrived, in timestamp order across CPUs; returns events delivered or -1
@@ -40,7 +45,10 @@ struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeout_ms);
 /* Kernel-side counters of one hook point, all CPUs. */
 int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_count *out);
-/* What the attach did: "tcx", "clsact", "xdp-native", "xdp-generic" per device and point. */
+/* Packets one interface lost at one point (ring full): the per-point total
+ * of oc_capture_counts, split by interface. */
+uint64_t oc_capture_dev_drops(struct oc_capture *c, unsigned dev, unsigned point);
+/* What the attach did: "tcx", "clsact", "xdp-native", "xdp-generic", "tp_btf". */
 const char *oc_capture_attach_mode(struct oc_capture *c, unsigned dev, unsigned point);
 /* BPF program id of a hook point (for bpf_stats). */
 int oc_capture_prog_id(struct oc_capture *c, unsigned point);
@@ -48,10 +56,5 @@ int oc_capture_prog_id(struct oc_capture *c, unsigned point);
 void oc_capture_detach(struct oc_capture *c);
 /* Detaches everything and frees. Safe to call with NULL. */
 void oc_capture_stop(struct oc_capture *c);
-
-/* CLOCK_MONOTONIC ns (the BPF clock) to wall-clock ns */
-uint64_t oc_mono_to_wall(uint64_t mono_ns);
-/* Kernel SKB_GSO_* bits to offcap's stable OC_GSO_* bits (names read from BTF). */
-uint32_t oc_gso_from_kernel(uint32_t kernel_bits);
 
 #endif

@@ -3,24 +3,19 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const point_names[OC_POINT_MAX] = {
-	[OC_POINT_XDP] = "xdp",
-	[OC_POINT_TC_INGRESS] = "tc-ingress",
-	[OC_POINT_TC_EGRESS] = "tc-egress",
-	[OC_POINT_POST_GSO] = "post-gso",
-};
+#include "hook.h"
 
 const char *oc_point_name(unsigned point)
 {
 	if (point < OC_POINT_MAX)
-		return point_names[point];
+		return oc_hooks[point].name;
 	return point == OC_POINT_NONE ? "capture" : "unknown";
 }
 
 int oc_point_parse(const char *name)
 {
 	for (int i = 0; i < OC_POINT_MAX; i++)
-		if (!strcmp(name, point_names[i]))
+		if (!strcmp(name, oc_hooks[i].name))
 			return i;
 	return -1;
 }
@@ -70,7 +65,10 @@ size_t oc_meta_format(const struct oc_meta *m, char *buf, size_t len)
 	char gso[160];
 	int n;
 
-	oc_gso_format(m->gso_type, gso, sizeof(gso));
+	if (m->flags & OC_META_NO_GSO_TYPE)
+		snprintf(gso, sizeof(gso), "unknown");
+	else
+		oc_gso_format(m->gso_type, gso, sizeof(gso));
 	n = snprintf(buf, len, "point=%s len=%u gso_size=%u gso_segs=%u gso_type=%s csum=%s",
 		     oc_point_name(m->point), m->len, m->gso_size, m->gso_segs, gso,
 		     oc_csum_name(m->csum));

@@ -23,7 +23,7 @@ enum oc_csum {
 	OC_CSUM_UNNECESSARY = 1,
 	OC_CSUM_COMPLETE = 2,
 	OC_CSUM_PARTIAL = 3,
-	OC_CSUM_UNKNOWN = 0xff,	/* XDP and foreign captures cannot tell */
+	OC_CSUM_UNKNOWN = 0xff,	/* XDP, foreign captures, tc before 6.2 */
 };
 
 /* offcap's own gso_type bits: stable across kernels (the kernel moved
@@ -52,6 +52,7 @@ enum oc_gso {
 
 #define OC_META_VALID	0x01	/* the packet came with offcap metadata */
 #define OC_META_VLAN	0x02	/* an offloaded VLAN tag was re-inserted into the bytes */
+#define OC_META_NO_GSO_TYPE 0x04	/* the kernel did not let the hook read gso_type */
 
 struct oc_meta {
 	uint8_t point;		/* enum oc_point */

@@ -173,7 +173,7 @@ static void find_peer(struct oc_netdev *dev)
 	read_features(name, &dev->peer_feat);
 }
 
-static int feature(const struct oc_features *f, const char *name)
+int oc_feature(const struct oc_features *f, const char *name)
 {
 	for (unsigned i = 0; i < f->n; i++)
 		if (!strcmp(f->name[i], name))
@@ -196,7 +196,7 @@ size_t oc_features_summary(const struct oc_features *f, char *buf, size_t len)
 	if (len)
 		buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && n < len; i++) {
-		int on = feature(f, keys[i].kernel);
+		int on = oc_feature(f, keys[i].kernel);
 
 		if (on < 0)
 			continue;

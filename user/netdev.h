@@ -38,6 +38,8 @@ int oc_netdev_enter(const struct oc_netdev *dev);
 int oc_netdev_leave(void);
 int oc_netdev_read_features(const struct oc_netdev *dev, struct oc_features *f);
 int oc_netdev_read_peer_features(const struct oc_netdev *dev, struct oc_features *f);
+/* 1 on, 0 off, -1 unknown: "rx-gro", "tx-tcp-segmentation", ... */
+int oc_feature(const struct oc_features *f, const char *name);
 /* "tso=on gso=on gro=off ..." of the offload features a person cares about */
 size_t oc_features_summary(const struct oc_features *f, char *buf, size_t len);
 /* Writes a line per feature that differs into buf; returns how many differ. */

@@ -334,7 +334,11 @@ static void cut_superframe(struct oc_verify *v, const struct oc_packet *pkt, con
 	struct oc_seg_req req = {
 		.data = pkt->data, .caplen = pkt->caplen, .len = pkt->len, .parsed = p,
 		.gso_size = pkt->meta.gso_size, .gso_type = pkt->meta.gso_type,
-		.csum = pkt->meta.csum == OC_CSUM_PARTIAL ? OC_SEG_CSUM_PARTIAL : OC_SEG_CSUM_FULL,
+		/* GSO leaves every super-frame CHECKSUM_PARTIAL: an unknown state
+		 * (tc before 6.2) is that one; a segment the kernel completed is
+		 * filled in when compared. */
+		.csum = pkt->meta.csum == OC_CSUM_PARTIAL || pkt->meta.csum == OC_CSUM_UNKNOWN ?
+			OC_SEG_CSUM_PARTIAL : OC_SEG_CSUM_FULL,
 	};
 	struct oc_seg_plan plan;
 

@@ -57,3 +57,13 @@ check "--tc-clsact after SIGKILL: the filter is still there" bash -c "ip netns e
 "$OFFCAP" capture -q -i "$NS_A/oca" -p tc-ingress,tc-egress --tc-clsact --duration 1 -w "$F" 2>"$OC_TMP/legacy.err"
 check "the next run removes the leftover filters and says so" grep -q "removed a tc filter left on oca by an earlier offcap run" "$OC_TMP/legacy.err"
 check "and leaves no filter behind itself" bash -c "[ -z \"\$(ip netns exec '$NS_A' tc filter show dev oca egress)\$(ip netns exec '$NS_A' tc filter show dev oca ingress)\" ]"
+
+# a start that fails leaves no file; what -s 0 and XDP cannot keep is said at start
+ip netns exec "$NS_B" ip link set dev ocb xdpdrv obj "$OC_ROOT/build/tests/xdp_pass.bpf.o" sec xdp
+out=$("$OFFCAP" capture -q -i "$NS_B/ocb" -p xdp -w "$OC_TMP/fail.pcapng" 2>&1); rc=$?
+check "another XDP program attached: non-zero exit and says so" bash -c "[ $rc -ne 0 ] && grep -q 'another XDP program is attached' <<<\"$out\""
+check "a failed start leaves no output file" test ! -e "$OC_TMP/fail.pcapng"
+ip netns exec "$NS_B" ip link set dev ocb xdpdrv off
+"$OFFCAP" capture -q -i "$NS_B/ocb" -p all -s 0 --duration 1 -w "$OC_TMP/s0.pcapng" 2>"$OC_TMP/s0.err"
+check "-s 0: says how much of a packet it keeps at most" grep -q -- "-s 0 keeps at most 262144 bytes" "$OC_TMP/s0.err"
+check "xdp with rx-vlan-offload on: says frames at xdp lack the tag" grep -q "ocb strips received VLAN tags into metadata" "$OC_TMP/s0.err"

@@ -27,7 +27,7 @@ struct cap_opts {
 	const char *out;
 	unsigned long snaplen, count, duration, ring_mb;
 	unsigned points;
-	int quiet, report, tc_clsact;
+	int quiet, verbose, report, tc_clsact;
 };
 
 struct cap_state {
@@ -39,6 +39,8 @@ struct cap_state {
 	uint64_t total;
 	uint64_t start_ns;
 	uint64_t last_status[OC_POINT_MAX];	/* counts at the previous status line */
+	uint8_t gone[OC_MAX_DEVS];	/* vanished while capturing */
+	int created;		/* the output file is ours: removed if the start fails */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -46,6 +48,17 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+static const char *points_help(void)
+{
+	static char buf[1024];
+	size_t n = 0;
+
+	for (unsigned p = 0; p < OC_POINT_MAX && n < sizeof(buf); p++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%26s%-11s %s\n", "",
+				      oc_hooks[p].name, oc_hooks[p].shows);
+	return buf;
 }
 
 static void usage(FILE *f)
@@ -67,14 +80,12 @@ static void usage(FILE *f)
 "      --duration SEC      stop after SEC seconds\n"
 "  -p, --points LIST       comma-separated hook points (default\n"
 "                          tc-ingress,tc-egress,post-gso; 'all' adds xdp):\n"
-"                          xdp         received frames at the driver, before GRO\n"
-"                          tc-ingress  received skbs after GRO (merged frames)\n"
-"                          tc-egress   transmitted skbs before GSO (super-frames)\n"
-"                          post-gso    what the driver is handed (net_dev_start_xmit)\n"
+"%s"
 "  -B, --buffer MIB        ring buffer memory in MiB, power of two, shared by one\n"
 "                          ring per CPU, at least 1 MiB each (default 8; 64 with\n"
 "                          -s 0 or a snaplen over 1024)\n"
 "  -q, --quiet             no live status line\n"
+"  -v, --verbose           libbpf's and the verifier's messages\n"
 "      --report            at the end, print 'offcap report' of the file\n"
 "      --tc-clsact         tc programs as clsact filters, as on kernels before 6.6\n"
 "                          (default: tcx links). Filters outlive a SIGKILL; the\n"
@@ -82,8 +93,20 @@ static void usage(FILE *f)
 "  -h, --help\n"
 "\n"
 "XDP is not on by default: on a veth, attaching it turns off the peer's GSO\n"
-"pass-through, so the sender segments in software (offcap warns when that happens).\n",
-		OC_MAX_DEVS);
+"pass-through, so the sender segments in software (offcap warns when that happens).\n"
+"On kernels older than a point's best variant, offcap says at start what it\n"
+"cannot record there (e.g. csum=unknown at tc before Linux 6.2).\n",
+		OC_MAX_DEVS, points_help());
+}
+
+static const char *point_names(void)
+{
+	static char buf[128];
+	size_t n = 0;
+
+	for (unsigned p = 0; p < OC_POINT_MAX && n < sizeof(buf); p++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", p ? ", " : "", oc_hooks[p].name);
+	return buf;
 }
 
 static int parse_points(const char *list, unsigned *out)
@@ -98,7 +121,7 @@ static int parse_points(const char *list, unsigned *out)
 		if (!strcmp(t, "all"))
 			*out |= ALL_POINTS;
 		else if (p < 0)
-			return oc_err("unknown hook point '%s' (xdp, tc-ingress, tc-egress, post-gso, all)", t), -1;
+			return oc_err("unknown hook point '%s' (%s, all)", t, point_names()), -1;
 		else
 			*out |= 1u << p;
 	}
@@ -112,7 +135,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		{ "write", required_argument, 0, 'w' }, { "snaplen", required_argument, 0, 's' },
 		{ "count", required_argument, 0, 'c' }, { "duration", required_argument, 0, 'D' },
 		{ "points", required_argument, 0, 'p' }, { "buffer", required_argument, 0, 'B' },
-		{ "quiet", no_argument, 0, 'q' }, { "report", no_argument, 0, 'R' },
+		{ "quiet", no_argument, 0, 'q' }, { "verbose", no_argument, 0, 'v' }, { "report", no_argument, 0, 'R' },
 		{ "tc-clsact", no_argument, 0, 'T' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
@@ -120,7 +143,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 
 	*o = (struct cap_opts){ .snaplen = 256, .points = DEFAULT_POINTS, .ring_mb = 0 };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:qh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:qvh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (o->nif == OC_MAX_DEVS)
@@ -150,6 +173,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 				return oc_err("-B: ring size must be a power of two MiB, 1..4096"), -1;
 			break;
 		case 'q': o->quiet = 1; break;
+		case 'v': o->verbose = 1; break;
 		case 'R': o->report = 1; break;
 		case 'T': o->tc_clsact = 1; break;
 		case 'h': usage(stdout); exit(0);
@@ -210,6 +234,7 @@ static int open_output(struct cap_state *s, int argc, char **argv)
 		shb.hardware = u.machine;
 	}
 	join_args(argc, argv, cmdline, sizeof(cmdline));
+	s->created = strcmp(s->o->out, "-") && access(s->o->out, F_OK);
 	s->w = pcapng_open(s->o->out, &shb, err, sizeof(err));
 	if (!s->w)
 		return oc_err("%s", err), -1;
@@ -218,13 +243,7 @@ static int open_output(struct cap_state *s, int argc, char **argv)
 
 static const char *point_role(unsigned p)
 {
-	static const char *const role[OC_POINT_MAX] = {
-		"receive, at the driver before GRO: frames as they arrived",
-		"receive, after GRO: merged frames carry gso_size/gso_segs",
-		"transmit, before GSO: super-frames",
-		"transmit, net_dev_start_xmit: segments where software GSO ran, super-frames on TSO devices",
-	};
-	return p < OC_POINT_MAX ? role[p] : "";
+	return p < OC_POINT_MAX ? oc_hooks[p].shows : "";
 }
 
 static int add_idbs(struct cap_state *s)
@@ -368,22 +387,32 @@ static void status_line(struct cap_state *s, struct oc_capture *c)
 }
 
 /* An interface that disappears ends the capture cleanly. */
+/* An interface that went away stops only its own capture; returns 1 when
+ * none is left. */
 static int vanished(struct cap_state *s)
 {
+	unsigned left = 0;
+
 	for (unsigned d = 0; d < s->o->nif; d++) {
 		struct oc_netdev *dev = &s->devs[d];
 		int gone;
 
-		if (oc_netdev_enter(dev))
-			return 1;
-		gone = (int)if_nametoindex(dev->name) != dev->ifindex;
+		if (s->gone[d])
+			continue;
+		gone = oc_netdev_enter(dev) || (int)if_nametoindex(dev->name) != dev->ifindex;
 		oc_netdev_leave();
-		if (gone) {
-			oc_warn("interface %s vanished; stopping", dev->name);
-			return 1;
+		if (!gone) {
+			left++;
+			continue;
 		}
+		s->gone[d] = 1;
+		oc_warn("interface %s%s%s vanished after %.1f s%s", dev->netns_name,
+			dev->netns_name[0] ? "/" : "", dev->name, (mono_ns() - s->start_ns) / 1e9,
+			s->o->nif > 1 ? "; its packets until then are in the file" : "");
 	}
-	return 0;
+	if (!left && s->o->nif > 1)
+		oc_warn("every interface vanished; stopping");
+	return !left;
 }
 
 static void warn_feature_changes(struct cap_state *s)
@@ -407,6 +436,22 @@ static void warn_feature_changes(struct cap_state *s)
 			oc_warn("XDP on veth %s turns off GSO pass-through on its peer: the peer now segments "
 				"in software and its post-gso point shows MTU-sized segments", dev->name);
 	}
+}
+
+/* What a person could otherwise mistake for a difference between points. */
+static void start_notes(struct cap_state *s, struct oc_capture *c)
+{
+	if (!s->o->snaplen)
+		oc_warn("-s 0 keeps at most %d bytes of a packet (tshark and tcpdump refuse larger ones)%s; "
+			"a longer packet's length is kept", OC_MAX_CAPLEN,
+			(s->o->points & (1u << OC_POINT_POST_GSO)) &&
+			!(oc_capture_features(c) & OC_FEAT_TRACE_DYNPTR) ? ", at post-gso here 65463" : "");
+	if (!(s->o->points & (1u << OC_POINT_XDP)))
+		return;
+	for (unsigned d = 0; d < s->o->nif; d++)
+		if (oc_feature(&s->devs[d].feat, "rx-vlan-hw-parse") == 1)
+			oc_warn("%s strips received VLAN tags into metadata (rx-vlan-offload on): frames "
+				"at xdp lack the tag that tc-ingress shows re-inserted", s->devs[d].name);
 }
 
 static int capture_loop(struct cap_state *s, struct oc_capture *c)
@@ -458,7 +503,7 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 			(unsigned long long)k.dropped, secs > 0 ? point_captured(s, p) / secs : 0, secs);
 		for (unsigned d = 0; s->w && d < s->o->nif; d++)
 			pcapng_write_stats(s->w, (uint32_t)s->idb[d][p], oc_mono_to_wall(s->start_ns), now,
-					   s->captured[d][p], s->o->nif == 1 ? k.dropped : 0);
+					   s->captured[d][p], oc_capture_dev_drops(c, d, p));
 	}
 }
 
@@ -508,7 +553,7 @@ int cmd_capture(int argc, char **argv)
 		goto out;
 	co = (struct oc_capture_opts){ .points = o.points, .snaplen = o.snaplen,
 				       .ring_mb = o.ring_mb, .warn = warn_cb,
-				       .tc_clsact = o.tc_clsact };
+				       .tc_clsact = o.tc_clsact, .verbose = o.verbose };
 	install_signals();
 	c = oc_capture_start(s->devs, o.nif, &co, err, sizeof(err));
 	if (!c) {
@@ -517,6 +562,7 @@ int cmd_capture(int argc, char **argv)
 	}
 	started = 1;
 	warn_feature_changes(s);
+	start_notes(s, c);
 	/* the header on disk now means: attached and capturing */
 	if (s->w && pcapng_flush(s->w)) {
 		oc_err("%s", pcapng_error(s->w));
@@ -538,6 +584,8 @@ out:
 	oc_capture_stop(c);
 	if (s->w && pcapng_close(s->w) && !ret)
 		ret = 1;
+	if (s->w && !started && s->created)
+		unlink(o.out);	/* no capture ran: leave no empty file behind */
 	for (unsigned d = 0; d < o.nif; d++)
 		oc_netdev_close(&s->devs[d]);
 	free(s);

@@ -1,0 +1,45 @@
+/* offcap's hook points: one table that the loader, the capture command, the
+ * metadata writer and the BPF side's numbers all follow. Adding a point
+ * touches this table and one BPF program. */
+#ifndef OFFCAP_HOOK_H
+#define OFFCAP_HOOK_H
+
+#include <stdint.h>
+#include "meta.h"
+
+enum oc_attach_kind {
+	OC_ATTACH_XDP,		/* XDP link on the device */
+	OC_ATTACH_TC,		/* tcx link (6.6+), else a clsact filter */
+	OC_ATTACH_TRACE,	/* tp_btf, filtered to the watched devices */
+};
+
+/* A kernel feature a point uses where it exists, and what it records without. */
+struct oc_hook_need {
+	uint32_t feature;	/* OC_FEAT_* */
+	const char *lost;	/* "checksum state and gso_type (recorded as unknown)" */
+};
+
+struct oc_hook {
+	const char *name;	/* "tc-egress": the -p name and the IDB suffix */
+	const char *prog;	/* BPF program, by name */
+	const char *prog_old;	/* its variant where `needs[0]` is missing, or NULL */
+	enum oc_attach_kind attach;
+	int ingress;		/* OC_ATTACH_TC: which hook */
+	uint8_t dir;		/* enum oc_dir */
+	const char *where;	/* help text: the kernel place */
+	const char *shows;	/* help text: what a person sees there */
+	struct oc_hook_need needs[2];
+};
+
+extern const struct oc_hook oc_hooks[OC_POINT_MAX];
+
+/* Kernel features, probed once by the loader (never by version number). */
+#define OC_FEAT_KERN_CTX	0x01	/* bpf_cast_to_kern_ctx, bpf_rdonly_cast: 6.2 */
+#define OC_FEAT_TRACE_DYNPTR	0x02	/* bpf_dynptr_from_skb in tp_btf: 6.12 */
+#define OC_FEAT_XDP_FRAGS	0x04	/* multi-buffer XDP, bpf_xdp_load_bytes: 5.18 */
+#define OC_FEAT_TCX		0x08	/* tcx links: 6.6 */
+
+/* "bpf_cast_to_kern_ctx (Linux 6.2)" */
+const char *oc_feature_name(uint32_t feature);
+
+#endif

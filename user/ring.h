@@ -1,0 +1,32 @@
+/* The consumer of offcap's BPF ring buffers: one ring per CPU, read straight
+ * from their mappings and merged in timestamp order. */
+#ifndef OFFCAP_RING_H
+#define OFFCAP_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct oc_rings;
+
+/* Rings for every online CPU, together about total_bytes (per CPU a power of
+ * two, at least 1 MiB). NULL with a message in err. */
+struct oc_rings *oc_rings_create(uint64_t total_bytes, unsigned ncpu, char *err, size_t errlen);
+/* The ring of a CPU, -1 for a CPU that was offline at start. */
+int oc_rings_fd(const struct oc_rings *r, unsigned cpu);
+/* Unread bytes at which the programs wake the consumer. */
+uint64_t oc_rings_wakeup_bytes(const struct oc_rings *r);
+/* After the programs are loaded: the rings into their array (outer_fd), mapped. */
+int oc_rings_map(struct oc_rings *r, int outer_fd, char *err, size_t errlen);
+
+/* Another source to wake the consumer for (an epoll or perf fd), after map. */
+int oc_rings_wake_on(struct oc_rings *r, int fd);
+
+/* One event record; a non-zero return stops the round. */
+typedef int (*oc_record_cb)(void *ctx, const void *rec, size_t size);
+/* Waits up to timeout_ms (less while records flow) and hands over what the
+ * rings held, oldest first across CPUs (the record's first u64 is its
+ * timestamp). Returns records delivered, or -1 when the callback failed. */
+int oc_rings_poll(struct oc_rings *r, oc_record_cb cb, void *ctx, int timeout_ms);
+void oc_rings_free(struct oc_rings *r);
+
+#endif
