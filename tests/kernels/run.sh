@@ -132,50 +132,55 @@ boot() {
 	log "$name: qemu ended after $(cat "$dir/wall") s"
 }
 
-# cell NAME TEST: "passed failed" of one test in one kernel; a test that did not
+# cell NAME TEST: "PASSED FAILED TEXT" of one test in one kernel; a test that did not
 # finish counts as one failure
 cell() {
-	local f=$KRESULTS/$1/share/$2.log last
-	last=$(tail -1 "$f" 2>/dev/null)
+	local dir=$KRESULTS/$1/share last secs
+	[ -f "$dir/booted" ] || { echo "0 0 no-boot"; return; }
+	[ -f "$dir/$2.log" ] || { echo "0 1 not-run"; return; }
+	last=$(tail -1 "$dir/$2.log")
+	secs=$(awk -v t="$2" '$1 == t {print $3 "s"}' "$dir/results")
 	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-		echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+		echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]} ${BASH_REMATCH[1]}/${BASH_REMATCH[2]}_${secs:-?}"
 	else
-		echo "0 1"
+		echo "0 1 cut-off"
 	fi
 }
 
-report() {
-	local k t p f cells w=22 total_p=0 total_f=0 dir
-	printf '\n%-18s' "passed/failed"
-	for k in $KERNELS; do printf "%-${w}s" "$k"; done
-	printf '\n%-18s' ""
-	for k in $KERNELS; do printf "%-${w}s" "$(head -1 "$KRESULTS/$k/share/booted" 2>/dev/null || echo '-')"; done
+# row TITLE CMD: one table row, CMD KERNEL printing each kernel's cell
+row() {
+	local k title=$1; shift
+	printf '%-18s' "$title"
+	for k in $KERNELS; do printf '%-22s' "$("$@" "$k" 2>/dev/null || echo -)"; done
 	echo
+}
+uname_of() { head -1 "$KRESULTS/$1/share/booted"; }
+boot_of() { sed -n 2p "$KRESULTS/$1/share/booted" | grep .; }
+tests_of() { awk '{s += $3} END {print s + 0}' "$KRESULTS/$1/share/results"; }
+wall_of() { cat "$KRESULTS/$1/wall"; }
+
+report() {
+	local k t p f text cells total_p=0 total_f=0 dir
+	echo
+	row "passed/failed" echo
+	row "" uname_of
 	for t in $TESTS; do
-		printf '%-18s' "$t"
+		cells=()
 		for k in $KERNELS; do
-			dir=$KRESULTS/$k/share
-			if [ ! -f "$dir/booted" ]; then cells="no boot"; f=0
-			elif [ ! -f "$dir/$t.log" ]; then cells="not run"; p=0 f=1
-			else read -r p f < <(cell "$k" "$t"); cells="$p/$f"
-				tail -1 "$dir/$t.log" | grep -q ' passed, ' || cells="cut off"
-			fi
-			[ -f "$dir/booted" ] && total_p=$((total_p + p)) total_f=$((total_f + f))
-			printf "%-${w}s" "$cells"
+			read -r p f text < <(cell "$k" "$t")
+			total_p=$((total_p + p)) total_f=$((total_f + f)) cells+=("${text//[_-]/ }")
 		done
-		echo
+		printf '%-18s' "$t"; printf '%-22s' "${cells[@]}"; echo
 	done
-	printf '%-18s' "boot (s)"
-	for k in $KERNELS; do printf "%-${w}s" "$(sed -n 2p "$KRESULTS/$k/share/booted" 2>/dev/null || echo -)"; done
-	printf '\n%-18s' "tests (s)"
-	for k in $KERNELS; do printf "%-${w}s" "$(awk '{s += $3} END {print s + 0}' "$KRESULTS/$k/share/results" 2>/dev/null)"; done
-	printf '\n%-18s' "qemu wall (s)"
-	for k in $KERNELS; do printf "%-${w}s" "$(cat "$KRESULTS/$k/wall" 2>/dev/null || echo -)"; done
-	echo; echo
+	row "boot (s)" boot_of
+	row "tests (s)" tests_of
+	row "qemu wall (s)" wall_of
+	echo
 	for k in $KERNELS; do
 		dir=$KRESULTS/$k
 		if [ ! -f "$dir/share/booted" ]; then
 			total_f=$((total_f + 1))
+			if [ -f "$dir/error" ]; then echo "# $k: $(cat "$dir/error")"; continue; fi
 			echo "# $k did not boot; the end of its console ($dir/console.log):"
 			tail -n 25 "$dir/console.log" 2>/dev/null | sed 's/^/#   /'
 			sed 's/^/#   qemu: /' "$dir/qemu.err" 2>/dev/null
@@ -209,13 +214,17 @@ main() {
 	for k in $KERNELS; do
 		line=$(awk -v k="$k" '$1 == k {print $2, $3}' "$HERE/kernels.list")
 		[ -n "$line" ] || die "kernel '$k' is not in $HERE/kernels.list"
-		rm -rf "${KRESULTS:?}/$k"
+		rm -rf "${KRESULTS:?}/$k" && mkdir -p "$KRESULTS/$k"
 		read -r suite pat <<< "$line"
 		use_suite "$suite"
 		pkg=$(resolve "$pat")
-		if [ -z "$pkg" ]; then log "$k: no package '$pat' in $suite"; continue; fi
-		fetch "$pkg" || { log "$k: cannot fetch $pkg"; continue; }
-		boot "$k" "$pkg"
+		if [ -z "$pkg" ]; then
+			echo "no package '$pat' in $suite" | tee "$KRESULTS/$k/error" >&2
+		elif ! fetch "$pkg"; then
+			echo "cannot fetch $pkg" | tee "$KRESULTS/$k/error" >&2
+		else
+			boot "$k" "$pkg"
+		fi
 	done
 	log "all kernels: $(($(date +%s) - t0)) s"
 	report
