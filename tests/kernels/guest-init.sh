@@ -42,5 +42,6 @@ for t in $TESTS; do
 	echo "$t $rc $(($(date +%s) - start))" >> "$OUT/results"
 	echo "guest: $t: $(tail -1 "$OUT/$t.log") ($(($(date +%s) - start)) s)"
 done
+dmesg > "$OUT/dmesg"
 echo finished > "$OUT/done"
 poweroff
