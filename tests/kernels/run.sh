@@ -187,8 +187,11 @@ report() {
 			continue
 		fi
 		[ -f "$dir/share/done" ] || echo "# $k: the tests did not finish (killed after $KTIMEOUT s?)"
-		grep -q '^exit status 0$' "$dir/share/probe" 2>/dev/null ||
-			grep -v '^exit status' "$dir/share/probe" 2>/dev/null | head -n 5 | sed "s/^/# $k: offcap capture -p all on lo: /"
+		if ! grep -q '^exit status 0$' "$dir/share/probe" 2>/dev/null; then
+			grep -v '^exit status' "$dir/share/probe" 2>/dev/null | head -n 8 | sed "s/^/# $k: offcap capture -p all on lo: /"
+			echo "# $k: the end of its -v log ($dir/share/probe-v):"
+			grep -v '^exit status\|^$' "$dir/share/probe-v" 2>/dev/null | tail -n 12 | sed 's/^/#   /'
+		fi
 		grep -h '^  not ok' "$dir"/share/*.log 2>/dev/null | head -n 12 | sed "s/^  /# $k: /"
 	done
 	echo "# logs: $KRESULTS/KERNEL/{console.log,share/TEST.log}"
