@@ -211,7 +211,7 @@ main() {
 	exec 9> "$KCACHE/.lock"
 	if ! flock -n 9; then	# one guest at a time: each uses both CPUs
 		log "waiting for another check-kernels (same KCACHE) to finish"
-		flock 9
+		until flock -w 5 9; do :; done	# short waits: a signal ends this
 	fi
 	local t0; t0=$(date +%s)
 	for k in $KERNELS; do
