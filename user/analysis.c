@@ -8,15 +8,16 @@
 #include "csum.h"
 #include "parse.h"
 #include "verify.h"
+#include "wire.h"
 
-#define MAX_IFACES 1024
 #define LINK_OUTGOING 4	/* Linux cooked capture: PACKET_OUTGOING */
 
 struct oc_analysis {
 	struct oc_analysis_opts o;
 	struct oc_flow_table *flows;
 	struct oc_if_stats *ifs;
-	uint32_t nifs;
+	uint32_t nifs, nslots;	/* interfaces seen, slots allocated (oc_iface_slots) */
+	uint32_t l3_len;	/* the current packet's oc_wire_l3_len() */
 	uint64_t frame;
 	struct oc_parsed p;
 	struct oc_problem problems[OC_MAX_PROBLEMS_KEPT];
@@ -53,10 +54,9 @@ struct oc_analysis *oc_analysis_new(const struct oc_analysis_opts *o)
 	if (!a->o.default_mtu)
 		a->o.default_mtu = 1500;
 	a->flows = oc_flows_new(o->flow_limit ? o->flow_limit : 65536);
-	a->ifs = calloc(MAX_IFACES, sizeof(*a->ifs));
 	if (o->verify || o->side_by_side)
 		a->verify = oc_verify_new(o->side_by_side, o->ctx, o->side_by_side_max);
-	if (!a->flows || !a->ifs || ((o->verify || o->side_by_side) && !a->verify)) {
+	if (!a->flows || ((o->verify || o->side_by_side) && !a->verify)) {
 		oc_analysis_free(a);
 		return NULL;
 	}
@@ -97,8 +97,8 @@ static struct oc_if_stats *if_stats(struct oc_analysis *a, const struct oc_iface
 {
 	struct oc_if_stats *st;
 
-	if (if_id >= MAX_IFACES)
-		if_id = MAX_IFACES - 1;
+	if (oc_iface_slots((void **)&a->ifs, &a->nslots, if_id, sizeof(*a->ifs)))
+		return NULL;
 	if (if_id >= a->nifs)
 		a->nifs = if_id + 1;
 	st = &a->ifs[if_id];
@@ -137,7 +137,9 @@ static void check_csum(struct oc_analysis *a, struct oc_if_stats *st, const stru
 {
 	enum oc_l4csum c;
 
-	if (l->ip.version == 4 && !l->ip.csum_ok) {
+	/* tot_len 0 (presumed TSO, BIG TCP): the device writes each segment's
+	 * length and header checksum; the super-frame's is not the wire's */
+	if (l->ip.version == 4 && !l->ip.csum_ok && l->ip.len_field) {
 		st->ip_csum_bad++;
 		problem(a, if_id, OC_PROB_BAD_CSUM, "IPv4 header checksum 0x%04x is wrong", l->ip.csum);
 	}
@@ -159,12 +161,18 @@ static void check_csum(struct oc_analysis *a, struct oc_if_stats *st, const stru
 	}
 }
 
+/* BIG TCP is TCP: over 64 KiB with the length from the frame (IPv4 tot_len 0,
+ * IPv6 jumbo).  Anything else that large (an ICMPv6 jumbogram, a 64 KiB IPv6
+ * PIM packet) no offload makes.  tot_len 0 below 64 KiB is tcpdump's
+ * "presumed TSO": an ordinary super-frame. */
 static unsigned oversize_cause(const struct oc_packet *pkt, const struct oc_parsed *p,
-			       const struct oc_layer *l, unsigned dir)
+			       const struct oc_layer *l, unsigned dir, uint32_t l3_len)
 {
 	int offload_l4 = (l->l4.kind == OC_L4_TCP || l->l4.kind == OC_L4_UDP) && !l->ip.is_fragment;
 
-	if (p->outer.ip.bigtcp || p->outer.ip.len > 65535)
+	if (l3_len > 65535 && l->l4.kind != OC_L4_TCP)
+		return OC_CAUSE_REAL;
+	if (l3_len > 65535 && p->outer.ip.bigtcp)
 		return OC_CAUSE_BIGTCP;
 	if (pkt->meta.flags & OC_META_VALID) {
 		if (pkt->meta.gso_segs > 1 || pkt->meta.gso_size)
@@ -176,15 +184,15 @@ static unsigned oversize_cause(const struct oc_packet *pkt, const struct oc_pars
 	return dir == OC_DIR_OUT ? OC_CAUSE_TSO : dir == OC_DIR_IN ? OC_CAUSE_GRO : OC_CAUSE_OFFLOAD;
 }
 
-/* Wire segments a super-frame becomes: the kernel's gso_segs, else cut by the
- * flow's segment payload. */
-static uint32_t segments_of(const struct oc_packet *pkt, const struct oc_layer *l, uint32_t seg)
+/* Wire segments a super-frame becomes: the kernel's gso_segs, else its
+ * payload cut at the size oc_wire_cut_at() chose. */
+static uint32_t segments_of(const struct oc_wire_cut *cut, const struct oc_layer *l)
 {
-	if ((pkt->meta.flags & OC_META_VALID) && pkt->meta.gso_segs > 1)
-		return pkt->meta.gso_segs;
-	if (!seg || l->l4.payload_len <= seg)
+	if (cut->gso_segs > 1)
+		return cut->gso_segs;
+	if (l->l4.payload_len <= cut->gso_size)
 		return 1;
-	return (l->l4.payload_len + seg - 1) / seg;
+	return (l->l4.payload_len + cut->gso_size - 1) / cut->gso_size;
 }
 
 static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const struct oc_packet *pkt,
@@ -196,7 +204,7 @@ static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const str
 	int side, offloaded = oversize && cause != OC_CAUSE_REAL;
 	struct oc_flow *f = oc_flows_get(a->flows, &a->p, pkt->ts_ns, &side);
 	struct oc_flow_side *s;
-	uint32_t payload = l->l4.payload_len, seg;
+	uint32_t payload = l->l4.payload_len;
 
 	if (!f)
 		return;
@@ -215,10 +223,16 @@ static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const str
 	if ((pkt->meta.flags & OC_META_VALID) && pkt->meta.gso_size && payload > pkt->meta.gso_size)
 		oc_flow_note_gso(s, pkt->meta.gso_size);
 	if (offloaded || ((pkt->meta.flags & OC_META_VALID) && pkt->meta.gso_segs > 1)) {
+		struct oc_wire_cut cut;
 		uint32_t n;
 
-		seg = pkt->meta.gso_size ? pkt->meta.gso_size : oc_flow_segment_payload(f, side, st->mtu);
-		n = segments_of(pkt, l, seg);
+		oc_wire_cut_at(pkt, &a->p, f, side, st->mtu, a->l3_len, &cut);
+		if (!cut.gso_size) {	/* not cut: say so, count no segments */
+			st->uncut++;
+			st->uncut_why = cut.why_not ? cut.why_not : "no segment size";
+			return;
+		}
+		n = segments_of(&cut, l);
 		if (dir == OC_DIR_IN) {
 			s->merged++, s->merged_frames += n, st->merged++, st->merged_frames += n;
 		} else {
@@ -257,16 +271,19 @@ void oc_analysis_packet(struct oc_analysis *a, const struct oc_iface *iface,
 {
 	struct oc_if_stats *st = if_stats(a, iface, pkt->if_id);
 	struct oc_parsed *p = &a->p;
+	uint16_t linktype = iface ? iface->linktype : OC_LINKTYPE_ETHERNET;
 	const struct oc_layer *l;
 	unsigned dir, cause = OC_CAUSE_REAL;
 	int oversize;
 
 	a->frame++;
+	if (!st)
+		return;
 	st->packets++;
 	st->bytes += pkt->len;
 	if (pkt->len > st->max_len)
 		st->max_len = pkt->len;
-	if (oc_parse(pkt->data, pkt->caplen, pkt->len, iface ? iface->linktype : OC_LINKTYPE_ETHERNET, p)) {
+	if (oc_parse(pkt->data, pkt->caplen, pkt->len, linktype, p)) {
 		st->truncated += !!(p->flags & OC_PARSE_TRUNCATED);
 		if (p->flags & OC_PARSE_MALFORMED) {
 			st->malformed++;
@@ -275,21 +292,24 @@ void oc_analysis_packet(struct oc_analysis *a, const struct oc_iface *iface,
 	}
 	if (pkt->meta.flags & OC_META_VLAN)
 		note_vlan(st, pkt->meta.vlan_tci);
-	if (!p->outer.ip.version)
-		return;
+	if ((pkt->meta.flags & OC_META_VALID) && pkt->meta.gso_type)
+		st->gso_types |= pkt->meta.gso_type;
+	a->l3_len = oc_wire_l3_len(pkt->data, pkt->caplen, pkt->len, linktype);
+	oversize = oc_wire_over_mtu(a->l3_len, st->mtu);
 	l = oc_flow(p);
 	dir = direction(pkt, p);
-	oversize = p->outer.ip.len > st->mtu;
 	if (oversize) {
 		st->over_mtu++;
-		cause = oversize_cause(pkt, p, l, dir);
+		cause = p->outer.ip.version ? oversize_cause(pkt, p, l, dir, a->l3_len) : OC_CAUSE_REAL;
 		st->cause[cause]++;
 		if (cause == OC_CAUSE_REAL)
-			problem(a, pkt->if_id, OC_PROB_OVERSIZE, "%u-byte IP packet over MTU %u at %s%s",
-				p->outer.ip.len, st->mtu, oc_point_name(pkt->meta.flags & OC_META_VALID ?
-				pkt->meta.point : OC_POINT_NONE),
+			problem(a, pkt->if_id, OC_PROB_OVERSIZE, "%u-byte %s packet over MTU %u at %s%s",
+				a->l3_len, p->outer.ip.version ? "IP" : "L3", st->mtu,
+				oc_point_name(pkt->meta.flags & OC_META_VALID ? pkt->meta.point : OC_POINT_NONE),
 				pkt->meta.flags & OC_META_VALID ? " with no GSO metadata" : "");
 	}
+	if (!p->outer.ip.version)
+		return;
 	check_csum(a, st, pkt, l, pkt->if_id,
 		   dir == OC_DIR_IN && oversize && cause != OC_CAUSE_REAL);
 	icmp_too_big(a, l, pkt->if_id);

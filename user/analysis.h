@@ -12,7 +12,7 @@ enum oc_cause {
 	OC_CAUSE_TSO,		/* TSO/GSO super-frame on transmit */
 	OC_CAUSE_GRO,		/* GRO/LRO merge on receive */
 	OC_CAUSE_OFFLOAD,	/* super-frame or merge: a foreign capture cannot tell which */
-	OC_CAUSE_BIGTCP,	/* BIG TCP: over 64 KiB, IPv4 tot_len 0 or IPv6 jumbo */
+	OC_CAUSE_BIGTCP,	/* BIG TCP: TCP over 64 KiB, IPv4 tot_len 0 or IPv6 jumbo */
 	OC_CAUSE_REAL,		/* nothing explains it: it would not fit the wire */
 	OC_CAUSE_MAX,
 };
@@ -40,6 +40,9 @@ struct oc_if_stats {
 	uint64_t over_mtu, cause[OC_CAUSE_MAX];
 	uint64_t superframes, segments;	/* super-frames and the wire segments they become */
 	uint64_t merged, merged_frames;	/* GRO merges and the frames merged */
+	uint64_t uncut;		/* over the MTU, an offload's, but no segment size known */
+	const char *uncut_why;
+	uint32_t gso_types;	/* OC_GSO_* bits seen in this interface's metadata */
 	uint64_t csum_ok, csum_partial, csum_bad, csum_unverified;
 	uint64_t ip_csum_bad;
 	uint64_t vlan_offloaded;

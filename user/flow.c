@@ -83,6 +83,7 @@ static int make_key(const struct oc_parsed *p, struct oc_flow_key *k)
 	k->version = l->ip.version;
 	k->proto = l->l4.proto;
 	k->vni = p->has_inner ? p->tun.vni : 0;
+	k->tunnel = p->has_inner ? p->tun.kind : OC_TUN_NONE;
 	c = memcmp(l->ip.src, l->ip.dst, alen);
 	if (c > 0 || (c == 0 && sp > dp)) {
 		memcpy(k->addr[0], l->ip.dst, alen);
@@ -184,6 +185,7 @@ struct oc_flow *oc_flows_get(struct oc_flow_table *t, const struct oc_parsed *p,
 	lru_push(t, f);
 	f->last_ns = ts_ns;
 	f->tunnel = p->has_inner ? p->tun.kind : OC_TUN_NONE;
+	f->encap = p->has_inner ? (uint16_t)(p->inner.ip.off - p->outer.ip.off) : 0;
 	*side = swapped;
 	return f;
 }
@@ -251,6 +253,8 @@ uint32_t oc_flow_segment_payload(const struct oc_flow *f, int side, uint32_t mtu
 {
 	const struct oc_flow_side *me = &f->side[side], *peer = &f->side[!side];
 	uint32_t iph = f->key.version == 6 ? 40 : 20, mss = peer->mss, opts;
+
+	mtu = mtu > f->encap ? mtu - f->encap : 0;	/* the outer packet must fit the MTU */
 
 	if (mtu > iph + 20 && (!mss || mss > mtu - iph - 20))
 		mss = mtu - iph - 20;

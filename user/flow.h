@@ -12,6 +12,7 @@
 
 struct oc_flow_key {
 	uint8_t version, proto;
+	uint8_t tunnel;		/* enum oc_tunnel_kind: inside a tunnel or not differs */
 	uint16_t port[2];
 	uint8_t addr[2][16];
 	uint32_t vni;		/* tunnel VNI/key: the same inner tuple in two tunnels differs */
@@ -37,6 +38,7 @@ struct oc_flow {
 	struct oc_flow_side side[2];	/* side i sent from key.addr[i]:key.port[i] */
 	int8_t initiator;	/* side that sent the SYN, -1 unknown */
 	uint8_t tunnel;		/* enum oc_tunnel_kind */
+	uint16_t encap;		/* tunnel headers before the flow's IP header (VXLAN 50) */
 	uint64_t first_ns, last_ns;
 	uint64_t id;		/* order of first appearance */
 	/* table internals */
@@ -60,7 +62,8 @@ uint32_t oc_flows_list(const struct oc_flow_table *t, struct oc_flow **out, uint
 void oc_flow_learn_tcp(struct oc_flow *f, int side, const struct oc_tcp *tcp, uint32_t payload);
 void oc_flow_note_gso(struct oc_flow_side *s, uint16_t gso_size);
 /* Payload per wire segment the sender on `side` should use: the peer's MSS (or
- * the MTU's) less the option bytes in use (1448 = 1460 - 12 with timestamps).
+ * the MTU's, less the flow's tunnel headers) less the option bytes in use
+ * (1448 = 1460 - 12 with timestamps).
  * 0 if unknown. */
 uint32_t oc_flow_segment_payload(const struct oc_flow *f, int side, uint32_t mtu);
 /* "198.18.0.1:40000 > 198.18.0.2:5201" from the initiator's side */

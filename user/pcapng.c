@@ -48,7 +48,7 @@
 #define MAX_CAPLEN (16u << 20)
 #define MAX_BLOCK (64u << 20)
 #define IF_CHUNK 64u
-#define MAX_IFACES (256u * IF_CHUNK)
+#define MAX_IFACES OC_MAX_IFACES
 #define MAX_OPTLEN 0xffffu
 
 static size_t pad4(size_t n) { return (n + 3) & ~(size_t)3; }
@@ -685,27 +685,16 @@ static uint64_t to_ns(const struct rd_iface *f, uint64_t ts)
 	return ns + f->offset_ns;
 }
 
-static void decode_name(struct oc_iface *f)
+/* Name and description as meta.c's contract defines them (old files too). */
+static void decode_idb(struct oc_iface *f)
 {
-	const char *at = strrchr(f->name, '@');
-	int pt = at ? oc_point_parse(at + 1) : -1;
-	size_t n = pt >= 0 ? (size_t)(at - f->name) : strlen(f->name);
+	struct oc_idb_meta m;
 
-	copy_str(f->ifname, sizeof(f->ifname), (const uint8_t *)f->name, n);
-	f->point = pt >= 0 ? (uint8_t)pt : OC_POINT_NONE;
-}
-
-static uint32_t parse_mtu(const char *s)
-{
-	for (const char *p = s; (p = strcasestr(p, "mtu")); p += 3) {
-		if ((p == s || !isalnum((unsigned char)p[-1])) && (p[3] == '=' || p[3] == ' ') &&
-		    isdigit((unsigned char)p[4])) {
-			unsigned long v = strtoul(p + 4, NULL, 10);
-
-			return v > UINT32_MAX ? 0 : (uint32_t)v;
-		}
-	}
-	return 0;
+	oc_idb_parse(f->name, f->descr, &m);
+	f->point = m.point;
+	f->mtu = m.mtu;
+	snprintf(f->ifname, sizeof(f->ifname), "%s", m.ifname);
+	snprintf(f->netns, sizeof(f->netns), "%s", m.netns);
 }
 
 static struct rd_iface *iface_at(const struct cap_reader *r, unsigned i)
@@ -761,8 +750,7 @@ static int do_idb(struct cap_reader *r, const uint8_t *b, size_t n)
 		return -1;
 	if (!f->pub.name[0])
 		snprintf(f->pub.name, sizeof(f->pub.name), "if%u", r->nif);
-	decode_name(&f->pub);
-	f->pub.mtu = parse_mtu(f->pub.descr);
+	decode_idb(&f->pub);
 	r->nif++;
 	return 0;
 }
@@ -1001,7 +989,7 @@ static int open_pcap(struct cap_reader *r, uint32_t magic)
 	if (!(f = new_iface(r)))
 		return -1;
 	snprintf(f->pub.name, sizeof(f->pub.name), "pcap");
-	decode_name(&f->pub);
+	decode_idb(&f->pub);
 	f->pub.snaplen = rd32(r, r->buf + 16);
 	f->pub.linktype = (uint16_t)rd32(r, r->buf + 20);	/* upper bits: FCS info */
 	set_tsresol(f, rd32(r, r->buf) == PCAP_MAGIC_NS ? 9 : 6);

@@ -13,7 +13,6 @@
 #define SUPER_MAX 1024		/* super-frames in flight for --side-by-side */
 #define GRO_RINGS 4096
 #define GRO_RING_LEN 64
-#define MAX_DEVS 64
 
 enum verdict { V_PENDING, V_MATCH, V_DIFFERS, V_MISSING };
 
@@ -62,8 +61,8 @@ struct oc_verify {
 	uint32_t *index;		/* open-addressing hash -> pend slot + 1 */
 	struct superframe sf[SUPER_MAX];
 	uint64_t sf_next, sf_printed_upto, sf_shown;
-	struct dev devs[MAX_DEVS];
-	unsigned ndevs;
+	struct dev *devs;		/* one per (interface, namespace): oc_iface_slots */
+	uint32_t ndevs, ndev_slots;
 	struct gro_ring *gro;
 	void (*sbs)(void *ctx, const char *text);
 	void *ctx;
@@ -112,8 +111,8 @@ static uint32_t dev_of(struct oc_verify *v, const struct oc_iface *iface, const 
 	for (unsigned i = 0; i < v->ndevs; i++)
 		if (v->devs[i].netns == pkt->meta.netns && !strcmp(v->devs[i].name, name))
 			return i;
-	if (v->ndevs == MAX_DEVS)
-		return MAX_DEVS - 1;
+	if (oc_iface_slots((void **)&v->devs, &v->ndev_slots, v->ndevs, sizeof(*v->devs)))
+		return v->ndevs - 1;	/* out of memory only: devices <= interface blocks */
 	snprintf(v->devs[v->ndevs].name, sizeof(v->devs[0].name), "%s", name);
 	v->devs[v->ndevs].netns = pkt->meta.netns;
 	return v->ndevs++;
@@ -129,7 +128,8 @@ struct oc_verify *oc_verify_new(void (*sbs)(void *ctx, const char *text), void *
 	v->pend = calloc(PENDING_MAX, sizeof(*v->pend));
 	v->index = calloc(PENDING_HASH, sizeof(*v->index));
 	v->gro = calloc(GRO_RINGS, sizeof(*v->gro));
-	if (!v->pend || !v->index || !v->gro) {
+	if (!v->pend || !v->index || !v->gro ||
+	    oc_iface_slots((void **)&v->devs, &v->ndev_slots, 0, sizeof(*v->devs))) {
 		oc_verify_free(v);
 		return NULL;
 	}
@@ -408,7 +408,7 @@ static void gro_packet(struct oc_verify *v, const struct oc_packet *pkt, const s
 
 	if (l->l4.kind != OC_L4_TCP || !l->l4.payload_len)
 		return;
-	if (pkt->meta.point == OC_POINT_XDP) {
+	if (pkt->meta.point == OC_POINT_XDP || (pkt->meta.point == OC_POINT_PRE_GRO && pkt->meta.gso_segs < 2)) {
 		g = gro_ring(v, dev, p, 1);
 		g->seq[g->head % GRO_RING_LEN] = seq;
 		g->len[g->head % GRO_RING_LEN] = l->l4.payload_len;
@@ -455,6 +455,7 @@ void oc_verify_packet(struct oc_verify *v, const struct oc_packet *pkt, const st
 			observe_segment(v, pkt, p, iface, frame, dev);
 		break;
 	case OC_POINT_XDP:
+	case OC_POINT_PRE_GRO:
 	case OC_POINT_TC_INGRESS:
 		gro_packet(v, pkt, p, dev);
 		break;
@@ -487,5 +488,6 @@ void oc_verify_free(struct oc_verify *v)
 	free(v->pend);
 	free(v->index);
 	free(v->gro);
+	free(v->devs);
 	free(v);
 }

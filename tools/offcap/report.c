@@ -7,6 +7,7 @@
 #include "analysis.h"
 #include "cmd.h"
 #include "json.h"
+#include "parse.h"
 #include "pcapng.h"
 
 #define MAX_FLOWS_SHOWN 100000
@@ -112,6 +113,16 @@ static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
 			printf("  %-22s %17s %llu super-frames become %llu wire segments (%.1f each)\n", "", "",
 			       (unsigned long long)s->superframes, (unsigned long long)s->segments,
 			       (double)s->segments / s->superframes);
+		if (s->uncut)
+			printf("  %-22s %17s %llu frames over the MTU not cut into wire segments: %s\n", "", "",
+			       (unsigned long long)s->uncut, s->uncut_why);
+		if (s->gso_types) {
+			char g[256];
+
+			oc_gso_format(s->gso_types, g, sizeof(g));
+			printf("  %-22s %17s GSO types: %s%s\n", "", "", g, s->gso_types & OC_GSO_TUNNEL_MASK ?
+			       " (tunnel offload: each segment gets the outer headers again)" : "");
+		}
 		if (s->merged)
 			printf("  %-22s %17s %llu merged frames were built from %llu wire frames (%.1f each)\n",
 			       "", "", (unsigned long long)s->merged, (unsigned long long)s->merged_frames,
@@ -194,6 +205,20 @@ static void print_side(const struct oc_flow *f, int side, uint32_t mtu)
 	printf("\n");
 }
 
+/* " in vxlan tunnel, vni 42" / " in gre tunnel, key 7" / "" */
+static const char *tunnel_text(const struct oc_flow *f, char *buf, size_t len)
+{
+	const char *id = f->tunnel == OC_TUN_GRE ? "key" : "vni";
+
+	if (f->tunnel == OC_TUN_NONE)
+		return "";
+	if (f->tunnel == OC_TUN_IPIP || (f->tunnel == OC_TUN_GRE && !f->key.vni))
+		snprintf(buf, len, " in %s tunnel", oc_tunnel_name(f->tunnel));
+	else
+		snprintf(buf, len, " in %s tunnel, %s %u", oc_tunnel_name(f->tunnel), id, f->key.vni);
+	return buf;
+}
+
 static void print_flows(struct oc_analysis *a, unsigned long shown, uint32_t mtu)
 {
 	struct oc_flow_table *t = oc_analysis_flows(a);
@@ -207,11 +232,11 @@ static void print_flows(struct oc_analysis *a, unsigned long shown, uint32_t mtu
 	printf("Flows: %u tracked, %llu evicted (flow limit)%s\n", n,
 	       (unsigned long long)oc_flows_evicted(t), n > shown ? ", the largest by bytes:" : "");
 	for (uint32_t i = 0; i < n && i < shown; i++) {
-		char name[128];
+		char name[128], tun[64];
 
 		oc_flow_format(v[i], name, sizeof(name));
-		printf("  %s %s%s%s\n", name, v[i]->key.proto == 6 ? "tcp" : "udp",
-		       v[i]->key.vni ? " in tunnel, vni " : "", v[i]->key.vni ? "" : "");
+		printf("  %s %s%s\n", name, v[i]->key.proto == 6 ? "tcp" : "udp",
+		       tunnel_text(v[i], tun, sizeof(tun)));
 		print_side(v[i], v[i]->initiator >= 0 ? v[i]->initiator : 0, mtu);
 		print_side(v[i], v[i]->initiator >= 0 ? !v[i]->initiator : 1, mtu);
 	}
@@ -303,6 +328,16 @@ static void json_if(struct oc_json *j, const struct oc_iface *f, const struct oc
 	oc_json_u64(j, "segments", s->segments);
 	oc_json_u64(j, "gro_merged", s->merged);
 	oc_json_u64(j, "gro_merged_frames", s->merged_frames);
+	oc_json_u64(j, "over_mtu_not_cut", s->uncut);
+	oc_json_str(j, "not_cut_why", s->uncut_why);
+	oc_json_open(j, "gso_types", '[');
+	for (unsigned b = 0; b < 32; b++) {
+		char g[32];
+
+		if (s->gso_types & (1u << b) && oc_gso_format(1u << b, g, sizeof(g)) && strcmp(g, "none"))
+			oc_json_str(j, NULL, g);
+	}
+	oc_json_close(j, ']');
 	oc_json_open(j, "checksums", '{');
 	oc_json_u64(j, "ok", s->csum_ok);
 	oc_json_u64(j, "partial", s->csum_partial);
@@ -364,6 +399,12 @@ static void json_flows(struct oc_json *j, struct oc_analysis *a, uint32_t mtu)
 		oc_json_open(j, NULL, '{');
 		oc_json_str(j, "flow", name);
 		oc_json_str(j, "proto", v[i]->key.proto == 6 ? "tcp" : "udp");
+		/* the same inner tuple outside and inside a tunnel are two flows */
+		oc_json_str(j, "tunnel", v[i]->tunnel ? oc_tunnel_name(v[i]->tunnel) : NULL);
+		if (v[i]->tunnel == OC_TUN_VXLAN || v[i]->tunnel == OC_TUN_GENEVE)
+			oc_json_u64(j, "vni", v[i]->key.vni);
+		else if (v[i]->tunnel == OC_TUN_GRE)
+			oc_json_u64(j, "gre_key", v[i]->key.vni);
 		oc_json_open(j, "sides", '[');
 		json_side(j, v[i], c, mtu);
 		json_side(j, v[i], !c, mtu);
