@@ -203,6 +203,9 @@ main() {
 	local k suite pat pkg line
 	[ "$(id -u)" -eq 0 ] || die "needs root (sudo make check-kernels)"
 	for t in $TESTS; do [ -f "tests/integration/$t.sh" ] || die "no test tests/integration/$t.sh"; done
+	for k in $KERNELS; do
+		awk -v k="$k" '$1 == k {f = 1} END {exit !f}' "$HERE/kernels.list" || die "kernel '$k' is not in $HERE/kernels.list"
+	done
 	[ -x build/offcap ] || die "build/offcap is missing: make all unit"
 	MIRROR=${MIRROR:-$(host_uris | grep -E '/debian/?$' | head -1)}
 	MIRROR_SECURITY=${MIRROR_SECURITY-$(host_uris | grep -E '/debian-security/?$' | head -1)}
@@ -216,7 +219,6 @@ main() {
 	local t0; t0=$(date +%s)
 	for k in $KERNELS; do
 		line=$(awk -v k="$k" '$1 == k {print $2, $3}' "$HERE/kernels.list")
-		[ -n "$line" ] || die "kernel '$k' is not in $HERE/kernels.list"
 		rm -rf "${KRESULTS:?}/$k" && mkdir -p "$KRESULTS/$k"
 		read -r suite pat <<< "$line"
 		use_suite "$suite"
