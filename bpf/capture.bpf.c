@@ -155,12 +155,22 @@ static __always_inline __u64 bounded(__u64 n, __u64 max)
 	return n;
 }
 
+/* The same for a size already known not to be 0, as helpers that refuse a
+ * size of 0 need it: 5.10's verifier learns nothing from n != 0. */
+static __always_inline __u64 bounded_nz(__u64 n, __u64 max)
+{
+	asm volatile("if %[n] <= %[max] goto +1; %[n] = %[max];"
+		     "if %[n] > 0 goto +1; %[n] = 1;"
+		     : [n] "+r"(n) : [max] "r"(max));
+	return n;
+}
+
 /* The first n bytes of the packet into dst, n <= max (the record's room). */
 static __always_inline long copy_bytes(const struct oc_source *s, void *dst, __u64 n, __u64 max)
 {
-	n = bounded(n, max);
 	if (!n)
 		return 0;
+	n = bounded_nz(n, max);
 	switch (s->kind) {
 	case SRC_SKB:
 		return bpf_skb_load_bytes(s->ctx, 0, dst, n);
