@@ -401,6 +401,17 @@ static int parse_counters(const char *s, const char *tag, struct oc_counters *c)
 	return 1;
 }
 
+/* "tso=on gso=on gro=off ..." (oc_features_summary's words) */
+static void read_offloads(const char *s, struct oc_iface_facts *f)
+{
+	f->gro = field_onoff(s, "gro");
+	f->lro = field_onoff(s, "lro");
+	f->gro_hw = field_onoff(s, "gro-hw");
+	f->tso = field_onoff(s, "tso");
+	f->tso6 = field_onoff(s, "tso6");
+	f->uso = field_onoff(s, "uso");
+}
+
 /* offcap's description contract (user/meta.h), as the report's facts. */
 static void facts_of_contract(const struct oc_idb_meta *m, struct oc_iface_facts *f)
 {
@@ -414,12 +425,7 @@ static void facts_of_contract(const struct oc_idb_meta *m, struct oc_iface_facts
 	snprintf(f->driver, sizeof(f->driver), "%s", m->driver);
 	for (size_t i = 0; m->features[i] && i + 1 < sizeof(feat); i++)	/* "tso:on,gso:off" */
 		feat[i] = m->features[i] == ',' ? ' ' : m->features[i] == ':' ? '=' : m->features[i];
-	f->gro = field_onoff(feat, "gro");
-	f->lro = field_onoff(feat, "lro");
-	f->gro_hw = field_onoff(feat, "gro-hw");
-	f->tso = field_onoff(feat, "tso");
-	f->tso6 = field_onoff(feat, "tso6");
-	f->uso = field_onoff(feat, "uso");
+	read_offloads(feat, f);
 	if ((f->has_start = m->has_counters))
 		f->start = (struct oc_counters){ m->rx_dropped, m->rx_errors, m->tx_dropped, m->tx_errors };
 }
@@ -436,23 +442,13 @@ void oc_iface_facts_parse(const char *descr, const char *isb_comment, struct oc_
 		facts_of_contract(&m, f);
 		return;
 	}
-	if (descr && strncmp(descr, "offcap ", 7))
-		descr = NULL;	/* offcap's descriptions before the contract */
-	if (descr) {
-		f->ifindex = (v = field(descr, "ifindex")) ? atoi(v) : 0;
-		f->peer_ifindex = (v = field(descr, "peer_ifindex")) ? atoi(v) : 0;
-		f->peer_mtu = (v = field(descr, "peer_mtu")) ? (uint32_t)strtoul(v, NULL, 10) : 0;
-		field_str(descr, "peer", f->peer_name, sizeof(f->peer_name));
-		field_str(descr, "netns", f->netns, sizeof(f->netns));
-		field_str(descr, "driver", f->driver, sizeof(f->driver));
-		f->gro = field_onoff(descr, "gro");
-		f->lro = field_onoff(descr, "lro");
-		f->gro_hw = field_onoff(descr, "gro-hw");
-		f->tso = field_onoff(descr, "tso");
-		f->tso6 = field_onoff(descr, "tso6");
-		f->uso = field_onoff(descr, "uso");
-		f->has_start = parse_counters(descr, OC_COUNTERS_START, &f->start);
-	}
+	/* offcap 0.1's "offcap hook=... driver=... ifindex=...; features at start: tso=on ..." */
+	if (!descr || strncmp(descr, "offcap ", 7))
+		return;
+	f->ifindex = (v = field(descr, "ifindex")) ? atoi(v) : 0;
+	field_str(descr, "netns", f->netns, sizeof(f->netns));
+	field_str(descr, "driver", f->driver, sizeof(f->driver));
+	read_offloads(descr, f);
 }
 
 static int open_ns(const char *name, char *err, size_t errlen)

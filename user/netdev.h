@@ -38,11 +38,9 @@ struct oc_netdev {
 };
 
 /* What offcap records about an interface in the file, read back from an IDB's
- * description and the opt_comment of its Interface Statistics Block:
- *   description: "... mtu=N driver=D ifindex=N peer_ifindex=N [peer=NAME peer_mtu=N] netns=NS;
- *                 features at start: gro=on lro=off ...; counters at start: COUNTERS"
- *   ISB comment: "counters at end: COUNTERS"
- *   COUNTERS:    "rx_dropped=N rx_errors=N tx_dropped=N tx_errors=N"
+ * description (the contract in meta.h: driver, ifindex, peer, features,
+ * counters at start) and the opt_comment of its Interface Statistics Block:
+ *   "counters at end: rx_dropped=N rx_errors=N tx_dropped=N tx_errors=N"
  * Unknown fields are -1 / 0 (has_*). */
 struct oc_iface_facts {
 	int ifindex, peer_ifindex;	/* 0 unknown; peer_ifindex: veth peer */
@@ -56,7 +54,6 @@ struct oc_iface_facts {
 	int has_start, has_end;
 };
 
-#define OC_COUNTERS_START "counters at start: "
 #define OC_COUNTERS_END "counters at end: "
 
 /* Parses "IFACE" or "NETNS/IFACE" (default_ns applies to plain IFACE), enters
