@@ -26,4 +26,20 @@ int BPF_PROG(bench_post_gso, struct sk_buff *skb, struct net_device *dev)
 	return 0;
 }
 
+/* pre-gro's tracepoints (hooks_only --pre-gro) */
+SEC("tp_btf/napi_gro_receive_entry")
+int BPF_PROG(bench_pre_gro_napi, struct sk_buff *skb) { return 0; }
+
+SEC("tp_btf/napi_gro_frags_entry")
+int BPF_PROG(bench_pre_gro_frags, struct sk_buff *skb) { return 0; }
+
+SEC("tp_btf/netif_receive_skb_entry")
+int BPF_PROG(bench_pre_gro_receive, struct sk_buff *skb) { return 0; }
+
+SEC("tp_btf/netif_receive_skb_list_entry")
+int BPF_PROG(bench_pre_gro_list, struct sk_buff *skb) { return 0; }
+
+SEC("tp_btf/netif_rx_entry")
+int BPF_PROG(bench_pre_gro_rx, struct sk_buff *skb) { return 0; }
+
 char LICENSE[] SEC("license") = "GPL";

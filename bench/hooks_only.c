@@ -27,6 +27,28 @@ static int prog_id(struct bpf_program *p)
 	return bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) ? -1 : (int)info.id;
 }
 
+/* Only the do-nothing programs at pre-gro's tracepoints: its floor. */
+static int pre_gro_only(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+	int n = 0;
+
+	bpf_object__for_each_program(p, obj) {
+		if (strncmp(bpf_program__name(p), "bench_pre_gro", 13))
+			continue;
+		if (!bpf_program__attach(p))
+			return perror(bpf_program__name(p)), 1;
+		n++;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	printf("attached %d pre-gro tracepoints\n", n);
+	fflush(stdout);
+	while (!stop)
+		pause();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct bpf_object *obj;
@@ -34,10 +56,12 @@ int main(int argc, char **argv)
 	int self = open("/proc/self/ns/net", O_RDONLY);
 
 	if (argc < 3 || self < 0)
-		return fprintf(stderr, "usage: hooks_only OBJ NETNS/IFACE...\n"), 2;
+		return fprintf(stderr, "usage: hooks_only OBJ [--pre-gro] NETNS/IFACE...\n"), 2;
 	obj = bpf_object__open_file(argv[1], NULL);
 	if (!obj || bpf_object__load(obj))
 		return perror("hooks_only: load"), 1;
+	if (!strcmp(argv[2], "--pre-gro"))
+		return pre_gro_only(obj);
 	in = bpf_object__find_program_by_name(obj, "bench_tc_ingress");
 	out = bpf_object__find_program_by_name(obj, "bench_tc_egress");
 	tp = bpf_object__find_program_by_name(obj, "bench_post_gso");

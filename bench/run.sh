@@ -14,6 +14,9 @@
 #   hooks-only  a. programs that do nothing at offcap's default hooks (bench/hooks_only*)
 #   xdp-pass    b. a trivial XDP_PASS program on the receiver, nothing captured
 #   offcap-xdp  c. offcap -p xdp on the receiver only
+#   offcap-pregro d. offcap -p pre-gro on the receiver only: the pre-GRO view
+#               without XDP's observer effect
+#   pregro-nop  e. programs that do nothing at pre-gro's tracepoints
 # offcap watches both ends (-i A/oca -i B/ocb), as `make demo` does; tcpdump
 # the sender's veth (both directions of the stream).
 # Offline: a >= 1 GB capture of the demo traffic, read by offcap, tcpdump,
@@ -37,7 +40,7 @@ ROOT=$PWD
 OFFCAP=${OFFCAP:-$ROOT/build/offcap}
 ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-3}
-CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump hooks-only xdp-pass offcap-xdp}
+CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump hooks-only xdp-pass offcap-xdp offcap-pregro pregro-nop}
 BEFORE=${BENCH_BEFORE:-}
 [ -n "$BEFORE" ] && CONFIGS="$CONFIGS offcap-before"
 ONLINE=${BENCH_ONLINE:-1}
@@ -153,13 +156,14 @@ one_run() {
 	rm -f "$out" "$err" "$tf"
 	case $cfg in
 	none) ;;
-	offcap|offcap-all|offcap-s0|offcap-xdp|offcap-before)
+	offcap|offcap-all|offcap-s0|offcap-xdp|offcap-pregro|offcap-before)
 		local args=(-i "$A/oca" -i "$B/ocb") bin=$OFFCAP
 		[ "$cfg" = offcap-before ] && bin=$tmp/before/build/offcap
 		case $cfg in
 		offcap-all) args+=(-p all) ;;
 		offcap-s0) args+=(-s 0) ;;
 		offcap-xdp) args=(-i "$B/ocb" -p xdp) ;;
+		offcap-pregro) args=(-i "$B/ocb" -p pre-gro) ;;
 		esac
 		$TIME -f '%e %U %S %M' -o "$tf" "$bin" capture -q -w "$out" "${args[@]}" 2>"$err" &
 		tpid=$!; pids+=("$tpid")
@@ -174,8 +178,10 @@ one_run() {
 		grep -q 'listening on' "$err" || { fail "tcpdump did not start: $(cat "$err")"; kill -9 "$tpid"; return 1; }
 		cpid=$(child_of "$tpid"); pids+=("$cpid")
 		;;
-	hooks-only)
-		"$tmp/hooks_only" "$tmp/hooks_only.bpf.o" "$A/oca" "$B/ocb" >"$out" 2>"$err" &
+	hooks-only|pregro-nop)
+		local hook_args=("$A/oca" "$B/ocb")
+		[ "$cfg" = pregro-nop ] && hook_args=(--pre-gro "$B/ocb")
+		"$tmp/hooks_only" "$tmp/hooks_only.bpf.o" "${hook_args[@]}" >"$out" 2>"$err" &
 		cpid=$!; pids+=("$cpid")
 		for i in $(seq 100); do grep -q attached "$out" 2>/dev/null && break; sleep 0.1; done
 		grep -q attached "$out" || { fail "hooks_only did not attach: $(cat "$err")"; kill -9 "$cpid"; return 1; }
@@ -198,7 +204,7 @@ one_run() {
 		bpf_costs "$cfg" "$r" "${ids[@]}"
 		ip -n "$B" link set dev ocb xdpdrv off
 		;;
-	hooks-only)
+	hooks-only|pregro-nop)
 		ids=($(prog_ids "$cpid")); bpf_costs "$cfg" "$r" "${ids[@]}"
 		kill "$cpid"; wait "$cpid"
 		;;
@@ -245,6 +251,8 @@ describe() {
 	xdp-pass) echo "b. trivial XDP_PASS on ocb, no capture" ;;
 	offcap-xdp) echo "c. offcap -p xdp on ocb only" ;;
 	offcap-before) echo "2'. as (2), offcap at $BEFORE" ;;
+	offcap-pregro) echo "d. offcap -p pre-gro on ocb only" ;;
+	pregro-nop) echo "e. do-nothing programs at pre-gro's tracepoints" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -277,7 +285,7 @@ report_online() {
 		[ "${t[0]}" = - ] && { echo "| $(describe "$cfg") | no successful run | | | | | |"; continue; }
 		ratio=$(pct "${t[0]}" "$bare")
 		case $cfg in
-		none|xdp-pass|hooks-only)
+		none|xdp-pass|hooks-only|pregro-nop)
 			printf '| %s | %.2f [%.2f..%.2f] | %s | - | - | - | - |\n' "$(describe "$cfg")" "${t[@]}" "$ratio" ;;
 		*)
 			tot=$(col "$cfg" 6 | awk '{s += $1} END {print s + 0}')
@@ -326,7 +334,9 @@ report_online() {
 	echo "Where the cost comes from:"
 	[ "$h" != - ] && echo "- the hooks alone (do-nothing programs, bpf_stats on): $(pct "$h" "$bare") of (1); offcap (2) is $(pct "$t2" "$h") of that."
 	[ "$x" != - ] && echo "- observer effect: a trivial XDP_PASS on the receiver alone gives $(pct "$x" "$bare") of (1) (the sender loses GSO pass-through and segments in software)."
-	[ "$x" != - ] && [ "$xo" != - ] && echo "- offcap -p xdp gives $(pct "$xo" "$x") of the XDP_PASS figure, all four points $(pct "$xa" "$x"): that part is capture cost."
+	[ "$x" != - ] && [ "$xo" != - ] && echo "- offcap -p xdp gives $(pct "$xo" "$x") of the XDP_PASS figure, all points $(pct "$xa" "$x"): that part is capture cost."
+	local pg; pg=$(med offcap-pregro 3)
+	[ "$pg" != - ] && echo "- offcap -p pre-gro (the receiver's frames before GRO, no XDP): $(pct "$pg" "$bare") of (1), against $(pct "$xo" "$bare") for -p xdp; do-nothing programs at its tracepoints: $(pct "$(med pregro-nop 3)" "$bare")."
 	return 0
 }
 
