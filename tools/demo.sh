@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make demo: two namespaces joined by a veth pair, a TCP transfer measured
-# without and then with offcap capturing at all four hook points, demo.pcapng,
+# without and then with offcap capturing at every hook point, demo.pcapng,
 # a per-point summary. Everything it creates is removed at the end.
 set -u
 cd "$(dirname "$0")/.."
@@ -50,7 +50,7 @@ sleep 0.5
 with=$(iperf "$BYTES")
 sleep 0.2
 kill -INT "$cap"; wait "$cap"; rc=$?
-echo "demo: TCP throughput with offcap at all four points: $with Gbit/s"
+echo "demo: TCP throughput with offcap at every point: $with Gbit/s"
 echo "demo: (XDP on a veth switches its peer to software GSO: that is the observer effect offcap warns about)"
 echo
 cat "$tmp/offcap.err"
