@@ -306,7 +306,8 @@ static const char *cached_comment(const struct oc_meta *m)
 	static struct comment_slot slot[COMMENT_SLOTS];
 	struct oc_meta k = { .point = m->point, .csum = m->csum, .flags = m->flags,
 			     .gso_size = m->gso_size, .gso_segs = m->gso_segs,
-			     .gso_type = m->gso_type, .len = m->len };
+			     .gso_type = m->gso_type, .len = m->len,
+			     .ifindex = m->ifindex, .netns = m->netns };
 	struct comment_slot *c;
 	uint32_t h;
 
@@ -314,7 +315,8 @@ static const char *cached_comment(const struct oc_meta *m)
 		k.vlan_tci = m->vlan_tci;
 		k.vlan_proto = m->vlan_proto;
 	}
-	h = (k.len * 2654435761u) ^ (k.gso_segs * 40503u) ^ k.point ^ (k.csum << 3) ^ k.gso_type;
+	h = (k.len * 2654435761u) ^ (k.gso_segs * 40503u) ^ k.point ^ (k.csum << 3) ^ k.gso_type ^
+	    (k.ifindex << 7);
 	c = &slot[(h ^ (h >> 16)) % COMMENT_SLOTS];
 	if (!c->used || memcmp(&c->key, &k, sizeof(k))) {
 		c->key = k;
@@ -334,8 +336,8 @@ static int on_packet(void *ctx, const struct oc_packet *pkt, unsigned d)
 		return 0;
 	if (s->w) {
 		p.if_id = (uint32_t)s->idb[d][point];
-		if (!p.comment && (p.meta.flags & OC_META_VALID))
-			p.comment = cached_comment(&p.meta);
+		if (p.meta.flags & OC_META_VALID)
+			p.meta_comment = cached_comment(&p.meta);
 		if (pcapng_write_packet(s->w, &p))
 			return -1;
 	} else {
