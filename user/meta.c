@@ -88,7 +88,7 @@ size_t oc_meta_format(const struct oc_meta *m, char *buf, size_t len)
 	if (m->flags & OC_META_VLAN)
 		format_vlan(m, vlan, sizeof(vlan));
 	n = snprintf(buf, len, "point=%s len=%u gso_size=%u gso_segs=%u gso_type=%s csum=%s"
-		     " ifindex=%u netns=%u v=%d%s",
+		     " ifindex=%u netns_ino=%u v=%d%s",
 		     oc_point_name(m->point), m->len, m->gso_size, m->gso_segs, gso,
 		     oc_csum_name(m->csum), m->ifindex, m->netns, OC_META_COMMENT_VERSION, vlan);
 	return n < 0 ? 0 : (size_t)n;
@@ -209,7 +209,7 @@ static int parse_number(const struct meta_token *t, struct meta_numbers *n, uint
 		{ "gso_size", offsetof(struct meta_numbers, gso_size), UINT16_MAX },
 		{ "gso_segs", offsetof(struct meta_numbers, gso_segs), UINT16_MAX },
 		{ "ifindex", offsetof(struct meta_numbers, ifindex), UINT32_MAX },
-		{ "netns", offsetof(struct meta_numbers, netns), UINT32_MAX },
+		{ "netns_ino", offsetof(struct meta_numbers, netns), UINT32_MAX },
 		{ "vlan", offsetof(struct meta_numbers, vlan), 0x0fff },
 		{ "vlan_proto", offsetof(struct meta_numbers, vlan_proto), UINT16_MAX },
 		{ "vlan_pcp", offsetof(struct meta_numbers, vlan_pcp), 7 },

@@ -88,7 +88,7 @@ const char *oc_csum_name(unsigned csum);	/* "partial", ... */
 size_t oc_gso_format(uint32_t gso_type, char *buf, size_t len);
 /* The packet comment, a person's and a program's: "point=tc-egress len=65226
  * gso_size=1448 gso_segs=45 gso_type=tcpv4 csum=partial ifindex=7
- * netns=4026532301 v=2", then " vlan=100 vlan_proto=0x8100 (offloaded tag
+ * netns_ino=4026532301 v=2", then " vlan=100 vlan_proto=0x8100 (offloaded tag
  * re-inserted)" when a tag was offloaded. */
 size_t oc_meta_format(const struct oc_meta *m, char *buf, size_t len);
 /* Reads a comment oc_meta_format wrote (any version): 0 and *m filled (flags

@@ -14,7 +14,7 @@ static void test_format(void)
 
 	oc_meta_format(&m, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "point=tc-egress len=65226 gso_size=1448 gso_segs=45 gso_type=tcpv4|fixedid "
-			   "csum=partial ifindex=0 netns=0 v=2 vlan=100 vlan_proto=0x8100 vlan_pcp=1 "
+			   "csum=partial ifindex=0 netns_ino=0 v=2 vlan=100 vlan_proto=0x8100 vlan_pcp=1 "
 			   "(offloaded tag re-inserted)"),
 	      "comment text: %s", buf);
 	m.flags = OC_META_VALID;
