@@ -53,6 +53,9 @@ local ef = {
 }
 offcap.experts = ef
 
+offcap.prefs.default_mtu = Pref.uint("MTU when the file does not say", 0,
+	"MTU for interfaces whose description gives none (tcpdump files edited to carry offcap comments); 0: unknown")
+
 local f_comment = Field.new("frame.comment")
 local f_if_name = Field.new("frame.interface_name")
 local f_if_descr = Field.new("frame.interface_description")
@@ -111,6 +114,7 @@ local function iface_facts()
 		f.netns_ino = tonumber(d:match("netns_ino=(%d+)") or "")
 		if f.netns and f.netns:match("^%d+$") then f.netns = nil end
 	end
+	if not f.mtu and offcap.prefs.default_mtu > 0 then f.mtu = offcap.prefs.default_mtu end
 	return f
 end
 
