@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "loader.h"
@@ -207,40 +208,81 @@ static int check_filter(const char *filter)
 
 /* ---- --capture: offcap capture on the fifo ---- */
 
-/* The fifo's reader went away: stop the capture as SIGTERM would. */
-static void *watch_reader(void *arg)
-{
-	struct pollfd pfd = { .fd = *(int *)arg, .events = 0 };
+/* The fifo's reader went away: stop the capture as SIGTERM would. The open
+ * waits for the reader, as the capture's own open of the fifo does. */
+static volatile int reader_fd = -1;
 
-	for (;;) {
-		if (poll(&pfd, 1, 500) > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))) {
-			kill(getpid(), SIGTERM);
-			return NULL;
-		}
-	}
+static int reader_gone(void)
+{
+	struct pollfd pfd = { .fd = reader_fd, .events = 0 };
+
+	return pfd.fd >= 0 && poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLERR | POLLHUP));
 }
 
-static int start_watch(const char *fifo, int *fd)
+static void *watch_reader(void *arg)
+{
+	if ((reader_fd = open(arg, O_WRONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	while (!reader_gone())
+		usleep(200000);
+	kill(getpid(), SIGTERM);
+	return NULL;
+}
+
+static int start_watch(const char *fifo)
 {
 	pthread_t t;
 	sigset_t all, old;
+	int rc;
 
-	if ((*fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
-		return oc_err("extcap: cannot open the fifo %s: %s", fifo, strerror(errno)), -1;
 	/* signals go to the capture's thread, not this one */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	errno = pthread_create(&t, NULL, watch_reader, fd);
+	rc = pthread_create(&t, NULL, watch_reader, (void *)fifo);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (errno)
-		return oc_err("extcap: %s", strerror(errno)), -1;
+	if (rc)
+		return oc_err("extcap: %s", strerror(rc)), -1;
 	pthread_detach(t);
 	return 0;
 }
 
+/* Wireshark shows whatever an extcap writes on stderr as an error: the
+ * capture's messages (counts at the end, warnings) are kept aside and passed
+ * on only when it fails. */
+static int hold_stderr(void)
+{
+	int saved = dup(2), mem = memfd_create("offcap-extcap-stderr", MFD_CLOEXEC);
+
+	if (saved < 0 || mem < 0 || dup2(mem, 2) < 0) {
+		if (saved >= 0)
+			close(saved);
+		if (mem >= 0)
+			close(mem);
+		return -1;
+	}
+	close(mem);
+	return saved;
+}
+
+static void release_stderr(int saved, int failed)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	lseek(2, 0, SEEK_SET);
+	while (failed && (n = read(2, buf, sizeof(buf))) > 0)
+		if (write(saved, buf, (size_t)n) != n)
+			break;
+	dup2(saved, 2);
+	close(saved);
+}
+
 static int cmd_capture_fifo(const struct ext_opts *o)
 {
-	static int watch_fd = -1;
+	int saved, rc;
 	const char *spec;
 	char *argv[16];
 	int argc = 0;
@@ -250,7 +292,7 @@ static int cmd_capture_fifo(const struct ext_opts *o)
 	if (check_filter(o->filter))
 		return 2;
 	spec = o->iface + strlen(IFACE_PREFIX);
-	if (start_watch(o->fifo, &watch_fd))
+	if (start_watch(o->fifo))
 		return 1;
 	argv[argc++] = "capture";
 	argv[argc++] = "-q";
@@ -265,7 +307,12 @@ static int cmd_capture_fifo(const struct ext_opts *o)
 	if (o->tc_clsact)
 		argv[argc++] = "--tc-clsact";
 	argv[argc] = NULL;
-	return cmd_capture(argc, argv);
+	saved = hold_stderr();
+	rc = cmd_capture(argc, argv);
+	if (rc == 1 && reader_gone())
+		rc = 0;	/* the reader stopped first: its last writes failed with EPIPE */
+	release_stderr(saved, rc != 0);
+	return rc;
 }
 
 int cmd_extcap(int argc, char **argv)
