@@ -9,14 +9,14 @@ BUILD    := build
 
 # Debian packages the build, the demo, the tests and the benchmark use.
 PKGS := gcc make pkg-config clang llvm libbpf-dev libxdp-dev bpftool libelf-dev \
-	zlib1g-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time man-db
+	zlib1g-dev libpcap-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time man-db
 # What `make check-kernels` adds: qemu, and what builds the guests' initramfs.
 KERNEL_PKGS := qemu-system-x86 busybox-static kmod xz-utils
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DOFFCAP_VERSION='"$(VERSION)"' \
 	   -Iuser -I$(BUILD)
-LDLIBS  := -lbpf -lxdp -lelf -lz -lpthread -lm
+LDLIBS  := -lbpf -lxdp -lelf -lz -lpthread -lm -lpcap
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)

@@ -32,28 +32,31 @@ HOME=$H tshark -D >"$OC_TMP/D.txt" 2>/dev/null
 check "tshark -D lists offcap:$NS_A/oca and offcap:$NS_B/ocb" \
 	bash -c "grep -q 'offcap:$NS_A/oca (offcap: oca in $NS_A' '$OC_TMP/D.txt' && grep -q 'offcap:$NS_B/ocb' '$OC_TMP/D.txt'"
 check "the capture filter check: empty is valid" bash -c "[ -z \"\$('$X' --extcap-interface offcap:$NS_A/oca --extcap-capture-filter '')\" ]"
-check "the capture filter check: a filter is refused with a reason" \
-	bash -c "'$X' --extcap-interface offcap:$NS_A/oca --extcap-capture-filter 'tcp port 5201' | grep -q 'no capture filter'"
+check "the capture filter check: a valid one passes" bash -c "[ -z \"\$('$X' --extcap-interface offcap:$NS_A/oca --extcap-capture-filter 'tcp port 5201')\" ]"
+check "the capture filter check: a typo is refused with libpcap's reason" \
+	bash -c "'$X' --extcap-interface offcap:$NS_A/oca --extcap-capture-filter 'tcp prot 5201' | grep -q 'syntax error'"
 check "--extcap-config: hook points as a multicheck, snaplen" bash -c \
 	"'$X' --extcap-interface offcap:$NS_A/oca --extcap-config | grep -q 'call=--points}.*type=multicheck' &&
 	 '$X' --extcap-interface offcap:$NS_A/oca --extcap-config | grep -q 'value {arg=0}{value=post-gso}'"
 
 F=$OC_TMP/tshark.pcapng
 ( sleep 1.2; oc_iperf 4M ) &
-HOME=$H timeout 40 tshark -i "offcap:$NS_A/oca" -a duration:3 -w "$F" >"$OC_TMP/tshark.out" 2>&1
+HOME=$H timeout 40 tshark -i "offcap:$NS_A/oca" -f "tcp port 5201" -a duration:3 -w "$F" >"$OC_TMP/tshark.out" 2>&1
 wait
 names=$(tshark -r "$F" -T fields -e frame.interface_name 2>/dev/null | sort -u | tr '\n' ' ')
 check "tshark -i offcap:NS/oca -a duration:3 -w F: one IDB per default hook point ($names)" \
 	[ "$names" = "oca@post-gso oca@tc-egress oca@tc-ingress " ]
 n=$(tshark -r "$F" -Y "tcp.port == 5201" 2>/dev/null | wc -l)
 check_num "the transfer's packets are in F" "$n" -gt 100
+check_num "the capture filter (-f 'tcp port 5201') let nothing else through" \
+	"$(tshark -r "$F" -Y "!(tcp.port == 5201)" 2>/dev/null | wc -l)" -eq 0
 m=$(HOME=$H tshark -r "$F" -Y 'offcap.gso_segs > 1 && offcap.point == "tc-egress"' 2>/dev/null | wc -l)
 check_num "the per-user plugin loads and shows the super-frames" "$m" -gt 0
 left=$(oc_leftovers "$NS_A"; pgrep -f "offcap:$NS_A/" )
 check "nothing attached and no extcap left after tshark stops" [ -z "$left" ]
 
 send_udp() { ina bash -c "for i in \$(seq $1); do echo offcap-extcap-test > /dev/udp/$IP_B/9999; sleep 0.1; done"; }
-# The extcap by hand: SIGTERM, then a reader that goes away
+# The extcap by hand (no capture filter): SIGTERM, then a reader that goes away
 mkfifo "$OC_TMP/fifo"
 "$X" --capture --extcap-interface "offcap:$NS_A/oca" --fifo "$OC_TMP/fifo" --points tc-egress --snaplen 128 \
 	2>"$OC_TMP/ext.err" & E=$!

@@ -14,6 +14,7 @@
 
 #include "loader.h"
 #include "cmd.h"
+#include "filter.h"
 #include "pcapng.h"
 
 #define DEFAULT_POINTS ((1u << OC_POINT_TC_INGRESS) | (1u << OC_POINT_TC_EGRESS) | \
@@ -25,6 +26,7 @@ struct cap_opts {
 	unsigned nif;
 	const char *netns;
 	const char *out;
+	const char *filter;	/* -f: libpcap filter expression, or NULL */
 	unsigned long snaplen, count, duration, ring_mb;
 	unsigned points;
 	int quiet, verbose, report, tc_clsact;
@@ -34,6 +36,7 @@ struct cap_state {
 	struct cap_opts *o;
 	struct oc_netdev devs[OC_MAX_DEVS];
 	struct pcapng_writer *w;
+	struct oc_filter *filter;
 	int idb[OC_MAX_DEVS][OC_POINT_MAX];
 	uint64_t captured[OC_MAX_DEVS][OC_POINT_MAX];
 	uint64_t total;
@@ -78,6 +81,9 @@ static void usage(FILE *f)
 "  -s, --snaplen N         bytes kept per packet (default 256; 0 = whole packet)\n"
 "  -c, --count N           stop after N packets\n"
 "      --duration SEC      stop after SEC seconds\n"
+"  -f, --filter EXPR       keep only packets matching the tcpdump filter EXPR,\n"
+"                          applied in user space to the captured bytes (the\n"
+"                          kernel still copies every packet into the ring)\n"
 "  -p, --points LIST       comma-separated hook points (default\n"
 "                          tc-ingress,tc-egress,post-gso; 'all' adds xdp):\n"
 "%s"
@@ -135,6 +141,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		{ "write", required_argument, 0, 'w' }, { "snaplen", required_argument, 0, 's' },
 		{ "count", required_argument, 0, 'c' }, { "duration", required_argument, 0, 'D' },
 		{ "points", required_argument, 0, 'p' }, { "buffer", required_argument, 0, 'B' },
+		{ "filter", required_argument, 0, 'f' },
 		{ "quiet", no_argument, 0, 'q' }, { "verbose", no_argument, 0, 'v' }, { "report", no_argument, 0, 'R' },
 		{ "tc-clsact", no_argument, 0, 'T' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
@@ -143,7 +150,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 
 	*o = (struct cap_opts){ .snaplen = 256, .points = DEFAULT_POINTS, .ring_mb = 0 };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:qvh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:f:qvh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (o->nif == OC_MAX_DEVS)
@@ -152,6 +159,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 			break;
 		case 'N': o->netns = optarg; break;
 		case 'w': o->out = optarg; break;
+		case 'f': o->filter = optarg; break;
 		case 's':
 			if (oc_parse_uint(optarg, 0, OC_MAX_CAPLEN, &o->snaplen))
 				return oc_err("-s: snaplen must be 0..%d", OC_MAX_CAPLEN), -1;
@@ -333,6 +341,8 @@ static int on_packet(void *ctx, const struct oc_packet *pkt, unsigned d)
 	unsigned point = p.meta.point;
 
 	if (s->o->count && s->total >= s->o->count)
+		return 0;
+	if (!oc_filter_match(s->filter, pkt))
 		return 0;
 	if (s->w) {
 		p.if_id = (uint32_t)s->idb[d][point];
@@ -549,6 +559,11 @@ int cmd_capture(int argc, char **argv)
 	if (!s)
 		return oc_err("out of memory"), 1;
 	s->o = &o;
+	if (o.filter && !(s->filter = oc_filter_compile(o.filter, err, sizeof(err)))) {
+		oc_err("%s", err);
+		free(s);
+		return 2;
+	}
 	if (open_devices(s))
 		goto out;
 	if (o.out && (open_output(s, argc, argv) || add_idbs(s)))
@@ -590,6 +605,7 @@ out:
 		unlink(o.out);	/* no capture ran: leave no empty file behind */
 	for (unsigned d = 0; d < o.nif; d++)
 		oc_netdev_close(&s->devs[d]);
+	oc_filter_free(s->filter);
 	free(s);
 	fflush(stdout);
 	if (o.report && started) {

@@ -18,6 +18,7 @@
 
 #include "loader.h"
 #include "cmd.h"
+#include "filter.h"
 #include "hook.h"
 #include "netdev.h"
 #include "packet.h"
@@ -46,8 +47,8 @@ static void usage(FILE *f)
 "offcap in Wireshark's extcap folder (make install), Wireshark and tshark list\n"
 "every interface of every network namespace as offcap:NETNS/IFACE and capture\n"
 "through it at the chosen hook points. The capture stops on SIGTERM or when\n"
-"the reader closes the fifo, and leaves nothing attached. offcap has no\n"
-"capture filter: an empty one is valid; use display filters.\n");
+"the reader closes the fifo, and leaves nothing attached. The capture filter\n"
+"is tcpdump's language, applied by offcap capture -f.\n");
 }
 
 static int parse_args(int argc, char **argv, struct ext_opts *o)
@@ -192,18 +193,19 @@ static int cmd_config(void)
 	return 0;
 }
 
-/* offcap has no capture filter: only the empty one is valid. Prints the
- * reason (the first line is what Wireshark shows) and returns -1 otherwise. */
+/* A tcpdump filter (offcap capture -f): nothing printed when valid, else the
+ * reason on one line, which Wireshark shows; -1 then. */
 static int check_filter(const char *filter)
 {
-	const char *p = filter;
+	struct oc_filter *f;
+	char err[512];
 
-	while (p && (*p == ' ' || *p == '\t'))
-		p++;
-	if (!p || !*p)
-		return 0;
-	printf("offcap has no capture filter: leave it empty and use a display filter\n");
-	return -1;
+	if (!(f = oc_filter_compile(filter, err, sizeof(err)))) {
+		printf("%s\n", err);
+		return -1;
+	}
+	oc_filter_free(f);
+	return 0;
 }
 
 /* ---- --capture: offcap capture on the fifo ---- */
@@ -289,7 +291,7 @@ static int cmd_capture_fifo(const struct ext_opts *o)
 
 	if (!o->iface || strncmp(o->iface, IFACE_PREFIX, strlen(IFACE_PREFIX)) || !o->fifo)
 		return oc_err("extcap: --capture needs --extcap-interface " IFACE_PREFIX "[NETNS/]IFACE and --fifo"), 2;
-	if (check_filter(o->filter))
+	if (o->filter && check_filter(o->filter))
 		return 2;
 	spec = o->iface + strlen(IFACE_PREFIX);
 	if (start_watch(o->fifo))
@@ -306,6 +308,10 @@ static int cmd_capture_fifo(const struct ext_opts *o)
 	argv[argc++] = (char *)(o->snaplen ? o->snaplen : "256");
 	if (o->tc_clsact)
 		argv[argc++] = "--tc-clsact";
+	if (o->filter && *o->filter) {
+		argv[argc++] = "-f";
+		argv[argc++] = (char *)o->filter;
+	}
 	argv[argc] = NULL;
 	saved = hold_stderr();
 	rc = cmd_capture(argc, argv);
