@@ -19,10 +19,10 @@ const volatile __u32 snaplen = 256;	/* 0: whole packet */
  * it the consumer drains the rings on a timer (a wakeup per event costs more
  * than capturing the event). Set by the loader. */
 const volatile __u64 wakeup_bytes = 1 << 20;
-/* The interfaces post-gso watches, known before load: compared inline, no map
- * lookup on every transmit of every device. */
-const volatile __u32 post_gso_ndevs = 0;
-const volatile struct oc_dev_key post_gso_devs[OC_POST_GSO_DEVS] = {};
+/* The interfaces the tracepoint points watch, known before load: compared
+ * inline, no map lookup on every packet of every device. */
+const volatile __u32 watch_ndevs = 0;
+const volatile struct oc_dev_key watch_devs[OC_WATCH_DEVS] = {};
 
 /* What the loader found in this kernel (OC_HAVE_* in capture.h). */
 const volatile __u32 have = 0;
@@ -74,7 +74,7 @@ struct {
  * file's statistics block of each interface carries its own. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, OC_HOOK_MAX * OC_POST_GSO_DEVS);
+	__uint(max_entries, OC_HOOK_MAX * OC_WATCH_DEVS);
 	__type(key, struct oc_drop_key);
 	__type(value, __u64);
 } dev_drops SEC(".maps");
@@ -101,12 +101,13 @@ enum oc_src {
 	SRC_SKB,		/* tc: bpf_skb_load_bytes, linear or not */
 	SRC_XDP,		/* xdp.frags: bpf_xdp_load_bytes */
 	SRC_XDP_LINEAR,		/* linear XDP (< 5.18): direct packet access */
-	SRC_TRACE,		/* tp_btf: skb dynptr (6.12+) or the linear part */
+	SRC_TRACE,		/* tp_btf: skb dynptr (6.12+), the linear part or perf */
 };
 
 struct oc_source {
 	void *ctx;
 	struct sk_buff *skb;	/* SRC_TRACE */
+	__u32 mac;		/* SRC_TRACE: header bytes before skb->data, at most OC_MAC_MAX */
 	enum oc_src kind;
 };
 
@@ -154,12 +155,22 @@ static __always_inline __u64 bounded(__u64 n, __u64 max)
 	return n;
 }
 
+/* The same for a size already known not to be 0, as helpers that refuse a
+ * size of 0 need it: 5.10's verifier learns nothing from n != 0. */
+static __always_inline __u64 bounded_nz(__u64 n, __u64 max)
+{
+	asm volatile("if %[n] <= %[max] goto +1; %[n] = %[max];"
+		     "if %[n] > 0 goto +1; %[n] = 1;"
+		     : [n] "+r"(n) : [max] "r"(max));
+	return n;
+}
+
 /* The first n bytes of the packet into dst, n <= max (the record's room). */
 static __always_inline long copy_bytes(const struct oc_source *s, void *dst, __u64 n, __u64 max)
 {
-	n = bounded(n, max);
 	if (!n)
 		return 0;
+	n = bounded_nz(n, max);
 	switch (s->kind) {
 	case SRC_SKB:
 		return bpf_skb_load_bytes(s->ctx, 0, dst, n);
@@ -185,12 +196,23 @@ static __always_inline __u64 wakeup_flag(void *ring)
 	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+/* The link-layer header a receive tracepoint finds before skb->data. */
+static __always_inline long copy_mac(const struct oc_source *s, void *dst)
+{
+	__u64 n = bounded(s->mac, OC_MAC_MAX);
+
+	if (s->kind != SRC_TRACE || !n)
+		return 0;
+	return bpf_probe_read_kernel(dst, n, s->skb->head + s->skb->mac_header);
+}
+
 /* A record of a fixed size (bpf_ringbuf_reserve wants a constant; 5.8 has no
  * dynptr records): the smallest bucket that holds the bytes. */
 static __always_inline int emit_in(void *ring, struct oc_event *e, const struct oc_source *s,
 				   __u32 room, struct oc_point_stats *st)
 {
-	struct oc_event *r = bpf_ringbuf_reserve(ring, sizeof(*e) + room, 0);
+	struct oc_event *r = bpf_ringbuf_reserve(ring, sizeof(*e) + room +
+					       (s->kind == SRC_TRACE ? OC_MAC_MAX : 0), 0);
 
 	if (!r) {
 		count_drop(e, st);
@@ -199,7 +221,8 @@ static __always_inline int emit_in(void *ring, struct oc_event *e, const struct 
 	e->drops = st->dropped - st->reported;
 	st->reported = st->dropped;
 	__builtin_memcpy(r, e, sizeof(*e));
-	if (copy_bytes(s, r + 1, e->cap_len, room)) {
+	if (copy_mac(s, r + 1) ||
+	    copy_bytes(s, (__u8 *)(r + 1) + bounded(s->mac, OC_MAC_MAX), e->cap_len - s->mac, room)) {
 		count_drop(e, st);
 		bpf_ringbuf_discard(r, 0);
 		return 0;
@@ -210,15 +233,36 @@ static __always_inline int emit_in(void *ring, struct oc_event *e, const struct 
 
 /* A perf sample holds at most 64 KiB: its header, the size word, the event
  * and the bytes. */
-static __always_inline int emit_frags(struct oc_event *e, struct sk_buff *skb,
+struct oc_frag_meta {
+	struct oc_event e;
+	__u8 mac[OC_MAC_MAX];	/* pre-gro: the header before skb->data */
+};
+
+/* One scratch per CPU: the event and the link-layer header, in front of the
+ * bytes bpf_skb_output copies from skb->data. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct oc_frag_meta);
+} frag_meta SEC(".maps");
+
+static __always_inline int emit_frags(struct oc_event *e, const struct oc_source *s,
 				      struct oc_point_stats *st)
 {
-	__u64 n = bounded(e->cap_len, OC_PERF_MAX_CAPLEN);
+	__u64 mac = bounded(s->mac, OC_MAC_MAX), n;
+	__u32 zero = 0;
+	struct oc_frag_meta *m = bpf_map_lookup_elem(&frag_meta, &zero);
 
-	e->cap_len = n;
+	if (!m)
+		return 0;
+	n = bounded(e->cap_len - mac, OC_PERF_MAX_CAPLEN - OC_MAC_MAX);
+	e->cap_len = mac + n;
 	e->drops = st->dropped - st->reported;
 	st->reported = st->dropped;
-	if (bpf_skb_output(skb, &frag_events, BPF_F_CURRENT_CPU | (n << 32), e, sizeof(*e)))
+	m->e = *e;
+	if (copy_mac(s, m->mac) ||
+	    bpf_skb_output(s->skb, &frag_events, BPF_F_CURRENT_CPU | (n << 32), m, sizeof(m->e) + mac))
 		count_drop(e, st);
 	return 0;
 }
@@ -246,8 +290,8 @@ static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
 		e->cap_len = OC_XDP_LINEAR_MAX;
 	e->ts = bpf_ktime_get_ns();
 	if (s->kind == SRC_TRACE && !have_(OC_HAVE_TRACE_DYNPTR) &&
-	    e->cap_len > s->skb->len - s->skb->data_len)
-		return emit_frags(e, s->skb, st);
+	    e->cap_len > s->mac + s->skb->len - s->skb->data_len)
+		return emit_frags(e, s, st);
 	ring = bpf_map_lookup_elem(&rings, &cpu);
 	if (!ring) {
 		count_drop(e, st);
@@ -340,28 +384,70 @@ int oc_tc_egress(struct __sk_buff *ctx)
 	return TC_NEXT;
 }
 
+static __always_inline bool watched(struct net_device *dev)
+{
+	__u32 ifindex = dev->ifindex;
+
+	for (__u32 i = 0; i < OC_WATCH_DEVS; i++) {
+		if (i >= watch_ndevs)
+			return false;
+		/* ifindex is per namespace: two watched devices can share one */
+		if (watch_devs[i].ifindex == ifindex &&
+		    watch_devs[i].netns == dev->nd_net.net->ns.inum)
+			return true;
+	}
+	return false;
+}
+
+static __always_inline int capture_trace(struct sk_buff *skb, __u8 point, __u32 mac)
+{
+	struct oc_event e = { .point = point };
+	struct oc_source s = { .skb = skb, .mac = mac, .kind = SRC_TRACE };
+
+	fill_from_skb(&e, skb);
+	e.len += mac;
+	if (s.mac > cap_len_of(e.len))
+		s.mac = cap_len_of(e.len);
+	return emit(&e, &s);
+}
+
 /* After validate_xmit_skb: one event per segment where software GSO ran. */
 SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(oc_post_gso, struct sk_buff *skb, struct net_device *dev)
 {
-	__u32 ifindex = dev->ifindex, netns;
-
-	for (__u32 i = 0; i < OC_POST_GSO_DEVS; i++) {
-		if (i >= post_gso_ndevs)
-			return 0;
-		if (post_gso_devs[i].ifindex != ifindex)
-			continue;
-		netns = dev->nd_net.net->ns.inum;
-		if (post_gso_devs[i].netns == netns) {
-			struct oc_event e = { .point = OC_HOOK_POST_GSO };
-			struct oc_source s = { .skb = skb, .kind = SRC_TRACE };
-
-			fill_from_skb(&e, skb);
-			return emit(&e, &s);
-		}
-	}
-	return 0;
+	return watched(dev) ? capture_trace(skb, OC_HOOK_POST_GSO, 0) : 0;
 }
+
+/* What a driver hands the stack, before GRO. eth_type_trans has pulled the
+ * link-layer header: it is kept from skb->mac_header. */
+static __always_inline int capture_rx(struct sk_buff *skb)
+{
+	__u32 head, mac;
+
+	if (!watched(skb->dev))
+		return 0;
+	head = skb->data - skb->head;
+	mac = head - skb->mac_header;
+	if (skb->mac_header == 0xffff || head < skb->mac_header || mac > OC_MAC_MAX)
+		mac = 0;
+	return capture_trace(skb, OC_HOOK_PRE_GRO, mac);
+}
+
+/* The programs of the pre-gro point: every name starts with oc_pre_gro. */
+SEC("tp_btf/napi_gro_receive_entry")
+int BPF_PROG(oc_pre_gro_napi, struct sk_buff *skb) { return capture_rx(skb); }
+
+SEC("tp_btf/napi_gro_frags_entry")
+int BPF_PROG(oc_pre_gro_frags, struct sk_buff *skb) { return capture_rx(skb); }
+
+SEC("tp_btf/netif_receive_skb_entry")
+int BPF_PROG(oc_pre_gro_receive, struct sk_buff *skb) { return capture_rx(skb); }
+
+SEC("tp_btf/netif_receive_skb_list_entry")
+int BPF_PROG(oc_pre_gro_list, struct sk_buff *skb) { return capture_rx(skb); }
+
+SEC("tp_btf/netif_rx_entry")
+int BPF_PROG(oc_pre_gro_rx, struct sk_buff *skb) { return capture_rx(skb); }
 
 static __always_inline __u32 xdp_netns(struct xdp_md *ctx)
 {

@@ -7,7 +7,8 @@
 #define OC_HOOK_TC_INGRESS	1
 #define OC_HOOK_TC_EGRESS	2
 #define OC_HOOK_POST_GSO	3
-#define OC_HOOK_MAX		4
+#define OC_HOOK_PRE_GRO		4
+#define OC_HOOK_MAX		5
 
 /* Largest packet copied into the ring: BIG TCP super-frames reach 512 KiB; the
  * original length always records the whole packet. */
@@ -44,11 +45,14 @@ struct oc_event {
 #define OC_HAVE_KERN_CTX	0x01	/* bpf_cast_to_kern_ctx, bpf_rdonly_cast (6.2) */
 #define OC_HAVE_TRACE_DYNPTR	0x02	/* bpf_dynptr_from_skb in tp_btf programs (6.12) */
 
-/* Interfaces the post-GSO point watches, at most (the tracepoint sees every
- * device); the same as the loader's OC_MAX_DEVS. */
-#define OC_POST_GSO_DEVS	16
+/* Interfaces the tracepoint points (post-gso, pre-gro) watch, at most: a
+ * tracepoint sees every device; the same as the loader's OC_MAX_DEVS. */
+#define OC_WATCH_DEVS		16
+/* Link-layer header bytes kept before skb->data at pre-gro (the driver has
+ * pulled the Ethernet header already). */
+#define OC_MAC_MAX		32
 
-/* Entry of the post-GSO interface filter. */
+/* Entry of the tracepoints' interface filter. */
 struct oc_dev_key {
 	__u32 ifindex;
 	__u32 netns;

@@ -4,7 +4,7 @@
 OC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OFFCAP=${OFFCAP:-$OC_ROOT/build/offcap}
 OC_ID="oc$$$RANDOM"
-NS_A="${OC_ID}a" NS_B="${OC_ID}b"
+NS_A="${OC_ID}a" NS_B="${OC_ID}b" NS_R="${OC_ID}r"
 # RFC 2544 benchmarking addresses, only ever inside the test's own namespaces.
 IP_A=198.18.0.1 IP_B=198.18.0.2
 IP6_A=fd0c::1 IP6_B=fd0c::2
@@ -15,6 +15,8 @@ ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
 # check "description" command...: ok when the command succeeds
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# jq_true FILTER FILE: the filter yields true
+jq_true() { jq -e "$@" >/dev/null 2>&1; }
 # check_num "description" got op want (op: -eq -le -ge -gt -lt)
 check_num() {
 	if [ -n "$2" ] && [ "$2" "$3" "$4" ] 2>/dev/null; then ok "$1 ($2 $3 $4)"
@@ -25,12 +27,13 @@ oc_cleanup() {
 	local p ns
 	for p in "${OC_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
 	# whatever still runs inside the test's namespaces (servers, capturers)
-	for ns in "$NS_A" "$NS_B"; do
+	for ns in "$NS_A" "$NS_B" "$NS_R"; do
 		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 	done
 	wait 2>/dev/null
 	ip netns del "$NS_A" 2>/dev/null
 	ip netns del "$NS_B" 2>/dev/null
+	ip netns del "$NS_R" 2>/dev/null
 	rm -rf "$OC_TMP"
 }
 trap oc_cleanup EXIT
@@ -38,16 +41,49 @@ trap 'exit 130' INT TERM
 
 ina() { ip netns exec "$NS_A" "$@"; }
 inb() { ip netns exec "$NS_B" "$@"; }
+inr() { ip netns exec "$NS_R" "$@"; }
 
 # oc_pair [MTU]: namespaces A and B, veth "oca" (in A) <-> "ocb" (in B)
 oc_pair() {
 	local mtu=${1:-1500}
+	IP_B=198.18.0.2
 	ip netns add "$NS_A" && ip netns add "$NS_B" || return 1
 	ip link add oca netns "$NS_A" type veth peer name ocb netns "$NS_B" || return 1
 	ina ip link set lo up; inb ip link set lo up
 	ina ip link set oca mtu "$mtu" up; inb ip link set ocb mtu "$mtu" up
 	ina ip addr add "$IP_A/24" dev oca; inb ip addr add "$IP_B/24" dev ocb
 	ina ip -6 addr add "$IP6_A/64" dev oca nodad; inb ip -6 addr add "$IP6_B/64" dev ocb nodad
+}
+
+# oc_three MTU_A MTU_B: namespaces A, R (middle) and B; veth "oca" (A) <->
+# "ra" (R) at MTU_A, "rb" (R) <-> "ocb" (B) at MTU_B. Nothing joins ra and rb yet.
+oc_three() {
+	ip netns add "$NS_A" && ip netns add "$NS_B" && ip netns add "$NS_R" || return 1
+	ip link add oca netns "$NS_A" type veth peer name ra netns "$NS_R" || return 1
+	ip link add ocb netns "$NS_B" type veth peer name rb netns "$NS_R" || return 1
+	ina ip link set lo up; inb ip link set lo up; inr ip link set lo up
+	ina ip link set oca mtu "$1" up; inr ip link set ra mtu "$1" up
+	inb ip link set ocb mtu "$2" up; inr ip link set rb mtu "$2" up
+}
+
+# oc_router MTU_A MTU_B: R routes between 198.18.0.0/24 (A side) and
+# 198.18.1.0/24 (B side); IP_B becomes B's address there.
+oc_router() {
+	oc_three "$1" "$2" || return 1
+	IP_B=198.18.1.2
+	ina ip addr add "$IP_A/24" dev oca; inr ip addr add 198.18.0.254/24 dev ra
+	inr ip addr add 198.18.1.254/24 dev rb; inb ip addr add "$IP_B/24" dev ocb
+	ina ip route add default via 198.18.0.254; inb ip route add default via 198.18.1.254
+	inr sysctl -qw net.ipv4.ip_forward=1
+}
+
+# oc_bridge: R bridges ra and rb (bridge "ocbr"): A and B share 198.18.0.0/24.
+oc_bridge() {
+	oc_three 1500 1500 || return 1
+	IP_B=198.18.0.2
+	inr ip link add ocbr type bridge && inr ip link set ra master ocbr && inr ip link set rb master ocbr
+	inr ip link set ocbr up
+	ina ip addr add "$IP_A/24" dev oca; inb ip addr add "$IP_B/24" dev ocb
 }
 
 # oc_bg CMD...: start in the background, remembered for the cleanup
@@ -87,7 +123,7 @@ oc_count() { oc_fields "$1" "$2" "$3" frame.number | wc -l; }
 oc_maxlen() { oc_fields "$1" "$2" "$3" frame.len | sort -n | tail -1; }
 # offcap's programs still loaded anywhere (empty = nothing). A program lives as
 # long as a link or filter holds it; freeing is deferred, so wait a little.
-oc_progs() { bpftool prog show 2>/dev/null | grep -oE 'name oc_(tc_ingress|tc_egress|xdp|post_gso)'; }
+oc_progs() { bpftool prog show 2>/dev/null | grep -oE 'name oc_(tc_ingress|tc_egress|xdp|xdp_linear|post_gso|pre_gro_[a-z]+)'; }
 oc_leftovers() {
 	local i; for i in $(seq 30); do [ -z "$(oc_progs)" ] && break; sleep 0.1; done
 	oc_progs; ip netns exec "$1" bpftool net show 2>/dev/null | grep -E 'oc_|id [0-9]'

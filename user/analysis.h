@@ -6,13 +6,16 @@
 
 #include <stdint.h>
 #include "flow.h"
+#include "netdev.h"
 #include "packet.h"
 
 enum oc_cause {
 	OC_CAUSE_TSO,		/* TSO/GSO super-frame on transmit */
 	OC_CAUSE_GRO,		/* GRO/LRO merge on receive */
+	OC_CAUSE_RECEIVED_WHOLE,	/* received as a super-frame, never on a wire (veth GSO
+				 * pass-through, forwarded whole): not a merge */
 	OC_CAUSE_OFFLOAD,	/* super-frame or merge: a foreign capture cannot tell which */
-	OC_CAUSE_BIGTCP,	/* BIG TCP: over 64 KiB, IPv4 tot_len 0 or IPv6 jumbo */
+	OC_CAUSE_BIGTCP,	/* BIG TCP: TCP over 64 KiB, IPv4 tot_len 0 or IPv6 jumbo */
 	OC_CAUSE_REAL,		/* nothing explains it: it would not fit the wire */
 	OC_CAUSE_MAX,
 };
@@ -23,6 +26,8 @@ enum oc_problem_kind {
 	OC_PROB_MSS_PMTU,	/* announced MSS larger than this link's MTU allows */
 	OC_PROB_ICMP_TOO_BIG,	/* ICMP fragmentation needed / ICMPv6 packet too big */
 	OC_PROB_BAD_CSUM,	/* a checksum really wrong (not an offload's placeholder) */
+	OC_PROB_PEER_MTU,	/* a frame larger than the receiving veth peer's MTU: dropped */
+	OC_PROB_KERNEL_DROPS,	/* the kernel counted drops/errors on an interface meanwhile */
 	OC_PROB_MAX,
 };
 
@@ -40,6 +45,22 @@ struct oc_if_stats {
 	uint64_t over_mtu, cause[OC_CAUSE_MAX];
 	uint64_t superframes, segments;	/* super-frames and the wire segments they become */
 	uint64_t merged, merged_frames;	/* GRO merges and the frames merged */
+	uint64_t uncut;		/* over the MTU, an offload's, but no segment size known */
+	const char *uncut_why;
+	uint32_t gso_types;	/* OC_GSO_* bits seen in this interface's metadata */
+	/* super-frames received whole (never on a wire), and why we know */
+	uint64_t received_whole, received_whole_segs;
+	uint64_t rw_seen_sent;	/* the same super-frame was seen sent whole (rw_sent_if1) */
+	uint64_t rw_gro_off;	/* GRO and LRO off on this device: it merges nothing */
+	uint64_t rw_dodgy;	/* gso_type DODGY: from a tap, virtio or packet socket */
+	uint64_t rw_pre_gro;	/* at pre-gro: LRO, hardware GRO, or the driver got it whole */
+	uint32_t rw_sent_if1;	/* if_id + 1 of an interface that sent one whole */
+	uint64_t too_big_for_peer;	/* frames over the receiving peer's MTU */
+	uint32_t peer_if1, peer_mtu;	/* the veth peer's interface block, its MTU */
+	uint8_t peer_checked, point, facts_known;
+	uint8_t post_gso_checked, has_post_gso;	/* this device's post-gso is in the file */
+	char ifname[64];
+	struct oc_iface_facts facts;	/* from offcap's description and statistics */
 	uint64_t csum_ok, csum_partial, csum_bad, csum_unverified;
 	uint64_t ip_csum_bad;
 	uint64_t vlan_offloaded;
@@ -53,7 +74,9 @@ struct oc_if_stats {
 
 struct oc_match_stats {	/* synthesized segments against the kernel's own */
 	uint64_t compared, matched, differed, missing;
-	uint64_t tso_superframes;	/* cut by the device: nothing to observe */
+	uint64_t tso_superframes;	/* handed whole to the device at post-gso (TSO) */
+	uint64_t device_cut;	/* synthesized segments of those: the device cuts them, unobservable */
+	uint64_t tso_superframes_veth, device_cut_veth;	/* of those, on a veth: passed whole to the peer */
 	uint64_t gro_merged, gro_matched;	/* merged frames whose wire frames were all seen at XDP */
 	uint64_t gro_hist[7];	/* merged frames built from 1, 2-3, 4-7, ..., 64+ wire frames */
 };
@@ -75,7 +98,11 @@ void oc_analysis_free(struct oc_analysis *a);
 /* Feed every packet of the file in order; iface is the packet's IDB. */
 void oc_analysis_packet(struct oc_analysis *a, const struct oc_iface *iface,
 			const struct oc_packet *pkt);
-/* Flush pending matches at the end of the file. */
+/* Tell the analysis about an interface block (before its packets, and again at
+ * the end of the file for its statistics block). Optional for foreign files. */
+void oc_analysis_add_iface(struct oc_analysis *a, uint32_t if_id, const struct oc_iface *iface);
+/* Flush pending matches and judge what needs the whole file (MSS against the
+ * path, kernel counters). */
 void oc_analysis_finish(struct oc_analysis *a);
 
 const struct oc_if_stats *oc_analysis_iface(const struct oc_analysis *a, uint32_t if_id);

@@ -150,6 +150,19 @@ enum oc_l4csum oc_l4csum_check(const uint8_t *data, uint32_t caplen, const struc
 	return oc_l4csum_is_pseudo(l, field) ? OC_L4CSUM_PARTIAL : OC_L4CSUM_BAD;
 }
 
+uint16_t oc_l4csum_fill(uint8_t *l4, uint32_t l4len, uint32_t field_off, uint32_t pseudo, bool udp)
+{
+	uint16_t c;
+
+	l4[field_off] = l4[field_off + 1] = 0;
+	c = oc_csum_finish(oc_csum_partial(l4, l4len, pseudo));
+	if (udp && !c)
+		c = 0xffff;
+	l4[field_off] = (uint8_t)(c >> 8);
+	l4[field_off + 1] = (uint8_t)c;
+	return c;
+}
+
 const char *oc_l4csum_name(enum oc_l4csum c)
 {
 	switch (c) {

@@ -104,6 +104,12 @@ bool oc_l4csum_is_pseudo(const struct oc_layer *l, uint16_t field);
  * the frame data[0, caplen) that oc_parse() described. */
 enum oc_l4csum oc_l4csum_check(const uint8_t *data, uint32_t caplen, const struct oc_layer *l);
 
+/* The one L4 checksum fill: writes the full TCP/UDP checksum of the l4len
+ * bytes at l4 (header and payload, all present) into the field at field_off
+ * (TCP 16, UDP 6), pseudo being the pseudo-header sum for l4len.  UDP never
+ * gets 0: a computed 0 is sent as 0xffff (CSUM_MANGLED_0).  Returns it. */
+uint16_t oc_l4csum_fill(uint8_t *l4, uint32_t l4len, uint32_t field_off, uint32_t pseudo, bool udp);
+
 const char *oc_l4csum_name(enum oc_l4csum c);	/* "ok", "partial", ... */
 
 #endif

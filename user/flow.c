@@ -83,6 +83,7 @@ static int make_key(const struct oc_parsed *p, struct oc_flow_key *k)
 	k->version = l->ip.version;
 	k->proto = l->l4.proto;
 	k->vni = p->has_inner ? p->tun.vni : 0;
+	k->tunnel = p->has_inner ? p->tun.kind : OC_TUN_NONE;
 	c = memcmp(l->ip.src, l->ip.dst, alen);
 	if (c > 0 || (c == 0 && sp > dp)) {
 		memcpy(k->addr[0], l->ip.dst, alen);
@@ -184,6 +185,7 @@ struct oc_flow *oc_flows_get(struct oc_flow_table *t, const struct oc_parsed *p,
 	lru_push(t, f);
 	f->last_ns = ts_ns;
 	f->tunnel = p->has_inner ? p->tun.kind : OC_TUN_NONE;
+	f->encap = p->has_inner ? (uint16_t)(p->inner.ip.off - p->outer.ip.off) : 0;
 	*side = swapped;
 	return f;
 }
@@ -215,23 +217,36 @@ uint32_t oc_flows_list(const struct oc_flow_table *t, struct oc_flow **out, uint
 	return n;
 }
 
-void oc_flow_learn_tcp(struct oc_flow *f, int side, const struct oc_tcp *tcp, uint32_t payload)
+int oc_flow_learn_tcp(struct oc_flow *f, int side, const struct oc_tcp *tcp, uint32_t payload)
 {
 	struct oc_flow_side *s = &f->side[side];
+	int has_mss = !!(tcp->opt.present & OC_TCPOPT_MSS), clamp = 0;
+	uint16_t mss = has_mss ? tcp->opt.mss : 0;
 
 	if (tcp->flags & OC_TH_SYN) {
+		if (s->syn_seen && s->syn_seq == tcp->seq && (s->mss != mss || s->has_mss != has_mss)) {
+			if (!s->clamp_to)
+				s->clamp_from = s->mss;
+			s->clamp_to = mss;
+			clamp = 1;
+		}
 		s->syn_seen = 1;
+		s->syn_seq = tcp->seq;
 		if (!(tcp->flags & OC_TH_ACK))
 			f->initiator = (int8_t)side;
-		if (tcp->opt.present & OC_TCPOPT_MSS)
-			s->mss = tcp->opt.mss;
+		s->has_mss = (uint8_t)has_mss;
+		s->mss = mss;
 		s->has_wscale = !!(tcp->opt.present & OC_TCPOPT_WSCALE);
 		s->wscale = tcp->opt.wscale;
 		s->sackok = !!(tcp->opt.present & OC_TCPOPT_SACKOK);
 		s->ts = !!(tcp->opt.present & OC_TCPOPT_TS);
 	} else if (payload) {
 		s->opt_len = (uint8_t)tcp->opt.len;
+		if (!s->opt_seen || s->opt_len > s->opt_max)
+			s->opt_max = s->opt_len;
+		s->opt_seen = 1;
 	}
+	return clamp;
 }
 
 void oc_flow_note_gso(struct oc_flow_side *s, uint16_t gso_size)
@@ -252,12 +267,17 @@ uint32_t oc_flow_segment_payload(const struct oc_flow *f, int side, uint32_t mtu
 	const struct oc_flow_side *me = &f->side[side], *peer = &f->side[!side];
 	uint32_t iph = f->key.version == 6 ? 40 : 20, mss = peer->mss, opts;
 
+	mtu = mtu > f->encap ? mtu - f->encap : 0;	/* the outer packet must fit the MTU */
+
 	if (mtu > iph + 20 && (!mss || mss > mtu - iph - 20))
 		mss = mtu - iph - 20;
 	if (!mss)
 		return 0;
-	/* timestamps only when both SYNs carried them; else what data segments carry */
-	opts = me->syn_seen && peer->syn_seen ? (me->ts && peer->ts ? 12 : 0) : me->opt_len;
+	/* what its data segments carry; with only the handshake, timestamps if agreed */
+	if (me->opt_seen)
+		opts = me->opt_max;
+	else
+		opts = me->syn_seen && peer->syn_seen && me->ts && peer->ts ? 12 : 0;
 	return mss > opts ? mss - opts : 0;
 }
 

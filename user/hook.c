@@ -5,10 +5,13 @@
 
 _Static_assert(OC_HOOK_XDP == OC_POINT_XDP && OC_HOOK_TC_INGRESS == OC_POINT_TC_INGRESS &&
 	       OC_HOOK_TC_EGRESS == OC_POINT_TC_EGRESS && OC_HOOK_POST_GSO == OC_POINT_POST_GSO &&
-	       OC_HOOK_MAX == OC_POINT_MAX, "BPF hook numbers follow enum oc_point");
+	       OC_HOOK_PRE_GRO == OC_POINT_PRE_GRO && OC_HOOK_MAX == OC_POINT_MAX,
+	       "BPF hook numbers follow enum oc_point");
 _Static_assert(OC_HAVE_KERN_CTX == OC_FEAT_KERN_CTX && OC_HAVE_TRACE_DYNPTR == OC_FEAT_TRACE_DYNPTR,
 	       "the BPF side's feature bits are the loader's");
 
+#define LOST_TRACE_BYTES "packets with bytes in page fragments are copied through a perf " \
+			 "buffer (bpf_skb_output), at most 65463 bytes each"
 #define LOST_SKB_STATE "the checksum state and gso_type are recorded as unknown"
 
 const struct oc_hook oc_hooks[OC_POINT_MAX] = {
@@ -40,9 +43,14 @@ const struct oc_hook oc_hooks[OC_POINT_MAX] = {
 		.dir = OC_DIR_OUT, .where = "tracepoint net_dev_start_xmit (tp_btf)",
 		.shows = "what the driver is handed: segments where software GSO ran, "
 			 "super-frames on TSO devices",
-		.needs = { { OC_FEAT_TRACE_DYNPTR, "packets with bytes in page fragments are copied "
-						   "through a perf buffer (bpf_skb_output), at most "
-						   "65463 bytes each" } },
+		.needs = { { OC_FEAT_TRACE_DYNPTR, LOST_TRACE_BYTES } },
+	},
+	[OC_POINT_PRE_GRO] = {
+		.name = "pre-gro", .prog = "oc_pre_gro", .attach = OC_ATTACH_TRACE,
+		.dir = OC_DIR_IN, .where = "tracepoints napi_gro_receive_entry, napi_gro_frags_entry, "
+			"netif_receive_skb_entry, netif_receive_skb_list_entry, netif_rx_entry (tp_btf)",
+		.shows = "what the driver hands the stack, before GRO; changes no device setting",
+		.needs = { { OC_FEAT_TRACE_DYNPTR, LOST_TRACE_BYTES } },
 	},
 };
 

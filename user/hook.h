@@ -10,7 +10,7 @@
 enum oc_attach_kind {
 	OC_ATTACH_XDP,		/* XDP link on the device */
 	OC_ATTACH_TC,		/* tcx link (6.6+), else a clsact filter */
-	OC_ATTACH_TRACE,	/* tp_btf, filtered to the watched devices */
+	OC_ATTACH_TRACE,	/* tp_btf, one or more tracepoints, filtered to the watched devices */
 };
 
 /* A kernel feature a point uses where it exists, and what it records without. */
@@ -21,7 +21,7 @@ struct oc_hook_need {
 
 struct oc_hook {
 	const char *name;	/* "tc-egress": the -p name and the IDB suffix */
-	const char *prog;	/* BPF program, by name */
+	const char *prog;	/* BPF program by name; OC_ATTACH_TRACE: every program so named or prefixed */
 	const char *prog_old;	/* its variant where `needs[0]` is missing, or NULL */
 	enum oc_attach_kind attach;
 	int ingress;		/* OC_ATTACH_TC: which hook */

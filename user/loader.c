@@ -15,7 +15,7 @@
 #include "capture.skel.h"
 #include "ring.h"
 
-_Static_assert(OC_MAX_DEVS <= OC_POST_GSO_DEVS, "post-gso filter too small");
+_Static_assert(OC_MAX_DEVS <= OC_WATCH_DEVS, "tracepoint filter too small");
 
 /* tcx attach types (Linux 6.6); Debian's uapi headers predate them. */
 #define OC_BPF_TCX_INGRESS 46
@@ -27,9 +27,11 @@ _Static_assert(OC_MAX_DEVS <= OC_POST_GSO_DEVS, "post-gso filter too small");
  * makes every event cheaper to write; whole packets need room for bursts. */
 #define OC_RING_MB_DEFAULT 8
 #define OC_RING_MB_DEFAULT_BIG 64
+#define OC_MAX_TRACE 8	/* tp_btf programs of all tracepoint points */
 /* Points whose program is bound to a device: without OC_FEAT_KERN_CTX they
  * cannot read its namespace, so each watched namespace gets its own copy. */
 #define DEV_POINTS ((1u << OC_POINT_XDP) | (1u << OC_POINT_TC_INGRESS) | (1u << OC_POINT_TC_EGRESS))
+#define TRACE_POINTS ((1u << OC_POINT_POST_GSO) | (1u << OC_POINT_PRE_GRO))
 
 struct oc_attach {
 	struct bpf_link *link;	/* XDP link */
@@ -56,10 +58,10 @@ struct oc_capture {
 	struct oc_netdev *devs;
 	unsigned ndevs;
 	struct oc_attach at[OC_MAX_DEVS][OC_POINT_MAX];
-	struct bpf_link *post_gso;
+	struct bpf_link *trace[OC_MAX_TRACE];	/* the tracepoint points' links */
+	unsigned ntrace;
 	struct perf_buffer *frags;	/* post-gso's fragmented packets, before 6.12 */
 	uint64_t frags_lost;
-	int frags_err;		/* the callback failed on a perf sample */
 	oc_capture_cb cb;
 	void *cb_ctx;
 	struct oc_event_buf buf;
@@ -183,6 +185,19 @@ static struct bpf_program *prog_of(const struct oc_capture *c, struct capture_bp
 	return bpf_object__find_program_by_name(s->obj, name);
 }
 
+/* A program of a requested tracepoint point: its name starts with the point's. */
+static int is_trace_prog(const struct bpf_program *prog, unsigned points)
+{
+	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
+		const char *want = oc_hooks[p].prog;
+
+		if ((points & (1u << p)) && oc_hooks[p].attach == OC_ATTACH_TRACE &&
+		    !strncmp(bpf_program__name(prog), want, strlen(want)))
+			return 1;
+	}
+	return 0;
+}
+
 static uint32_t instance_netns(const struct oc_capture *c, unsigned i)
 {
 	return c->inst[i].netns;
@@ -215,13 +230,13 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 	s->rodata->dev_netns = c->inst[i].netns;
 	s->rodata->wakeup_bytes = oc_rings_wakeup_bytes(c->rings);
 	for (unsigned d = 0; d < c->ndevs; d++)
-		s->rodata->post_gso_devs[d] = (struct oc_dev_key){
+		s->rodata->watch_devs[d] = (struct oc_dev_key){
 			.ifindex = (uint32_t)c->devs[d].ifindex, .netns = c->devs[d].netns_ino };
-	s->rodata->post_gso_ndevs = c->ndevs;
+	s->rodata->watch_ndevs = c->ndevs;
 	for (struct bpf_program *p = NULL; (p = bpf_object__next_program(s->obj, p));)
-		bpf_program__set_autoload(p, false);
+		bpf_program__set_autoload(p, !i && is_trace_prog(p, o->points));
 	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
-		if (!(o->points & (1u << p)) || (i && !(DEV_POINTS & (1u << p))))
+		if (!(o->points & (1u << p)) || !(DEV_POINTS & (1u << p)))
 			continue;
 		bpf_program__set_autoload(prog_of(c, s, p), true);
 	}
@@ -269,13 +284,33 @@ static int load_instance(struct oc_capture *c, unsigned i, const struct oc_captu
 
 static int on_record(void *ctx, const void *rec, size_t size);
 
+/* The tracepoint points' programs: one link each, whatever the device. */
+static int attach_trace(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
+{
+	struct bpf_object *obj = c->inst[0].skel->obj;
+
+	for (struct bpf_program *p = NULL; (p = bpf_object__next_program(obj, p));) {
+		if (!is_trace_prog(p, o->points))
+			continue;
+		if (c->ntrace == OC_MAX_TRACE ||
+		    !(c->trace[c->ntrace] = bpf_program__attach(p))) {
+			snprintf(err, errlen, "cannot attach %s to its tracepoint (%s): %s",
+				 bpf_program__name(p), bpf_program__section_name(p), strerror(errno));
+			return -1;
+		}
+		c->ntrace++;
+	}
+	return 0;
+}
+
+/* Staged, so that it reaches the file in timestamp order with the rings'. */
 static void on_frag_sample(void *ctx, int cpu, void *data, __u32 size)
 {
 	struct oc_capture *c = ctx;
 
 	(void)cpu;
-	if (on_record(c, data, size))
-		c->frags_err = 1;
+	if (oc_rings_stage(c->rings, data, size))
+		c->frags_lost++;
 }
 
 static void on_frag_lost(void *ctx, int cpu, __u64 n)
@@ -319,17 +354,11 @@ static int load(struct oc_capture *c, const struct oc_capture_opts *o, char *err
 	for (unsigned i = 0; i < c->ninst; i++)
 		if (load_instance(c, i, o, err, errlen))
 			return -1;
-	if (o->points & (1u << OC_POINT_POST_GSO)) {
-		c->post_gso = bpf_program__attach(c->inst[0].skel->progs.oc_post_gso);
-		if (!c->post_gso) {
-			snprintf(err, errlen, "cannot attach to tracepoint net_dev_start_xmit: %s",
-				 strerror(errno));
-			return -1;
-		}
-	}
+	if (attach_trace(c, o, err, errlen))
+		return -1;
 	if (oc_rings_map(c->rings, bpf_map__fd(c->inst[0].skel->maps.rings), err, errlen))
 		return -1;
-	if ((o->points & (1u << OC_POINT_POST_GSO)) && !(c->features & OC_FEAT_TRACE_DYNPTR))
+	if ((o->points & TRACE_POINTS) && !(c->features & OC_FEAT_TRACE_DYNPTR))
 		return open_frags(c, o, err, errlen);
 	return 0;
 }
@@ -518,15 +547,19 @@ static int on_record(void *ctx, const void *rec, size_t size)
 
 int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeout_ms)
 {
-	int n, k;
-
 	c->cb = cb;
 	c->cb_ctx = ctx;
-	n = oc_rings_poll(c->rings, on_record, c, timeout_ms);
-	if (n < 0 || !c->frags)
-		return n;
-	k = perf_buffer__consume(c->frags);
-	return k < 0 || c->frags_err ? -1 : n;
+	oc_rings_wait(c->rings, timeout_ms);
+	if (c->frags && perf_buffer__consume(c->frags) < 0)
+		return -1;
+	return oc_rings_consume(c->rings, on_record, c);
+}
+
+/* The perf buffer's losses, which it does not tell apart, are post-gso's if
+ * that point runs, else pre-gro's. */
+static unsigned frags_point(const struct oc_capture *c)
+{
+	return c->points & (1u << OC_POINT_POST_GSO) ? OC_POINT_POST_GSO : OC_POINT_PRE_GRO;
 }
 
 int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_count *out)
@@ -545,7 +578,7 @@ int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_coun
 			out->dropped += v[i].dropped;
 		}
 	}
-	if (point == OC_POINT_POST_GSO)
+	if (point == frags_point(c))
 		out->dropped += c->frags_lost;
 	free(v);
 	return 0;
@@ -566,7 +599,7 @@ uint64_t oc_capture_dev_drops(struct oc_capture *c, unsigned dev, unsigned point
 			n += v[i];
 	free(v);
 	/* the perf buffer says how many it lost, not whose: the first interface's */
-	if (point == OC_POINT_POST_GSO && dev == 0)
+	if (point == frags_point(c) && dev == 0)
 		n += c->frags_lost;
 	return n;
 }
@@ -627,8 +660,9 @@ void oc_capture_detach(struct oc_capture *c)
 {
 	for (unsigned d = 0; d < c->ndevs; d++)
 		detach(c, d);
-	bpf_link__destroy(c->post_gso);
-	c->post_gso = NULL;
+	for (unsigned i = 0; i < c->ntrace; i++)
+		bpf_link__destroy(c->trace[i]);
+	c->ntrace = 0;
 }
 
 void oc_capture_stop(struct oc_capture *c)

@@ -11,7 +11,8 @@ enum oc_point {
 	OC_POINT_TC_INGRESS = 1,	/* after GRO */
 	OC_POINT_TC_EGRESS = 2,	/* before GSO: super-frames */
 	OC_POINT_POST_GSO = 3,	/* net_dev_start_xmit: what the driver is handed */
-	OC_POINT_MAX = 4,
+	OC_POINT_PRE_GRO = 4,	/* what the driver hands the stack, before GRO */
+	OC_POINT_MAX = 5,
 	OC_POINT_NONE = 0xff,	/* packet from a foreign capture (tcpdump, dumpcap) */
 };
 
@@ -49,6 +50,10 @@ enum oc_gso {
 	OC_GSO_TCP_ACCECN = 1u << 19,
 	OC_GSO_TCP_FIXEDID_INNER = 1u << 20,
 };
+
+/* The tunnel offloads: the segments are encapsulated packets. */
+#define OC_GSO_TUNNEL_MASK (OC_GSO_GRE | OC_GSO_GRE_CSUM | OC_GSO_IPXIP4 | OC_GSO_IPXIP6 | \
+			    OC_GSO_UDP_TUNNEL | OC_GSO_UDP_TUNNEL_CSUM | OC_GSO_PARTIAL)
 
 #define OC_META_VALID	0x01	/* the packet came with offcap metadata */
 #define OC_META_VLAN	0x02	/* an offloaded VLAN tag was re-inserted into the bytes */
@@ -98,5 +103,57 @@ int oc_meta_parse(const char *text, size_t len, struct oc_meta *m);
 /* Machine encoding (custom option payload after the PEN), little endian. */
 void oc_meta_encode(const struct oc_meta *m, uint8_t out[OC_META_WIRE_LEN]);
 int oc_meta_decode(const uint8_t *in, size_t len, struct oc_meta *m);	/* 0 ok */
+
+/* ---- Interface Description Blocks: one contract, written and read here ----
+ *
+ * offcap names an IDB "IFNAME@HOOK" ("veth0@tc-egress"), or "NETNS/IFNAME@HOOK"
+ * when the capture watches more than one network namespace (the namespace
+ * offcap started in keeps the plain name).  Its if_description is
+ *
+ *   descr  = "offcap-idb/1" *(" " key "=" value) [" ; " free text]
+ *   key    = 1*(a-z / 0-9 / "_")
+ *   value  = 1*(printable ASCII except SP, ";" and "%") / "%" 2HEXDIG
+ *
+ * with the keys below (readers ignore keys they do not know; absent = not
+ * known).  The free text after " ; " is for people: nothing reads it.
+ *
+ *   hook=tc-egress  ifname=vx0  netns=ns1 (absent: the namespace offcap ran in)
+ *   netns_ino=4026532291  ifindex=5  driver=veth  mtu=1500
+ *   gso_max_size=65536  gso_max_segs=65535  gro_max_size=65536  tso_max_size=524280
+ *   features=tso:on,gso:on,gro:off,...  (the offload features at start)
+ *   peer=ocb  peer_ifindex=2  peer_mtu=1500  (a veth's peer, in any namespace)
+ *   rx_dropped=0  rx_errors=0  tx_dropped=0  tx_errors=0  (counters at start;
+ *   the statistics block's comment has them at the end)
+ *
+ * Files written before this contract ("offcap hook=... mtu=1500 ...") and
+ * other tools' files are still read: the MTU from "mtu=N" / "MTU N" anywhere
+ * in the description, the hook from the name's "@HOOK" suffix. */
+#define OC_IDB_MAGIC "offcap-idb/1"
+
+struct oc_idb_meta {
+	uint8_t point;		/* enum oc_point; OC_POINT_NONE if unknown */
+	uint32_t mtu;		/* 0 if unknown */
+	int32_t ifindex;
+	uint32_t netns_ino;
+	uint32_t gso_max_size, gso_max_segs, gro_max_size, tso_max_size;
+	char ifname[64];	/* "vx0" */
+	char netns[64];		/* "" = the namespace offcap was started in, or unknown */
+	char driver[32];
+	char features[400];	/* "tso:on,gso:on,..." */
+	int32_t peer_ifindex;	/* veth peer, 0 if none or unknown */
+	uint32_t peer_mtu;
+	char peer[64];		/* the peer's name */
+	int has_counters;	/* the device's counters at start: */
+	uint64_t rx_dropped, rx_errors, tx_dropped, tx_errors;
+};
+
+/* "vx0@tc-egress", or "ns1/vx0@tc-egress" with with_netns and a netns. */
+size_t oc_idb_name(const struct oc_idb_meta *m, int with_netns, char *buf, size_t len);
+/* The description per the grammar above; text (may be NULL) after " ; ". */
+size_t oc_idb_descr(const struct oc_idb_meta *m, const char *text, char *buf, size_t len);
+/* Reads an IDB's name and description back.  Returns 1 for offcap's
+ * contract, 0 for older offcap files and other tools' (what could be found
+ * is filled in: MTU, hook, interface and namespace from the name). */
+int oc_idb_parse(const char *name, const char *descr, struct oc_idb_meta *m);
 
 #endif

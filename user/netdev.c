@@ -1,8 +1,12 @@
 #include "netdev.h"
+#include "meta.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <sched.h>
@@ -231,6 +235,222 @@ int oc_features_diff(const struct oc_features *a, const struct oc_features *b,
 	return diffs;
 }
 
+/* One RTM_GETLINK for ifindex (in the namespace with that id, or this one when
+ * nsid < 0): its MTU, name and, for a veth, its peer's ifindex and namespace id. */
+struct link_info {
+	uint32_t mtu;
+	int link, link_nsid;	/* IFLA_LINK, IFLA_LINK_NETNSID (-1 none) */
+	char name[IF_NAMESIZE];
+};
+
+static void link_attrs(struct ifinfomsg *ifi, int len, struct link_info *li)
+{
+	struct rtattr *rta = IFLA_RTA(ifi);
+
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == IFLA_MTU && RTA_PAYLOAD(rta) >= 4)
+			li->mtu = *(uint32_t *)RTA_DATA(rta);
+		else if (rta->rta_type == IFLA_LINK && RTA_PAYLOAD(rta) >= 4)
+			li->link = *(int *)RTA_DATA(rta);
+		else if (rta->rta_type == IFLA_LINK_NETNSID && RTA_PAYLOAD(rta) >= 4)
+			li->link_nsid = *(int *)RTA_DATA(rta);
+		else if (rta->rta_type == IFLA_IFNAME)
+			snprintf(li->name, sizeof(li->name), "%.*s", (int)RTA_PAYLOAD(rta), (char *)RTA_DATA(rta));
+	}
+}
+
+static int get_link(int ifindex, int nsid, struct link_info *li)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+		char attrs[RTA_SPACE(4)];
+	} req = {
+		.nh = { .nlmsg_type = RTM_GETLINK, .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex },
+	};
+	char buf[16384];
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), n, ret = -1;
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+
+	if (fd < 0)
+		return -1;
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	if (nsid >= 0) {
+		struct rtattr *rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+
+		rta->rta_type = IFLA_TARGET_NETNSID;
+		rta->rta_len = RTA_LENGTH(4);
+		memcpy(RTA_DATA(rta), &nsid, 4);
+		req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_SPACE(4);
+	}
+	*li = (struct link_info){ .link_nsid = -1 };
+	if (send(fd, &req, req.nh.nlmsg_len, 0) > 0 && (n = (int)recv(fd, buf, sizeof(buf), 0)) > 0 &&
+	    NLMSG_OK(nh, (unsigned)n) && nh->nlmsg_type == RTM_NEWLINK) {
+		link_attrs(NLMSG_DATA(nh), (int)IFLA_PAYLOAD(nh), li);
+		ret = 0;
+	}
+	close(fd);
+	return ret;
+}
+
+/* The veth peer's MTU and name, wherever it lives (netlink, read-only). */
+static void read_peer_link(struct oc_netdev *dev)
+{
+	struct link_info me, peer;
+
+	if (get_link(dev->ifindex, -1, &me) || me.link <= 0 ||
+	    get_link(me.link, me.link_nsid, &peer) || !peer.mtu)
+		return;
+	dev->peer_mtu = peer.mtu;
+	snprintf(dev->peer_ifname, sizeof(dev->peer_ifname), "%s", peer.name);
+}
+
+/* This thread's namespace's /proc/net/dev line of ifname. */
+static int read_counters(const char *ifname, struct oc_counters *c)
+{
+	FILE *f = fopen("/proc/thread-self/net/dev", "r");
+	char line[512];
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (ret && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *name = line;
+		unsigned long long v[16];
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		while (*name == ' ')
+			name++;
+		if (strcmp(name, ifname) || sscanf(colon + 1,
+			"%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+			&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
+			&v[8], &v[9], &v[10], &v[11]) != 12)
+			continue;
+		/* rx: bytes packets errs drop ...(8), tx: bytes packets errs drop */
+		*c = (struct oc_counters){ .rx_errors = v[2], .rx_dropped = v[3],
+					   .tx_errors = v[10], .tx_dropped = v[11] };
+		ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+int oc_netdev_read_counters(const struct oc_netdev *dev, struct oc_counters *c)
+{
+	int ret;
+
+	if (oc_netdev_enter(dev))
+		return -1;
+	ret = read_counters(dev->name, c);
+	oc_netdev_leave();
+	return ret;
+}
+
+size_t oc_counters_format(const struct oc_counters *c, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "rx_dropped=%llu rx_errors=%llu tx_dropped=%llu tx_errors=%llu",
+			 (unsigned long long)c->rx_dropped, (unsigned long long)c->rx_errors,
+			 (unsigned long long)c->tx_dropped, (unsigned long long)c->tx_errors);
+
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len;
+}
+
+/* The value after "key=" where key starts a word, or NULL. */
+static const char *field(const char *s, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (const char *p = s; s && (p = strstr(p, key)); p += k)
+		if ((p == s || p[-1] == ' ' || p[-1] == '(' || p[-1] == ';') && p[k] == '=')
+			return p + k + 1;
+	return NULL;
+}
+
+static void field_str(const char *s, const char *key, char *out, size_t len)
+{
+	const char *v = field(s, key);
+	size_t n = v ? strcspn(v, " ;)") : 0;
+
+	snprintf(out, len, "%.*s", (int)n, v ? v : "");
+}
+
+static int field_onoff(const char *s, const char *key)
+{
+	const char *v = field(s, key);
+
+	return !v ? -1 : !strncmp(v, "on", 2) ? 1 : !strncmp(v, "off", 3) ? 0 : -1;
+}
+
+static int parse_counters(const char *s, const char *tag, struct oc_counters *c)
+{
+	const char *p = s ? strstr(s, tag) : NULL;
+	const char *v[4];
+
+	if (!p)
+		return 0;
+	p += strlen(tag);
+	v[0] = field(p, "rx_dropped"), v[1] = field(p, "rx_errors");
+	v[2] = field(p, "tx_dropped"), v[3] = field(p, "tx_errors");
+	if (!v[0] || !v[1] || !v[2] || !v[3])
+		return 0;
+	*c = (struct oc_counters){ strtoull(v[0], NULL, 10), strtoull(v[1], NULL, 10),
+				   strtoull(v[2], NULL, 10), strtoull(v[3], NULL, 10) };
+	return 1;
+}
+
+/* "tso=on gso=on gro=off ..." (oc_features_summary's words) */
+static void read_offloads(const char *s, struct oc_iface_facts *f)
+{
+	f->gro = field_onoff(s, "gro");
+	f->lro = field_onoff(s, "lro");
+	f->gro_hw = field_onoff(s, "gro-hw");
+	f->tso = field_onoff(s, "tso");
+	f->tso6 = field_onoff(s, "tso6");
+	f->uso = field_onoff(s, "uso");
+}
+
+/* offcap's description contract (user/meta.h), as the report's facts. */
+static void facts_of_contract(const struct oc_idb_meta *m, struct oc_iface_facts *f)
+{
+	char feat[sizeof(m->features) + 1] = " ";
+
+	f->ifindex = m->ifindex;
+	f->peer_ifindex = m->peer_ifindex;
+	f->peer_mtu = m->peer_mtu;
+	snprintf(f->peer_name, sizeof(f->peer_name), "%s", m->peer);
+	snprintf(f->netns, sizeof(f->netns), "%s", m->netns);
+	snprintf(f->driver, sizeof(f->driver), "%s", m->driver);
+	for (size_t i = 0; m->features[i] && i + 1 < sizeof(feat); i++)	/* "tso:on,gso:off" */
+		feat[i] = m->features[i] == ',' ? ' ' : m->features[i] == ':' ? '=' : m->features[i];
+	read_offloads(feat, f);
+	if ((f->has_start = m->has_counters))
+		f->start = (struct oc_counters){ m->rx_dropped, m->rx_errors, m->tx_dropped, m->tx_errors };
+}
+
+void oc_iface_facts_parse(const char *descr, const char *isb_comment, struct oc_iface_facts *f)
+{
+	struct oc_idb_meta m;
+	const char *v;
+
+	memset(f, 0, sizeof(*f));
+	f->gro = f->lro = f->gro_hw = f->tso = f->tso6 = f->uso = -1;
+	f->has_end = parse_counters(isb_comment, OC_COUNTERS_END, &f->end);
+	if (oc_idb_parse(NULL, descr, &m) == 1) {
+		facts_of_contract(&m, f);
+		return;
+	}
+	/* offcap 0.1's "offcap hook=... driver=... ifindex=...; features at start: tso=on ..." */
+	if (!descr || strncmp(descr, "offcap ", 7))
+		return;
+	f->ifindex = (v = field(descr, "ifindex")) ? atoi(v) : 0;
+	field_str(descr, "netns", f->netns, sizeof(f->netns));
+	field_str(descr, "driver", f->driver, sizeof(f->driver));
+	read_offloads(descr, f);
+}
+
 static int open_ns(const char *name, char *err, size_t errlen)
 {
 	char path[128];
@@ -290,8 +510,10 @@ int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_
 	if (!strcmp(dev->driver, "veth")) {
 		dev->peer_ifindex = read_peer(ifname);
 		find_peer(dev);
+		read_peer_link(dev);
 	}
 	oc_netdev_read_features(dev, &dev->feat);
+	dev->has_start = !read_counters(ifname, &dev->start);
 	ret = 0;
 leave:
 	oc_netdev_leave();

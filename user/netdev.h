@@ -14,6 +14,11 @@ struct oc_features {
 	uint8_t fixed[OC_FEATURES_MAX];
 };
 
+/* The kernel's drop and error counters of an interface (/proc/net/dev). */
+struct oc_counters {
+	uint64_t rx_dropped, rx_errors, tx_dropped, tx_errors;
+};
+
 struct oc_netdev {
 	char name[64];		/* interface name */
 	char netns_name[64];	/* "" = the namespace offcap was started in */
@@ -24,9 +29,32 @@ struct oc_netdev {
 	char driver[32];
 	int peer_ifindex;	/* veth peer (ethtool stats), 0 if none */
 	char peer_name[64];	/* the peer, when it lives in the same namespace */
+	uint32_t peer_mtu;	/* the veth peer's MTU and name, wherever it lives (0/"" unknown) */
+	char peer_ifname[64];
 	struct oc_features feat;
 	struct oc_features peer_feat;
+	struct oc_counters start;	/* counters when the capture started */
+	int has_start;
 };
+
+/* What offcap records about an interface in the file, read back from an IDB's
+ * description (the contract in meta.h: driver, ifindex, peer, features,
+ * counters at start) and the opt_comment of its Interface Statistics Block:
+ *   "counters at end: rx_dropped=N rx_errors=N tx_dropped=N tx_errors=N"
+ * Unknown fields are -1 / 0 (has_*). */
+struct oc_iface_facts {
+	int ifindex, peer_ifindex;	/* 0 unknown; peer_ifindex: veth peer */
+	uint32_t peer_mtu;	/* the veth peer's MTU, 0 unknown */
+	char peer_name[64];
+	char netns[64];
+	char driver[32];
+	int gro, lro, gro_hw;	/* 1 on, 0 off, -1 unknown */
+	int tso, tso6, uso;	/* transmit segmentation offloads: the same */
+	struct oc_counters start, end;
+	int has_start, has_end;
+};
+
+#define OC_COUNTERS_END "counters at end: "
 
 /* Parses "IFACE" or "NETNS/IFACE" (default_ns applies to plain IFACE), enters
  * the namespace and fills dev. -1 with a message in err. */
@@ -45,5 +73,12 @@ size_t oc_features_summary(const struct oc_features *f, char *buf, size_t len);
 /* Writes a line per feature that differs into buf; returns how many differ. */
 int oc_features_diff(const struct oc_features *a, const struct oc_features *b,
 		     char *buf, size_t len);
+
+/* Reads the counters, entering the device's namespace. 0 on success. */
+int oc_netdev_read_counters(const struct oc_netdev *dev, struct oc_counters *c);
+/* "rx_dropped=N rx_errors=N tx_dropped=N tx_errors=N" */
+size_t oc_counters_format(const struct oc_counters *c, char *buf, size_t len);
+/* Parses an IDB description and an ISB comment (either may be NULL). */
+void oc_iface_facts_parse(const char *descr, const char *isb_comment, struct oc_iface_facts *f);
 
 #endif

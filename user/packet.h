@@ -10,12 +10,20 @@
 #define OC_LINKTYPE_LINUX_SLL 113
 #define OC_LINKTYPE_LINUX_SLL2 276
 
+/* Interface Description Blocks a file may hold: the reader stops with an
+ * error beyond this; stats, report and split keep one slot per interface up
+ * to it (oc_iface_slots), never folding or dropping one silently. */
+#define OC_MAX_IFACES 16384u
+
 /* One Interface Description Block. For offcap's own files one IDB is one
- * (interface, hook point): name "veth0@tc-egress". */
+ * (interface, hook point): name "veth0@tc-egress", "ns1/veth0@tc-egress"
+ * when several namespaces were watched; the description follows the
+ * contract in meta.h (oc_idb_descr / oc_idb_parse). */
 struct oc_iface {
 	char name[128];		/* if_name as written in the file */
 	char descr[512];	/* if_description */
 	char ifname[64];	/* interface part of name ("veth0"), or name */
+	char netns[64];		/* its network namespace, "" if unknown or offcap's own */
 	uint16_t linktype;
 	uint32_t snaplen;
 	uint32_t mtu;		/* 0 if unknown */
@@ -23,6 +31,7 @@ struct oc_iface {
 	uint8_t tsresol;	/* if_tsresol as in the file (9 = ns, 6 = us) */
 	/* filled by the reader from Interface Statistics Blocks */
 	uint64_t isb_recv, isb_drop;
+	char isb_comment[256];	/* its opt_comment: offcap's counters at end */
 	int has_isb;
 };
 

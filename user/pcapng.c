@@ -48,7 +48,7 @@
 #define MAX_CAPLEN (16u << 20)
 #define MAX_BLOCK (64u << 20)
 #define IF_CHUNK 64u
-#define MAX_IFACES (256u * IF_CHUNK)
+#define MAX_IFACES OC_MAX_IFACES
 #define MAX_OPTLEN 0xffffu
 
 static size_t pad4(size_t n) { return (n + 3) & ~(size_t)3; }
@@ -404,16 +404,23 @@ int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
 int pcapng_write_stats(struct pcapng_writer *w, uint32_t if_id, uint64_t start_ns,
 		       uint64_t end_ns, uint64_t recv, uint64_t drop)
 {
+	return pcapng_write_stats_comment(w, if_id, start_ns, end_ns, recv, drop, NULL);
+}
+
+int pcapng_write_stats_comment(struct pcapng_writer *w, uint32_t if_id, uint64_t start_ns,
+			       uint64_t end_ns, uint64_t recv, uint64_t drop, const char *comment)
+{
 	uint8_t ts[8], *b, *p;
 
 	if (!w || w->err)
 		return -1;
 	if (if_id >= w->nif)
 		return soft_fail(w, "statistics for undefined interface %u", if_id);
-	b = reserve(w, 20 + 4 * 12 + 4 + 4);
+	b = reserve(w, 20 + 4 * 12 + str_opt_size(comment) + 4 + 4);
 	if (!b)
 		return -1;
 	p = put_ts(put32(b + 8, if_id), end_ns);
+	p = put_str_opt(p, OPT_COMMENT, comment);
 	put_ts(ts, start_ns);
 	p = put_opt(p, ISB_STARTTIME, ts, 8);
 	put_ts(ts, end_ns);
@@ -699,27 +706,16 @@ static uint64_t to_ns(const struct rd_iface *f, uint64_t ts)
 	return ns + f->offset_ns;
 }
 
-static void decode_name(struct oc_iface *f)
+/* Name and description as meta.c's contract defines them (old files too). */
+static void decode_idb(struct oc_iface *f)
 {
-	const char *at = strrchr(f->name, '@');
-	int pt = at ? oc_point_parse(at + 1) : -1;
-	size_t n = pt >= 0 ? (size_t)(at - f->name) : strlen(f->name);
+	struct oc_idb_meta m;
 
-	copy_str(f->ifname, sizeof(f->ifname), (const uint8_t *)f->name, n);
-	f->point = pt >= 0 ? (uint8_t)pt : OC_POINT_NONE;
-}
-
-static uint32_t parse_mtu(const char *s)
-{
-	for (const char *p = s; (p = strcasestr(p, "mtu")); p += 3) {
-		if ((p == s || !isalnum((unsigned char)p[-1])) && (p[3] == '=' || p[3] == ' ') &&
-		    isdigit((unsigned char)p[4])) {
-			unsigned long v = strtoul(p + 4, NULL, 10);
-
-			return v > UINT32_MAX ? 0 : (uint32_t)v;
-		}
-	}
-	return 0;
+	oc_idb_parse(f->name, f->descr, &m);
+	f->point = m.point;
+	f->mtu = m.mtu;
+	snprintf(f->ifname, sizeof(f->ifname), "%s", m.ifname);
+	snprintf(f->netns, sizeof(f->netns), "%s", m.netns);
 }
 
 static struct rd_iface *iface_at(const struct cap_reader *r, unsigned i)
@@ -775,8 +771,7 @@ static int do_idb(struct cap_reader *r, const uint8_t *b, size_t n)
 		return -1;
 	if (!f->pub.name[0])
 		snprintf(f->pub.name, sizeof(f->pub.name), "if%u", r->nif);
-	decode_name(&f->pub);
-	f->pub.mtu = parse_mtu(f->pub.descr);
+	decode_idb(&f->pub);
 	r->nif++;
 	return 0;
 }
@@ -804,7 +799,9 @@ static int do_isb(struct cap_reader *r, const uint8_t *b, size_t n)
 	b += 12;
 	n -= 12;
 	while ((rc = opt_next(r, &b, &n, &o)) > 0) {
-		if (o.code == ISB_IFRECV && o.len >= 8)
+		if (o.code == OPT_COMMENT)
+			copy_str(f->pub.isb_comment, sizeof(f->pub.isb_comment), o.val, o.len);
+		else if (o.code == ISB_IFRECV && o.len >= 8)
 			f->pub.isb_recv = rd64(r, o.val);
 		else if (o.code == ISB_IFDROP && o.len >= 8)
 			f->pub.isb_drop = rd64(r, o.val);
@@ -1049,7 +1046,7 @@ static int open_pcap(struct cap_reader *r, uint32_t magic)
 	if (!(f = new_iface(r)))
 		return -1;
 	snprintf(f->pub.name, sizeof(f->pub.name), "pcap");
-	decode_name(&f->pub);
+	decode_idb(&f->pub);
 	f->pub.snaplen = rd32(r, r->buf + 16);
 	f->pub.linktype = (uint16_t)rd32(r, r->buf + 20);	/* upper bits: FCS info */
 	set_tsresol(f, rd32(r, r->buf) == PCAP_MAGIC_NS ? 9 : 6);

@@ -34,6 +34,9 @@ int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt);
 /* Interface Statistics Block: isb_starttime/endtime, isb_ifrecv, isb_ifdrop. */
 int pcapng_write_stats(struct pcapng_writer *w, uint32_t if_id, uint64_t start_ns,
 		       uint64_t end_ns, uint64_t recv, uint64_t drop);
+/* The same with an opt_comment (offcap: "counters at end: ...", see netdev.h). */
+int pcapng_write_stats_comment(struct pcapng_writer *w, uint32_t if_id, uint64_t start_ns,
+			       uint64_t end_ns, uint64_t recv, uint64_t drop, const char *comment);
 /* Pushes buffered whole blocks to the file (and gzip stream). */
 int pcapng_flush(struct pcapng_writer *w);
 /* Flushes and closes; returns 0, or -errno of the first failure. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 /* How long the consumer sleeps between rounds while the programs do not wake
@@ -30,8 +31,17 @@ struct ring {
 	uint32_t head_size;
 };
 
+/* A staged record: its timestamp, then its bytes. */
+struct staged {
+	uint64_t ts;
+	size_t size;
+	uint8_t *rec;
+};
+
 struct oc_rings {
 	struct ring *ring;	/* index = CPU */
+	struct staged *st;	/* records of other sources, waiting for their turn */
+	unsigned nst, capst;
 	unsigned n;
 	struct ring **live;	/* this round's rings with a record to deliver */
 	int epfd;
@@ -181,6 +191,9 @@ void oc_rings_free(struct oc_rings *r)
 	}
 	if (r->epfd >= 0)
 		close(r->epfd);
+	for (unsigned i = 0; i < r->nst; i++)
+		free(r->st[i].rec);
+	free(r->st);
 	free(r->ring);
 	free(r->live);
 	free(r);
@@ -226,11 +239,71 @@ static unsigned oldest(struct ring **live, unsigned nlive)
 	return b;
 }
 
+int oc_rings_stage(struct oc_rings *r, const void *rec, size_t size)
+{
+	struct staged *st = r->st;
+
+	if (size < sizeof(uint64_t))
+		return -1;
+	if (r->nst == r->capst) {
+		unsigned cap = r->capst ? r->capst * 2 : 256;
+
+		if (!(st = realloc(r->st, cap * sizeof(*st))))
+			return -1;
+		r->st = st;
+		r->capst = cap;
+	}
+	st = &r->st[r->nst];
+	if (!(st->rec = malloc(size)))
+		return -1;
+	memcpy(st->rec, rec, size);
+	memcpy(&st->ts, rec, sizeof(st->ts));
+	st->size = size;
+	r->nst++;
+	return 0;
+}
+
+static int by_ts(const void *a, const void *b)
+{
+	const struct staged *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Staged records older than the round's start: the rings' records of their
+ * time are in this round (the BPF clock is CLOCK_MONOTONIC). */
+static unsigned staged_due(struct oc_rings *r, uint64_t start)
+{
+	unsigned n = 0;
+
+	qsort(r->st, r->nst, sizeof(*r->st), by_ts);
+	while (n < r->nst && r->st[n].ts <= start)
+		n++;
+	return n;
+}
+
+static void staged_drop(struct oc_rings *r, unsigned done)
+{
+	for (unsigned i = 0; i < done; i++)
+		free(r->st[i].rec);
+	memmove(r->st, r->st + done, (r->nst - done) * sizeof(*r->st));
+	r->nst -= done;
+}
+
 /* One round: everything the rings held when it started, merged across CPUs in
- * timestamp order (each ring is in order: one CPU writes it). */
+ * timestamp order (each ring is in order: one CPU writes it) with the staged
+ * records of the same time. */
 static int consume_round(struct oc_rings *r, oc_record_cb cb, void *ctx)
 {
-	unsigned nlive = 0;
+	unsigned nlive = 0, due = staged_due(r, mono_now()), si = 0;
 	int n = 0;
 
 	r->behind = 0;
@@ -245,41 +318,53 @@ static int consume_round(struct oc_rings *r, oc_record_cb cb, void *ctx)
 		if ((g->head = ring_head(g)))
 			r->live[nlive++] = g;
 	}
-	while (nlive) {
-		unsigned b = oldest(r->live, nlive);
-		struct ring *g = r->live[b];
-		int ret = cb(ctx, g->head, g->head_size);
+	while (nlive || si < due) {
+		unsigned b = nlive ? oldest(r->live, nlive) : 0;
+		struct ring *g = nlive ? r->live[b] : NULL;
+		int ret;
 
-		g->pos += (BPF_RINGBUF_HDR_SZ + g->head_size + 7) & ~7ull;
-		if (g->pos - g->stored >= g->size / 8)
-			ring_release(g);
+		if (si < due && (!g || r->st[si].ts < *g->head)) {
+			ret = cb(ctx, r->st[si].rec, r->st[si].size);
+			si++;
+		} else {
+			ret = cb(ctx, g->head, g->head_size);
+			g->pos += (BPF_RINGBUF_HDR_SZ + g->head_size + 7) & ~7ull;
+			if (g->pos - g->stored >= g->size / 8)
+				ring_release(g);
+			if (!ret && !(g->head = ring_head(g)))
+				r->live[b] = r->live[--nlive];
+		}
 		if (ret) {
 			r->cb_err = 1;
 			break;
 		}
 		n++;
-		if (!(g->head = ring_head(g)))
-			r->live[b] = r->live[--nlive];
 	}
+	staged_drop(r, si);
 	for (unsigned i = 0; i < r->n; i++)
 		if (r->ring[i].cons)
 			ring_release(&r->ring[i]);
 	return r->cb_err ? -1 : n;
 }
 
-int oc_rings_poll(struct oc_rings *r, oc_record_cb cb, void *ctx, int timeout_ms)
+void oc_rings_wait(struct oc_rings *r, int timeout_ms)
 {
 	struct epoll_event ev[8];
-	int wait = r->sleep_ms, n;
+	int wait = r->sleep_ms;
 
 	/* The programs wake us only when a ring passes its wakeup mark: otherwise
 	 * sleep and take everything at once (a wakeup per event costs more than
 	 * the event). */
 	if (timeout_ms >= 0 && timeout_ms < wait)
 		wait = timeout_ms;
-	if (!r->behind && wait > 0 && epoll_wait(r->epfd, ev, 8, wait) < 0 && errno != EINTR)
-		return -1;
-	n = consume_round(r, cb, ctx);
+	if (!r->behind && wait > 0)
+		epoll_wait(r->epfd, ev, 8, wait);
+}
+
+int oc_rings_consume(struct oc_rings *r, oc_record_cb cb, void *ctx)
+{
+	int n = consume_round(r, cb, ctx);
+
 	if (n > 0)
 		r->sleep_ms = POLL_MS;
 	else if (n == 0 && r->sleep_ms < POLL_IDLE_MS)

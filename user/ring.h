@@ -21,12 +21,19 @@ int oc_rings_map(struct oc_rings *r, int outer_fd, char *err, size_t errlen);
 /* Another source to wake the consumer for (an epoll or perf fd), after map. */
 int oc_rings_wake_on(struct oc_rings *r, int fd);
 
+/* A record from another source (a perf sample): copied, and handed over in
+ * timestamp order with the rings' records of the rounds that follow. */
+int oc_rings_stage(struct oc_rings *r, const void *rec, size_t size);
+
 /* One event record; a non-zero return stops the round. */
 typedef int (*oc_record_cb)(void *ctx, const void *rec, size_t size);
-/* Waits up to timeout_ms (less while records flow) and hands over what the
- * rings held, oldest first across CPUs (the record's first u64 is its
- * timestamp). Returns records delivered, or -1 when the callback failed. */
-int oc_rings_poll(struct oc_rings *r, oc_record_cb cb, void *ctx, int timeout_ms);
+/* Waits up to timeout_ms, less while records flow, for the rings (and the
+ * sources of oc_rings_wake_on). */
+void oc_rings_wait(struct oc_rings *r, int timeout_ms);
+/* Hands over what the rings hold, oldest first across CPUs and staged
+ * records (a record's first u64 is its timestamp). Returns records
+ * delivered, or -1 when the callback failed. */
+int oc_rings_consume(struct oc_rings *r, oc_record_cb cb, void *ctx);
 void oc_rings_free(struct oc_rings *r);
 
 #endif

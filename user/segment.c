@@ -103,6 +103,29 @@ static bool fits(const struct geom *g, const struct oc_layer *l)
 	return l->l4.kind != OC_L4_UDP || len - out_off(g, l->l4.off) <= 0xffff;
 }
 
+const char *oc_seg_implausible(uint32_t gso_size, uint32_t count, uint16_t gso_segs, bool udp)
+{
+	if (gso_segs && gso_segs != count)
+		return "implausible metadata: gso_segs disagrees with the payload and gso_size";
+	if (!udp && gso_size < OC_SEG_MIN_TCP)
+		return "implausible gso_size: below any TCP segment Linux sends (8 bytes)";
+	if (udp && count > OC_SEG_MAX_UDP)
+		return "implausible gso_size: more than 128 UDP GSO segments (UDP_MAX_SEGMENTS)";
+	if (count > OC_SEG_MAX_SEGS)
+		return "implausible gso_size: more than 65535 segments";
+	return NULL;
+}
+
+/* The bounds of segment.h: false (and passthrough) outside them. */
+static bool sane(struct geom *g, const struct oc_seg_req *r)
+{
+	const char *why = oc_seg_implausible(g->plan.mss, g->plan.count, r->gso_segs, g->udp);
+
+	if (why)
+		passthrough(g, r, why);
+	return !why;
+}
+
 static int plan(const struct oc_seg_req *r, struct geom *g)
 {
 	const struct oc_parsed *p = r->parsed;
@@ -145,7 +168,7 @@ static int plan(const struct oc_seg_req *r, struct geom *g)
 	g->plan.last_len = g->plan.hdr_len + payload - (g->plan.count - 1) * mss;
 	if (!fits(g, g->fl) || !fits(g, g->ol))
 		return passthrough(g, r, "segments would not fit 16-bit lengths");
-	return (int)g->plan.count;
+	return sane(g, r) ? (int)g->plan.count : 1;
 }
 
 int oc_seg_plan(const struct oc_seg_req *req, struct oc_seg_plan *out)
@@ -235,7 +258,7 @@ static uint16_t fix_l4(struct seg *s)
 {
 	const struct oc_layer *fl = s->g->fl;
 	uint32_t o = out_off(s->g, fl->l4.off), csum_at;
-	uint16_t partial, full;
+	uint16_t partial;
 
 	if (s->g->udp) {
 		(void)oc_put_u16(&s->w, o + 4, (uint16_t)(8 + s->piece));
@@ -250,11 +273,8 @@ static uint16_t fix_l4(struct seg *s)
 		(void)oc_put_u16(&s->w, csum_at, partial);
 		return partial;
 	}
-	(void)oc_put_u16(&s->w, csum_at, 0);
-	full = oc_csum_finish(seg_sum(s, o, oc_pseudo_ip(&fl->ip, fl->l4.proto, s->len - o)));
-	if (s->g->udp && full == 0)
-		full = 0xffff;	/* CSUM_MANGLED_0 */
-	(void)oc_put_u16(&s->w, csum_at, full);
+	oc_l4csum_fill(s->w.p + o, s->len - o, csum_at - o,
+		       oc_pseudo_ip(&fl->ip, fl->l4.proto, s->len - o), s->g->udp);
 	return partial;
 }
 
@@ -263,7 +283,6 @@ static void fix_outer_udp(struct seg *s)
 {
 	const struct oc_layer *ol = s->g->ol;
 	uint32_t o = out_off(s->g, ol->l4.off), len = s->len - o;
-	uint16_t c;
 
 	(void)oc_put_u16(&s->w, o + 4, (uint16_t)len);
 	if (!s->g->outer_udp_csum)
@@ -274,9 +293,7 @@ static void fix_outer_udp(struct seg *s)
 		(void)oc_put_u16(&s->w, o + 6, oc_csum_fold(oc_csum_add(partial, len)));
 		return;
 	}
-	(void)oc_put_u16(&s->w, o + 6, 0);
-	c = oc_csum_finish(seg_sum(s, o, oc_pseudo_ip(&ol->ip, IPPROTO_UDP_, len)));
-	(void)oc_put_u16(&s->w, o + 6, c ? c : 0xffff);
+	oc_l4csum_fill(s->w.p + o, len, 6, oc_pseudo_ip(&ol->ip, IPPROTO_UDP_, len), true);
 }
 
 /* gre_gso_segment: checksum over GRE header and payload, computed in

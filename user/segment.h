@@ -21,6 +21,9 @@
  *     6.18 semantics, net/ipv4/af_inet.c inet_gso_segment)
  *   - the flow's L4 checksum as chosen by the mode below.
  *
+ * A recorded gso_segs must equal the segments the payload makes, and the
+ * bounds below must hold, else the frame is passed through with a note.
+ *
  * When the payload was not fully captured (caplen < len) every segment still
  * has exact headers and lengths, its bytes stop where the captured payload
  * stops, payload_truncated is set and csum_known is false: the L4 field
@@ -54,7 +57,19 @@ struct oc_seg_req {
 	uint16_t gso_size;
 	uint32_t gso_type;		/* OC_GSO_* bits; 0 if unknown */
 	enum oc_seg_csum csum;
+	uint16_t gso_segs;		/* the kernel's count; 0 if not recorded */
 };
+
+/* Sanity bounds: a super-frame outside them is not cut (passthrough, with
+ * the reason in the note), so a damaged or hostile file cannot make a
+ * 1-byte gso_size explode into thousands of segments per frame. */
+#define OC_SEG_MIN_TCP 8u	/* tcp_min_snd_mss (48) less 40 bytes of options */
+#define OC_SEG_MAX_UDP 128u	/* UDP_MAX_SEGMENTS: udp_send_skb refuses more */
+#define OC_SEG_MAX_SEGS 65535u	/* gso_segs is 16 bits */
+
+/* Why cutting payload bytes at gso_size into count segments (gso_segs: the
+ * kernel's count, 0 if not recorded) is implausible, or NULL if it is not. */
+const char *oc_seg_implausible(uint32_t gso_size, uint32_t count, uint16_t gso_segs, bool udp);
 
 struct oc_seg_info {
 	uint32_t index, count;

@@ -13,9 +13,8 @@
 #define SUPER_MAX 1024		/* super-frames in flight for --side-by-side */
 #define GRO_RINGS 4096
 #define GRO_RING_LEN 64
-#define MAX_DEVS 64
 
-enum verdict { V_PENDING, V_MATCH, V_DIFFERS, V_MISSING };
+enum verdict { V_PENDING, V_MATCH, V_DIFFERS, V_MISSING, V_DEVICE_CUT, V_VETH_WHOLE };
 
 struct seg_result {
 	uint64_t frame;		/* observed frame, 0 if none */
@@ -46,6 +45,7 @@ struct dev {
 	char name[64];
 	uint32_t netns;
 	uint8_t seen_post_gso, seen_xdp;
+	uint8_t veth;		/* a veth: it passes super-frames whole to its peer */
 };
 
 struct gro_ring {
@@ -62,8 +62,8 @@ struct oc_verify {
 	uint32_t *index;		/* open-addressing hash -> pend slot + 1 */
 	struct superframe sf[SUPER_MAX];
 	uint64_t sf_next, sf_printed_upto, sf_shown;
-	struct dev devs[MAX_DEVS];
-	unsigned ndevs;
+	struct dev *devs;		/* one per (interface, namespace): oc_iface_slots */
+	uint32_t ndevs, ndev_slots;
 	struct gro_ring *gro;
 	void (*sbs)(void *ctx, const char *text);
 	void *ctx;
@@ -112,10 +112,16 @@ static uint32_t dev_of(struct oc_verify *v, const struct oc_iface *iface, const 
 	for (unsigned i = 0; i < v->ndevs; i++)
 		if (v->devs[i].netns == pkt->meta.netns && !strcmp(v->devs[i].name, name))
 			return i;
-	if (v->ndevs == MAX_DEVS)
-		return MAX_DEVS - 1;
+	if (oc_iface_slots((void **)&v->devs, &v->ndev_slots, v->ndevs, sizeof(*v->devs)))
+		return v->ndevs - 1;	/* out of memory only: devices <= interface blocks */
 	snprintf(v->devs[v->ndevs].name, sizeof(v->devs[0].name), "%s", name);
 	v->devs[v->ndevs].netns = pkt->meta.netns;
+	if (iface) {
+		struct oc_iface_facts f;
+
+		oc_iface_facts_parse(iface->descr, NULL, &f);
+		v->devs[v->ndevs].veth = !strcmp(f.driver, "veth");
+	}
 	return v->ndevs++;
 }
 
@@ -129,7 +135,8 @@ struct oc_verify *oc_verify_new(void (*sbs)(void *ctx, const char *text), void *
 	v->pend = calloc(PENDING_MAX, sizeof(*v->pend));
 	v->index = calloc(PENDING_HASH, sizeof(*v->index));
 	v->gro = calloc(GRO_RINGS, sizeof(*v->gro));
-	if (!v->pend || !v->index || !v->gro) {
+	if (!v->pend || !v->index || !v->gro ||
+	    oc_iface_slots((void **)&v->devs, &v->ndev_slots, 0, sizeof(*v->devs))) {
 		oc_verify_free(v);
 		return NULL;
 	}
@@ -142,7 +149,9 @@ struct oc_verify *oc_verify_new(void (*sbs)(void *ctx, const char *text), void *
 
 static void print_superframe(struct oc_verify *v, struct superframe *s)
 {
-	static const char *const vname[] = { "not seen yet", "match", "DIFFERS", "not seen" };
+	static const char *const vname[] = { "not seen yet", "match", "DIFFERS", "not seen",
+					     "synthesized: the device cuts it (TSO/USO)",
+					     "synthesized: veth passes it whole to its peer" };
 	char line[256];
 
 	v->sbs(v->ctx, s->text);
@@ -152,7 +161,10 @@ static void print_superframe(struct oc_verify *v, struct superframe *s)
 		int n = snprintf(line, sizeof(line), "    %3u/%-3u %-11u %5u  0x%04x  | ", i + 1, s->count,
 				 r->seq, r->len, r->ip_id);
 
-		if (r->frame)
+		if (r->frame && (r->verdict == V_DEVICE_CUT || r->verdict == V_VETH_WHOLE))
+			n += snprintf(line + n, sizeof(line) - n, "frame %-8llu (handed whole)  ",
+				      (unsigned long long)r->frame);
+		else if (r->frame)
 			n += snprintf(line + n, sizeof(line) - n, "frame %-8llu %+9.1f us  ",
 				      (unsigned long long)r->frame, ((double)r->ts_ns - (double)s->ts_ns) / 1e3);
 		else
@@ -385,6 +397,37 @@ static void observe_segment(struct oc_verify *v, const struct oc_packet *pkt, co
 	drop_pending(v, pe, V_MATCH);
 }
 
+/* A super-frame handed whole to a TSO device at post-gso: the device cuts the
+ * segments synthesized from its tc-egress twin; they are synthesized, not missing. */
+static void device_cuts(struct oc_verify *v, const struct oc_packet *pkt, const struct oc_parsed *p,
+			uint64_t frame, uint32_t dev)
+{
+	const struct oc_layer *l = oc_flow(p);
+	int udp = l->l4.kind == OC_L4_UDP;
+	uint64_t flow = flow_key(p);
+
+	v->st.tso_superframes++;
+	v->st.tso_superframes_veth += v->devs[dev].veth;
+	for (uint32_t i = 0; i < pkt->meta.gso_segs; i++) {
+		uint32_t id = udp ? (uint16_t)(l->ip.id + i) : l->l4.tcp.seq + i * pkt->meta.gso_size;
+		uint32_t *slot = index_slot(v, seg_key(dev, flow, id));
+		struct pending *pe;
+		struct seg_result *r;
+
+		if (!*slot)
+			continue;
+		pe = &v->pend[*slot - 1];
+		if ((r = result_of(v, pe))) {
+			r->frame = frame;
+			r->ts_ns = pkt->ts_ns;
+			r->verdict = v->devs[dev].veth ? V_VETH_WHOLE : V_DEVICE_CUT;
+		}
+		v->st.device_cut++;
+		v->st.device_cut_veth += v->devs[dev].veth;
+		drop_pending(v, pe, V_DEVICE_CUT);
+	}
+}
+
 static struct gro_ring *gro_ring(struct oc_verify *v, uint32_t dev, const struct oc_parsed *p, int create)
 {
 	uint64_t key = seg_key(dev, flow_key(p), 0);
@@ -408,7 +451,7 @@ static void gro_packet(struct oc_verify *v, const struct oc_packet *pkt, const s
 
 	if (l->l4.kind != OC_L4_TCP || !l->l4.payload_len)
 		return;
-	if (pkt->meta.point == OC_POINT_XDP) {
+	if (pkt->meta.point == OC_POINT_XDP || (pkt->meta.point == OC_POINT_PRE_GRO && pkt->meta.gso_segs < 2)) {
 		g = gro_ring(v, dev, p, 1);
 		g->seq[g->head % GRO_RING_LEN] = seq;
 		g->len[g->head % GRO_RING_LEN] = l->l4.payload_len;
@@ -450,11 +493,12 @@ void oc_verify_packet(struct oc_verify *v, const struct oc_packet *pkt, const st
 	case OC_POINT_POST_GSO:
 		v->devs[dev].seen_post_gso = 1;
 		if (pkt->meta.gso_segs > 1)
-			v->st.tso_superframes++;
+			device_cuts(v, pkt, p, frame, dev);
 		else
 			observe_segment(v, pkt, p, iface, frame, dev);
 		break;
 	case OC_POINT_XDP:
+	case OC_POINT_PRE_GRO:
 	case OC_POINT_TC_INGRESS:
 		gro_packet(v, pkt, p, dev);
 		break;
@@ -487,5 +531,6 @@ void oc_verify_free(struct oc_verify *v)
 	free(v->pend);
 	free(v->index);
 	free(v->gro);
+	free(v->devs);
 	free(v);
 }

@@ -1,30 +1,173 @@
+/* What the wire carries: the definitions report, split and stats share. */
 #include "wire.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "csum.h"
-#include "parse.h"
+#include "segment.h"
+
+#define ETH_HDR_LEN 14u
+#define SLL_HDR_LEN 16u
+#define SLL2_HDR_LEN 20u
+#define MAX_TAGS 8u
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static bool is_tag(uint16_t type)
+{
+	return type == 0x8100 || type == 0x88a8 || type == 0x9100;
+}
+
+/* Offset of the L3 header: after the link header and its VLAN tags. */
+static uint32_t l3_offset(const uint8_t *d, uint32_t caplen, uint16_t linktype, uint16_t *type)
+{
+	uint32_t off, at;
+
+	*type = 0;
+	switch (linktype) {
+	case OC_LINKTYPE_ETHERNET: off = ETH_HDR_LEN, at = 12; break;
+	case OC_LINKTYPE_LINUX_SLL: off = SLL_HDR_LEN, at = 14; break;
+	case OC_LINKTYPE_LINUX_SLL2: off = SLL2_HDR_LEN, at = 0; break;
+	case OC_LINKTYPE_RAW: case 228: case 229:
+		*type = caplen && d[0] >> 4 == 6 ? 0x86dd : 0x0800;
+		return 0;
+	default: return 0;
+	}
+	if (caplen < off)
+		return off;
+	*type = be16(d + at);
+	for (unsigned n = 0; is_tag(*type) && n < MAX_TAGS && off + 4 <= caplen; n++, off += 4)
+		*type = be16(d + off + 2);
+	return off;
+}
+
+uint32_t oc_wire_l3_len(const uint8_t *d, uint32_t caplen, uint32_t len, uint16_t linktype)
+{
+	uint16_t type, field;
+	uint32_t off = l3_offset(d, caplen, linktype, &type), rest = len > off ? len - off : 0;
+
+	if (type == 0x0800 && off + 4 <= caplen && d[off] >> 4 == 4) {
+		field = be16(d + off + 2);
+		return field ? field : rest;
+	}
+	if (type == 0x86dd && off + 6 <= caplen && d[off] >> 4 == 6) {
+		field = be16(d + off + 4);
+		return field ? field + 40u : rest;
+	}
+	return rest;
+}
+
+/* One layer's TCP/UDP checksum, when it holds the pseudo-header sum. */
+static int fill_layer(uint8_t *b, uint32_t caplen, const struct oc_layer *l)
+{
+	bool udp = l->l4.kind == OC_L4_UDP;
+
+	if ((l->l4.kind != OC_L4_TCP && !udp) || l->ip.is_fragment || l->l4.off + l->l4.len > caplen)
+		return 0;
+	/* Only the pseudo-header form is the device's to fill (no payload read
+	 * for any other); were it right by chance, the fill writes it again. */
+	if ((udp && !l->l4.udp.csum) || !oc_l4csum_is_pseudo(l, udp ? l->l4.udp.csum : l->l4.tcp.csum))
+		return 0;
+	oc_l4csum_fill(b + l->l4.off, l->l4.len, udp ? 6 : 16,
+		       oc_pseudo_ip(&l->ip, l->l4.proto, l->l4.len), udp);
+	return 1;
+}
+
+int oc_wire_fill_partial(uint8_t *b, uint32_t caplen, uint32_t len, const struct oc_parsed *p)
+{
+	int n = 0;
+
+	if (caplen < len || (p->flags & (OC_PARSE_TRUNCATED | OC_PARSE_MALFORMED)))
+		return 0;
+	if (p->has_inner)
+		n += fill_layer(b, caplen, &p->inner);
+	return n + fill_layer(b, caplen, &p->outer);
+}
 
 int oc_wire_fill_csum(uint8_t *b, uint32_t caplen, uint32_t len, uint16_t linktype)
 {
 	struct oc_parsed p;
-	const struct oc_layer *l;
-	uint32_t off, sum;
 
 	if (caplen < len || oc_parse(b, caplen, len, linktype, &p))
 		return 0;
-	l = oc_flow(&p);
-	if ((l->l4.kind != OC_L4_TCP && l->l4.kind != OC_L4_UDP) || l->ip.is_fragment)
+	return oc_wire_fill_partial(b, caplen, len, &p);
+}
+
+static uint32_t tcp_gso_type(const struct oc_layer *l)
+{
+	return l->ip.version == 6 ? OC_GSO_TCPV6 : OC_GSO_TCPV4;
+}
+
+/* A size the segmenter would refuse is no size: not cut, and why. */
+static void check_plausible(const struct oc_layer *l, struct oc_wire_cut *cut)
+{
+	uint32_t payload = l->l4.payload_len, n;
+
+	if (!cut->gso_size || payload <= cut->gso_size)
+		return;
+	n = (payload + cut->gso_size - 1) / cut->gso_size;
+	cut->why_not = oc_seg_implausible(cut->gso_size, n, cut->gso_segs, l->l4.kind == OC_L4_UDP);
+	if (cut->why_not)
+		cut->gso_size = 0;
+}
+
+static void choose(const struct oc_packet *pkt, const struct oc_parsed *p, const struct oc_flow *f,
+		   int side, uint32_t mtu, uint32_t l3_len, struct oc_wire_cut *cut)
+{
+	const struct oc_layer *l = oc_flow(p);
+
+	if (pkt->meta.flags & OC_META_VALID) {
+		if (pkt->meta.gso_size &&
+		    (pkt->meta.gso_segs > 1 || l->l4.payload_len > pkt->meta.gso_size)) {
+			cut->gso_size = pkt->meta.gso_size;
+			cut->gso_type = pkt->meta.gso_type;
+			cut->gso_segs = pkt->meta.gso_segs;
+		}
+		return;
+	}
+	if (!oc_wire_over_mtu(l3_len, mtu) || l->ip.is_fragment)
+		return;
+	if (l->l4.kind == OC_L4_UDP) {
+		cut->why_not = "a UDP datagram over the MTU, and the file does not record the "
+			       "segment size its sender's UDP GSO uses: left whole";
+		return;
+	}
+	if (l->l4.kind != OC_L4_TCP || !f)
+		return;
+	cut->gso_size = (uint16_t)oc_flow_segment_payload(f, side, mtu);
+	cut->gso_type = tcp_gso_type(l);
+}
+
+void oc_wire_cut_at(const struct oc_packet *pkt, const struct oc_parsed *p, const struct oc_flow *f,
+		    int side, uint32_t mtu, uint32_t l3_len, struct oc_wire_cut *cut)
+{
+	memset(cut, 0, sizeof(*cut));
+	choose(pkt, p, f, side, mtu, l3_len, cut);
+	check_plausible(oc_flow(p), cut);
+}
+
+int oc_iface_slots(void **arr, uint32_t *n, uint32_t if_id, size_t elem)
+{
+	uint32_t want;
+	uint8_t *a;
+
+	if (if_id < *n)
 		return 0;
-	off = l->l4.off + (l->l4.kind == OC_L4_TCP ? 16 : 6);
-	if (off + 2 > caplen || l->l4.off + l->l4.len > caplen)
-		return 0;
-	if (l->l4.kind == OC_L4_UDP && l->l4.udp.csum == 0 && l->ip.version == 4)
-		return 1;	/* IPv4 UDP without checksum stays so */
-	b[off] = b[off + 1] = 0;
-	sum = oc_csum_finish(oc_csum_partial(b + l->l4.off, l->l4.len,
-					     oc_pseudo_ip(&l->ip, l->l4.proto, l->l4.len)));
-	if (!sum && l->l4.kind == OC_L4_UDP)
-		sum = 0xffff;
-	b[off] = (uint8_t)(sum >> 8);
-	b[off + 1] = (uint8_t)sum;
-	return 1;
+	if (if_id >= OC_MAX_IFACES)
+		return -1;
+	want = *n ? *n : 16;
+	while (want <= if_id)
+		want *= 2;
+	want = want < OC_MAX_IFACES ? want : OC_MAX_IFACES;
+	a = realloc(*arr, (size_t)want * elem);
+	if (!a)
+		return -1;
+	memset(a + (size_t)*n * elem, 0, (size_t)(want - *n) * elem);
+	*arr = a;
+	*n = want;
+	return 0;
 }

@@ -12,7 +12,9 @@
 
 local offcap = Proto("offcap", "offcap offload metadata")
 
-local HOOK_POINTS = { ["xdp"] = true, ["tc-ingress"] = true, ["tc-egress"] = true, ["post-gso"] = true }
+-- offcap's hook points (user/hook.c oc_hooks[]) and whether they see received packets
+local HOOK_POINTS = { ["xdp"] = "in", ["pre-gro"] = "in", ["tc-ingress"] = "in",
+	["tc-egress"] = "out", ["post-gso"] = "out" }
 
 local pf = {
 	point = ProtoField.string("offcap.point", "Hook point"),
@@ -131,7 +133,7 @@ local function classify(m, facts)
 	local c = { segments = 1 }
 	if m.gso_segs and m.gso_segs > 1 then
 		c.segments = m.gso_segs
-		c.artefact = m.point == "tc-ingress" and "GRO/LRO merge" or "TSO/GSO super-frame"
+		c.artefact = HOOK_POINTS[m.point] == "in" and "GRO/LRO merge" or "TSO/GSO super-frame"
 	end
 	if facts.mtu and facts.mtu > 0 then
 		c.over_mtu = m.len - 14 > facts.mtu	-- skb->len has the Ethernet header, not the offloaded tag

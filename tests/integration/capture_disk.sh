@@ -45,4 +45,4 @@ oc_capture_stop; rc=$?
 check "one of three vanished: exit status 0 at SIGINT" [ $rc -eq 0 ]
 check "one of three vanished: it names the one and says the rest go on" \
 	grep -q "interface $NS_A/ocd0 vanished after .* its packets until then are in the file" "$OC_TMP/offcap.err"
-check_num "one of three vanished: packets after it at the others" "$(oc_count "$F" oca@tc-egress "tcp")" -gt 10
+check_num "one of three vanished: packets after it at the others" "$(oc_count "$F" "$NS_A/oca@tc-egress" "tcp")" -gt 10

@@ -10,13 +10,17 @@ oc_capture_stop
 
 check "tshark reads the file without error" tshark -r "$F" -c 1000000 -q
 names=$(tshark -r "$F" -T fields -e frame.interface_name 2>/dev/null | sort -u | tr '\n' ' ')
-check "tshark shows interface@hook names ($names)" bash -c "[[ '$names' == *oca@tc-egress* && '$names' == *ocb@tc-ingress* && '$names' == *oca@post-gso* ]]"
+check "two namespaces watched: tshark shows netns/interface@hook names ($names)" \
+	bash -c "[[ '$names' == *$NS_A/oca@tc-egress* && '$names' == *$NS_B/ocb@tc-ingress* && '$names' == *$NS_A/oca@post-gso* ]]"
 check "tshark shows the metadata comment" bash -c "tshark -r '$F' -T fields -e frame.comment 2>/dev/null | grep -q 'gso_size=.*gso_segs=.*csum='"
 check "tshark shows direction flags (outbound at tc-egress)" \
-	bash -c "tshark -r '$F' -Y 'frame.interface_name == \"oca@tc-egress\"' -T fields -e frame.packet_flags_direction 2>/dev/null | grep -qE '^0x0*2$'"
+	bash -c "tshark -r '$F' -Y 'frame.interface_name == \"$NS_A/oca@tc-egress\"' -T fields -e frame.packet_flags_direction 2>/dev/null | grep -qE '^0x0*2$'"
 check "tshark shows direction flags (inbound at tc-ingress)" \
-	bash -c "tshark -r '$F' -Y 'frame.interface_name == \"ocb@tc-ingress\"' -T fields -e frame.packet_flags_direction 2>/dev/null | grep -qE '^0x0*1$'"
-check "the interface description records the MTU" bash -c "'$OFFCAP' stats '$F' | grep -q 'oca@tc-egress.*mtu=1500'"
+	bash -c "tshark -r '$F' -Y 'frame.interface_name == \"$NS_B/ocb@tc-ingress\"' -T fields -e frame.packet_flags_direction 2>/dev/null | grep -qE '^0x0*1$'"
+check "the interface description records the MTU" bash -c "'$OFFCAP' stats '$F' | grep -q '$NS_A/oca@tc-egress.*mtu=1500'"
+descr=$(tshark -r "$F" -Y "frame.interface_name == \"$NS_A/oca@tc-egress\"" -T fields -e frame.interface_description 2>/dev/null | head -1)
+check "the description follows the key=value contract ($descr)" \
+	bash -c "[[ '$descr' == 'offcap-idb/1 hook=tc-egress ifname=oca netns=$NS_A netns_ino='*' driver=veth mtu=1500 gso_max_size='*' features=tso:on,'* ]]"
 n_tshark=$(tshark -r "$F" 2>/dev/null | wc -l)
 check_num "tcpdump -r reads every packet tshark reads ($n_tshark)" "$(tcpdump -r "$F" -nn 2>/dev/null | wc -l)" -eq "$n_tshark"
 ours=$("$OFFCAP" stats "$F" 2>/dev/null | awk '$1 ~ /@/ {print $1, $2}' | sort)

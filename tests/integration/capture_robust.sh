@@ -19,7 +19,7 @@ check "SIGINT: offcap detached everything" test -z "$(oc_leftovers "$NS_A")$(oc_
 F=$OC_TMP/kill.pcapng
 oc_capture "$F" -i "$NS_A/oca" -i "$NS_B/ocb" -p all
 check "while capturing: XDP attached on ocb" bash -c "ip netns exec '$NS_B' bpftool net show | grep -q 'ocb.*id'"
-check_num "while capturing: offcap's four programs are loaded" "$(oc_progs | sort -u | wc -l)" -eq 4
+check_num "while capturing: offcap's programs for -p all are loaded (xdp, tc x2, post-gso, pre-gro x5)" "$(oc_progs | sort -u | wc -l)" -eq 9
 oc_iperf 2M
 sleep 1.5	# past a once-a-second flush: some packets are on disk
 kill -9 "$OC_CAP_PID"; wait "$OC_CAP_PID" 2>/dev/null

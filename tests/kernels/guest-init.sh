@@ -33,8 +33,9 @@ echo "guest: $(uname -r) up after $(cut -d' ' -f1 /proc/uptime) s; tests: $TESTS
 
 cd "$REPO" || poweroff
 # what offcap itself says on this kernel, all points at once (the tests hide stderr)
-timeout 120 build/offcap capture -q -i lo -p all --duration 2 -w /tmp/probe.pcapng > "$OUT/probe" 2>&1
-echo "exit status $?" >> "$OUT/probe"
+probe() { timeout 300 build/offcap capture -q "$@" -i lo -p all --duration 2 -w /tmp/probe.pcapng 2>&1; echo "exit status $?"; }
+probe > "$OUT/probe"
+grep -q '^exit status 0$' "$OUT/probe" || probe -v > "$OUT/probe-v"	# with libbpf's and the verifier's log
 for t in $TESTS; do
 	start=$(date +%s)
 	RUN_ONLY=integration TEST_TIMEOUT=$TEST_TIMEOUT tests/run.sh "integration/$t.sh" > "$OUT/$t.log" 2>&1
@@ -42,5 +43,6 @@ for t in $TESTS; do
 	echo "$t $rc $(($(date +%s) - start))" >> "$OUT/results"
 	echo "guest: $t: $(tail -1 "$OUT/$t.log") ($(($(date +%s) - start)) s)"
 done
+dmesg > "$OUT/dmesg"
 echo finished > "$OUT/done"
 poweroff

@@ -34,6 +34,23 @@ static uint32_t frame(uint8_t *b, uint32_t src, uint16_t sport, uint32_t dst, ui
 	return p.n;
 }
 
+/* The same with the TCP options given as bytes. */
+static uint32_t frame_opts(uint8_t *b, uint32_t src, uint32_t dst, uint8_t flags, const uint8_t *opt,
+			   uint32_t optlen, uint32_t payload_len)
+{
+	uint8_t s[4] = { src >> 24, src >> 16, src >> 8, src };
+	uint8_t d[4] = { dst >> 24, dst >> 16, dst >> 8, dst };
+	struct pkt p = { b, 0 };
+	uint32_t ip;
+
+	eth(&p, 0x0800);
+	ip = ipv4(&p, 6, 0, s, d);
+	tcp(&p, 40000, 5201, 0, flags, opt, optlen);
+	zeros(&p, payload_len);
+	ipv4_done(&p, ip);
+	return p.n;
+}
+
 static struct oc_flow *feed(struct oc_flow_table *t, uint8_t *b, uint32_t n, int *side)
 {
 	struct oc_parsed p;
@@ -105,8 +122,60 @@ static void test_not_a_flow(void)
 	oc_flows_free(t);
 }
 
+/* Segments carrying SACK blocks (or MPTCP, MD5...) have less room for payload
+ * than 1460 - 12: subtract the option bytes they actually carry. */
+static void test_options_carried(void)
+{
+	struct oc_flow_table *t = oc_flows_new(4);
+	uint8_t b[2000];
+	/* NOP NOP TS(10) NOP NOP SACK(2 blocks: 18) = 32 option bytes */
+	static const uint8_t opts[32] = { 1, 1, 8, 10, [12] = 1, 1, 5, 18 };
+	uint32_t a = 0xc6120001, z = 0xc6120002;
+	struct oc_flow *f;
+	int c, sv;
+
+	feed(t, b, frame(b, a, 40000, z, 5201, 0x02, 1460, 1, 0), &c);
+	feed(t, b, frame(b, z, 5201, a, 40000, 0x12, 1460, 1, 0), &sv);
+	f = feed(t, b, frame(b, a, 40000, z, 5201, 0x10, 0, 1, 1448), &c);
+	CHECK_EQ(oc_flow_segment_payload(f, c, 1500), 1448, "timestamps only: 1460 - 12");
+	f = feed(t, b, frame_opts(b, a, z, 0x10, opts, sizeof(opts), 1000), &c);
+	CHECK_EQ(f->side[c].opt_max, 32, "the option bytes a data segment carried");
+	CHECK_EQ(oc_flow_segment_payload(f, c, 1500), 1428, "timestamps and two SACK blocks: 1460 - 32");
+	oc_flows_free(t);
+}
+
+/* A SYN without an MSS option is not "MSS 0"; the same SYN seen again with
+ * another MSS is a clamp on the path. */
+static void test_mss_option_and_clamp(void)
+{
+	struct oc_flow_table *t = oc_flows_new(4);
+	uint8_t b[2000];
+	uint32_t a = 0xc6120001, z = 0xc6120002;
+	struct oc_flow *f;
+	int c;
+
+	f = feed(t, b, frame(b, a, 40000, z, 5201, 0x02, 0, 0, 0), &c);
+	CHECK(f->side[c].syn_seen && !f->side[c].has_mss, "a SYN without an MSS option is recorded as such");
+	f = feed(t, b, frame(b, a, 40000, z, 5201, 0x02, 1460, 0, 0), &c);
+	CHECK(f->side[c].has_mss && f->side[c].mss == 1460, "a SYN with an MSS option");
+	{
+		struct oc_parsed p;
+		uint32_t n = frame(b, a, 40000, z, 5201, 0x02, 1360, 0, 0);
+
+		oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
+		f = oc_flows_get(t, &p, 1, &c);
+		CHECK_EQ(oc_flow_learn_tcp(f, c, &p.outer.l4.tcp, 0), 1, "the same SYN with MSS 1360: a clamp");
+	}
+	CHECK(f->side[c].clamp_from == 0 && f->side[c].clamp_to == 1360,
+	      "first clamp recorded from the first value seen (no option -> 1460 -> 1360: from 0)");
+	CHECK_EQ(f->side[c].mss, 1360, "the MSS the peer got is the last seen");
+	oc_flows_free(t);
+}
+
 int main(void)
 {
+	test_options_carried();
+	test_mss_option_and_clamp();
 	test_handshake();
 	test_eviction();
 	test_not_a_flow();

@@ -111,11 +111,51 @@ static void test_parse(void)
 	CHECK_EQ(oc_meta_parse(NULL, 0, &d), -1, "parse: NULL");
 }
 
+/* The IDB contract: written by oc_idb_name/oc_idb_descr, read by oc_idb_parse. */
+static void test_idb_contract(void)
+{
+	struct oc_idb_meta m = { .point = OC_POINT_TC_EGRESS, .mtu = 1450, .ifindex = 7, .netns_ino = 4026532291u,
+				 .gso_max_size = 65536, .gso_max_segs = 65535, .gro_max_size = 185000,
+				 .tso_max_size = 524280, .ifname = "vx0", .netns = "ns 1;%\xc3\xa9",
+				 .driver = "vxlan", .features = "tso:on,gso:on,gro:off" }, r;
+	char name[128], descr[512];
+
+	oc_idb_name(&m, 0, name, sizeof(name));
+	CHECK(!strcmp(name, "vx0@tc-egress"), "one namespace: plain name %s", name);
+	snprintf(m.netns, sizeof(m.netns), "ns1");
+	oc_idb_name(&m, 1, name, sizeof(name));
+	CHECK(!strcmp(name, "ns1/vx0@tc-egress"), "several namespaces: %s", name);
+	snprintf(m.netns, sizeof(m.netns), "ns 1;%%\xc3\xa9");
+	oc_idb_descr(&m, "transmit; before GSO", descr, sizeof(descr));
+	CHECK(!strcmp(descr, "offcap-idb/1 hook=tc-egress ifname=vx0 netns=ns%201%3B%25%C3%A9 netns_ino=4026532291 "
+			     "ifindex=7 driver=vxlan mtu=1450 gso_max_size=65536 gso_max_segs=65535 "
+			     "gro_max_size=185000 tso_max_size=524280 features=tso:on,gso:on,gro:off ; "
+			     "transmit; before GSO"), "descr: %s", descr);
+	CHECK_EQ(oc_idb_parse("ns1/vx0@tc-egress", descr, &r), 1, "the contract is recognised");
+	CHECK(r.point == OC_POINT_TC_EGRESS && r.mtu == 1450 && r.ifindex == 7 && r.netns_ino == 4026532291u &&
+	      r.gso_max_size == 65536 && r.gso_max_segs == 65535 && r.gro_max_size == 185000 &&
+	      r.tso_max_size == 524280, "numbers read back");
+	CHECK(!strcmp(r.ifname, "vx0") && !strcmp(r.netns, m.netns) && !strcmp(r.driver, "vxlan") &&
+	      !strcmp(r.features, "tso:on,gso:on,gro:off"), "strings read back, percent-decoded");
+	CHECK(oc_idb_parse("x", "offcap-idb/1 future_key=1 mtu=9000 hook=xdp ; mtu=1 hook=post-gso", &r) == 1 &&
+	      r.mtu == 9000 && r.point == OC_POINT_XDP, "unknown keys and the free text are ignored");
+	CHECK(oc_idb_parse("veth0@tc-ingress", "offcap hook=tc-ingress (receive, after GRO); mtu=1500 "
+			   "driver=veth ifindex=3 netns=(current); features at start: tso=on", &r) == 0 &&
+	      r.mtu == 1500 && r.point == OC_POINT_TC_INGRESS && !strcmp(r.ifname, "veth0") && !r.netns[0],
+	      "files of earlier offcap versions are still read");
+	CHECK(oc_idb_parse("eth0", "Intel NIC, MTU 9000", &r) == 0 && r.mtu == 9000 &&
+	      r.point == OC_POINT_NONE && !strcmp(r.ifname, "eth0"), "other tools' descriptions: MTU found");
+	CHECK(oc_idb_parse("usbmon1/x", "", &r) == 0 && !strcmp(r.ifname, "usbmon1/x") && !r.netns[0],
+	      "a foreign name with '/' but no hook is kept whole");
+	CHECK(oc_idb_parse("a", "offcap-idb/1x mtu=5", &r) == 0 && r.mtu == 5, "a longer magic is not the contract");
+}
+
 int main(void)
 {
 	test_parse();
 	test_format();
 	test_encode();
 	test_names();
+	test_idb_contract();
 	return check_done();
 }

@@ -82,7 +82,7 @@ static struct oc_segmenter sg;
 static int run(const struct pkt *p, uint32_t caplen, uint32_t len, uint16_t mss, uint32_t type,
 	       enum oc_seg_csum mode, struct oc_parsed *parsed, struct got *g)
 {
-	struct oc_seg_req req = { p->b, caplen, len, parsed, mss, type, mode };
+	struct oc_seg_req req = { p->b, caplen, len, parsed, mss, type, mode, 0 };
 
 	oc_parse(p->b, caplen, len, OC_LINKTYPE_ETHERNET, parsed);
 	memset(g, 0, sizeof(*g));
@@ -235,7 +235,7 @@ static void test_plan_and_passthrough(void)
 
 	build_tcp4(&p, 0x10, TCP_PAYLOAD);
 	oc_parse(p.b, p.n, p.n, OC_LINKTYPE_ETHERNET, &parsed);
-	req = (struct oc_seg_req){ p.b, p.n, p.n, &parsed, MSS, OC_GSO_TCPV4, OC_SEG_CSUM_FULL };
+	req = (struct oc_seg_req){ p.b, p.n, p.n, &parsed, MSS, OC_GSO_TCPV4, OC_SEG_CSUM_FULL, 0 };
 	CHECK_EQ(oc_seg_plan(&req, &plan), 4, "plan: 4 segments");
 	CHECK(plan.hdr_len == 66 && plan.mss == MSS && plan.seg_len == 66 + MSS &&
 	      plan.last_len == 166 && plan.payload_len == TCP_PAYLOAD && !plan.passthrough,
@@ -655,7 +655,7 @@ static void test_mutations(void)
 			buf[next_rand() % (caplen < hdr ? caplen : hdr)] ^= (uint8_t)(1u << next_rand() % 8);
 		oc_parse(buf, caplen, src->n, OC_LINKTYPE_ETHERNET, &parsed);
 		req = (struct oc_seg_req){ buf, caplen, src->n, &parsed, (uint16_t)(1 + next_rand() % 9000),
-					   types[next_rand() % 6], (enum oc_seg_csum)(next_rand() % 2) };
+					   types[next_rand() % 6], (enum oc_seg_csum)(next_rand() % 2), 0 };
 		oc_seg_plan(&req, &plan);
 		n = oc_segment(&sg, &req, fuzz_cb, &st);
 		bad += st.bad;

@@ -15,6 +15,7 @@
 #include "loader.h"
 #include "cmd.h"
 #include "filter.h"
+#include "gsolimits.h"
 #include "pcapng.h"
 
 #define DEFAULT_POINTS ((1u << OC_POINT_TC_INGRESS) | (1u << OC_POINT_TC_EGRESS) | \
@@ -85,7 +86,7 @@ static void usage(FILE *f)
 "                          applied in user space to the captured bytes (the\n"
 "                          kernel still copies every packet into the ring)\n"
 "  -p, --points LIST       comma-separated hook points (default\n"
-"                          tc-ingress,tc-egress,post-gso; 'all' adds xdp):\n"
+"                          tc-ingress,tc-egress,post-gso; 'all' adds xdp, pre-gro):\n"
 "%s"
 "  -B, --buffer MIB        ring buffer memory in MiB, power of two, shared by one\n"
 "                          ring per CPU, at least 1 MiB each (default 8; 64 with\n"
@@ -254,13 +255,56 @@ static const char *point_role(unsigned p)
 	return p < OC_POINT_MAX ? oc_hooks[p].shows : "";
 }
 
+/* Do the watched interfaces live in more than one network namespace? */
+static int several_netns(const struct cap_state *s)
+{
+	for (unsigned d = 1; d < s->o->nif; d++)
+		if (s->devs[d].netns_ino != s->devs[0].netns_ino)
+			return 1;
+	return 0;
+}
+
+/* What meta.c's IDB contract records about dev (the hook is set per block). */
+static void idb_facts(const struct oc_netdev *dev, struct oc_idb_meta *m)
+{
+	struct oc_gso_limits lim = { 0 };
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->ifname, sizeof(m->ifname), "%s", dev->name);
+	snprintf(m->netns, sizeof(m->netns), "%s", dev->netns_name);
+	snprintf(m->driver, sizeof(m->driver), "%s", dev->driver);
+	m->netns_ino = dev->netns_ino;
+	m->ifindex = dev->ifindex;
+	m->mtu = dev->mtu;
+	if (!oc_netdev_enter(dev)) {
+		oc_gso_limits_read(dev->ifindex, &lim);
+		oc_netdev_leave();
+	}
+	m->gso_max_size = lim.gso_max_size;
+	m->gso_max_segs = lim.gso_max_segs;
+	m->gro_max_size = lim.gro_max_size;
+	m->tso_max_size = lim.tso_max_size;
+	oc_features_summary(&dev->feat, m->features, sizeof(m->features));
+	for (char *c = m->features; *c; c++)	/* "tso=on gso=on" -> "tso:on,gso:on" */
+		*c = *c == ' ' ? ',' : *c == '=' ? ':' : *c;
+	m->peer_ifindex = dev->peer_ifindex;
+	m->peer_mtu = dev->peer_mtu;
+	snprintf(m->peer, sizeof(m->peer), "%s", dev->peer_ifname);
+	if ((m->has_counters = dev->has_start)) {
+		m->rx_dropped = dev->start.rx_dropped, m->rx_errors = dev->start.rx_errors;
+		m->tx_dropped = dev->start.tx_dropped, m->tx_errors = dev->start.tx_errors;
+	}
+}
+
 static int add_idbs(struct cap_state *s)
 {
+	int with_netns = several_netns(s);
+
 	for (unsigned d = 0; d < s->o->nif; d++) {
 		struct oc_netdev *dev = &s->devs[d];
-		char feat[512];
+		struct oc_idb_meta m;
 
-		oc_features_summary(&dev->feat, feat, sizeof(feat));
+		idb_facts(dev, &m);
 		for (unsigned p = 0; p < OC_POINT_MAX; p++) {
 			struct oc_iface i = { .linktype = OC_LINKTYPE_ETHERNET, .point = p,
 					      .mtu = dev->mtu, .tsresol = 9 };
@@ -268,14 +312,13 @@ static int add_idbs(struct cap_state *s)
 			s->idb[d][p] = -1;
 			if (!(s->o->points & (1u << p)))
 				continue;
+			m.point = (uint8_t)p;
 			i.snaplen = s->o->snaplen ? s->o->snaplen : OC_MAX_CAPLEN;
-			snprintf(i.name, sizeof(i.name), "%s@%s", dev->name, oc_point_name(p));
+			oc_idb_name(&m, with_netns, i.name, sizeof(i.name));
 			snprintf(i.ifname, sizeof(i.ifname), "%s", dev->name);
-			if (snprintf(i.descr, sizeof(i.descr),
-				 "offcap hook=%s (%s); mtu=%u driver=%s ifindex=%d netns=%s; features at start: %s",
-				 oc_point_name(p), point_role(p), dev->mtu, dev->driver[0] ? dev->driver : "?",
-				 dev->ifindex, dev->netns_name[0] ? dev->netns_name : "(current)", feat) < 0)
-				return -1;
+			if (oc_idb_descr(&m, point_role(p), i.descr, sizeof(i.descr)) >= sizeof(i.descr))
+				oc_warn("%s: the interface description was cut at %zu bytes", i.name,
+					sizeof(i.descr) - 1);
 			s->idb[d][p] = pcapng_add_iface(s->w, &i);
 			if (s->idb[d][p] < 0)
 				return oc_err("%s", pcapng_error(s->w)), -1;
@@ -503,7 +546,17 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 {
 	uint64_t mono = mono_ns(), now = oc_mono_to_wall(mono);
 	double secs = (mono - s->start_ns) / 1e9;
+	char (*end_counters)[180] = calloc(s->o->nif ? s->o->nif : 1, sizeof(*end_counters));
 
+	for (unsigned d = 0; end_counters && d < s->o->nif; d++) {
+		struct oc_counters at_end;
+		size_t n = strlen(OC_COUNTERS_END);
+
+		if (oc_netdev_read_counters(&s->devs[d], &at_end))
+			continue;
+		memcpy(end_counters[d], OC_COUNTERS_END, n);
+		oc_counters_format(&at_end, end_counters[d] + n, sizeof(end_counters[d]) - n);
+	}
 	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
 		struct oc_point_count k;
 
@@ -514,9 +567,11 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 			oc_point_name(p), (unsigned long long)point_captured(s, p),
 			(unsigned long long)k.dropped, secs > 0 ? point_captured(s, p) / secs : 0, secs);
 		for (unsigned d = 0; s->w && d < s->o->nif; d++)
-			pcapng_write_stats(s->w, (uint32_t)s->idb[d][p], oc_mono_to_wall(s->start_ns), now,
-					   s->captured[d][p], oc_capture_dev_drops(c, d, p));
+			pcapng_write_stats_comment(s->w, (uint32_t)s->idb[d][p], oc_mono_to_wall(s->start_ns),
+						   now, s->captured[d][p], oc_capture_dev_drops(c, d, p),
+						   end_counters ? end_counters[d] : NULL);
 	}
+	free(end_counters);
 }
 
 static void install_signals(void)

@@ -7,6 +7,7 @@
 #include "analysis.h"
 #include "cmd.h"
 #include "json.h"
+#include "parse.h"
 #include "pcapng.h"
 
 #define MAX_FLOWS_SHOWN 100000
@@ -86,6 +87,60 @@ static double pct(uint64_t a, uint64_t b)
 	return b ? 100.0 * (double)a / (double)b : 0;
 }
 
+/* Super-frames that arrived whole: never on a wire, so not GRO merges. */
+static void print_received_whole(struct cap_reader *r, const struct oc_if_stats *s)
+{
+	const struct oc_iface *sent = s->rw_sent_if1 ? cap_iface(r, s->rw_sent_if1 - 1) : NULL;
+
+	printf("  %-22s %17s %llu super-frames received whole (%llu segments), never on a wire, not GRO merges:",
+	       "", "", (unsigned long long)s->received_whole, (unsigned long long)s->received_whole_segs);
+	if (s->rw_seen_sent)
+		printf(" %llu handed whole to the sending device (seen at %s): GSO pass-through",
+		       (unsigned long long)s->rw_seen_sent, sent ? sent->name : "?");
+	if (s->rw_dodgy)
+		printf("%s%llu with gso_type DODGY (handed over whole by a tap, virtio or packet socket)",
+		       s->rw_seen_sent ? ", " : " ", (unsigned long long)s->rw_dodgy);
+	if (s->rw_gro_off)
+		printf("%s%llu with GRO and LRO off on %s (it merges nothing: they came whole%s)",
+		       s->rw_seen_sent || s->rw_dodgy ? ", " : " ", (unsigned long long)s->rw_gro_off, s->ifname,
+		       !strcmp(s->facts.driver, "veth") ? " from the veth peer" : "");
+	if (s->rw_pre_gro)
+		printf("%s%llu before GRO (the driver handed them over whole: LRO or hardware GRO on a NIC, "
+		       "pass-through from a veth peer)", s->rw_seen_sent || s->rw_dodgy || s->rw_gro_off ? ", " : " ",
+		       (unsigned long long)s->rw_pre_gro);
+	printf("\n");
+}
+
+/* Per hook point: super-frames sent, merges and super-frames received whole,
+ * frames too big for the veth peer. */
+static void print_if_offloads(struct cap_reader *r, const struct oc_if_stats *s)
+{
+	if (s->superframes)
+		printf("  %-22s %17s %llu super-frames become %llu %s (%.1f each)\n", "", "",
+		       (unsigned long long)s->superframes, (unsigned long long)s->segments,
+		       strcmp(s->facts.driver, "veth") ? "wire segments" : "segments (a veth has no wire)",
+		       (double)s->segments / s->superframes);
+	if (s->uncut)
+		printf("  %-22s %17s %llu frames over the MTU not cut into wire segments: %s\n", "", "",
+		       (unsigned long long)s->uncut, s->uncut_why);
+	if (s->gso_types) {
+		char g[256];
+
+		oc_gso_format(s->gso_types, g, sizeof(g));
+		printf("  %-22s %17s GSO types: %s%s\n", "", "", g, s->gso_types & OC_GSO_TUNNEL_MASK ?
+		       " (tunnel offload: each segment gets the outer headers again)" : "");
+	}
+	if (s->merged)
+		printf("  %-22s %17s %llu GRO/LRO merges of %llu wire frames (%.1f each)\n",
+		       "", "", (unsigned long long)s->merged, (unsigned long long)s->merged_frames,
+		       (double)s->merged_frames / s->merged);
+	if (s->received_whole)
+		print_received_whole(r, s);
+	if (s->too_big_for_peer)
+		printf("  %-22s %17s %llu frames larger than the veth peer's MTU %u: the peer drops them\n",
+		       "", "", (unsigned long long)s->too_big_for_peer, s->peer_mtu);
+}
+
 static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
 {
 	int assumed = 0;
@@ -108,14 +163,7 @@ static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
 		printf("  %-22s %5u%s %9llu %9llu  %-44s %llu\n", f ? f->name : "?", s->mtu,
 		       s->mtu_assumed ? "?" : " ", (unsigned long long)s->packets,
 		       (unsigned long long)s->over_mtu, why[0] ? why : "-", (unsigned long long)s->max_len);
-		if (s->superframes)
-			printf("  %-22s %17s %llu super-frames become %llu wire segments (%.1f each)\n", "", "",
-			       (unsigned long long)s->superframes, (unsigned long long)s->segments,
-			       (double)s->segments / s->superframes);
-		if (s->merged)
-			printf("  %-22s %17s %llu merged frames were built from %llu wire frames (%.1f each)\n",
-			       "", "", (unsigned long long)s->merged, (unsigned long long)s->merged_frames,
-			       (double)s->merged_frames / s->merged);
+		print_if_offloads(r, s);
 		if (s->csum_partial || s->csum_bad)
 			printf("  %-22s %17s checksums: %llu partial (left for the device: tcpdump says "
 			       "\"incorrect\"), %llu really wrong, %llu ok, %llu not verifiable (snaplen)\n",
@@ -151,10 +199,74 @@ static int by_bytes(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-static void print_side(const struct oc_flow *f, int side, uint32_t mtu)
+static const char *iface_name(struct cap_reader *r, uint32_t if1)
+{
+	const struct oc_iface *f = if1 ? cap_iface(r, if1 - 1) : NULL;
+
+	return f ? f->name : "?";
+}
+
+/* The segment payload the sender used when the capture shows it (its most
+ * common gso_size, else its largest wire segment), else the expected one. */
+static uint32_t segment_used(const struct oc_flow *f, int side, uint32_t mtu, const char **how)
 {
 	const struct oc_flow_side *s = &f->side[side];
-	uint32_t seg = oc_flow_segment_payload(f, side, mtu);
+	uint64_t best = 0;
+	uint32_t seg = 0;
+
+	if (f->path_mtu)	/* the smallest link the flow was seen on */
+		mtu = f->path_mtu;
+	for (unsigned i = 0; i < s->n_gso; i++)
+		if (s->gso_count[i] > best)
+			best = s->gso_count[i], seg = s->gso_size[i];
+	if (seg)
+		return *how = "gso_size", seg;
+	if (s->max_wire_payload && (s->superframes || s->max_wire_payload >= oc_flow_segment_payload(f, side, mtu)))
+		return *how = "largest wire segment", s->max_wire_payload;
+	*how = f->side[!side].syn_seen ? "expected: peer's MSS less options" : "estimated from the MTU";
+	return oc_flow_segment_payload(f, side, mtu);
+}
+
+/* "in netns X" when both interface blocks are in the same namespace (a router, a bridge) */
+static const char *clamp_netns(struct oc_analysis *a, const struct oc_flow_side *s)
+{
+	const struct oc_if_stats *x = oc_analysis_iface(a, s->clamp_before_if1 - 1);
+	const struct oc_if_stats *y = oc_analysis_iface(a, s->clamp_after_if1 - 1);
+
+	if (!s->clamp_before_if1 || !x || !y || !x->facts.netns[0] || strcmp(x->facts.netns, y->facts.netns))
+		return NULL;
+	return x->facts.netns;
+}
+
+static void print_mss(struct cap_reader *r, struct oc_analysis *a, const struct oc_flow_side *s)
+{
+	const char *ns = s->clamp_after_if1 ? clamp_netns(a, s) : NULL;
+
+	if (!s->syn_seen)
+		printf("MSS unknown (no handshake in the capture)");
+	else if (s->clamp_after_if1 && !s->clamp_from)	/* no MSS option in the SYN at first */
+		printf("no MSS option in its SYN; MSS %u set on the path between %s and %s%s%s", s->clamp_to,
+		       iface_name(r, s->clamp_before_if1), iface_name(r, s->clamp_after_if1),
+		       ns ? ", inside netns " : "", ns ? ns : "");
+	else if (s->clamp_after_if1)
+		printf("MSS %u in its SYN, clamped on the path to %u between %s and %s%s%s (the peer got %u)",
+		       s->clamp_from, s->clamp_to, iface_name(r, s->clamp_before_if1),
+		       iface_name(r, s->clamp_after_if1), ns ? ", inside netns " : "", ns ? ns : "", s->mss);
+	else if (!s->has_mss)
+		printf("no MSS option (536/1220 by default)");
+	else
+		printf("MSS %u", s->mss);
+	if (s->syn_seen)
+		printf("%s%s%s", s->ts ? ", timestamps" : "", s->sackok ? ", SACK" : "",
+		       s->has_wscale ? ", wscale" : "");
+}
+
+static void print_side(struct cap_reader *r, struct oc_analysis *a, const struct oc_flow *f, int side,
+		       uint32_t mtu)
+{
+	const struct oc_flow_side *s = &f->side[side];
+	const char *how;
+	uint32_t seg = segment_used(f, side, mtu, &how);
 
 	printf("      %s: ", side == (f->initiator >= 0 ? f->initiator : 0) ? "client" : "server");
 	if (!s->packets) {
@@ -162,30 +274,37 @@ static void print_side(const struct oc_flow *f, int side, uint32_t mtu)
 		return;
 	}
 	if (f->key.proto != 6) {
-		printf("%llu datagrams, %llu payload bytes, largest %u\n", (unsigned long long)s->packets,
-		       (unsigned long long)s->payload_bytes, s->max_wire_payload);
+		printf("%llu packets (counted once, at %s), %llu payload bytes", (unsigned long long)s->packets,
+		       iface_name(r, s->count_if1), (unsigned long long)s->payload_bytes);
+		if (s->max_wire_payload)
+			printf(", largest datagram sent as it is %u", s->max_wire_payload);
+		printf("\n");
 		if (s->superframes)
-			printf("        %llu UDP GSO super-frames -> %llu datagrams\n",
-			       (unsigned long long)s->superframes, (unsigned long long)s->segments);
+			printf("        %llu UDP GSO super-frames sent -> %llu datagrams (at %s)\n",
+			       (unsigned long long)s->superframes, (unsigned long long)s->segments,
+			       iface_name(r, s->tx_if1));
+		if (s->received_whole)
+			printf("        %llu UDP GSO super-frames received whole (never on a wire) at %s\n",
+			       (unsigned long long)s->received_whole, iface_name(r, s->rx_if1));
 		return;
 	}
-	if (s->syn_seen)
-		printf("MSS %u%s%s%s", s->mss, s->ts ? ", timestamps" : "", s->sackok ? ", SACK" : "",
-		       s->has_wscale ? ", wscale" : "");
-	else
-		printf("MSS unknown (no handshake in the capture)");
-	printf("; sends segments of %u%s", seg, f->side[!side].syn_seen ? "" : " (estimated from the MTU)");
+	print_mss(r, a, s);
+	printf("; sends segments of %u (%s)", seg, how);
 	for (unsigned i = 0; i < s->n_gso; i++)
 		printf("%s%u (x%llu)", i ? ", " : "; gso_size ", s->gso_size[i], (unsigned long long)s->gso_count[i]);
-	printf("\n        %llu packets, %llu payload bytes; largest wire segment %u",
-	       (unsigned long long)s->packets, (unsigned long long)s->payload_bytes, s->max_wire_payload);
+	printf("\n        %llu packets, %llu payload bytes (%llu sent again; counted once, at %s); "
+	       "largest wire segment %u", (unsigned long long)s->packets, (unsigned long long)s->payload_bytes,
+	       (unsigned long long)s->retrans_bytes, iface_name(r, s->count_if1), s->max_wire_payload);
 	if (s->superframes)
-		printf("; %llu super-frames -> %llu segments", (unsigned long long)s->superframes,
-		       (unsigned long long)s->segments);
+		printf("; %llu super-frames -> %llu segments (at %s)", (unsigned long long)s->superframes,
+		       (unsigned long long)s->segments, iface_name(r, s->tx_if1));
 	if (s->merged)
-		printf("; %llu GRO merges <- %llu frames", (unsigned long long)s->merged,
-		       (unsigned long long)s->merged_frames);
-	printf("\n        largest payload:");
+		printf("; %llu GRO merges <- %llu frames (at %s)", (unsigned long long)s->merged,
+		       (unsigned long long)s->merged_frames, iface_name(r, s->rx_if1));
+	if (s->received_whole)
+		printf("; %llu super-frames received whole (at %s)", (unsigned long long)s->received_whole,
+		       iface_name(r, s->rx_if1));
+	printf("\n        largest payload per hook point:");
 	for (unsigned p = 0; p <= OC_POINT_MAX; p++)
 		if (s->max_payload[p])
 			printf(" %s %u", p < OC_POINT_MAX ? oc_point_name(p) : "capture", s->max_payload[p]);
@@ -194,7 +313,21 @@ static void print_side(const struct oc_flow *f, int side, uint32_t mtu)
 	printf("\n");
 }
 
-static void print_flows(struct oc_analysis *a, unsigned long shown, uint32_t mtu)
+/* " in vxlan tunnel, vni 42" / " in gre tunnel, key 7" / "" */
+static const char *tunnel_text(const struct oc_flow *f, char *buf, size_t len)
+{
+	const char *id = f->tunnel == OC_TUN_GRE ? "key" : "vni";
+
+	if (f->tunnel == OC_TUN_NONE)
+		return "";
+	if (f->tunnel == OC_TUN_IPIP || (f->tunnel == OC_TUN_GRE && !f->key.vni))
+		snprintf(buf, len, " in %s tunnel", oc_tunnel_name(f->tunnel));
+	else
+		snprintf(buf, len, " in %s tunnel, %s %u", oc_tunnel_name(f->tunnel), id, f->key.vni);
+	return buf;
+}
+
+static void print_flows(struct cap_reader *r, struct oc_analysis *a, unsigned long shown, uint32_t mtu)
 {
 	struct oc_flow_table *t = oc_analysis_flows(a);
 	uint32_t n = oc_flows_count(t);
@@ -207,13 +340,13 @@ static void print_flows(struct oc_analysis *a, unsigned long shown, uint32_t mtu
 	printf("Flows: %u tracked, %llu evicted (flow limit)%s\n", n,
 	       (unsigned long long)oc_flows_evicted(t), n > shown ? ", the largest by bytes:" : "");
 	for (uint32_t i = 0; i < n && i < shown; i++) {
-		char name[128];
+		char name[128], tun[64];
 
 		oc_flow_format(v[i], name, sizeof(name));
-		printf("  %s %s%s%s\n", name, v[i]->key.proto == 6 ? "tcp" : "udp",
-		       v[i]->key.vni ? " in tunnel, vni " : "", v[i]->key.vni ? "" : "");
-		print_side(v[i], v[i]->initiator >= 0 ? v[i]->initiator : 0, mtu);
-		print_side(v[i], v[i]->initiator >= 0 ? !v[i]->initiator : 1, mtu);
+		printf("  %s %s%s\n", name, v[i]->key.proto == 6 ? "tcp" : "udp",
+		       tunnel_text(v[i], tun, sizeof(tun)));
+		print_side(r, a, v[i], v[i]->initiator >= 0 ? v[i]->initiator : 0, mtu);
+		print_side(r, a, v[i], v[i]->initiator >= 0 ? !v[i]->initiator : 1, mtu);
 	}
 	printf("\n");
 	free(v);
@@ -223,16 +356,23 @@ static void print_match(const struct oc_match_stats *m)
 {
 	if (m->compared || m->missing || m->tso_superframes) {
 		printf("Segment synthesis against the kernel's own (post-gso):\n");
-		printf("  %llu segments compared byte for byte: %llu match (%.2f%%), %llu differ\n",
-		       (unsigned long long)m->compared, (unsigned long long)m->matched,
-		       pct(m->matched, m->compared), (unsigned long long)m->differed);
+		if (m->compared || !m->tso_superframes)
+			printf("  %llu segments compared byte for byte: %llu match (%.2f%%), %llu differ\n",
+			       (unsigned long long)m->compared, (unsigned long long)m->matched,
+			       pct(m->matched, m->compared), (unsigned long long)m->differed);
 		if (m->missing)
 			printf("  %llu synthesized segments were not seen at post-gso: the kernel did not hand them "
 			       "to the driver while capturing (dropped before the driver, or sent after the capture)\n",
 			       (unsigned long long)m->missing);
-		if (m->tso_superframes)
-			printf("  %llu super-frames went to the device whole (TSO): their segments are synthesized, "
-			       "as the NIC will cut them\n", (unsigned long long)m->tso_superframes);
+		if (m->tso_superframes > m->tso_superframes_veth)
+			printf("  %llu super-frames went to the device whole (TSO/USO): %llu segments synthesized as "
+			       "the device will cut them (not observable in software, not missing)\n",
+			       (unsigned long long)(m->tso_superframes - m->tso_superframes_veth),
+			       (unsigned long long)(m->device_cut - m->device_cut_veth));
+		if (m->tso_superframes_veth)
+			printf("  %llu super-frames went to a veth whole: it passes them to its peer whole (GSO "
+			       "pass-through, no wire); %llu segments synthesized as a NIC would cut them (not missing)\n",
+			       (unsigned long long)m->tso_superframes_veth, (unsigned long long)m->device_cut_veth);
 	}
 	if (m->gro_merged) {
 		printf("GRO: %llu merged frames at tc-ingress, %llu with every wire frame seen at XDP; "
@@ -250,6 +390,44 @@ static void print_match(const struct oc_match_stats *m)
 		printf("\n");
 	}
 	if (m->compared || m->gro_merged || m->tso_superframes)
+		printf("\n");
+}
+
+static uint64_t grew(uint64_t from, uint64_t to)
+{
+	return to > from ? to - from : 0;
+}
+
+/* Each device once (its first interface block): what the kernel counted while capturing. */
+static void print_counters(struct oc_analysis *a)
+{
+	int header = 0;
+
+	for (uint32_t i = 0; i < oc_analysis_niface(a); i++) {
+		const struct oc_if_stats *s = oc_analysis_iface(a, i);
+		const struct oc_counters *b = &s->facts.start, *e = &s->facts.end;
+		int dup = 0;
+
+		if (!s->facts.has_start || !s->facts.has_end)
+			continue;
+		for (uint32_t k = 0; k < i && !dup; k++) {
+			const struct oc_if_stats *o = oc_analysis_iface(a, k);
+
+			dup = !strcmp(o->ifname, s->ifname) && !strcmp(o->facts.netns, s->facts.netns) &&
+			      o->facts.ifindex == s->facts.ifindex;
+		}
+		if (dup)
+			continue;
+		if (!header++)
+			printf("Kernel counters during the capture (start -> end, /proc/net/dev):\n");
+		printf("  %-16s rx_dropped +%llu, rx_errors +%llu, tx_dropped +%llu, tx_errors +%llu%s%s\n",
+		       s->ifname, (unsigned long long)grew(b->rx_dropped, e->rx_dropped),
+		       (unsigned long long)grew(b->rx_errors, e->rx_errors),
+		       (unsigned long long)grew(b->tx_dropped, e->tx_dropped),
+		       (unsigned long long)grew(b->tx_errors, e->tx_errors),
+		       s->facts.netns[0] ? "  netns " : "", s->facts.netns);
+	}
+	if (header)
 		printf("\n");
 }
 
@@ -276,12 +454,51 @@ static void print_problems(struct cap_reader *r, struct oc_analysis *a)
 	for (unsigned i = 0; i < n; i++) {
 		const struct oc_iface *f = cap_iface(r, p[i].if_id);
 
-		printf("    frame %llu on %s: %s\n", (unsigned long long)p[i].frame, f ? f->name : "?",
-		       p[i].text);
+		if (p[i].frame)
+			printf("    frame %llu on %s: %s\n", (unsigned long long)p[i].frame, f ? f->name : "?",
+			       p[i].text);
+		else
+			printf("    %s\n", p[i].text);
 	}
 }
 
-static void json_if(struct oc_json *j, const struct oc_iface *f, const struct oc_if_stats *s)
+static void json_received_whole(struct oc_json *j, struct cap_reader *r, const struct oc_if_stats *s)
+{
+	oc_json_open(j, "received_whole", '{');
+	oc_json_u64(j, "superframes", s->received_whole);
+	oc_json_u64(j, "segments", s->received_whole_segs);
+	oc_json_u64(j, "seen_sent_whole", s->rw_seen_sent);
+	oc_json_str(j, "sent_whole_at", s->rw_sent_if1 ? iface_name(r, s->rw_sent_if1) : NULL);
+	oc_json_u64(j, "gro_off", s->rw_gro_off);
+	oc_json_u64(j, "dodgy", s->rw_dodgy);
+	oc_json_u64(j, "before_gro", s->rw_pre_gro);
+	oc_json_close(j, '}');
+}
+
+static void json_counter_set(struct oc_json *j, const char *key, const struct oc_counters *c)
+{
+	oc_json_open(j, key, '{');
+	oc_json_u64(j, "rx_dropped", c->rx_dropped);
+	oc_json_u64(j, "rx_errors", c->rx_errors);
+	oc_json_u64(j, "tx_dropped", c->tx_dropped);
+	oc_json_u64(j, "tx_errors", c->tx_errors);
+	oc_json_close(j, '}');
+}
+
+static void json_counters(struct oc_json *j, const struct oc_if_stats *s)
+{
+	if (!s->facts.has_start && !s->facts.has_end)
+		return;
+	oc_json_open(j, "kernel_counters", '{');
+	if (s->facts.has_start)
+		json_counter_set(j, "start", &s->facts.start);
+	if (s->facts.has_end)
+		json_counter_set(j, "end", &s->facts.end);
+	oc_json_close(j, '}');
+}
+
+static void json_if(struct oc_json *j, struct cap_reader *r, const struct oc_iface *f,
+		    const struct oc_if_stats *s)
 {
 	oc_json_open(j, NULL, '{');
 	oc_json_str(j, "interface", f ? f->name : NULL);
@@ -295,6 +512,7 @@ static void json_if(struct oc_json *j, const struct oc_iface *f, const struct oc
 	oc_json_open(j, "over_mtu_causes", '{');
 	oc_json_u64(j, "tso_gso", s->cause[OC_CAUSE_TSO]);
 	oc_json_u64(j, "gro_lro", s->cause[OC_CAUSE_GRO]);
+	oc_json_u64(j, "received_whole", s->cause[OC_CAUSE_RECEIVED_WHOLE]);
 	oc_json_u64(j, "offload_unknown_direction", s->cause[OC_CAUSE_OFFLOAD]);
 	oc_json_u64(j, "big_tcp", s->cause[OC_CAUSE_BIGTCP]);
 	oc_json_u64(j, "real", s->cause[OC_CAUSE_REAL]);
@@ -303,6 +521,23 @@ static void json_if(struct oc_json *j, const struct oc_iface *f, const struct oc
 	oc_json_u64(j, "segments", s->segments);
 	oc_json_u64(j, "gro_merged", s->merged);
 	oc_json_u64(j, "gro_merged_frames", s->merged_frames);
+	oc_json_u64(j, "over_mtu_not_cut", s->uncut);
+	oc_json_str(j, "not_cut_why", s->uncut_why);
+	oc_json_open(j, "gso_types", '[');
+	for (unsigned b = 0; b < 32; b++) {
+		char g[32];
+
+		if (s->gso_types & (1u << b) && oc_gso_format(1u << b, g, sizeof(g)) && strcmp(g, "none"))
+			oc_json_str(j, NULL, g);
+	}
+	oc_json_close(j, ']');
+	json_received_whole(j, r, s);
+	oc_json_u64(j, "too_big_for_peer", s->too_big_for_peer);
+	if (s->peer_mtu) {
+		oc_json_u64(j, "peer_mtu", s->peer_mtu);
+		oc_json_str(j, "peer", s->facts.peer_name[0] ? s->facts.peer_name : NULL);
+	}
+	json_counters(j, s);
 	oc_json_open(j, "checksums", '{');
 	oc_json_u64(j, "ok", s->csum_ok);
 	oc_json_u64(j, "partial", s->csum_partial);
@@ -316,28 +551,55 @@ static void json_if(struct oc_json *j, const struct oc_iface *f, const struct oc
 	oc_json_close(j, '}');
 }
 
-static void json_side(struct oc_json *j, const struct oc_flow *f, int side, uint32_t mtu)
+static void json_clamp(struct oc_json *j, struct cap_reader *r, struct oc_analysis *a,
+		       const struct oc_flow_side *s)
+{
+	if (!s->clamp_after_if1)
+		return;
+	oc_json_open(j, "mss_clamp", '{');
+	oc_json_u64(j, "from", s->clamp_from);
+	oc_json_u64(j, "to", s->clamp_to);
+	oc_json_str(j, "seen_before_at", iface_name(r, s->clamp_before_if1));
+	oc_json_str(j, "seen_after_at", iface_name(r, s->clamp_after_if1));
+	oc_json_str(j, "netns", clamp_netns(a, s));
+	oc_json_close(j, '}');
+}
+
+static void json_side(struct oc_json *j, struct cap_reader *r, struct oc_analysis *a, const struct oc_flow *f,
+		      int side, uint32_t mtu)
 {
 	const struct oc_flow_side *s = &f->side[side];
+	const char *how;
+	uint32_t used = segment_used(f, side, mtu, &how);
 
 	oc_json_open(j, NULL, '{');
 	oc_json_bool(j, "initiator", f->initiator == side);
-	if (s->syn_seen)
+	if (s->syn_seen && s->has_mss)
 		oc_json_u64(j, "mss", s->mss);
 	else
 		oc_json_str(j, "mss", NULL);
+	oc_json_bool(j, "handshake_seen", s->syn_seen);
+	oc_json_bool(j, "mss_option", s->syn_seen && s->has_mss);
+	json_clamp(j, r, a, s);
 	oc_json_bool(j, "timestamps", s->ts);
-	oc_json_u64(j, "segment_payload", oc_flow_segment_payload(f, side, mtu));
+	oc_json_u64(j, "segment_payload", oc_flow_segment_payload(f, side, f->path_mtu ? f->path_mtu : mtu));
+	oc_json_u64(j, "segment_size_used", used);
+	oc_json_str(j, "segment_size_from", how);
+	oc_json_str(j, "counted_at", s->count_if1 ? iface_name(r, s->count_if1) : NULL);
+	oc_json_str(j, "sent_at", s->tx_if1 ? iface_name(r, s->tx_if1) : NULL);
+	oc_json_str(j, "received_at", s->rx_if1 ? iface_name(r, s->rx_if1) : NULL);
 	oc_json_open(j, "gso_sizes", '[');
 	for (unsigned i = 0; i < s->n_gso; i++)
 		oc_json_u64(j, NULL, s->gso_size[i]);
 	oc_json_close(j, ']');
 	oc_json_u64(j, "packets", s->packets);
 	oc_json_u64(j, "payload_bytes", s->payload_bytes);
+	oc_json_u64(j, "retransmitted_bytes", s->retrans_bytes);
 	oc_json_u64(j, "largest_wire_segment", s->max_wire_payload);
 	oc_json_u64(j, "superframes", s->superframes);
 	oc_json_u64(j, "segments", s->segments);
 	oc_json_u64(j, "gro_merged", s->merged);
+	oc_json_u64(j, "received_whole", s->received_whole);
 	oc_json_u64(j, "over_mss", s->over_mss);
 	oc_json_open(j, "largest_payload", '{');
 	for (unsigned p = 0; p <= OC_POINT_MAX; p++)
@@ -347,7 +609,7 @@ static void json_side(struct oc_json *j, const struct oc_flow *f, int side, uint
 	oc_json_close(j, '}');
 }
 
-static void json_flows(struct oc_json *j, struct oc_analysis *a, uint32_t mtu)
+static void json_flows(struct oc_json *j, struct cap_reader *r, struct oc_analysis *a, uint32_t mtu)
 {
 	struct oc_flow_table *t = oc_analysis_flows(a);
 	uint32_t n = oc_flows_count(t);
@@ -364,9 +626,19 @@ static void json_flows(struct oc_json *j, struct oc_analysis *a, uint32_t mtu)
 		oc_json_open(j, NULL, '{');
 		oc_json_str(j, "flow", name);
 		oc_json_str(j, "proto", v[i]->key.proto == 6 ? "tcp" : "udp");
+		/* the same inner tuple outside and inside a tunnel are two flows */
+		oc_json_str(j, "tunnel", v[i]->tunnel ? oc_tunnel_name(v[i]->tunnel) : NULL);
+		if (v[i]->tunnel == OC_TUN_VXLAN || v[i]->tunnel == OC_TUN_GENEVE)
+			oc_json_u64(j, "vni", v[i]->key.vni);
+		else if (v[i]->tunnel == OC_TUN_GRE)
+			oc_json_u64(j, "gre_key", v[i]->key.vni);
+		if (v[i]->path_mtu) {
+			oc_json_u64(j, "path_mtu", v[i]->path_mtu);
+			oc_json_str(j, "path_mtu_at", iface_name(r, v[i]->path_mtu_if1));
+		}
 		oc_json_open(j, "sides", '[');
-		json_side(j, v[i], c, mtu);
-		json_side(j, v[i], !c, mtu);
+		json_side(j, r, a, v[i], c, mtu);
+		json_side(j, r, a, v[i], !c, mtu);
 		oc_json_close(j, ']');
 		oc_json_close(j, '}');
 	}
@@ -388,9 +660,9 @@ static void json_report(struct cap_reader *r, struct oc_analysis *a, const struc
 	oc_json_open(&j, "interfaces", '[');
 	for (uint32_t i = 0; i < oc_analysis_niface(a); i++)
 		if (oc_analysis_iface(a, i)->packets)
-			json_if(&j, cap_iface(r, i), oc_analysis_iface(a, i));
+			json_if(&j, r, cap_iface(r, i), oc_analysis_iface(a, i));
 	oc_json_close(&j, ']');
-	json_flows(&j, a, (uint32_t)o->mtu);
+	json_flows(&j, r, a, (uint32_t)o->mtu);
 	oc_json_open(&j, "synthesis", '{');
 	oc_json_u64(&j, "compared", m->compared);
 	oc_json_u64(&j, "matched", m->matched);
@@ -398,6 +670,8 @@ static void json_report(struct cap_reader *r, struct oc_analysis *a, const struc
 	oc_json_u64(&j, "missing", m->missing);
 	oc_json_f64(&j, "match_rate", m->compared ? (double)m->matched / m->compared : 0);
 	oc_json_u64(&j, "tso_superframes", m->tso_superframes);
+	oc_json_u64(&j, "device_cut_segments", m->device_cut);
+	oc_json_u64(&j, "veth_superframes", m->tso_superframes_veth);
 	oc_json_u64(&j, "gro_merged", m->gro_merged);
 	oc_json_u64(&j, "gro_matched", m->gro_matched);
 	oc_json_close(&j, '}');
@@ -433,6 +707,7 @@ static int run_report(const struct report_opts *op)
 	struct cap_reader *r;
 	struct oc_packet pkt;
 	char err[256];
+	unsigned known = 0;
 	int n;
 
 	r = cap_open(o.file, err, sizeof(err));
@@ -444,8 +719,13 @@ static int run_report(const struct report_opts *op)
 	a = oc_analysis_new(&ao);
 	if (!a)
 		return cap_close(r), oc_err("out of memory"), 1;
-	while ((n = cap_next(r, &pkt)) > 0)
+	while ((n = cap_next(r, &pkt)) > 0) {
+		for (; known < cap_niface(r); known++)
+			oc_analysis_add_iface(a, known, cap_iface(r, known));
 		oc_analysis_packet(a, cap_iface(r, pkt.if_id), &pkt);
+	}
+	for (unsigned i = 0; i < cap_niface(r); i++)	/* again: their statistics blocks */
+		oc_analysis_add_iface(a, i, cap_iface(r, i));
 	oc_analysis_finish(a);
 	if (n < 0)
 		oc_err("%s: %s (the report covers the packets before it)", o.file, cap_error(r));
@@ -455,8 +735,9 @@ static int run_report(const struct report_opts *op)
 		printf("offcap report: %s, %llu packets, %u interface blocks\n\n", o.file,
 		       (unsigned long long)oc_analysis_packets(a), cap_niface(r));
 		print_ifaces(r, a);
-		print_flows(a, o.flows_shown, (uint32_t)o.mtu);
+		print_flows(r, a, o.flows_shown, (uint32_t)o.mtu);
 		print_match(oc_analysis_match(a));
+		print_counters(a);
 		print_problems(r, a);
 	}
 	oc_analysis_free(a);

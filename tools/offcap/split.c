@@ -20,8 +20,11 @@ struct split {
 	uint8_t *buf;		/* a copy of a packet whose checksum is filled */
 	uint32_t bufcap;
 	unsigned long mtu;
-	int out_if[1024];	/* reader's if_id -> writer's */
+	int *out_if;		/* reader's if_id -> writer's + 1 (0: not written yet) */
+	uint32_t n_out_if;
 	uint64_t frame, superframes, segments, csum_fixed, passed;
+	uint64_t uncut, uncut_frame;	/* over the MTU, not cut: how many, the first */
+	const char *uncut_why;
 	const struct oc_packet *cur;
 	int failed;
 };
@@ -34,23 +37,34 @@ static void usage(FILE *f)
 "Writes OUT (pcapng; *.gz for gzip) with every TSO/GSO super-frame and every\n"
 "GRO-merged frame replaced by the wire segments it stands for: the lengths,\n"
 "IPv4 ids, sequence numbers, flags and checksums Linux software GSO and a TSO\n"
-"NIC produce. Checksums left for the device (CHECKSUM_PARTIAL) are filled in.\n"
+"NIC produce. Checksums left for the device (CHECKSUM_PARTIAL: the field holds\n"
+"the pseudo-header sum) are filled in; checksums that are really wrong stay wrong.\n"
 "Other packets pass through unchanged. With offcap's captures the kernel's\n"
 "gso_size is used; for tcpdump captures, frames over the MTU are cut by the\n"
 "flow's MSS (from its handshake, else from the MTU). Payload bytes that were\n"
-"not captured (snaplen) stay uncaptured in the segments.\n"
+"not captured (snaplen) stay uncaptured in the segments. A UDP datagram over the\n"
+"MTU in a file without GSO metadata is left whole (its segment size is unknown),\n"
+"as is a frame with an implausible gso_size (below 8 bytes for TCP, more than\n"
+"128 UDP segments, or disagreeing with gso_segs); both are counted on exit.\n"
 "\n"
 "  --mtu N     MTU for files that do not record it (default 1500)\n");
 }
 
-static int add_ifaces(struct split *s)
+/* Interfaces are written in the reader's order, each before its first packet. */
+static int add_ifaces(struct split *s, uint32_t if_id)
 {
-	for (unsigned i = 0; i < cap_niface(s->r) && i < 1024; i++) {
-		if (s->out_if[i] >= 0)
+	if (oc_iface_slots((void **)&s->out_if, &s->n_out_if, if_id, sizeof(int)))
+		return oc_err("split: interface %u: out of memory or beyond %u interfaces", if_id,
+			      OC_MAX_IFACES), s->failed = 1, -1;
+	for (unsigned i = 0; i < cap_niface(s->r) && i <= if_id; i++) {
+		int id;
+
+		if (s->out_if[i])
 			continue;
-		s->out_if[i] = pcapng_add_iface(s->w, cap_iface(s->r, i));
-		if (s->out_if[i] < 0)
-			return -1;
+		id = pcapng_add_iface(s->w, cap_iface(s->r, i));
+		if (id < 0)
+			return s->failed = 1, -1;
+		s->out_if[i] = id + 1;
 	}
 	return 0;
 }
@@ -69,9 +83,9 @@ static int write_pkt(struct split *s, const struct oc_packet *in, const uint8_t 
 {
 	struct oc_packet o = *in;
 
-	if (add_ifaces(s))
+	if (add_ifaces(s, in->if_id))
 		return -1;
-	o.if_id = in->if_id < 1024 ? (uint32_t)s->out_if[in->if_id] : 0;
+	o.if_id = (uint32_t)s->out_if[in->if_id] - 1;
 	o.data = data;
 	o.caplen = caplen;
 	o.len = len;
@@ -97,11 +111,6 @@ static int on_segment(const uint8_t *seg, uint32_t caplen, uint32_t len,
 	struct split *s = arg;
 	char comment[160];
 
-	if (info->passthrough) {	/* not cut after all: the packet as it was */
-		s->superframes--;
-		s->passed++;
-		return write_pkt(s, s->cur, seg, caplen, len, s->cur->comment, 0) ? 1 : 0;
-	}
 	snprintf(comment, sizeof(comment), "offcap split: segment %u/%u of frame %llu%s", info->index + 1,
 		 info->count, (unsigned long long)s->frame,
 		 info->payload_truncated ? " (payload beyond the snaplen not captured; checksum not computable)" : "");
@@ -109,46 +118,49 @@ static int on_segment(const uint8_t *seg, uint32_t caplen, uint32_t len,
 	return write_pkt(s, s->cur, seg, caplen, len, comment, info->index) ? 1 : 0;
 }
 
-/* gso_size of a super-frame: the kernel's, else the flow's segment payload. */
-static uint16_t segment_size(struct split *s, const struct oc_packet *pkt, const struct oc_iface *f)
+static void not_cut(struct split *s, const char *why)
 {
-	const struct oc_layer *l = oc_flow(&s->p);
-	uint32_t mtu = f && f->mtu ? f->mtu : (uint32_t)s->mtu;
-	struct oc_flow *fl;
-	int side;
-
-	if (pkt->meta.flags & OC_META_VALID)
-		return pkt->meta.gso_segs > 1 ? pkt->meta.gso_size : 0;
-	if (l->l4.kind != OC_L4_TCP || (fl = oc_flows_get(s->flows, &s->p, pkt->ts_ns, &side)) == NULL)
-		return 0;
-	oc_flow_learn_tcp(fl, side, &l->l4.tcp, l->l4.payload_len);
-	if (s->p.outer.ip.len <= mtu)
-		return 0;
-	return (uint16_t)oc_flow_segment_payload(fl, side, mtu);
+	if (!s->uncut++) {
+		s->uncut_frame = s->frame;
+		s->uncut_why = why;
+	}
 }
 
-static int split_packet(struct split *s, const struct oc_packet *pkt)
+/* Where this frame is cut (oc_wire_cut_at); learns the flow's MSS on the way. */
+static void cut_at(struct split *s, const struct oc_packet *pkt, uint16_t linktype, uint32_t mtu,
+		   struct oc_wire_cut *cut)
 {
-	const struct oc_iface *f = cap_iface(s->r, pkt->if_id);
-	uint16_t linktype = f ? f->linktype : OC_LINKTYPE_ETHERNET;
-	const struct oc_layer *l;
-	uint16_t gso;
+	const struct oc_layer *l = oc_flow(&s->p);
+	struct oc_flow *fl = NULL;
+	int side = 0;
 
-	s->frame++;
-	s->cur = pkt;
-	if (oc_parse(pkt->data, pkt->caplen, pkt->len, linktype, &s->p) && !s->p.outer.ip.version)
-		return s->passed++, write_pkt(s, pkt, pkt->data, pkt->caplen, pkt->len, pkt->comment, 0);
-	l = oc_flow(&s->p);
-	gso = segment_size(s, pkt, f);
-	if (gso) {
-		struct oc_seg_req req = { .data = pkt->data, .caplen = pkt->caplen, .len = pkt->len,
-			.parsed = &s->p, .gso_size = gso, .csum = OC_SEG_CSUM_FULL,
-			.gso_type = pkt->meta.flags & OC_META_VALID ? pkt->meta.gso_type
-				  : l->ip.version == 6 ? OC_GSO_TCPV6 : OC_GSO_TCPV4 };
+	if (!(pkt->meta.flags & OC_META_VALID) && l->l4.kind == OC_L4_TCP &&
+	    (fl = oc_flows_get(s->flows, &s->p, pkt->ts_ns, &side)) != NULL)
+		oc_flow_learn_tcp(fl, side, &l->l4.tcp, l->l4.payload_len);
+	oc_wire_cut_at(pkt, &s->p, fl, side, mtu,
+		       oc_wire_l3_len(pkt->data, pkt->caplen, pkt->len, linktype), cut);
+}
 
-		s->superframes++;
-		return oc_segment(&s->seg, &req, on_segment, s) < 0 || s->failed ? -1 : 0;
+/* Cut into segments; 1 when the plan says no (the frame goes out whole). */
+static int cut_frame(struct split *s, const struct oc_packet *pkt, const struct oc_wire_cut *cut)
+{
+	struct oc_seg_req req = { .data = pkt->data, .caplen = pkt->caplen, .len = pkt->len,
+		.parsed = &s->p, .gso_size = cut->gso_size, .gso_type = cut->gso_type,
+		.gso_segs = cut->gso_segs, .csum = OC_SEG_CSUM_FULL };
+	struct oc_seg_plan plan;
+
+	if (oc_seg_plan(&req, &plan) == 1 && plan.passthrough) {
+		if (plan.note && !strncmp(plan.note, "implausible", 11))
+			not_cut(s, plan.note);
+		return 1;
 	}
+	s->superframes++;
+	return oc_segment(&s->seg, &req, on_segment, s) < 0 || s->failed ? -1 : 0;
+}
+
+/* The frame as it is, with the checksums left for the device filled in. */
+static int write_whole(struct split *s, const struct oc_packet *pkt)
+{
 	if (pkt->caplen > s->bufcap) {
 		uint8_t *nb = realloc(s->buf, pkt->caplen);
 
@@ -158,12 +170,30 @@ static int split_packet(struct split *s, const struct oc_packet *pkt)
 		s->bufcap = pkt->caplen;
 	}
 	memcpy(s->buf, pkt->data, pkt->caplen);
-	if ((l->l4.kind == OC_L4_TCP || l->l4.kind == OC_L4_UDP) &&
-	    oc_wire_fill_csum(s->buf, pkt->caplen, pkt->len, linktype) &&
-	    memcmp(s->buf, pkt->data, pkt->caplen))
+	if (s->p.outer.ip.version && oc_wire_fill_partial(s->buf, pkt->caplen, pkt->len, &s->p))
 		s->csum_fixed++;
 	s->passed++;
 	return write_pkt(s, pkt, s->buf, pkt->caplen, pkt->len, pkt->comment, 0);
+}
+
+static int split_packet(struct split *s, const struct oc_packet *pkt)
+{
+	const struct oc_iface *f = cap_iface(s->r, pkt->if_id);
+	uint16_t linktype = f ? f->linktype : OC_LINKTYPE_ETHERNET;
+	uint32_t mtu = f && f->mtu ? f->mtu : (uint32_t)s->mtu;
+	struct oc_wire_cut cut;
+	int rc;
+
+	s->frame++;
+	s->cur = pkt;
+	if (oc_parse(pkt->data, pkt->caplen, pkt->len, linktype, &s->p) && !s->p.outer.ip.version)
+		return s->passed++, write_pkt(s, pkt, pkt->data, pkt->caplen, pkt->len, pkt->comment, 0);
+	cut_at(s, pkt, linktype, mtu, &cut);
+	if (cut.why_not)
+		not_cut(s, cut.why_not);
+	if (cut.gso_size && (rc = cut_frame(s, pkt, &cut)) <= 0)
+		return rc;
+	return write_whole(s, pkt);
 }
 
 static int open_files(struct split *s, const char *in, const char *out)
@@ -201,7 +231,6 @@ int cmd_split(int argc, char **argv)
 		return oc_err("split: name an input and an output file"), usage(stderr), 2;
 	if (!strcmp(argv[optind], argv[optind + 1]))
 		return oc_err("split: the output would overwrite the input"), 2;
-	memset(s.out_if, -1, sizeof(s.out_if));
 	oc_segmenter_init(&s.seg);
 	s.flows = oc_flows_new(65536);
 	if (!s.flows || open_files(&s, argv[optind], argv[optind + 1]))
@@ -218,6 +247,9 @@ int cmd_split(int argc, char **argv)
 	fprintf(stderr, "offcap split: %llu super-frames became %llu segments; %llu packets passed through "
 		"(%llu with their checksum filled in)\n", (unsigned long long)s.superframes,
 		(unsigned long long)s.segments, (unsigned long long)s.passed, (unsigned long long)s.csum_fixed);
+	if (s.uncut)
+		fprintf(stderr, "offcap split: %llu frames over the MTU were not cut (the first, frame %llu: %s)\n",
+			(unsigned long long)s.uncut, (unsigned long long)s.uncut_frame, s.uncut_why);
 out:
 	if (s.w && pcapng_close(s.w))
 		ret = 1;
@@ -225,5 +257,6 @@ out:
 	oc_flows_free(s.flows);
 	oc_segmenter_free(&s.seg);
 	free(s.buf);
+	free(s.out_if);
 	return ret;
 }

@@ -1,17 +1,11 @@
 /* offcap stats: per interface and hook point, what a capture file holds. */
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "capstats.h"
 #include "cmd.h"
 #include "pcapng.h"
-
-#define MAX_IF 256
-
-struct if_count {
-	uint64_t packets, bytes, over_mtu, max_len, gso_segs, dropcount;
-};
 
 static void usage(FILE *f)
 {
@@ -23,21 +17,22 @@ static void usage(FILE *f)
 		   "             frame interface point len gso_size gso_segs gso_type csum vlan queue\n");
 }
 
-static void print(struct cap_reader *r, const struct if_count *c)
+static void print(struct cap_reader *r, const struct oc_capstats *c)
 {
 	printf("%-24s %10s %14s %9s %8s %10s  %s\n", "interface", "packets", "bytes", "over-mtu",
 	       "max-len", "gso-segs", "capture statistics");
-	for (unsigned i = 0; i < cap_niface(r) && i < MAX_IF; i++) {
+	for (unsigned i = 0; i < cap_niface(r); i++) {
 		const struct oc_iface *f = cap_iface(r, i);
+		struct oc_capstats_if k = oc_capstats_get(c, i);
 		char isb[96] = "none";
 
 		if (f->has_isb)
 			snprintf(isb, sizeof(isb), "recv=%llu drop=%llu", (unsigned long long)f->isb_recv,
 				 (unsigned long long)f->isb_drop);
 		printf("%-24s %10llu %14llu %9llu %8llu %10llu  %s mtu=%u\n", f->name,
-		       (unsigned long long)c[i].packets, (unsigned long long)c[i].bytes,
-		       (unsigned long long)c[i].over_mtu, (unsigned long long)c[i].max_len,
-		       (unsigned long long)c[i].gso_segs, isb, f->mtu);
+		       (unsigned long long)k.packets, (unsigned long long)k.bytes,
+		       (unsigned long long)k.over_mtu, (unsigned long long)k.max_len,
+		       (unsigned long long)k.gso_segs, isb, f->mtu);
 	}
 }
 
@@ -82,7 +77,7 @@ static int list_packets(const char *path)
 
 int cmd_stats(int argc, char **argv)
 {
-	struct if_count *c;
+	struct oc_capstats c = { 0 };
 	struct cap_reader *r;
 	struct oc_packet p;
 	char err[256];
@@ -97,27 +92,13 @@ int cmd_stats(int argc, char **argv)
 	r = cap_open(argv[1], err, sizeof(err));
 	if (!r)
 		return oc_err("%s", err), 1;
-	c = calloc(MAX_IF, sizeof(*c));
-	if (!c)
-		return cap_close(r), oc_err("out of memory"), 1;
-	while ((n = cap_next(r, &p)) > 0) {
-		const struct oc_iface *f = cap_iface(r, p.if_id);
-		struct if_count *k;
-
-		if (p.if_id >= MAX_IF || !f)
-			continue;
-		k = &c[p.if_id];
-		k->packets++;
-		k->bytes += p.len;
-		k->max_len = p.len > k->max_len ? p.len : k->max_len;
-		k->over_mtu += f->mtu && p.len > f->mtu + 14u + ((p.meta.flags & OC_META_VLAN) ? 4 : 0);
-		k->gso_segs += p.meta.gso_segs > 1 ? p.meta.gso_segs : 1;
-		k->dropcount += p.dropcount;
-	}
-	print(r, c);
+	while ((n = cap_next(r, &p)) > 0)
+		if (oc_capstats_packet(&c, cap_iface(r, p.if_id), &p))
+			return cap_close(r), oc_capstats_free(&c), oc_err("out of memory"), 1;
+	print(r, &c);
 	if (n < 0)
 		oc_err("%s: %s", argv[1], cap_error(r));
 	cap_close(r);
-	free(c);
+	oc_capstats_free(&c);
 	return n < 0 ? 1 : 0;
 }

@@ -2,13 +2,13 @@
 #include "csum.h"
 #include "proto.h"
 
-#define IP4_MAX_LEN 65535u
 #define ETH_MIN_FRAME 64u	/* 60 + FCS, or 64 + a VLAN tag some switches pad to */
 
 /* Check ip->len against the frame [ip->off, end): end is the original frame
  * length for the outer packet, the tunnel payload's end for the inner one.
- * ip->len == 0 means BIG TCP (a GSO/GRO super-frame over 64 KiB whose
- * length field is 0): the frame gives the length. */
+ * ip->len == 0 means a super-frame whose length the device fills in: BIG
+ * TCP over 64 KiB, or below it what tcpdump calls "presumed TSO" (drivers
+ * and Windows LSO captures leave tot_len 0): the frame gives the length. */
 void oc_p_ip_len(struct oc_pctx *x, struct oc_ip *ip, uint32_t end, int depth)
 {
 	uint32_t avail = end > ip->off ? end - ip->off : 0;
@@ -73,7 +73,7 @@ int oc_p_ipv4(struct oc_pctx *x, uint32_t off, uint32_t end, struct oc_layer *L,
 	ip->csum_ok = oc_ip4_csum_ok(oc_span(&x->c, off, ihl), ihl);
 
 	ip->len = ip->len_field;
-	if (ip->len_field < ihl && !(ip->len_field == 0 && end > off && end - off > IP4_MAX_LEN))
+	if (ip->len_field < ihl && ip->len_field != 0)
 		return oc_p_bad(x, "IPv4 tot_len < IHL");
 	oc_p_ip_len(x, ip, end, depth);
 

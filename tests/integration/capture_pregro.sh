@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# pre-gro: what the driver hands the stack, before GRO, without XDP's
+# observer effect. Default offloads on the sender (TSO on).
+source "$(dirname "$0")/../lib.sh"
+oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
+J=$OC_TMP/r.json
+
+# 1. GRO off on the receiver (veth's default): super-frames pass through whole
+F=$OC_TMP/pass.pcapng
+oc_capture "$F" -i "$NS_A/oca" -i "$NS_B/ocb" -p pre-gro,tc-ingress,tc-egress
+oc_iperf 10M
+oc_capture_stop; check "capture exits 0" [ $? -eq 0 ]
+check "the sender keeps GSO pass-through: no feature changed by attaching" \
+	bash -c "! grep -q 'attaching changed' '$OC_TMP/offcap.err'"
+check_num "pre-gro: packets captured on the receiver" "$(oc_count "$F" $NS_B/ocb@pre-gro "tcp")" -gt 10
+check_num "pre-gro sees the sender's super-frames whole (veth pass-through)" \
+	"$(oc_count "$F" $NS_B/ocb@pre-gro "frame.len > 1514")" -gt 5
+# (the points attach one after the other: a packet or two at the edges)
+pg_n=$(oc_count "$F" $NS_B/ocb@pre-gro "") tc_n=$(oc_count "$F" $NS_B/ocb@tc-ingress "")
+check_num "pre-gro and tc-ingress see as many packets, nothing merged (pre-gro $pg_n)" \
+	"$(( pg_n - tc_n < 0 ? tc_n - pg_n : pg_n - tc_n ))" -le 2
+"$OFFCAP" report --json "$F" > "$J"
+pg=".interfaces[] | select(.interface == \"$NS_B/ocb@pre-gro\")"
+check_num "report: pre-gro's super-frames are received whole, none a GRO merge" \
+	"$(jq "$pg | .over_mtu_causes.received_whole" "$J")" -eq "$(jq "$pg | .over_mtu" "$J")"
+check "pre-gro frames keep their Ethernet header (tshark decodes TCP)" \
+	bash -c "[ \$(tshark -r '$F' -Y 'frame.interface_name == \"$NS_B/ocb@pre-gro\" && !eth' 2>/dev/null | wc -l) -eq 0 ]"
+
+# 2. GRO on, the sender's TSO off: pre-gro sees every frame a merge was built from
+inb ethtool -K ocb gro on >/dev/null
+ina ethtool -K oca tso off >/dev/null
+F=$OC_TMP/gro.pcapng
+oc_capture "$F" -i "$NS_B/ocb" -p pre-gro,tc-ingress
+oc_iperf 20M
+oc_capture_stop
+check_num "pre-gro: every frame fits the MTU" "$(oc_maxlen "$F" ocb@pre-gro "")" -le 1514
+check_num "tc-ingress: merged frames" "$(oc_count "$F" ocb@tc-ingress "frame.len > 1514")" -gt 10
+"$OFFCAP" report --json "$F" > "$J"
+merged=$(jq .synthesis.gro_merged "$J")
+check_num "GRO: merged frames found" "$merged" -gt 10
+check_num "GRO: every merged frame's wire frames were seen at pre-gro" "$(jq .synthesis.gro_matched "$J")" -eq "$merged"
+ina ethtool -K oca tso on >/dev/null
+
+# 3. SIGKILL leaves nothing
+oc_capture "$OC_TMP/k.pcapng" -i "$NS_B/ocb" -p pre-gro
+check_num "while capturing: the pre-gro programs are loaded" "$(oc_progs | grep -c pre_gro)" -ge 4
+kill -9 "$OC_CAP_PID"; wait "$OC_CAP_PID" 2>/dev/null
+check "SIGKILL: no program of offcap's left" test -z "$(oc_leftovers "$NS_B")"

@@ -1,0 +1,155 @@
+/* The report's verdicts from offcap's metadata and interface facts: super-frames
+ * received whole versus GRO merges, frames over a veth peer's MTU, the kernel's
+ * drop counters, and each packet counted once per flow. */
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "check.h"
+#include "pkt.h"
+
+static uint8_t buf[4000];
+
+/* A TCPv4 frame 198.18.0.1:40000 > 198.18.0.2:5201 with payload_len bytes. */
+static struct oc_packet tcp_pkt(uint32_t if_id, unsigned point, unsigned dir, uint32_t payload_len)
+{
+	static const uint8_t s[4] = { 198, 18, 0, 1 }, d[4] = { 198, 18, 0, 2 };
+	struct pkt p = { buf, 0 };
+	struct oc_packet pkt = { .if_id = if_id, .ts_ns = 1 };
+	uint32_t ip;
+
+	eth(&p, 0x0800);
+	ip = ipv4(&p, 6, 1, s, d);
+	tcp(&p, 40000, 5201, 1000, 0x18, NULL, 0);
+	zeros(&p, payload_len);
+	ipv4_done(&p, ip);
+	pkt.data = buf;
+	pkt.caplen = pkt.len = p.n;
+	pkt.meta = (struct oc_meta){ .point = (uint8_t)point, .dir = (uint8_t)dir, .flags = OC_META_VALID,
+				     .csum = OC_CSUM_PARTIAL, .len = p.n };
+	if (payload_len > 1448)
+		pkt.meta.gso_size = 1448, pkt.meta.gso_segs = (uint16_t)((payload_len + 1447) / 1448),
+		pkt.meta.gso_type = OC_GSO_TCPV4;
+	return pkt;
+}
+
+static struct oc_iface iface(const char *name, unsigned point, uint32_t mtu, int ifindex, int peer,
+			     const char *feat)
+{
+	struct oc_iface f = { .linktype = OC_LINKTYPE_ETHERNET, .point = (uint8_t)point, .mtu = mtu };
+
+	snprintf(f.name, sizeof(f.name), "%s@%s", name, oc_point_name(point));
+	snprintf(f.ifname, sizeof(f.ifname), "%s", name);
+	snprintf(f.descr, sizeof(f.descr), "offcap hook=%s (x); mtu=%u driver=veth ifindex=%d peer_ifindex=%d "
+		 "netns=ns%s; features at start: tso=on %s; counters at start: rx_dropped=1 rx_errors=0 "
+		 "tx_dropped=0 tx_errors=0", oc_point_name(point), mtu, ifindex, peer, name, feat);
+	return f;
+}
+
+static struct oc_analysis *analysis(void)
+{
+	struct oc_analysis_opts o = { .flow_limit = 16 };
+
+	return oc_analysis_new(&o);
+}
+
+static void test_received_whole(void)
+{
+	struct oc_iface gro_on = iface("b", OC_POINT_TC_INGRESS, 1500, 2, 2, "gro=on lro=off");
+	struct oc_iface gro_off = iface("c", OC_POINT_TC_INGRESS, 1500, 3, 3, "gro=off lro=off");
+	struct oc_analysis *a = analysis();
+	struct oc_packet p;
+
+	oc_analysis_add_iface(a, 0, &gro_on);
+	oc_analysis_add_iface(a, 1, &gro_off);
+	p = tcp_pkt(0, OC_POINT_TC_INGRESS, OC_DIR_IN, 2896);
+	oc_analysis_packet(a, &gro_on, &p);
+	CHECK_EQ(oc_analysis_iface(a, 0)->cause[OC_CAUSE_GRO], 1, "GRO on, no other evidence: a GRO merge");
+	p = tcp_pkt(0, OC_POINT_TC_INGRESS, OC_DIR_IN, 2896);
+	p.meta.gso_type |= OC_GSO_DODGY;
+	oc_analysis_packet(a, &gro_on, &p);
+	CHECK_EQ(oc_analysis_iface(a, 0)->rw_dodgy, 1, "gso_type DODGY: received whole, whatever GRO says");
+	p = tcp_pkt(1, OC_POINT_TC_INGRESS, OC_DIR_IN, 2896);
+	oc_analysis_packet(a, &gro_off, &p);
+	CHECK_EQ(oc_analysis_iface(a, 1)->cause[OC_CAUSE_RECEIVED_WHOLE], 1, "GRO and LRO off: received whole");
+	CHECK_EQ(oc_analysis_iface(a, 1)->merged, 0, "... and not counted as a merge");
+	oc_analysis_free(a);
+}
+
+static void test_peer_mtu_and_counters(void)
+{
+	struct oc_iface c0 = iface("c0", OC_POINT_POST_GSO, 9000, 5, 6, "gro=off");
+	struct oc_iface d0 = iface("d0", OC_POINT_TC_INGRESS, 1500, 6, 5, "gro=off");
+	struct oc_analysis *a = analysis();
+	struct oc_packet p;
+
+	snprintf(d0.isb_comment, sizeof(d0.isb_comment), "%srx_dropped=4 rx_errors=0 tx_dropped=0 tx_errors=0",
+		 OC_COUNTERS_END);
+	oc_analysis_add_iface(a, 0, &c0);
+	oc_analysis_add_iface(a, 1, &d0);
+	p = tcp_pkt(0, OC_POINT_POST_GSO, OC_DIR_OUT, 1400);
+	oc_analysis_packet(a, &c0, &p);
+	CHECK_EQ(oc_analysis_problem_count(a, OC_PROB_PEER_MTU), 0, "a 1454-byte frame fits the 1500 peer");
+	p = tcp_pkt(0, OC_POINT_POST_GSO, OC_DIR_OUT, 3000);
+	p.meta.gso_segs = 0, p.meta.gso_size = 0;
+	oc_analysis_packet(a, &c0, &p);
+	CHECK_EQ(oc_analysis_problem_count(a, OC_PROB_PEER_MTU), 1, "a 3054-byte frame to a 1500 peer is dropped");
+	oc_analysis_add_iface(a, 1, &d0);
+	oc_analysis_finish(a);
+	CHECK_EQ(oc_analysis_problem_count(a, OC_PROB_KERNEL_DROPS), 1, "rx_dropped 1 -> 4 is reported once");
+	oc_analysis_free(a);
+}
+
+static void test_counted_once(void)
+{
+	struct oc_iface tx = iface("a", OC_POINT_TC_EGRESS, 1500, 2, 2, "gro=off");
+	struct oc_iface rx = iface("b", OC_POINT_TC_INGRESS, 1500, 2, 2, "gro=off");
+	struct oc_analysis *a = analysis();
+	struct oc_flow *f[2];
+	struct oc_packet p;
+
+	oc_analysis_add_iface(a, 0, &tx);
+	oc_analysis_add_iface(a, 1, &rx);
+	p = tcp_pkt(0, OC_POINT_TC_EGRESS, OC_DIR_OUT, 2896);
+	oc_analysis_packet(a, &tx, &p);
+	p = tcp_pkt(1, OC_POINT_TC_INGRESS, OC_DIR_IN, 2896);
+	oc_analysis_packet(a, &rx, &p);
+	CHECK_EQ(oc_flows_list(oc_analysis_flows(a), f, 2), 1, "one flow");
+	CHECK_EQ(f[0]->side[0].packets, 1, "a super-frame seen at two points is one packet");
+	CHECK_EQ(f[0]->side[0].payload_bytes, 2896, "and its payload counted once");
+	CHECK_EQ(f[0]->side[0].superframes, 1, "one super-frame sent");
+	CHECK_EQ(f[0]->side[0].received_whole, 1, "one received whole (tso=on, no post-gso block: sent whole)");
+	oc_analysis_free(a);
+}
+
+/* A packet with a wrong checksum seen at three points is one problem. */
+static void test_problem_once(void)
+{
+	struct oc_iface tx = iface("a", OC_POINT_TC_EGRESS, 1500, 2, 2, "gro=off");
+	struct oc_iface pg = iface("a", OC_POINT_POST_GSO, 1500, 2, 2, "gro=off");
+	struct oc_iface rx = iface("b", OC_POINT_TC_INGRESS, 1500, 2, 2, "gro=off");
+	struct oc_analysis *a = analysis();
+	struct oc_packet p;
+
+	oc_analysis_add_iface(a, 0, &tx);
+	oc_analysis_add_iface(a, 1, &pg);
+	oc_analysis_add_iface(a, 2, &rx);
+	for (uint32_t i = 0; i < 3; i++) {
+		p = tcp_pkt(i, i == 2 ? OC_POINT_TC_INGRESS : i ? OC_POINT_POST_GSO : OC_POINT_TC_EGRESS,
+			    i == 2 ? OC_DIR_IN : OC_DIR_OUT, 100);
+		p.meta.csum = OC_CSUM_NONE;	/* the stack computed it: 0xbeef is wrong */
+		oc_analysis_packet(a, i == 2 ? &rx : i ? &pg : &tx, &p);
+	}
+	CHECK_EQ(oc_analysis_iface(a, 2)->csum_bad, 1, "each point counts its own wrong checksums");
+	CHECK_EQ(oc_analysis_problem_count(a, OC_PROB_BAD_CSUM), 1, "the packet is one real problem, not three");
+	oc_analysis_free(a);
+}
+
+int main(void)
+{
+	test_problem_once();
+	test_received_whole();
+	test_peer_mtu_and_counters();
+	test_counted_once();
+	return check_done();
+}
