@@ -104,46 +104,52 @@ struct meta_token {
 
 static int next_token(const char **p, const char *end, struct meta_token *t)
 {
-	const char *s = *p, *eq;
+	const char *s = *p, *eq = NULL;
 
 	while (s < end && *s == ' ')
 		s++;
 	if (s == end)
 		return 0;
-	t->key = s;
-	while (s < end && *s != ' ')
-		s++;
+	for (t->key = s; s < end && *s != ' '; s++)
+		if (*s == '=' && !eq)
+			eq = s;
 	*p = s;
-	eq = memchr(t->key, '=', (size_t)(s - t->key));
-	t->klen = eq ? (size_t)(eq - t->key) : (size_t)(s - t->key);
+	t->klen = (size_t)((eq ? eq : s) - t->key);
 	t->val = eq ? eq + 1 : s;
 	t->vlen = (size_t)(s - t->val);
 	return 1;
 }
 
-static int key_is(const struct meta_token *t, const char *key)
-{
-	return t->klen == strlen(key) && !memcmp(t->key, key, t->klen);
-}
+/* Token comparisons against string literals: the length is known at compile time. */
+#define KEY_IS(t, lit) ((t)->klen == sizeof(lit) - 1 && !memcmp((t)->key, lit, sizeof(lit) - 1))
+#define VAL_IS(t, lit) ((t)->vlen == sizeof(lit) - 1 && !memcmp((t)->val, lit, sizeof(lit) - 1))
 
 static int val_is(const struct meta_token *t, const char *v)
 {
 	return t->vlen == strlen(v) && !memcmp(t->val, v, t->vlen);
 }
 
-/* Decimal, or hexadecimal with 0x; -1 if not a number up to max. */
+/* Decimal, or hexadecimal with 0x; -1 if not a number up to max. By hand:
+ * report, split and stats parse a comment per packet. */
 static int parse_uint(const struct meta_token *t, uint32_t max, uint32_t *out)
 {
-	char buf[24], *end;
-	unsigned long v;
+	int hex = t->vlen > 2 && t->val[0] == '0' && t->val[1] == 'x';
+	uint64_t v = 0;
+	size_t i = hex ? 2 : 0;
 
-	if (!t->vlen || t->vlen >= sizeof(buf) || t->val[0] == '-' || t->val[0] == '+')
+	if (!t->vlen || t->vlen - i > (hex ? 8u : 10u))
 		return -1;
-	memcpy(buf, t->val, t->vlen);
-	buf[t->vlen] = '\0';
-	errno = 0;
-	v = strtoul(buf, &end, t->vlen > 2 && buf[1] == 'x' ? 16 : 10);
-	if (errno || *end || v > max)
+	for (; i < t->vlen; i++) {
+		char c = t->val[i];
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+			   : hex && c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+			   : hex && c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 99;
+
+		if (d == 99)
+			return -1;
+		v = v * (hex ? 16 : 10) + d;
+	}
+	if (v > max)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
@@ -153,16 +159,17 @@ static int parse_gso_type(const struct meta_token *t, struct oc_meta *m)
 {
 	const char *s = t->val, *end = t->val + t->vlen;
 
-	if (val_is(t, "unknown"))
+	if (VAL_IS(t, "unknown"))
 		return m->flags |= OC_META_NO_GSO_TYPE, 0;
-	if (val_is(t, "none"))
+	if (VAL_IS(t, "none"))
 		return 0;
 	while (s < end) {
 		const char *bar = memchr(s, '|', (size_t)(end - s));
 		size_t n = bar ? (size_t)(bar - s) : (size_t)(end - s), i;
 
 		for (i = 0; i < sizeof(gso_names) / sizeof(gso_names[0]); i++)
-			if (strlen(gso_names[i].name) == n && !memcmp(gso_names[i].name, s, n))
+			if (n && gso_names[i].name[0] == s[0] && strnlen(gso_names[i].name, n + 1) == n &&
+			    !memcmp(gso_names[i].name, s, n))
 				break;
 		if (i == sizeof(gso_names) / sizeof(gso_names[0]))
 			return -1;
@@ -206,21 +213,18 @@ struct meta_numbers {
 
 static int parse_number(const struct meta_token *t, struct meta_numbers *n, uint32_t *seen)
 {
-	static const struct { const char *key; size_t off; uint32_t max; } keys[] = {
-		{ "len", offsetof(struct meta_numbers, len), UINT32_MAX },
-		{ "gso_size", offsetof(struct meta_numbers, gso_size), UINT16_MAX },
-		{ "gso_segs", offsetof(struct meta_numbers, gso_segs), UINT16_MAX },
-		{ "ifindex", offsetof(struct meta_numbers, ifindex), UINT32_MAX },
-		{ "netns_ino", offsetof(struct meta_numbers, netns), UINT32_MAX },
-		{ "vlan", offsetof(struct meta_numbers, vlan), 0x0fff },
-		{ "vlan_proto", offsetof(struct meta_numbers, vlan_proto), UINT16_MAX },
-		{ "vlan_pcp", offsetof(struct meta_numbers, vlan_pcp), 7 },
-		{ "vlan_dei", offsetof(struct meta_numbers, vlan_dei), 1 },
-		{ "v", offsetof(struct meta_numbers, v), UINT32_MAX },
+#define NUM_KEY(name, field, max) { name, sizeof(name) - 1, offsetof(struct meta_numbers, field), max }
+	static const struct { const char *key; size_t klen, off; uint32_t max; } keys[] = {
+		NUM_KEY("len", len, UINT32_MAX), NUM_KEY("gso_size", gso_size, UINT16_MAX),
+		NUM_KEY("gso_segs", gso_segs, UINT16_MAX), NUM_KEY("ifindex", ifindex, UINT32_MAX),
+		NUM_KEY("netns_ino", netns, UINT32_MAX), NUM_KEY("vlan", vlan, 0x0fff),
+		NUM_KEY("vlan_proto", vlan_proto, UINT16_MAX), NUM_KEY("vlan_pcp", vlan_pcp, 7),
+		NUM_KEY("vlan_dei", vlan_dei, 1), NUM_KEY("v", v, UINT32_MAX),
 	};
+#undef NUM_KEY
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (!key_is(t, keys[i].key))
+		if (t->klen != keys[i].klen || memcmp(t->key, keys[i].key, t->klen))
 			continue;
 		*seen |= 1u << i;
 		return parse_uint(t, keys[i].max, (uint32_t *)((char *)n + keys[i].off));
@@ -254,12 +258,12 @@ int oc_meta_parse(const char *text, size_t len, struct oc_meta *out)
 	uint32_t seen = 0;
 	int rc;
 
-	if (!text || !next_token(&p, end, &t) || !key_is(&t, "point") || parse_point(&t, &m))
+	if (!text || !next_token(&p, end, &t) || !KEY_IS(&t, "point") || parse_point(&t, &m))
 		return -1;
 	while (next_token(&p, end, &t)) {
-		if (key_is(&t, "gso_type"))
+		if (KEY_IS(&t, "gso_type"))
 			rc = parse_gso_type(&t, &m);
-		else if (key_is(&t, "csum"))
+		else if (KEY_IS(&t, "csum"))
 			rc = parse_csum(&t, &m);
 		else
 			rc = parse_number(&t, &n, &seen);
