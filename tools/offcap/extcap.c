@@ -150,7 +150,7 @@ static int cmd_interfaces(void)
 	DIR *d;
 	struct dirent *e;
 
-	printf("extcap {version=%s}{help=https://github.com/offcap/offcap}\n", OFFCAP_VERSION);
+	printf("extcap {version=%s}{display=offcap: capture at the points where offloads change packets}\n", OFFCAP_VERSION);
 	n = list_names(names, MAX_LISTED);
 	for (int i = 0; i < n; i++)
 		print_iface(NULL, names[i]);
