@@ -100,10 +100,10 @@ end
 
 -- The interface block: "NS/IFNAME@HOOK" or "IFNAME@HOOK", and the MTU and
 -- namespace from the description ("mtu=1500", "MTU 1500", "netns=ns1").
-local function iface_facts()
+local facts_cache = {}
+
+local function parse_iface(name, descr)
 	local f = {}
-	local name = f_if_name()
-	local descr = f_if_descr()
 	if name then
 		local n = tostring(name.value)
 		local ns, ifn = n:match("^([^/]+)/([^@]+)@")
@@ -118,6 +118,22 @@ local function iface_facts()
 	end
 	if not f.mtu and offcap.prefs.default_mtu > 0 then f.mtu = offcap.prefs.default_mtu end
 	return f
+end
+
+-- One parse per interface block (its name and description do not change).
+local function iface_facts()
+	local name, descr = f_if_name(), f_if_descr()
+	local key = (name and tostring(name.value) or "") .. "\0" .. (descr and tostring(descr.value) or "")
+	local f = facts_cache[key]
+	if not f then
+		f = parse_iface(name, descr)
+		facts_cache[key] = f
+	end
+	return f
+end
+
+function offcap.init()
+	facts_cache = {}	-- a new file, or changed preferences
 end
 
 local function add_flags(tree, flags)
