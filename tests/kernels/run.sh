@@ -22,7 +22,7 @@ KTIMEOUT=${KTIMEOUT:-1200} TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 # The default subset covers every hook point and metadata field (capture_kernel is
 # written for this matrix: it checks what offcap says each point lacks), tshark and tcpdump
 # reading the file, the report, the clsact fallback and SIGKILL cleanup; the whole
-# suite (TESTS=all) takes 8 minutes in a 6.12 guest, 5.10 guests are twice as slow.
+# suite (TESTS=all) takes much longer (its first 7 tests: 8.5 minutes in a 6.12 guest).
 TESTS=${TESTS:-capture_kernel capture_points capture_pregro capture_files capture_robust capture_vlan}
 [ "$TESTS" != all ] || TESTS=$(for t in tests/integration/*.sh; do basename "$t" .sh; done | tr '\n' ' ')
 KERNELS=${KERNELS:-$(awk '!/^#/ && NF {printf "%s ", $1}' "$HERE/kernels.list")}
