@@ -9,14 +9,14 @@ BUILD    := build
 
 # Debian packages the build, the demo, the tests and the benchmark use.
 PKGS := gcc make pkg-config clang llvm libbpf-dev libxdp-dev bpftool libelf-dev \
-	zlib1g-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time nftables
+	zlib1g-dev libpcap-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time nftables man-db
 # What `make check-kernels` adds: qemu, and what builds the guests' initramfs.
 KERNEL_PKGS := qemu-system-x86 busybox-static kmod xz-utils
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DOFFCAP_VERSION='"$(VERSION)"' \
 	   -Iuser -I$(BUILD)
-LDLIBS  := -lbpf -lxdp -lelf -lz -lpthread -lm
+LDLIBS  := -lbpf -lxdp -lelf -lz -lpthread -lm -lpcap
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
@@ -33,9 +33,54 @@ UNIT_BINS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 UNIT_SAN_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests-san/%,$(UNIT_SRCS))
 TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(wildcard tests/bpf/*.bpf.c))
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, offcap(8), and for
+# Wireshark (Debian's 4.0 folders, `tshark -G folders`) the Lua plugin and the
+# extcap link. make install-user: the Wireshark part under $(HOME) instead.
+PREFIX   ?= /usr/local
+SBINDIR  := $(PREFIX)/sbin
+MANDIR   := $(PREFIX)/share/man
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo $(shell uname -m)-linux-gnu)
+WS_LIBDIR ?= /usr/lib/$(MULTIARCH)/wireshark
+WS_PLUGINDIR ?= $(WS_LIBDIR)/plugins
+WS_EXTCAPDIR ?= $(WS_LIBDIR)/extcap
+# Wireshark 4.0 looks for personal extcaps in ~/.config/wireshark/extcap, 4.2+ in ~/.local/lib/wireshark/extcap
+USER_PLUGINDIR := $(HOME)/.local/lib/wireshark/plugins
+USER_EXTCAPDIRS := $(HOME)/.config/wireshark/extcap $(HOME)/.local/lib/wireshark/extcap
+
 .SECONDARY:
-.PHONY: all deps demo check check-kernels unit bench clean vmlinux
-all: $(BUILD)/offcap
+.PHONY: all deps demo check check-kernels unit bench clean vmlinux man install uninstall install-user uninstall-user
+all: $(BUILD)/offcap $(BUILD)/offcap.8
+man: $(BUILD)/offcap.8
+
+# The hook point list comes from the binary (oc_hooks[]), through its extcap config.
+$(BUILD)/offcap.8: doc/offcap.8.in $(BUILD)/offcap
+	$(BUILD)/offcap extcap --extcap-interface offcap:lo --extcap-config | \
+	  sed -n 's/^value {arg=0}{value=\([^}]*\)}{display=[^:]*: \([^}]*\)}.*/.TP\n.B \1\n\2/p' > $@.hooks
+	sed -e '/@HOOKS@/{r $@.hooks' -e 'd}' -e 's|@VERSION@|$(VERSION)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+	    -e 's|@WS_PLUGINDIR@|$(WS_PLUGINDIR)|g' -e 's|@WS_EXTCAPDIR@|$(WS_EXTCAPDIR)|g' $< > $@
+	rm -f $@.hooks
+
+install: all
+	install -D -m 0755 $(BUILD)/offcap $(DESTDIR)$(SBINDIR)/offcap
+	install -D -m 0644 $(BUILD)/offcap.8 $(DESTDIR)$(MANDIR)/man8/offcap.8
+	install -D -m 0644 doc/offcap.bash-completion $(DESTDIR)$(BASHCOMPDIR)/offcap
+	install -D -m 0644 wireshark/offcap.lua $(DESTDIR)$(WS_PLUGINDIR)/offcap.lua
+	install -d $(DESTDIR)$(WS_EXTCAPDIR)
+	ln -sfn $(SBINDIR)/offcap $(DESTDIR)$(WS_EXTCAPDIR)/offcap
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/offcap $(DESTDIR)$(MANDIR)/man8/offcap.8 $(DESTDIR)$(BASHCOMPDIR)/offcap \
+	      $(DESTDIR)$(WS_PLUGINDIR)/offcap.lua $(DESTDIR)$(WS_EXTCAPDIR)/offcap
+
+# Per user: the plugin and the extcap link to the installed binary ($(DESTDIR)$(SBINDIR)/offcap).
+install-user:
+	@test -x $(DESTDIR)$(SBINDIR)/offcap || { echo "install-user: $(DESTDIR)$(SBINDIR)/offcap is not installed (make install)" >&2; exit 1; }
+	install -D -m 0644 wireshark/offcap.lua $(USER_PLUGINDIR)/offcap.lua
+	for d in $(USER_EXTCAPDIRS); do install -d $$d && ln -sfn $(abspath $(DESTDIR)$(SBINDIR))/offcap $$d/offcap || exit 1; done
+
+uninstall-user:
+	rm -f $(USER_PLUGINDIR)/offcap.lua $(addsuffix /offcap,$(USER_EXTCAPDIRS))
 
 deps:
 	@missing=""; for p in $(PKGS); do \

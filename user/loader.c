@@ -550,6 +550,7 @@ int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeo
 	c->cb = cb;
 	c->cb_ctx = ctx;
 	oc_rings_wait(c->rings, timeout_ms);
+	oc_rings_snapshot(c->rings);
 	if (c->frags && perf_buffer__consume(c->frags) < 0)
 		return -1;
 	return oc_rings_consume(c->rings, on_record, c);

@@ -1,7 +1,9 @@
 #include "meta.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,24 +65,217 @@ size_t oc_gso_format(uint32_t gso_type, char *buf, size_t len)
 	return n;
 }
 
+static void format_vlan(const struct oc_meta *m, char *buf, size_t len)
+{
+	unsigned pcp = m->vlan_tci >> 13, dei = (m->vlan_tci >> 12) & 1;
+	int n = snprintf(buf, len, " vlan=%u vlan_proto=0x%04x", m->vlan_tci & 0x0fff, m->vlan_proto);
+
+	if (pcp && n > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - n, " vlan_pcp=%u", pcp);
+	if (dei && n > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - n, " vlan_dei=1");
+	if (n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, " (offloaded tag re-inserted)");
+}
+
 size_t oc_meta_format(const struct oc_meta *m, char *buf, size_t len)
 {
-	char gso[160];
+	char gso[160], vlan[96] = "";
 	int n;
 
 	if (m->flags & OC_META_NO_GSO_TYPE)
 		snprintf(gso, sizeof(gso), "unknown");
 	else
 		oc_gso_format(m->gso_type, gso, sizeof(gso));
-	n = snprintf(buf, len, "point=%s len=%u gso_size=%u gso_segs=%u gso_type=%s csum=%s",
+	if (m->flags & OC_META_VLAN)
+		format_vlan(m, vlan, sizeof(vlan));
+	n = snprintf(buf, len, "point=%s len=%u gso_size=%u gso_segs=%u gso_type=%s csum=%s"
+		     " ifindex=%u netns_ino=%u v=%d%s",
 		     oc_point_name(m->point), m->len, m->gso_size, m->gso_segs, gso,
-		     oc_csum_name(m->csum));
-	if (n >= 0 && (size_t)n < len && (m->flags & OC_META_VLAN))
-		n += snprintf(buf + n, len - n, " vlan=%u vlan_proto=0x%04x (offloaded tag re-inserted)",
-			      m->vlan_tci & 0x0fff, m->vlan_proto);
+		     oc_csum_name(m->csum), m->ifindex, m->netns, OC_META_COMMENT_VERSION, vlan);
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/* One "key=value" token of a comment; value is not terminated. */
+struct meta_token {
+	const char *key, *val;
+	size_t klen, vlen;
+};
+
+static int next_token(const char **p, const char *end, struct meta_token *t)
+{
+	const char *s = *p, *eq = NULL;
+
+	while (s < end && *s == ' ')
+		s++;
+	if (s == end)
+		return 0;
+	for (t->key = s; s < end && *s != ' '; s++)
+		if (*s == '=' && !eq)
+			eq = s;
+	*p = s;
+	t->klen = (size_t)((eq ? eq : s) - t->key);
+	t->val = eq ? eq + 1 : s;
+	t->vlen = (size_t)(s - t->val);
+	return 1;
+}
+
+/* Token comparisons against string literals: the length is known at compile time. */
+#define KEY_IS(t, lit) ((t)->klen == sizeof(lit) - 1 && !memcmp((t)->key, lit, sizeof(lit) - 1))
+#define VAL_IS(t, lit) ((t)->vlen == sizeof(lit) - 1 && !memcmp((t)->val, lit, sizeof(lit) - 1))
+
+static int val_is(const struct meta_token *t, const char *v)
+{
+	return t->vlen == strlen(v) && !memcmp(t->val, v, t->vlen);
+}
+
+/* Decimal, or hexadecimal with 0x; -1 if not a number up to max. By hand:
+ * report, split and stats parse a comment per packet. */
+static int parse_uint(const struct meta_token *t, uint32_t max, uint32_t *out)
+{
+	int hex = t->vlen > 2 && t->val[0] == '0' && t->val[1] == 'x';
+	uint64_t v = 0;
+	size_t i = hex ? 2 : 0;
+
+	if (!t->vlen || t->vlen - i > (hex ? 8u : 10u))
+		return -1;
+	for (; i < t->vlen; i++) {
+		char c = t->val[i];
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+			   : hex && c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+			   : hex && c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 99;
+
+		if (d == 99)
+			return -1;
+		v = v * (hex ? 16 : 10) + d;
+	}
+	if (v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_gso_type(const struct meta_token *t, struct oc_meta *m)
+{
+	const char *s = t->val, *end = t->val + t->vlen;
+
+	if (VAL_IS(t, "unknown"))
+		return m->flags |= OC_META_NO_GSO_TYPE, 0;
+	if (VAL_IS(t, "none"))
+		return 0;
+	while (s < end) {
+		const char *bar = memchr(s, '|', (size_t)(end - s));
+		size_t n = bar ? (size_t)(bar - s) : (size_t)(end - s), i;
+
+		for (i = 0; i < sizeof(gso_names) / sizeof(gso_names[0]); i++)
+			if (n && gso_names[i].name[0] == s[0] && strnlen(gso_names[i].name, n + 1) == n &&
+			    !memcmp(gso_names[i].name, s, n))
+				break;
+		if (i == sizeof(gso_names) / sizeof(gso_names[0]))
+			return -1;
+		m->gso_type |= gso_names[i].bit;
+		s += n + (bar != NULL);
+	}
+	return 0;
+}
+
+static int parse_csum(const struct meta_token *t, struct oc_meta *m)
+{
+	static const uint8_t states[] = { OC_CSUM_NONE, OC_CSUM_UNNECESSARY, OC_CSUM_COMPLETE,
+					  OC_CSUM_PARTIAL, OC_CSUM_UNKNOWN };
+
+	for (size_t i = 0; i < sizeof(states); i++)
+		if (val_is(t, oc_csum_name(states[i])))
+			return m->csum = states[i], 0;
+	return -1;
+}
+
+static int parse_point(const struct meta_token *t, struct oc_meta *m)
+{
+	char name[32];
+	int point;
+
+	if (t->vlen >= sizeof(name))
+		return -1;
+	memcpy(name, t->val, t->vlen);
+	name[t->vlen] = '\0';
+	if ((point = oc_point_parse(name)) < 0)
+		return -1;
+	m->point = (uint8_t)point;
+	m->dir = oc_hooks[point].dir;
+	return 0;
+}
+
+/* The numeric keys: where each goes and its largest value. */
+struct meta_numbers {
+	uint32_t len, gso_size, gso_segs, ifindex, netns, vlan, vlan_proto, vlan_pcp, vlan_dei, v;
+};
+
+static int parse_number(const struct meta_token *t, struct meta_numbers *n, uint32_t *seen)
+{
+#define NUM_KEY(name, field, max) { name, sizeof(name) - 1, offsetof(struct meta_numbers, field), max }
+	static const struct { const char *key; size_t klen, off; uint32_t max; } keys[] = {
+		NUM_KEY("len", len, UINT32_MAX), NUM_KEY("gso_size", gso_size, UINT16_MAX),
+		NUM_KEY("gso_segs", gso_segs, UINT16_MAX), NUM_KEY("ifindex", ifindex, UINT32_MAX),
+		NUM_KEY("netns_ino", netns, UINT32_MAX), NUM_KEY("vlan", vlan, 0x0fff),
+		NUM_KEY("vlan_proto", vlan_proto, UINT16_MAX), NUM_KEY("vlan_pcp", vlan_pcp, 7),
+		NUM_KEY("vlan_dei", vlan_dei, 1), NUM_KEY("v", v, UINT32_MAX),
+	};
+#undef NUM_KEY
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (t->klen != keys[i].klen || memcmp(t->key, keys[i].key, t->klen))
+			continue;
+		*seen |= 1u << i;
+		return parse_uint(t, keys[i].max, (uint32_t *)((char *)n + keys[i].off));
+	}
+	return 0;	/* unknown keys are for later versions: skipped */
+}
+
+#define SEEN_LEN 0x1u
+#define SEEN_VLAN 0x20u
+
+static void apply_numbers(const struct meta_numbers *n, uint32_t seen, struct oc_meta *m)
+{
+	m->len = n->len;
+	m->gso_size = (uint16_t)n->gso_size;
+	m->gso_segs = (uint16_t)n->gso_segs;
+	m->ifindex = n->ifindex;
+	m->netns = n->netns;
+	if (seen & SEEN_VLAN) {
+		m->flags |= OC_META_VLAN;
+		m->vlan_tci = (uint16_t)(n->vlan | n->vlan_dei << 12 | n->vlan_pcp << 13);
+		m->vlan_proto = (uint16_t)n->vlan_proto;
+	}
+}
+
+int oc_meta_parse(const char *text, size_t len, struct oc_meta *out)
+{
+	const char *p = text, *end = text + len;
+	struct meta_numbers n = { 0 };
+	struct oc_meta m = { .flags = OC_META_VALID, .csum = OC_CSUM_UNKNOWN };
+	struct meta_token t;
+	uint32_t seen = 0;
+	int rc;
+
+	if (!text || !next_token(&p, end, &t) || !KEY_IS(&t, "point") || parse_point(&t, &m))
+		return -1;
+	while (next_token(&p, end, &t)) {
+		if (KEY_IS(&t, "gso_type"))
+			rc = parse_gso_type(&t, &m);
+		else if (KEY_IS(&t, "csum"))
+			rc = parse_csum(&t, &m);
+		else
+			rc = parse_number(&t, &n, &seen);
+		if (rc)
+			return -1;
+	}
+	if (!(seen & SEEN_LEN))
+		return -1;
+	apply_numbers(&n, seen, &m);
+	*out = m;
+	return 0;
+}
 static void put16(uint8_t *p, uint16_t v) { p[0] = v; p[1] = v >> 8; }
 static void put32(uint8_t *p, uint32_t v) { put16(p, v); put16(p + 2, v >> 16); }
 static uint16_t get16(const uint8_t *p) { return p[0] | p[1] << 8; }

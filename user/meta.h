@@ -75,19 +75,31 @@ struct oc_meta {
 	uint32_t len;		/* true length: skb->len including frags */
 };
 
-/* Private Enterprise Number in offcap's custom pcapng options: 32473 is
- * IANA's number reserved for documentation (RFC 5612). */
-#define OC_PEN 32473
+/* The binary custom option offcap 0.1.0 wrote (code 2989) under PEN 32473,
+ * IANA's number reserved for documentation (RFC 5612). offcap no longer
+ * writes it; the reader still decodes it in files written before. */
+#define OC_PEN_LEGACY 32473
 #define OC_META_WIRE_VERSION 1
 #define OC_META_WIRE_LEN 36	/* bytes after the PEN in the custom option */
+
+/* Version of the comment grammar oc_meta_format writes ("v=2" at its end);
+ * a comment without "v=" is version 1 (offcap 0.1.0). README: "Packet comment". */
+#define OC_META_COMMENT_VERSION 2
 
 const char *oc_point_name(unsigned point);	/* "tc-egress", ... */
 int oc_point_parse(const char *name);		/* -1 if unknown */
 const char *oc_csum_name(unsigned csum);	/* "partial", ... */
 /* "tcpv4|fixedid"; "none" for 0 */
 size_t oc_gso_format(uint32_t gso_type, char *buf, size_t len);
-/* Human comment: "gso_size=1448 gso_segs=45 gso_type=tcpv4 csum=partial vlan=100" */
+/* The packet comment, a person's and a program's: "point=tc-egress len=65226
+ * gso_size=1448 gso_segs=45 gso_type=tcpv4 csum=partial ifindex=7
+ * netns_ino=4026532301 v=2", then " vlan=100 vlan_proto=0x8100 (offloaded tag
+ * re-inserted)" when a tag was offloaded. */
 size_t oc_meta_format(const struct oc_meta *m, char *buf, size_t len);
+/* Reads a comment oc_meta_format wrote (any version): 0 and *m filled (flags
+ * OC_META_VALID, dir from the hook point; rx_queue is epb_queue's, left 0),
+ * -1 when the text is not offcap metadata. text need not be terminated. */
+int oc_meta_parse(const char *text, size_t len, struct oc_meta *m);
 /* Machine encoding (custom option payload after the PEN), little endian. */
 void oc_meta_encode(const struct oc_meta *m, uint8_t out[OC_META_WIRE_LEN]);
 int oc_meta_decode(const uint8_t *in, size_t len, struct oc_meta *m);	/* 0 ok */

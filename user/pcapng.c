@@ -330,12 +330,39 @@ int pcapng_add_iface(struct pcapng_writer *w, const struct oc_iface *iface)
 	return (int)w->nif++;
 }
 
+/* The comments of a packet: the caller's note (pkt->comment) and offcap's
+ * metadata (pkt->meta_comment, else formatted here), each its own opt_comment. */
+struct epb_comments {
+	const char *text[2];
+	size_t len[2];
+	char meta[512];
+};
+
+static size_t epb_comments(const struct oc_packet *pkt, struct epb_comments *c)
+{
+	size_t opts = 0, n = 0;
+
+	if (pkt->comment)
+		c->text[n++] = pkt->comment;
+	if (pkt->meta.flags & OC_META_VALID) {
+		if (!pkt->meta_comment)
+			oc_meta_format(&pkt->meta, c->meta, sizeof(c->meta));
+		c->text[n++] = pkt->meta_comment ? pkt->meta_comment : c->meta;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		c->len[i] = i < n ? str_opt_len(c->text[i]) : 0;
+		opts += i < n ? 4 + pad4(c->len[i]) : 0;
+		if (i >= n)
+			c->text[i] = NULL;
+	}
+	return opts;
+}
+
 int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
 {
-	char mcomment[512];
-	const char *comment;
-	uint8_t wire[4 + OC_META_WIRE_LEN], *b, *p;
-	size_t clen = 0, opts = 0;
+	struct epb_comments c;
+	uint8_t *b, *p;
+	size_t opts;
 	int meta;
 
 	if (!w || w->err)
@@ -348,17 +375,8 @@ int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
 	if (pkt->if_id >= w->nif)
 		return soft_fail(w, "packet on undefined interface %u", pkt->if_id);
 	meta = pkt->meta.flags & OC_META_VALID;
-	comment = pkt->comment;
-	if (!comment && meta) {
-		oc_meta_format(&pkt->meta, mcomment, sizeof(mcomment));
-		comment = mcomment;
-	}
-	if (comment) {
-		clen = str_opt_len(comment);
-		opts += 4 + pad4(clen);
-	}
-	opts += (pkt->epb_flags ? 8 : 0) + (pkt->dropcount ? 12 : 0);
-	opts += meta ? 8 + 4 + pad4(sizeof(wire)) : 0;
+	opts = epb_comments(pkt, &c);
+	opts += (pkt->epb_flags ? 8 : 0) + (pkt->dropcount ? 12 : 0) + (meta ? 8 : 0);
 	b = reserve(w, 32 + pad4(pkt->caplen) + opts + (opts ? 4 : 0));
 	if (!b)
 		return -1;
@@ -369,18 +387,14 @@ int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
 		memcpy(p, pkt->data, pkt->caplen);
 	memset(p + pkt->caplen, 0, pad4(pkt->caplen) - pkt->caplen);
 	p += pad4(pkt->caplen);
-	if (comment)
-		p = put_opt(p, OPT_COMMENT, comment, clen);
+	for (size_t i = 0; i < 2 && c.text[i]; i++)
+		p = put_opt(p, OPT_COMMENT, c.text[i], c.len[i]);
 	if (pkt->epb_flags)
 		p = put_opt32(p, EPB_FLAGS, pkt->epb_flags);
 	if (pkt->dropcount)
 		p = put_opt64(p, EPB_DROPCOUNT, pkt->dropcount);
-	if (meta) {
+	if (meta)
 		p = put_opt32(p, EPB_QUEUE, pkt->queue);
-		put32(wire, OC_PEN);
-		oc_meta_encode(&pkt->meta, wire + 4);
-		p = put_opt(p, OPT_CUSTOM_BIN, wire, sizeof(wire));
-	}
 	if (opts)
 		p = put32(p, OPT_END);
 	commit(w, b, p, BT_EPB);
@@ -796,12 +810,48 @@ static int do_isb(struct cap_reader *r, const uint8_t *b, size_t n)
 	return rc;
 }
 
+/* The metadata of a packet: offcap 0.1.0's custom option when present, else
+ * the comment (oc_meta_parse) with the direction from epb_flags and the
+ * queue from epb_queue. */
+struct epb_meta {
+	struct oc_meta legacy, comment;
+	int has_queue;
+};
+
+static void note_meta_option(struct cap_reader *r, const struct opt *o, struct epb_meta *em)
+{
+	if (o->code == OPT_COMMENT && !(em->comment.flags & OC_META_VALID))
+		oc_meta_parse((const char *)o->val, o->len, &em->comment);
+	else if ((o->code == OPT_CUSTOM_BIN || o->code == OPT_CUSTOM_BIN_NOCOPY) &&
+		 o->len >= 4 && rd32(r, o->val) == OC_PEN_LEGACY)
+		oc_meta_decode(o->val + 4, o->len - 4u, &em->legacy);
+	else if (o->code == EPB_QUEUE && o->len >= 4)
+		em->has_queue = 1;
+}
+
+static void set_meta(struct oc_packet *pkt, const struct epb_meta *em)
+{
+	if (em->legacy.flags & OC_META_VALID) {
+		pkt->meta = em->legacy;
+		return;
+	}
+	if (!(em->comment.flags & OC_META_VALID))
+		return;
+	pkt->meta = em->comment;
+	if (pkt->epb_flags & (OC_EPB_DIR_IN | OC_EPB_DIR_OUT))
+		pkt->meta.dir = (pkt->epb_flags & 3) == OC_EPB_DIR_IN ? OC_DIR_IN : OC_DIR_OUT;
+	if (em->has_queue)
+		pkt->meta.rx_queue = pkt->queue;
+}
+
 static int packet_opts(struct cap_reader *r, const uint8_t *b, size_t n, struct oc_packet *pkt)
 {
+	struct epb_meta em = { 0 };
 	struct opt o;
 	int rc;
 
 	while ((rc = opt_next(r, &b, &n, &o)) > 0) {
+		note_meta_option(r, &o, &em);
 		if (o.code == OPT_COMMENT && !pkt->comment) {
 			copy_str(r->comment, sizeof(r->comment), o.val, o.len);
 			pkt->comment = r->comment;
@@ -811,11 +861,9 @@ static int packet_opts(struct cap_reader *r, const uint8_t *b, size_t n, struct 
 			pkt->dropcount = rd64(r, o.val);
 		} else if (o.code == EPB_QUEUE && o.len >= 4) {
 			pkt->queue = rd32(r, o.val);
-		} else if ((o.code == OPT_CUSTOM_BIN || o.code == OPT_CUSTOM_BIN_NOCOPY) &&
-			   o.len >= 4 && rd32(r, o.val) == OC_PEN) {
-			oc_meta_decode(o.val + 4, o.len - 4u, &pkt->meta);
 		}
 	}
+	set_meta(pkt, &em);
 	return rc < 0 ? -1 : 1;
 }
 

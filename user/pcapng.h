@@ -25,10 +25,11 @@ struct pcapng_writer *pcapng_open(const char *path, const struct pcapng_shb_info
  * snaplen, if_tsresol=9 and, when mtu != 0, nothing else: the MTU goes into
  * descr by the caller. */
 int pcapng_add_iface(struct pcapng_writer *w, const struct oc_iface *iface);
-/* Enhanced Packet Block. Writes epb_flags (when nonzero), epb_queue (when
- * meta valid), epb_dropcount (when nonzero), opt_comment (pkt->comment, or
- * formatted from meta when comment is NULL and meta is valid) and the custom
- * option (code 2989, PEN OC_PEN, oc_meta_encode) when meta is valid. */
+/* Enhanced Packet Block. Writes opt_comment pkt->comment (when set), a second
+ * opt_comment with the metadata (pkt->meta_comment, or oc_meta_format) when
+ * meta is valid, epb_flags (when nonzero), epb_dropcount (when nonzero) and
+ * epb_queue (when meta is valid). No custom option: the reader still decodes
+ * offcap 0.1.0's (PEN OC_PEN_LEGACY) and otherwise parses the comment. */
 int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt);
 /* Interface Statistics Block: isb_starttime/endtime, isb_ifrecv, isb_ifdrop. */
 int pcapng_write_stats(struct pcapng_writer *w, uint32_t if_id, uint64_t start_ns,

@@ -42,6 +42,8 @@ struct oc_rings {
 	struct ring *ring;	/* index = CPU */
 	struct staged *st;	/* records of other sources, waiting for their turn */
 	unsigned nst, capst;
+	uint64_t round_start;	/* CLOCK_MONOTONIC at the snapshot */
+	unsigned nlive;
 	unsigned n;
 	struct ring **live;	/* this round's rings with a record to deliver */
 	int epfd;
@@ -298,14 +300,10 @@ static void staged_drop(struct oc_rings *r, unsigned done)
 	r->nst -= done;
 }
 
-/* One round: everything the rings held when it started, merged across CPUs in
- * timestamp order (each ring is in order: one CPU writes it) with the staged
- * records of the same time. */
-static int consume_round(struct oc_rings *r, oc_record_cb cb, void *ctx)
+void oc_rings_snapshot(struct oc_rings *r)
 {
-	unsigned nlive = 0, due = staged_due(r, mono_now()), si = 0;
-	int n = 0;
-
+	r->round_start = mono_now();
+	r->nlive = 0;
 	r->behind = 0;
 	for (unsigned i = 0; i < r->n; i++) {
 		struct ring *g = &r->ring[i];
@@ -316,8 +314,18 @@ static int consume_round(struct oc_rings *r, oc_record_cb cb, void *ctx)
 		if (g->end - g->pos >= r->wakeup_bytes)
 			r->behind = 1;
 		if ((g->head = ring_head(g)))
-			r->live[nlive++] = g;
+			r->live[r->nlive++] = g;
 	}
+}
+
+/* One round: everything the rings held at the snapshot, merged across CPUs in
+ * timestamp order (each ring is in order: one CPU writes it) with the staged
+ * records of the same time. */
+static int consume_round(struct oc_rings *r, oc_record_cb cb, void *ctx)
+{
+	unsigned nlive = r->nlive, due = staged_due(r, r->round_start), si = 0;
+	int n = 0;
+
 	while (nlive || si < due) {
 		unsigned b = nlive ? oldest(r->live, nlive) : 0;
 		struct ring *g = nlive ? r->live[b] : NULL;
@@ -340,6 +348,7 @@ static int consume_round(struct oc_rings *r, oc_record_cb cb, void *ctx)
 		}
 		n++;
 	}
+	r->nlive = 0;
 	staged_drop(r, si);
 	for (unsigned i = 0; i < r->n; i++)
 		if (r->ring[i].cons)

@@ -30,9 +30,13 @@ typedef int (*oc_record_cb)(void *ctx, const void *rec, size_t size);
 /* Waits up to timeout_ms, less while records flow, for the rings (and the
  * sources of oc_rings_wake_on). */
 void oc_rings_wait(struct oc_rings *r, int timeout_ms);
-/* Hands over what the rings hold, oldest first across CPUs and staged
- * records (a record's first u64 is its timestamp). Returns records
- * delivered, or -1 when the callback failed. */
+/* Notes what the rings hold now, and the time. Stage the other sources'
+ * records after it: any of theirs older than a ring record it holds is then
+ * staged by the time the round delivers. */
+void oc_rings_snapshot(struct oc_rings *r);
+/* Hands over what the snapshot holds and the staged records up to its time,
+ * oldest first across CPUs (a record's first u64 is its timestamp). Returns
+ * records delivered, or -1 when the callback failed. */
 int oc_rings_consume(struct oc_rings *r, oc_record_cb cb, void *ctx);
 void oc_rings_free(struct oc_rings *r);
 

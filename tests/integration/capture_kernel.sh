@@ -10,7 +10,7 @@ J=$OC_TMP/r.json
 # which variant each point runs here: offcap says so at start
 F=$OC_TMP/probe.pcapng
 oc_capture "$F" -i "$NS_A/oca" -i "$NS_B/ocb" -p all
-oc_capture_stop; check "capture at all four points exits 0" [ $? -eq 0 ]
+oc_capture_stop; check "capture at every point exits 0" [ $? -eq 0 ]
 lacks() { grep -q "$1: this kernel lacks $2" "$OC_TMP/offcap.err"; }
 if lacks tc-egress bpf_cast_to_kern_ctx; then legacy_tc=1; else legacy_tc=0; fi
 if lacks post-gso bpf_dynptr_from_skb; then legacy_tp=1; else legacy_tp=0; fi

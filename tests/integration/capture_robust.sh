@@ -24,6 +24,15 @@ oc_iperf 2M
 sleep 1.5	# past a once-a-second flush: some packets are on disk
 kill -9 "$OC_CAP_PID"; wait "$OC_CAP_PID" 2>/dev/null
 sleep 0.5
+# Without tcx (before 6.6) the tc programs sit in clsact filters, which outlive
+# the process: then only offcap's own filters may remain, and its next run removes them.
+if ina tc filter show dev oca egress 2>/dev/null | grep -q oc_tc_egress; then
+	check "SIGKILL without tcx: only offcap's own clsact filters remain (pref 53184)" bash -c \
+		"ip netns exec '$NS_A' tc filter show dev oca egress | grep -q 'pref 53184 bpf.*oc_tc_egress' &&
+		 ! ip netns exec '$NS_B' ip link show ocb | grep -q 'xdp'"
+	"$OFFCAP" capture -q -i "$NS_A/oca" -i "$NS_B/ocb" --duration 1 -w "$OC_TMP/next.pcapng" 2>"$OC_TMP/next.err"
+	check "SIGKILL without tcx: the next run removes them and says so" grep -q "removed a tc filter left on oca" "$OC_TMP/next.err"
+fi
 check "SIGKILL: nothing stays attached in either namespace" test -z "$(oc_leftovers "$NS_A")$(oc_leftovers "$NS_B")"
 # SIGKILL can cut the last write() between pages: what came before must read,
 # and at most the tail is damaged.

@@ -38,11 +38,16 @@ static struct oc_iface iface(const char *name, unsigned point, uint32_t mtu, int
 {
 	struct oc_iface f = { .linktype = OC_LINKTYPE_ETHERNET, .point = (uint8_t)point, .mtu = mtu };
 
+	struct oc_idb_meta m = { .point = (uint8_t)point, .mtu = mtu, .ifindex = ifindex,
+				 .peer_ifindex = peer, .has_counters = 1, .rx_dropped = 1 };
+
 	snprintf(f.name, sizeof(f.name), "%s@%s", name, oc_point_name(point));
 	snprintf(f.ifname, sizeof(f.ifname), "%s", name);
-	snprintf(f.descr, sizeof(f.descr), "offcap hook=%s (x); mtu=%u driver=veth ifindex=%d peer_ifindex=%d "
-		 "netns=ns%s; features at start: tso=on %s; counters at start: rx_dropped=1 rx_errors=0 "
-		 "tx_dropped=0 tx_errors=0", oc_point_name(point), mtu, ifindex, peer, name, feat);
+	snprintf(m.ifname, sizeof(m.ifname), "%s", name);
+	snprintf(m.netns, sizeof(m.netns), "ns%s", name);
+	snprintf(m.driver, sizeof(m.driver), "veth");
+	snprintf(m.features, sizeof(m.features), "tso:on,%s", feat);	/* "gro:on,lro:off" */
+	oc_idb_descr(&m, NULL, f.descr, sizeof(f.descr));
 	return f;
 }
 
@@ -55,8 +60,8 @@ static struct oc_analysis *analysis(void)
 
 static void test_received_whole(void)
 {
-	struct oc_iface gro_on = iface("b", OC_POINT_TC_INGRESS, 1500, 2, 2, "gro=on lro=off");
-	struct oc_iface gro_off = iface("c", OC_POINT_TC_INGRESS, 1500, 3, 3, "gro=off lro=off");
+	struct oc_iface gro_on = iface("b", OC_POINT_TC_INGRESS, 1500, 2, 2, "gro:on,lro:off");
+	struct oc_iface gro_off = iface("c", OC_POINT_TC_INGRESS, 1500, 3, 3, "gro:off,lro:off");
 	struct oc_analysis *a = analysis();
 	struct oc_packet p;
 
@@ -78,8 +83,8 @@ static void test_received_whole(void)
 
 static void test_peer_mtu_and_counters(void)
 {
-	struct oc_iface c0 = iface("c0", OC_POINT_POST_GSO, 9000, 5, 6, "gro=off");
-	struct oc_iface d0 = iface("d0", OC_POINT_TC_INGRESS, 1500, 6, 5, "gro=off");
+	struct oc_iface c0 = iface("c0", OC_POINT_POST_GSO, 9000, 5, 6, "gro:off");
+	struct oc_iface d0 = iface("d0", OC_POINT_TC_INGRESS, 1500, 6, 5, "gro:off");
 	struct oc_analysis *a = analysis();
 	struct oc_packet p;
 
@@ -102,8 +107,8 @@ static void test_peer_mtu_and_counters(void)
 
 static void test_counted_once(void)
 {
-	struct oc_iface tx = iface("a", OC_POINT_TC_EGRESS, 1500, 2, 2, "gro=off");
-	struct oc_iface rx = iface("b", OC_POINT_TC_INGRESS, 1500, 2, 2, "gro=off");
+	struct oc_iface tx = iface("a", OC_POINT_TC_EGRESS, 1500, 2, 2, "gro:off");
+	struct oc_iface rx = iface("b", OC_POINT_TC_INGRESS, 1500, 2, 2, "gro:off");
 	struct oc_analysis *a = analysis();
 	struct oc_flow *f[2];
 	struct oc_packet p;
@@ -125,9 +130,9 @@ static void test_counted_once(void)
 /* A packet with a wrong checksum seen at three points is one problem. */
 static void test_problem_once(void)
 {
-	struct oc_iface tx = iface("a", OC_POINT_TC_EGRESS, 1500, 2, 2, "gro=off");
-	struct oc_iface pg = iface("a", OC_POINT_POST_GSO, 1500, 2, 2, "gro=off");
-	struct oc_iface rx = iface("b", OC_POINT_TC_INGRESS, 1500, 2, 2, "gro=off");
+	struct oc_iface tx = iface("a", OC_POINT_TC_EGRESS, 1500, 2, 2, "gro:off");
+	struct oc_iface pg = iface("a", OC_POINT_POST_GSO, 1500, 2, 2, "gro:off");
+	struct oc_iface rx = iface("b", OC_POINT_TC_INGRESS, 1500, 2, 2, "gro:off");
 	struct oc_analysis *a = analysis();
 	struct oc_packet p;
 

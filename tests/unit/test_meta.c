@@ -14,7 +14,8 @@ static void test_format(void)
 
 	oc_meta_format(&m, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "point=tc-egress len=65226 gso_size=1448 gso_segs=45 gso_type=tcpv4|fixedid "
-			   "csum=partial vlan=100 vlan_proto=0x8100 (offloaded tag re-inserted)"),
+			   "csum=partial ifindex=0 netns_ino=0 v=2 vlan=100 vlan_proto=0x8100 vlan_pcp=1 "
+			   "(offloaded tag re-inserted)"),
 	      "comment text: %s", buf);
 	m.flags = OC_META_VALID;
 	m.gso_type = 0;
@@ -55,6 +56,59 @@ static void test_names(void)
 	CHECK(!strcmp(buf, "tcpv6|ecn"), "gso bits in order: %s", buf);
 	oc_gso_format(0, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "none"), "no bits: none");
+}
+
+/* Every field the comment carries comes back from oc_meta_parse. */
+static void check_parse_roundtrip(struct oc_meta m, const char *what)
+{
+	char buf[512];
+	struct oc_meta d;
+
+	m.flags |= OC_META_VALID;
+	m.dir = m.point < OC_POINT_MAX && m.point == OC_POINT_XDP ? OC_DIR_IN : m.dir;
+	oc_meta_format(&m, buf, sizeof(buf));
+	CHECK_EQ(oc_meta_parse(buf, strlen(buf), &d), 0, "parse: %s: %s", what, buf);
+	m.rx_queue = 0;	/* epb_queue's, not the comment's */
+	CHECK(!memcmp(&m, &d, sizeof(m)), "parse: %s: every field round trips", what);
+}
+
+static void test_parse(void)
+{
+	static const char v1[] = "point=tc-ingress len=2962 gso_size=1448 gso_segs=2 gso_type=tcpv4 "
+				 "csum=unnecessary vlan=7 vlan_proto=0x88a8 (offloaded tag re-inserted)";
+	struct oc_meta d;
+
+	check_parse_roundtrip((struct oc_meta){ .point = OC_POINT_TC_EGRESS, .dir = OC_DIR_OUT,
+		.csum = OC_CSUM_PARTIAL, .gso_size = 1448, .gso_segs = 45, .len = 65226,
+		.gso_type = OC_GSO_TCPV4 | OC_GSO_TCP_FIXEDID | OC_GSO_TCP_ECN, .ifindex = 7,
+		.netns = 4026532301u, .rx_queue = 5 }, "super-frame");
+	check_parse_roundtrip((struct oc_meta){ .point = OC_POINT_TC_INGRESS, .dir = OC_DIR_IN,
+		.csum = OC_CSUM_NONE, .flags = OC_META_VLAN | OC_META_NO_GSO_TYPE, .len = 1518,
+		.vlan_tci = 0xf123, .vlan_proto = 0x88a8, .ifindex = 1 }, "tag with pcp and dei, old kernel");
+	check_parse_roundtrip((struct oc_meta){ .point = OC_POINT_XDP, .csum = OC_CSUM_UNKNOWN,
+		.len = 0xffffffffu, .gso_type = 0 }, "XDP, largest length");
+	check_parse_roundtrip((struct oc_meta){ .point = OC_POINT_POST_GSO, .dir = OC_DIR_OUT,
+		.csum = OC_CSUM_COMPLETE, .len = 1514, .gso_type = OC_GSO_UDP_L4 | OC_GSO_UDP_TUNNEL_CSUM },
+		"post-gso UDP tunnel");
+
+	CHECK_EQ(oc_meta_parse(v1, sizeof(v1) - 1, &d), 0, "parse: offcap 0.1.0's comment (version 1)");
+	CHECK(d.point == OC_POINT_TC_INGRESS && d.dir == OC_DIR_IN && d.len == 2962 && d.gso_segs == 2 &&
+	      d.csum == OC_CSUM_UNNECESSARY && (d.flags & OC_META_VLAN) && d.vlan_tci == 7 &&
+	      d.vlan_proto == 0x88a8 && d.gso_type == OC_GSO_TCPV4, "parse: version 1 fields");
+	CHECK_EQ(oc_meta_parse(v1, 20, &d), -1, "parse: cut before len= is not metadata");
+	CHECK_EQ(oc_meta_parse("hello, world", 12, &d), -1, "parse: a person's comment is not metadata");
+	CHECK_EQ(oc_meta_parse("offcap split: segment 1/2", 25, &d), -1, "parse: split's note is not");
+	CHECK_EQ(oc_meta_parse("point=tc-egres len=1", 20, &d), -1, "parse: unknown hook point");
+	CHECK_EQ(oc_meta_parse("point=xdp len=-1", 16, &d), -1, "parse: negative length");
+	CHECK_EQ(oc_meta_parse("point=xdp len=99999999999", 25, &d), -1, "parse: length over 32 bits");
+	CHECK_EQ(oc_meta_parse("point=xdp len=1 gso_segs=65536", 30, &d), -1, "parse: gso_segs over 16 bits");
+	CHECK_EQ(oc_meta_parse("point=xdp len=1 gso_type=tcpv5", 30, &d), -1, "parse: unknown gso bit");
+	CHECK_EQ(oc_meta_parse("point=xdp len=1 csum=maybe", 26, &d), -1, "parse: unknown csum state");
+	CHECK_EQ(oc_meta_parse("point=xdp len=1 vlan=4096", 25, &d), -1, "parse: VLAN id over 12 bits");
+	CHECK_EQ(oc_meta_parse("point=xdp len=1 future=yes v=3", 30, &d), 0, "parse: later keys are skipped");
+	CHECK_EQ(oc_meta_parse("point=xdp len=12", 15, &d), 0, "parse: the length bounds the text");
+	CHECK_EQ(d.len, 1, "parse: and the value read is the bounded one");
+	CHECK_EQ(oc_meta_parse(NULL, 0, &d), -1, "parse: NULL");
 }
 
 /* The IDB contract: written by oc_idb_name/oc_idb_descr, read by oc_idb_parse. */
@@ -98,6 +152,7 @@ static void test_idb_contract(void)
 
 int main(void)
 {
+	test_parse();
 	test_format();
 	test_encode();
 	test_names();

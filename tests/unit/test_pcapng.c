@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "hook.h"
 #include "pcapng.h"
 
 #define NPKT 8
@@ -148,7 +149,7 @@ static void mk_packets(struct oc_packet *p)
 	p[1].epb_flags = OC_EPB_DIR_IN;
 	p[2].meta = (struct oc_meta){ .point = OC_POINT_TC_EGRESS, .dir = OC_DIR_OUT,
 		.csum = OC_CSUM_PARTIAL, .flags = OC_META_VALID, .gso_size = 1448, .gso_segs = 45,
-		.gso_type = OC_GSO_TCPV4 | OC_GSO_TCP_FIXEDID, .rx_queue = 2, .ifindex = 7,
+		.gso_type = OC_GSO_TCPV4 | OC_GSO_TCP_FIXEDID, .rx_queue = 3, .ifindex = 7,
 		.netns = 4026531840u, .len = 65226 };
 	p[2].queue = 3;
 	p[2].dropcount = 7;
@@ -156,6 +157,7 @@ static void mk_packets(struct oc_packet *p)
 		.csum = OC_CSUM_COMPLETE, .flags = OC_META_VALID | OC_META_VLAN, .vlan_tci = 100,
 		.vlan_proto = 0x8100, .len = 5 };
 	p[4].meta = p[2].meta;
+	p[4].queue = 3;
 	p[4].comment = "BIG TCP frame";
 	p[4].epb_flags = OC_EPB_DIR_OUT | OC_EPB_TSO | OC_EPB_CSUM_NOT_READY;
 	p[4].dropcount = 1ull << 40;
@@ -885,8 +887,157 @@ static void test_fuzz(void)
 	unlink(fpath);
 }
 
+static uint8_t *put_le32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);	/* the test runs little endian, as the writer's files are */
+	return p + 4;
+}
+
+static uint8_t *put_le_opt(uint8_t *p, uint16_t code, const void *val, uint16_t len)
+{
+	p = put_le32(p, (uint32_t)len << 16 | code);
+	memcpy(p, val, len);
+	memset(p + len, 0, (4 - len % 4) % 4);
+	return p + len + (4 - len % 4) % 4;
+}
+
+/* A file offcap 0.1.0 wrote: the metadata in a custom option (PEN 32473) and
+ * a version-1 comment that says less (no ifindex, netns, queue). */
+static void test_legacy_custom_option(void)
+{
+	static const char v1[] = "point=tc-egress len=65226 gso_size=1448 gso_segs=45 gso_type=tcpv4 csum=partial";
+	struct oc_meta m = { .point = OC_POINT_TC_EGRESS, .dir = OC_DIR_OUT, .csum = OC_CSUM_PARTIAL,
+			     .flags = OC_META_VALID, .gso_size = 1448, .gso_segs = 45, .gso_type = OC_GSO_TCPV4,
+			     .rx_queue = 2, .ifindex = 9, .netns = 4026532301u, .len = 65226 };
+	uint8_t epb[256], wire[4 + OC_META_WIRE_LEN], *p = epb, *file;
+	struct oc_iface f = mk_iface("veth0@tc-egress", "", OC_LINKTYPE_ETHERNET, 256);
+	struct oc_packet pkt = { 0 };
+	char path[64], err[256] = "";
+	struct cap_reader *r;
+	struct pcapng_writer *w;
+	size_t len;
+
+	tmp_path(path, sizeof(path), ".pcapng");
+	w = pcapng_open(path, &shb_info, err, sizeof(err));
+	CHECK(w && pcapng_add_iface(w, &f) == 0 && pcapng_close(w) == 0, "legacy: SHB and IDB (%s)", err);
+	p = put_le32(put_le32(put_le32(put_le32(p, 6), 0), 0), 0);	/* type, length later, if 0, ts */
+	p = put_le32(put_le32(put_le32(p, 1), 4), 65226);
+	p = put_le32(p, 0x04030201);
+	p = put_le_opt(p, 1, v1, sizeof(v1) - 1);
+	put_le32(wire, OC_PEN_LEGACY);
+	oc_meta_encode(&m, wire + 4);
+	p = put_le_opt(p, 2989, wire, sizeof(wire));
+	p = put_le32(p, 0);
+	put_le32(p, (uint32_t)(p + 4 - epb));
+	p += 4;
+	put_le32(epb + 4, (uint32_t)(p - epb));
+	file = slurp(path, &len);
+	file = realloc(file, len + (size_t)(p - epb));
+	CHECK(file != NULL, "legacy: buffer");
+	if (!file)
+		return;
+	memcpy(file + len, epb, (size_t)(p - epb));
+	spew(path, file, len + (size_t)(p - epb));
+	free(file);
+	r = cap_open(path, err, sizeof(err));
+	CHECK(r && cap_next(r, &pkt) == 1, "legacy: reads (%s)", r ? cap_error(r) : err);
+	CHECK(!memcmp(&pkt.meta, &m, sizeof(m)), "legacy: the custom option's metadata, ifindex and netns too");
+	CHECK(pkt.comment && !strcmp(pkt.comment, v1), "legacy: the comment as written");
+	cap_close(r);
+	unlink(path);
+}
+
+static uint32_t rnd(uint64_t *state)
+{
+	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*state >> 33);
+}
+
+/* Metadata as the ring decoder (event.c) makes it, with random values. */
+static struct oc_meta random_meta(uint64_t *st)
+{
+	static const uint8_t csums[] = { OC_CSUM_NONE, OC_CSUM_UNNECESSARY, OC_CSUM_COMPLETE,
+					 OC_CSUM_PARTIAL, OC_CSUM_UNKNOWN };
+	struct oc_meta m = { .point = (uint8_t)(rnd(st) % OC_POINT_MAX), .flags = OC_META_VALID };
+
+	m.dir = oc_hooks[m.point].dir;
+	m.csum = csums[rnd(st) % sizeof(csums)];
+	m.gso_size = (uint16_t)rnd(st);
+	m.gso_segs = (uint16_t)rnd(st);
+	m.len = rnd(st) << (rnd(st) % 2);
+	m.rx_queue = rnd(st) % 64;
+	m.ifindex = rnd(st);
+	m.netns = rnd(st) | 0xf0000000u;
+	if (rnd(st) % 4 == 0)
+		m.flags |= OC_META_NO_GSO_TYPE;
+	else
+		m.gso_type = rnd(st) & 0x1fdfdfu;	/* every bit oc_gso_format names */
+	if (rnd(st) % 3 == 0) {
+		m.flags |= OC_META_VLAN;
+		m.vlan_tci = (uint16_t)rnd(st);
+		m.vlan_proto = rnd(st) % 2 ? 0x8100 : 0x88a8;
+	}
+	return m;
+}
+
+/* What report, split and stats get from a new file is what offcap captured:
+ * the comment and standard options carry every field the custom option did. */
+static void test_meta_through_comment(void)
+{
+	enum { N = 3000 };
+	struct oc_iface f = mk_iface("veth0@tc-egress", "", OC_LINKTYPE_ETHERNET, 256);
+	static const uint8_t d[4] = { 1, 2, 3, 4 };
+	static struct oc_meta want[N];
+	struct oc_packet p = { .data = d, .caplen = 4, .len = 4 };
+	char path[64], err[256] = "";
+	uint64_t st = 42;
+	struct pcapng_writer *w;
+	struct cap_reader *r;
+	int same = 0, n = 0;
+
+	tmp_path(path, sizeof(path), ".pcapng");
+	w = pcapng_open(path, &shb_info, err, sizeof(err));
+	CHECK(w && pcapng_add_iface(w, &f) == 0, "through the comment: open (%s)", err);
+	for (int i = 0; w && i < N; i++) {
+		want[i] = p.meta = random_meta(&st);
+		p.queue = p.meta.rx_queue;
+		p.epb_flags = p.meta.dir == OC_DIR_IN ? OC_EPB_DIR_IN : OC_EPB_DIR_OUT;
+		pcapng_write_packet(w, &p);
+	}
+	CHECK(w && pcapng_close(w) == 0, "through the comment: %d packets written", N);
+	r = cap_open(path, err, sizeof(err));
+	while (r && n < N && cap_next(r, &p) == 1)
+		same += !memcmp(&p.meta, &want[n++], sizeof(p.meta));
+	CHECK_EQ(same, N, "through the comment: every field of every packet reads back");
+	cap_close(r);
+	unlink(path);
+}
+
+/* The writer carries the metadata in standard options and the comment only. */
+static void test_no_custom_option(void)
+{
+	struct oc_packet p[NPKT];
+	char path[64];
+	uint8_t *file;
+	size_t len;
+	int found = 0;
+
+	mk_packets(p);
+	tmp_path(path, sizeof(path), ".pcapng");
+	CHECK(write_sample(path, p, NULL) == 0, "no custom option: written");
+	file = slurp(path, &len);
+	for (size_t i = 0; file && i + 4 <= len; i++)
+		found |= nat32(file + i) == OC_PEN_LEGACY;
+	CHECK(file && !found, "no custom option: PEN 32473 appears nowhere in a new file");
+	free(file);
+	unlink(path);
+}
+
 int main(void)
 {
+	test_legacy_custom_option();
+	test_no_custom_option();
+	test_meta_through_comment();
 	test_layout();
 	test_roundtrip();
 	test_gzip();

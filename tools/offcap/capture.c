@@ -14,6 +14,7 @@
 
 #include "loader.h"
 #include "cmd.h"
+#include "filter.h"
 #include "gsolimits.h"
 #include "pcapng.h"
 
@@ -26,6 +27,7 @@ struct cap_opts {
 	unsigned nif;
 	const char *netns;
 	const char *out;
+	const char *filter;	/* -f: libpcap filter expression, or NULL */
 	unsigned long snaplen, count, duration, ring_mb;
 	unsigned points;
 	int quiet, verbose, report, tc_clsact;
@@ -35,6 +37,7 @@ struct cap_state {
 	struct cap_opts *o;
 	struct oc_netdev devs[OC_MAX_DEVS];
 	struct pcapng_writer *w;
+	struct oc_filter *filter;
 	int idb[OC_MAX_DEVS][OC_POINT_MAX];
 	uint64_t captured[OC_MAX_DEVS][OC_POINT_MAX];
 	uint64_t total;
@@ -79,6 +82,9 @@ static void usage(FILE *f)
 "  -s, --snaplen N         bytes kept per packet (default 256; 0 = whole packet)\n"
 "  -c, --count N           stop after N packets\n"
 "      --duration SEC      stop after SEC seconds\n"
+"  -f, --filter EXPR       keep only packets matching the tcpdump filter EXPR,\n"
+"                          applied in user space to the captured bytes (the\n"
+"                          kernel still copies every packet into the ring)\n"
 "  -p, --points LIST       comma-separated hook points (default\n"
 "                          tc-ingress,tc-egress,post-gso; 'all' adds xdp, pre-gro):\n"
 "%s"
@@ -136,6 +142,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		{ "write", required_argument, 0, 'w' }, { "snaplen", required_argument, 0, 's' },
 		{ "count", required_argument, 0, 'c' }, { "duration", required_argument, 0, 'D' },
 		{ "points", required_argument, 0, 'p' }, { "buffer", required_argument, 0, 'B' },
+		{ "filter", required_argument, 0, 'f' },
 		{ "quiet", no_argument, 0, 'q' }, { "verbose", no_argument, 0, 'v' }, { "report", no_argument, 0, 'R' },
 		{ "tc-clsact", no_argument, 0, 'T' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
@@ -144,7 +151,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 
 	*o = (struct cap_opts){ .snaplen = 256, .points = DEFAULT_POINTS, .ring_mb = 0 };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:qvh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:f:qvh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (o->nif == OC_MAX_DEVS)
@@ -153,6 +160,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 			break;
 		case 'N': o->netns = optarg; break;
 		case 'w': o->out = optarg; break;
+		case 'f': o->filter = optarg; break;
 		case 's':
 			if (oc_parse_uint(optarg, 0, OC_MAX_CAPLEN, &o->snaplen))
 				return oc_err("-s: snaplen must be 0..%d", OC_MAX_CAPLEN), -1;
@@ -349,7 +357,8 @@ static const char *cached_comment(const struct oc_meta *m)
 	static struct comment_slot slot[COMMENT_SLOTS];
 	struct oc_meta k = { .point = m->point, .csum = m->csum, .flags = m->flags,
 			     .gso_size = m->gso_size, .gso_segs = m->gso_segs,
-			     .gso_type = m->gso_type, .len = m->len };
+			     .gso_type = m->gso_type, .len = m->len,
+			     .ifindex = m->ifindex, .netns = m->netns };
 	struct comment_slot *c;
 	uint32_t h;
 
@@ -357,7 +366,8 @@ static const char *cached_comment(const struct oc_meta *m)
 		k.vlan_tci = m->vlan_tci;
 		k.vlan_proto = m->vlan_proto;
 	}
-	h = (k.len * 2654435761u) ^ (k.gso_segs * 40503u) ^ k.point ^ (k.csum << 3) ^ k.gso_type;
+	h = (k.len * 2654435761u) ^ (k.gso_segs * 40503u) ^ k.point ^ (k.csum << 3) ^ k.gso_type ^
+	    (k.ifindex << 7);
 	c = &slot[(h ^ (h >> 16)) % COMMENT_SLOTS];
 	if (!c->used || memcmp(&c->key, &k, sizeof(k))) {
 		c->key = k;
@@ -375,10 +385,12 @@ static int on_packet(void *ctx, const struct oc_packet *pkt, unsigned d)
 
 	if (s->o->count && s->total >= s->o->count)
 		return 0;
+	if (!oc_filter_match(s->filter, pkt))
+		return 0;
 	if (s->w) {
 		p.if_id = (uint32_t)s->idb[d][point];
-		if (!p.comment && (p.meta.flags & OC_META_VALID))
-			p.comment = cached_comment(&p.meta);
+		if (p.meta.flags & OC_META_VALID)
+			p.meta_comment = cached_comment(&p.meta);
 		if (pcapng_write_packet(s->w, &p))
 			return -1;
 	} else {
@@ -602,6 +614,11 @@ int cmd_capture(int argc, char **argv)
 	if (!s)
 		return oc_err("out of memory"), 1;
 	s->o = &o;
+	if (o.filter && !(s->filter = oc_filter_compile(o.filter, err, sizeof(err)))) {
+		oc_err("%s", err);
+		free(s);
+		return 2;
+	}
 	if (open_devices(s))
 		goto out;
 	if (o.out && (open_output(s, argc, argv) || add_idbs(s)))
@@ -643,6 +660,7 @@ out:
 		unlink(o.out);	/* no capture ran: leave no empty file behind */
 	for (unsigned d = 0; d < o.nif; d++)
 		oc_netdev_close(&s->devs[d]);
+	oc_filter_free(s->filter);
 	free(s);
 	fflush(stdout);
 	if (o.report && started) {

@@ -6,6 +6,7 @@ int cmd_capture(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_extcap(int argc, char **argv);
 /* offcap report FILE with the default options, on stdout */
 int oc_report_file(const char *path);
 

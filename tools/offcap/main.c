@@ -15,6 +15,7 @@ static const struct {
 	{ "report", cmd_report, "explain every frame over the MTU: offload artefact or real problem" },
 	{ "stats", cmd_stats, "packets, bytes and frames over the MTU per interface and hook point" },
 	{ "split", cmd_split, "rewrite a capture with super-frames cut into their wire segments" },
+	{ "extcap", cmd_extcap, "Wireshark's extcap interface: capture from Wireshark and tshark" },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -70,6 +71,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* run by Wireshark from its extcap folder, through the link named offcap */
+	if (!strncmp(argv[1], "--extcap-", 9) || !strcmp(argv[1], "--capture"))
+		return cmd_extcap(argc, argv);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;

@@ -69,6 +69,15 @@ static int add_ifaces(struct split *s, uint32_t if_id)
 	return 0;
 }
 
+/* The input's metadata comment is not copied: the writer writes the
+ * segment's own (no GSO, checksum filled in). */
+static int is_meta_comment(const char *comment)
+{
+	struct oc_meta m;
+
+	return oc_meta_parse(comment, strlen(comment), &m) == 0;
+}
+
 static int write_pkt(struct split *s, const struct oc_packet *in, const uint8_t *data, uint32_t caplen,
 		     uint32_t len, const char *comment, uint64_t ts_add)
 {
@@ -81,7 +90,8 @@ static int write_pkt(struct split *s, const struct oc_packet *in, const uint8_t 
 	o.caplen = caplen;
 	o.len = len;
 	o.ts_ns += ts_add;
-	o.comment = comment;
+	o.comment = comment && !is_meta_comment(comment) ? comment : NULL;
+	o.meta_comment = NULL;
 	o.epb_flags &= ~(OC_EPB_TSO | OC_EPB_CSUM_NOT_READY);
 	if (o.meta.flags & OC_META_VALID) {
 		o.meta.gso_size = 0;

@@ -1,0 +1,45 @@
+/* Capture filters (libpcap's language) on the frames offcap writes. */
+#include "check.h"
+#include "filter.h"
+#include "pkt.h"
+
+static uint32_t tcp_frame(uint8_t *buf, unsigned dport)
+{
+	struct pkt p = { .b = buf };
+	uint32_t ip;
+
+	eth(&p, 0x0800);
+	ip = ipv4(&p, 6, 1, HOST4_A, HOST4_B);
+	tcp(&p, 40000, dport, 1, 0x010, NULL, 0);
+	ipv4_done(&p, ip);
+	return p.n;
+}
+
+int main(void)
+{
+	uint8_t buf[256];
+	struct oc_packet pkt = { .data = buf };
+	char err[256] = "";
+	struct oc_filter *f;
+
+	pkt.caplen = pkt.len = tcp_frame(buf, 5201);
+	f = oc_filter_compile("tcp port 5201", err, sizeof(err));
+	CHECK(f != NULL, "compiles 'tcp port 5201' (%s)", err);
+	CHECK_EQ(oc_filter_match(f, &pkt), 1, "a segment to port 5201 passes");
+	pkt.caplen = pkt.len = tcp_frame(buf, 80);
+	CHECK_EQ(oc_filter_match(f, &pkt), 0, "a segment to port 80 does not");
+	pkt.len = 65226;	/* a super-frame: the headers are what the filter reads */
+	CHECK_EQ(oc_filter_match(f, &pkt), 0, "the original length does not matter to a port filter");
+	oc_filter_free(f);
+	f = oc_filter_compile("greater 9000", err, sizeof(err));
+	CHECK(f && oc_filter_match(f, &pkt) == 1, "'greater 9000' sees a super-frame's true length");
+	oc_filter_free(f);
+	f = oc_filter_compile("", err, sizeof(err));
+	CHECK(f && oc_filter_match(f, &pkt) == 1, "an empty filter passes every packet");
+	oc_filter_free(f);
+	CHECK_EQ(oc_filter_match(NULL, &pkt), 1, "no filter passes every packet");
+	f = oc_filter_compile("tcp prot 80", err, sizeof(err));
+	CHECK(!f && strstr(err, "tcp prot 80") && strlen(err) > 20, "a typo is refused with libpcap's reason: %s", err);
+	oc_filter_free(NULL);
+	return check_done();
+}

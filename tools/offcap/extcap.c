@@ -1,0 +1,338 @@
+/* offcap extcap: Wireshark's extcap protocol, so Wireshark and tshark list
+ * offcap's interfaces and capture through it (tshark -i offcap:ns1/veth0).
+ * The capture itself is `offcap capture`, run on the fifo Wireshark reads. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "cmd.h"
+#include "filter.h"
+#include "hook.h"
+#include "netdev.h"
+#include "packet.h"
+
+#define IFACE_PREFIX "offcap:"	/* extcap interface values: "offcap:IF", "offcap:NS/IF" */
+#define NETNS_DIR "/run/netns"	/* where `ip netns` names namespaces */
+#define DEFAULT_SNAPLEN 256
+
+enum ext_mode { EXT_NONE, EXT_INTERFACES, EXT_DLTS, EXT_CONFIG, EXT_CAPTURE, EXT_FILTER_CHECK };
+
+struct ext_opts {
+	enum ext_mode mode;
+	const char *iface, *fifo, *filter, *points, *snaplen;
+	int tc_clsact;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: offcap extcap --extcap-interfaces [--extcap-version=V]\n"
+"       offcap extcap --extcap-interface offcap:[NETNS/]IFACE --extcap-dlts | --extcap-config\n"
+"       offcap extcap --extcap-interface offcap:[NETNS/]IFACE --capture --fifo PATH\n"
+"                     [--points LIST] [--snaplen N] [--tc-clsact] [--extcap-capture-filter F]\n"
+"\n"
+"Wireshark's extcap interface to offcap capture: installed as a link named\n"
+"offcap in Wireshark's extcap folder (make install), Wireshark and tshark list\n"
+"every interface of every network namespace as offcap:NETNS/IFACE and capture\n"
+"through it at the chosen hook points. The capture stops on SIGTERM or when\n"
+"the reader closes the fifo, and leaves nothing attached. The capture filter\n"
+"is tcpdump's language, applied by offcap capture -f.\n");
+}
+
+static int parse_args(int argc, char **argv, struct ext_opts *o)
+{
+	enum { O_IFACES = 256, O_IFACE, O_DLTS, O_CONFIG, O_CAPTURE, O_FIFO, O_FILTER, O_VERSION,
+	       O_POINTS, O_SNAPLEN, O_CLSACT, O_HELP, O_IGNORED };
+	static const struct option lo[] = {
+		{ "extcap-interfaces", no_argument, 0, O_IFACES },
+		{ "extcap-interface", required_argument, 0, O_IFACE },
+		{ "extcap-dlts", no_argument, 0, O_DLTS }, { "extcap-config", no_argument, 0, O_CONFIG },
+		{ "capture", no_argument, 0, O_CAPTURE }, { "fifo", required_argument, 0, O_FIFO },
+		{ "extcap-capture-filter", required_argument, 0, O_FILTER },
+		{ "extcap-version", optional_argument, 0, O_VERSION },
+		{ "points", required_argument, 0, O_POINTS }, { "snaplen", required_argument, 0, O_SNAPLEN },
+		{ "tc-clsact", no_argument, 0, O_CLSACT }, { "help", no_argument, 0, O_HELP },
+		{ "extcap-control-in", required_argument, 0, O_IGNORED },
+		{ "extcap-control-out", required_argument, 0, O_IGNORED },
+		{ "extcap-reload-option", required_argument, 0, O_IGNORED }, { 0 },
+	};
+	int c;
+
+	*o = (struct ext_opts){ .mode = EXT_NONE };
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case O_IFACES: o->mode = EXT_INTERFACES; break;
+		case O_IFACE: o->iface = optarg; break;
+		case O_DLTS: o->mode = EXT_DLTS; break;
+		case O_CONFIG: o->mode = EXT_CONFIG; break;
+		case O_CAPTURE: o->mode = EXT_CAPTURE; break;
+		case O_FIFO: o->fifo = optarg; break;
+		case O_FILTER: o->filter = optarg; break;
+		case O_POINTS: o->points = optarg; break;
+		case O_SNAPLEN: o->snaplen = optarg; break;
+		case O_CLSACT: o->tc_clsact = 1; break;
+		case O_VERSION: case O_IGNORED: break;
+		case O_HELP: usage(stdout); exit(0);
+		default: oc_err("extcap: unknown option '%s'", argv[optind - 1]); return -1;
+		}
+	}
+	if (o->mode == EXT_NONE && o->filter)
+		o->mode = EXT_FILTER_CHECK;
+	return 0;
+}
+
+/* ---- --extcap-interfaces: every interface of every network namespace ---- */
+
+static void print_iface(const char *netns, const char *ifname)
+{
+	char spec[160], err[256];
+	struct oc_netdev dev;
+
+	snprintf(spec, sizeof(spec), "%s%s%s", netns ? netns : "", netns ? "/" : "", ifname);
+	if (oc_netdev_open(&dev, spec, NULL, err, sizeof(err)))
+		return;
+	printf("interface {value=" IFACE_PREFIX "%s}{display=offcap: %s in %s (%s, MTU %u)}\n", spec,
+	       ifname, netns ? netns : "this namespace", dev.driver[0] ? dev.driver : "?", dev.mtu);
+	oc_netdev_close(&dev);
+}
+
+/* The interfaces of the namespace the thread is in, loopback aside. */
+static int list_names(char names[][IF_NAMESIZE], int max)
+{
+	struct if_nameindex *ni = if_nameindex(), *p;
+	int n = 0;
+
+	for (p = ni; p && p->if_index && n < max; p++)
+		if (strcmp(p->if_name, "lo"))
+			snprintf(names[n++], IF_NAMESIZE, "%s", p->if_name);
+	if (ni)
+		if_freenameindex(ni);
+	return n;
+}
+
+#define MAX_LISTED 256
+
+static void list_netns(const char *netns, int home)
+{
+	char path[300], names[MAX_LISTED][IF_NAMESIZE];
+	int fd, n;
+
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", netns);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	if (setns(fd, CLONE_NEWNET) == 0) {
+		n = list_names(names, MAX_LISTED);
+		setns(home, CLONE_NEWNET);
+		for (int i = 0; i < n; i++)
+			print_iface(netns, names[i]);
+	}
+	close(fd);
+}
+
+static int cmd_interfaces(void)
+{
+	char names[MAX_LISTED][IF_NAMESIZE];
+	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), n;
+	DIR *d;
+	struct dirent *e;
+
+	printf("extcap {version=%s}{display=offcap: capture at the points where offloads change packets}\n", OFFCAP_VERSION);
+	n = list_names(names, MAX_LISTED);
+	for (int i = 0; i < n; i++)
+		print_iface(NULL, names[i]);
+	if (home >= 0 && (d = opendir(NETNS_DIR))) {
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.')
+				list_netns(e->d_name, home);
+		closedir(d);
+	}
+	if (home >= 0)
+		close(home);
+	return 0;
+}
+
+/* ---- --extcap-dlts, --extcap-config ---- */
+
+static int cmd_dlts(void)
+{
+	printf("dlt {number=%d}{name=EN10MB}{display=Ethernet}\n", OC_LINKTYPE_ETHERNET);
+	return 0;
+}
+
+static int default_point(unsigned p)
+{
+	return p == OC_POINT_TC_INGRESS || p == OC_POINT_TC_EGRESS || p == OC_POINT_POST_GSO;
+}
+
+static int cmd_config(void)
+{
+	printf("arg {number=0}{call=--points}{display=Hook points}{type=multicheck}"
+	       "{tooltip=Where in the kernel to capture; one interface block per point}{required=true}\n");
+	for (unsigned p = 0; p < OC_POINT_MAX; p++)
+		printf("value {arg=0}{value=%s}{display=%s: %s}{default=%s}\n", oc_hooks[p].name,
+		       oc_hooks[p].name, oc_hooks[p].shows, default_point(p) ? "true" : "false");
+	printf("arg {number=1}{call=--snaplen}{display=Snapshot length}{type=integer}{range=0,%d}"
+	       "{default=%d}{tooltip=Bytes kept per packet; 0 keeps whole packets}\n",
+	       OC_MAX_CAPLEN, DEFAULT_SNAPLEN);
+	printf("arg {number=2}{call=--tc-clsact}{display=tc as clsact filters}{type=boolflag}"
+	       "{default=false}{tooltip=Attach tc programs as clsact filters, as on kernels before 6.6}\n");
+	return 0;
+}
+
+/* A tcpdump filter (offcap capture -f): nothing printed when valid, else the
+ * reason on one line, which Wireshark shows; -1 then. */
+static int check_filter(const char *filter)
+{
+	struct oc_filter *f;
+	char err[512];
+
+	if (!(f = oc_filter_compile(filter, err, sizeof(err)))) {
+		printf("%s\n", err);
+		return -1;
+	}
+	oc_filter_free(f);
+	return 0;
+}
+
+/* ---- --capture: offcap capture on the fifo ---- */
+
+/* The fifo's reader went away: stop the capture as SIGTERM would. The open
+ * waits for the reader, as the capture's own open of the fifo does. */
+static volatile int reader_fd = -1;
+
+static int reader_gone(void)
+{
+	struct pollfd pfd = { .fd = reader_fd, .events = 0 };
+
+	return pfd.fd >= 0 && poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLERR | POLLHUP));
+}
+
+static void *watch_reader(void *arg)
+{
+	if ((reader_fd = open(arg, O_WRONLY | O_CLOEXEC)) < 0)
+		return NULL;
+	while (!reader_gone())
+		usleep(200000);
+	kill(getpid(), SIGTERM);
+	return NULL;
+}
+
+static int start_watch(const char *fifo)
+{
+	pthread_t t;
+	sigset_t all, old;
+	int rc;
+
+	/* signals go to the capture's thread, not this one */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&t, NULL, watch_reader, (void *)fifo);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return oc_err("extcap: %s", strerror(rc)), -1;
+	pthread_detach(t);
+	return 0;
+}
+
+/* Wireshark shows whatever an extcap writes on stderr as an error: the
+ * capture's messages (counts at the end, warnings) are kept aside and passed
+ * on only when it fails. */
+static int hold_stderr(void)
+{
+	int saved = dup(2), mem = memfd_create("offcap-extcap-stderr", MFD_CLOEXEC);
+
+	if (saved < 0 || mem < 0 || dup2(mem, 2) < 0) {
+		if (saved >= 0)
+			close(saved);
+		if (mem >= 0)
+			close(mem);
+		return -1;
+	}
+	close(mem);
+	return saved;
+}
+
+static void release_stderr(int saved, int failed)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	lseek(2, 0, SEEK_SET);
+	while (failed && (n = read(2, buf, sizeof(buf))) > 0)
+		if (write(saved, buf, (size_t)n) != n)
+			break;
+	dup2(saved, 2);
+	close(saved);
+}
+
+static int cmd_capture_fifo(const struct ext_opts *o)
+{
+	int saved, rc;
+	const char *spec;
+	char *argv[16];
+	int argc = 0;
+
+	if (!o->iface || strncmp(o->iface, IFACE_PREFIX, strlen(IFACE_PREFIX)) || !o->fifo)
+		return oc_err("extcap: --capture needs --extcap-interface " IFACE_PREFIX "[NETNS/]IFACE and --fifo"), 2;
+	if (o->filter && check_filter(o->filter))
+		return 2;
+	spec = o->iface + strlen(IFACE_PREFIX);
+	if (start_watch(o->fifo))
+		return 1;
+	argv[argc++] = "capture";
+	argv[argc++] = "-q";
+	argv[argc++] = "-i";
+	argv[argc++] = (char *)spec;
+	argv[argc++] = "-w";
+	argv[argc++] = (char *)o->fifo;
+	argv[argc++] = "-p";
+	argv[argc++] = (char *)(o->points && *o->points ? o->points : "tc-ingress,tc-egress,post-gso");
+	argv[argc++] = "-s";
+	argv[argc++] = (char *)(o->snaplen ? o->snaplen : "256");
+	if (o->tc_clsact)
+		argv[argc++] = "--tc-clsact";
+	if (o->filter && *o->filter) {
+		argv[argc++] = "-f";
+		argv[argc++] = (char *)o->filter;
+	}
+	argv[argc] = NULL;
+	saved = hold_stderr();
+	rc = cmd_capture(argc, argv);
+	if (rc == 1 && reader_gone())
+		rc = 0;	/* the reader stopped first: its last writes failed with EPIPE */
+	release_stderr(saved, rc != 0);
+	return rc;
+}
+
+int cmd_extcap(int argc, char **argv)
+{
+	struct ext_opts o;
+
+	if (parse_args(argc, argv, &o))
+		return 2;
+	switch (o.mode) {
+	case EXT_INTERFACES: return cmd_interfaces();
+	case EXT_DLTS: return cmd_dlts();
+	case EXT_CONFIG: return cmd_config();
+	case EXT_FILTER_CHECK: check_filter(o.filter); return 0;
+	case EXT_CAPTURE: return cmd_capture_fifo(&o);
+	default: usage(stderr); return 2;
+	}
+}
