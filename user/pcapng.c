@@ -55,7 +55,19 @@ static size_t pad4(size_t n) { return (n + 3) & ~(size_t)3; }
 
 /* ---- writer ---------------------------------------------------------- */
 
+/* Formatting the metadata comment costs more than the rest of writing a
+ * packet; a stream repeats the same few lengths and offload states, so recent
+ * comments are kept, keyed by the whole metadata. */
+#define COMMENT_SLOTS 64
+
+struct comment_slot {
+	struct oc_meta key;
+	int used;
+	char text[512];
+};
+
 struct pcapng_writer {
+	struct comment_slot comments[COMMENT_SLOTS];
 	int fd;
 	int own_fd;
 	int regular;		/* plain regular file: a failed write can be truncated away */
@@ -330,25 +342,35 @@ int pcapng_add_iface(struct pcapng_writer *w, const struct oc_iface *iface)
 	return (int)w->nif++;
 }
 
+static const char *meta_comment(struct pcapng_writer *w, const struct oc_meta *m)
+{
+	uint32_t h = (m->len * 2654435761u) ^ (m->gso_segs * 40503u) ^ m->point ^ (m->csum << 3) ^
+		     m->gso_type ^ (m->ifindex << 7) ^ m->vlan_tci;
+	struct comment_slot *c = &w->comments[(h ^ (h >> 16)) % COMMENT_SLOTS];
+
+	if (!c->used || memcmp(&c->key, m, sizeof(*m))) {
+		c->key = *m;
+		c->used = 1;
+		oc_meta_format(m, c->text, sizeof(c->text));
+	}
+	return c->text;
+}
+
 /* The comments of a packet: the caller's note (pkt->comment) and offcap's
  * metadata (pkt->meta_comment, else formatted here), each its own opt_comment. */
 struct epb_comments {
 	const char *text[2];
 	size_t len[2];
-	char meta[512];
 };
 
-static size_t epb_comments(const struct oc_packet *pkt, struct epb_comments *c)
+static size_t epb_comments(struct pcapng_writer *w, const struct oc_packet *pkt, struct epb_comments *c)
 {
 	size_t opts = 0, n = 0;
 
 	if (pkt->comment)
 		c->text[n++] = pkt->comment;
-	if (pkt->meta.flags & OC_META_VALID) {
-		if (!pkt->meta_comment)
-			oc_meta_format(&pkt->meta, c->meta, sizeof(c->meta));
-		c->text[n++] = pkt->meta_comment ? pkt->meta_comment : c->meta;
-	}
+	if (pkt->meta.flags & OC_META_VALID)
+		c->text[n++] = pkt->meta_comment ? pkt->meta_comment : meta_comment(w, &pkt->meta);
 	for (size_t i = 0; i < 2; i++) {
 		c->len[i] = i < n ? str_opt_len(c->text[i]) : 0;
 		opts += i < n ? 4 + pad4(c->len[i]) : 0;
@@ -375,7 +397,7 @@ int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
 	if (pkt->if_id >= w->nif)
 		return soft_fail(w, "packet on undefined interface %u", pkt->if_id);
 	meta = pkt->meta.flags & OC_META_VALID;
-	opts = epb_comments(pkt, &c);
+	opts = epb_comments(w, pkt, &c);
 	opts += (pkt->epb_flags ? 8 : 0) + (pkt->dropcount ? 12 : 0) + (meta ? 8 : 0);
 	b = reserve(w, 32 + pad4(pkt->caplen) + opts + (opts ? 4 : 0));
 	if (!b)

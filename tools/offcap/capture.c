@@ -340,43 +340,6 @@ static void print_line(const struct oc_packet *p, const struct oc_netdev *dev)
 	       p->meta.dir == OC_DIR_IN ? "In " : "Out", p->len, meta);
 }
 
-/* The packet comment (oc_meta_format, what pcapng_write_packet writes when
- * given none) costs more than the rest of a packet's userspace work; a stream
- * repeats the same few lengths and offload states, so recent comments are
- * kept, keyed by every field the comment shows. */
-#define COMMENT_SLOTS 64
-
-struct comment_slot {
-	struct oc_meta key;
-	int used;
-	char text[512];	/* the size pcapng_write_packet formats into */
-};
-
-static const char *cached_comment(const struct oc_meta *m)
-{
-	static struct comment_slot slot[COMMENT_SLOTS];
-	struct oc_meta k = { .point = m->point, .csum = m->csum, .flags = m->flags,
-			     .gso_size = m->gso_size, .gso_segs = m->gso_segs,
-			     .gso_type = m->gso_type, .len = m->len,
-			     .ifindex = m->ifindex, .netns = m->netns };
-	struct comment_slot *c;
-	uint32_t h;
-
-	if (m->flags & OC_META_VLAN) {
-		k.vlan_tci = m->vlan_tci;
-		k.vlan_proto = m->vlan_proto;
-	}
-	h = (k.len * 2654435761u) ^ (k.gso_segs * 40503u) ^ k.point ^ (k.csum << 3) ^ k.gso_type ^
-	    (k.ifindex << 7);
-	c = &slot[(h ^ (h >> 16)) % COMMENT_SLOTS];
-	if (!c->used || memcmp(&c->key, &k, sizeof(k))) {
-		c->key = k;
-		c->used = 1;
-		oc_meta_format(m, c->text, sizeof(c->text));
-	}
-	return c->text;
-}
-
 static int on_packet(void *ctx, const struct oc_packet *pkt, unsigned d)
 {
 	struct cap_state *s = ctx;
@@ -389,8 +352,6 @@ static int on_packet(void *ctx, const struct oc_packet *pkt, unsigned d)
 		return 0;
 	if (s->w) {
 		p.if_id = (uint32_t)s->idb[d][point];
-		if (p.meta.flags & OC_META_VALID)
-			p.meta_comment = cached_comment(&p.meta);
 		if (pcapng_write_packet(s->w, &p))
 			return -1;
 	} else {
