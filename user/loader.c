@@ -198,11 +198,6 @@ static int is_trace_prog(const struct bpf_program *prog, unsigned points)
 	return 0;
 }
 
-static uint32_t instance_netns(const struct oc_capture *c, unsigned i)
-{
-	return c->inst[i].netns;
-}
-
 /* The namespaces the object is loaded for: one, unless device-bound programs
  * cannot read the namespace themselves. */
 static void plan_instances(struct oc_capture *c)
@@ -214,7 +209,7 @@ static void plan_instances(struct oc_capture *c)
 	for (unsigned d = 1; d < c->ndevs; d++) {
 		unsigned i = 0;
 
-		while (i < c->ninst && instance_netns(c, i) != c->devs[d].netns_ino)
+		while (i < c->ninst && c->inst[i].netns != c->devs[d].netns_ino)
 			i++;
 		if (i == c->ninst)
 			c->inst[c->ninst++].netns = c->devs[d].netns_ino;

@@ -46,7 +46,6 @@ struct oc_packet {
 	uint32_t queue;		/* epb_queue */
 	struct oc_meta meta;	/* meta.flags & OC_META_VALID when present */
 	const char *comment;	/* first opt_comment or NULL; reader-owned */
-	const char *meta_comment;	/* writer: oc_meta_format(&meta) already done, or NULL */
 };
 
 /* epb_flags bits (pcapng draft) */

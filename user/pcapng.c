@@ -357,7 +357,7 @@ static const char *meta_comment(struct pcapng_writer *w, const struct oc_meta *m
 }
 
 /* The comments of a packet: the caller's note (pkt->comment) and offcap's
- * metadata (pkt->meta_comment, else formatted here), each its own opt_comment. */
+ * metadata (formatted through the writer's cache), each its own opt_comment. */
 struct epb_comments {
 	const char *text[2];
 	size_t len[2];
@@ -370,7 +370,7 @@ static size_t epb_comments(struct pcapng_writer *w, const struct oc_packet *pkt,
 	if (pkt->comment)
 		c->text[n++] = pkt->comment;
 	if (pkt->meta.flags & OC_META_VALID)
-		c->text[n++] = pkt->meta_comment ? pkt->meta_comment : meta_comment(w, &pkt->meta);
+		c->text[n++] = meta_comment(w, &pkt->meta);
 	for (size_t i = 0; i < 2; i++) {
 		c->len[i] = i < n ? str_opt_len(c->text[i]) : 0;
 		opts += i < n ? 4 + pad4(c->len[i]) : 0;

@@ -26,7 +26,7 @@ struct pcapng_writer *pcapng_open(const char *path, const struct pcapng_shb_info
  * descr by the caller. */
 int pcapng_add_iface(struct pcapng_writer *w, const struct oc_iface *iface);
 /* Enhanced Packet Block. Writes opt_comment pkt->comment (when set), a second
- * opt_comment with the metadata (pkt->meta_comment, or oc_meta_format) when
+ * opt_comment with the metadata (oc_meta_format, cached per writer) when
  * meta is valid, epb_flags (when nonzero), epb_dropcount (when nonzero) and
  * epb_queue (when meta is valid). No custom option: the reader still decodes
  * offcap 0.1.0's (PEN OC_PEN_LEGACY) and otherwise parses the comment. */

@@ -44,7 +44,7 @@ struct pending {
 struct dev {
 	char name[64];
 	uint32_t netns;
-	uint8_t seen_post_gso, seen_xdp;
+	uint8_t seen_post_gso, seen_wire;	/* seen_wire: frames before GRO (xdp, pre-gro) */
 	uint8_t veth;		/* a veth: it passes super-frames whole to its peer */
 };
 
@@ -458,10 +458,10 @@ static void gro_packet(struct oc_verify *v, const struct oc_packet *pkt, const s
 		g->seq[g->head % GRO_RING_LEN] = seq;
 		g->len[g->head % GRO_RING_LEN] = l->l4.payload_len;
 		g->head++;
-		v->devs[dev].seen_xdp = 1;
+		v->devs[dev].seen_wire = 1;
 		return;
 	}
-	if (pkt->meta.gso_segs < 2 || !v->devs[dev].seen_xdp)
+	if (pkt->meta.gso_segs < 2 || !v->devs[dev].seen_wire)
 		return;
 	g = gro_ring(v, dev, p, 0);
 	for (uint32_t i = 0; g && i < GRO_RING_LEN; i++)

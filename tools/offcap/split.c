@@ -91,7 +91,6 @@ static int write_pkt(struct split *s, const struct oc_packet *in, const uint8_t 
 	o.len = len;
 	o.ts_ns += ts_add;
 	o.comment = comment && !is_meta_comment(comment) ? comment : NULL;
-	o.meta_comment = NULL;
 	o.epb_flags &= ~(OC_EPB_TSO | OC_EPB_CSUM_NOT_READY);
 	if (o.meta.flags & OC_META_VALID) {
 		o.meta.gso_size = 0;
