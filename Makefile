@@ -22,10 +22,10 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-LIB_SRCS  := $(wildcard user/*.c user/proto/*.c)
+LIB_SRCS  := $(wildcard user/*.c user/proto/*.c user/print/*.c)
 TOOL_SRCS := $(wildcard tools/offcap/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-HDRS      := $(wildcard user/*.h user/proto/*.h bpf/*.h tools/offcap/*.h tests/unit/*.h)
+HDRS      := $(wildcard user/*.h user/proto/*.h user/print/*.h bpf/*.h tools/offcap/*.h tests/unit/*.h)
 
 LIB_OBJS      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 LIB_SAN_OBJS  := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRCS))

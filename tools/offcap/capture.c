@@ -16,7 +16,9 @@
 #include "cmd.h"
 #include "filter.h"
 #include "gsolimits.h"
+#include "lineout.h"
 #include "pcapng.h"
+#include "print.h"
 
 #define DEFAULT_POINTS ((1u << OC_POINT_TC_INGRESS) | (1u << OC_POINT_TC_EGRESS) | \
 			(1u << OC_POINT_POST_GSO))
@@ -31,6 +33,7 @@ struct cap_opts {
 	unsigned long snaplen, count, duration, ring_mb;
 	unsigned points;
 	int quiet, verbose, report, tc_clsact;
+	int print, eflag;	/* lines on stdout (without -w, or --print); -e */
 };
 
 struct cap_state {
@@ -45,6 +48,10 @@ struct cap_state {
 	uint64_t last_status[OC_POINT_MAX];	/* counts at the previous status line */
 	uint8_t gone[OC_MAX_DEVS];	/* vanished while capturing */
 	int created;		/* the output file is ours: removed if the start fails */
+	struct oc_printer pr;
+	struct oc_lineout *lines;
+	uint64_t lines_skipped;
+	struct oc_iface line_if[OC_MAX_DEVS][OC_POINT_MAX];	/* names the lines show */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -78,7 +85,11 @@ static void usage(FILE *f)
 "                          network namespace (repeatable, up to %d)\n"
 "      --netns NAME        network namespace of plain IFACE names\n"
 "  -w, --write FILE        pcapng output; '-' for stdout, *.gz for gzip.\n"
-"                          Without -w, one line per packet on stdout\n"
+"                          Without -w, one line per packet on stdout (as\n"
+"                          tcpdump -n, then gso/csum/vlan offload metadata)\n"
+"      --print             with -w, print the lines too\n"
+"  -e                      lines: link level (MACs, EtherType, VLAN tags)\n"
+"  -n, -nn, -S             accepted: never any name resolution; absolute seq\n"
 "  -s, --snaplen N         bytes kept per packet (default 256; 0 = whole packet)\n"
 "  -c, --count N           stop after N packets\n"
 "      --duration SEC      stop after SEC seconds\n"
@@ -91,8 +102,10 @@ static void usage(FILE *f)
 "  -B, --buffer MIB        ring buffer memory in MiB, power of two, shared by one\n"
 "                          ring per CPU, at least 1 MiB each (default 8; 64 with\n"
 "                          -s 0 or a snaplen over 1024)\n"
-"  -q, --quiet             no live status line\n"
-"  -v, --verbose           libbpf's and the verifier's messages\n"
+"  -q, --quiet             no live status line; short lines (tcp 1448)\n"
+"  -v, --verbose           lines with all the metadata; libbpf's and the\n"
+"                          verifier's messages\n"
+"      --version           offcap's, libpcap's and libbpf's versions\n"
 "      --report            at the end, print 'offcap report' of the file\n"
 "      --tc-clsact         tc programs as clsact filters, as on kernels before 6.6\n"
 "                          (default: tcx links). Filters outlive a SIGKILL; the\n"
@@ -145,13 +158,14 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		{ "filter", required_argument, 0, 'f' },
 		{ "quiet", no_argument, 0, 'q' }, { "verbose", no_argument, 0, 'v' }, { "report", no_argument, 0, 'R' },
 		{ "tc-clsact", no_argument, 0, 'T' },
+		{ "print", no_argument, 0, 'P' }, { "version", no_argument, 0, 'V' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	int c;
 
 	*o = (struct cap_opts){ .snaplen = 256, .points = DEFAULT_POINTS, .ring_mb = 0 };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:f:qvh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:f:qvhenS", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (o->nif == OC_MAX_DEVS)
@@ -185,6 +199,10 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		case 'v': o->verbose = 1; break;
 		case 'R': o->report = 1; break;
 		case 'T': o->tc_clsact = 1; break;
+		case 'P': o->print = 1; break;
+		case 'e': o->eflag = 1; break;
+		case 'n': case 'S': break;
+		case 'V': oc_print_version(); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -193,6 +211,9 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		return oc_err("unexpected argument '%s'", argv[optind]), -1;
 	if (!o->nif)
 		return oc_err("capture: name at least one interface with -i"), usage(stderr), -1;
+	if (o->print && o->out && !strcmp(o->out, "-"))
+		return oc_err("--print: the lines and -w - would share stdout"), -1;
+	o->print |= !o->out;
 	if (o->report && (!o->out || !strcmp(o->out, "-")))
 		return oc_err("--report needs a file to read back: -w FILE"), -1;
 	return 0;
@@ -327,17 +348,51 @@ static int add_idbs(struct cap_state *s)
 	return 0;
 }
 
-static void print_line(const struct oc_packet *p, const struct oc_netdev *dev)
+/* The lines name interfaces as the file would: IF@HOOK, NETNS/IF@HOOK. */
+static int start_lines(struct cap_state *s)
 {
-	char meta[256];
-	time_t sec = p->ts_ns / 1000000000ull;
-	struct tm tm;
+	struct oc_print_opts po = { .eflag = s->o->eflag, .vflag = s->o->verbose, .qflag = s->o->quiet };
+	int with_netns = several_netns(s);
 
-	localtime_r(&sec, &tm);
-	oc_meta_format(&p->meta, meta, sizeof(meta));
-	printf("%02d:%02d:%02d.%06llu %s %s len %u %s\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
-	       (unsigned long long)(p->ts_ns % 1000000000ull) / 1000, dev->name,
-	       p->meta.dir == OC_DIR_IN ? "In " : "Out", p->len, meta);
+	for (unsigned d = 0; d < s->o->nif; d++) {
+		struct oc_idb_meta m = { 0 };
+
+		snprintf(m.ifname, sizeof(m.ifname), "%s", s->devs[d].name);
+		snprintf(m.netns, sizeof(m.netns), "%s", s->devs[d].netns_name);
+		for (unsigned p = 0; p < OC_POINT_MAX; p++) {
+			m.point = (uint8_t)p;
+			s->line_if[d][p].linktype = OC_LINKTYPE_ETHERNET;
+			oc_idb_name(&m, with_netns, s->line_if[d][p].name, sizeof(s->line_if[d][p].name));
+		}
+	}
+	oc_printer_init(&s->pr, &po);
+	s->lines = oc_lineout_new(1, 1u << 20);
+	return s->lines ? 0 : (oc_err("out of memory for the lines"), -1);
+}
+
+/* Writes the queued lines (waiting for the reader); EPIPE is no error: the
+ * reader had seen enough (| head). */
+static int stop_lines(struct cap_state *s)
+{
+	int err;
+
+	if (!s->lines)
+		return 0;
+	s->lines_skipped = oc_lineout_skipped(s->lines);
+	err = oc_lineout_close(s->lines);
+	s->lines = NULL;
+	if (err && err != EPIPE)
+		return oc_err("writing the lines: %s", strerror(err)), -1;
+	return 0;
+}
+
+static void print_line(struct cap_state *s, const struct oc_packet *p, unsigned d)
+{
+	char line[4096];
+	size_t n = oc_print_line(&s->pr, &s->line_if[d][p->meta.point % OC_POINT_MAX], p, line,
+				 sizeof(line));
+
+	oc_lineout_put(s->lines, line, n);
 }
 
 static int on_packet(void *ctx, const struct oc_packet *pkt, unsigned d)
@@ -354,9 +409,9 @@ static int on_packet(void *ctx, const struct oc_packet *pkt, unsigned d)
 		p.if_id = (uint32_t)s->idb[d][point];
 		if (pcapng_write_packet(s->w, &p))
 			return -1;
-	} else {
-		print_line(&p, &s->devs[d]);
 	}
+	if (s->lines)
+		print_line(s, &p, d);
 	s->captured[d][point]++;
 	s->total++;
 	return 0;
@@ -399,6 +454,9 @@ static void status_line(struct cap_state *s, struct oc_capture *c)
 		if (n >= sizeof(line))
 			break;
 	}
+	if (oc_lineout_skipped(s->lines) && n < sizeof(line))
+		snprintf(line + n, sizeof(line) - n, "  %llu lines skipped",
+			 (unsigned long long)oc_lineout_skipped(s->lines));
 	fprintf(stderr, "\r\033[K%s", line);
 }
 
@@ -497,6 +555,10 @@ static int capture_loop(struct cap_state *s, struct oc_capture *c)
 			if (vanished(s))
 				break;
 		}
+		if (oc_lineout_error(s->lines)) {	/* the reader went away (| head) */
+			ret = oc_lineout_error(s->lines) == EPIPE ? 0 : -1;
+			break;
+		}
 	}
 	if (tty)
 		fprintf(stderr, "\r\033[K");
@@ -533,6 +595,9 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 						   end_counters ? end_counters[d] : NULL);
 	}
 	free(end_counters);
+	if (s->lines_skipped)
+		fprintf(stderr, "%llu lines skipped (terminal too slow)\n",
+			(unsigned long long)s->lines_skipped);
 }
 
 static void install_signals(void)
@@ -584,6 +649,8 @@ int cmd_capture(int argc, char **argv)
 		goto out;
 	if (o.out && (open_output(s, argc, argv) || add_idbs(s)))
 		goto out;
+	if (o.print && start_lines(s))
+		goto out;
 	co = (struct oc_capture_opts){ .points = o.points, .snaplen = o.snaplen,
 				       .ring_mb = o.ring_mb, .warn = warn_cb,
 				       .tc_clsact = o.tc_clsact, .verbose = o.verbose };
@@ -610,10 +677,13 @@ int cmd_capture(int argc, char **argv)
 	if (!ret)
 		while (oc_capture_poll(c, on_packet, s, 0) > 0)
 			;
+	if (stop_lines(s))
+		ret = 1;
 	summary(s, c);
 	if (s->w && pcapng_error(s->w) && *pcapng_error(s->w))
 		oc_err("%s", pcapng_error(s->w)), ret = 1;
 out:
+	stop_lines(s);
 	oc_capture_stop(c);
 	if (s->w && pcapng_close(s->w) && !ret)
 		ret = 1;

@@ -7,6 +7,9 @@ int cmd_report(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_extcap(int argc, char **argv);
+int cmd_read(int argc, char **argv);
+/* offcap --version: offcap, libpcap and libbpf versions, as tcpdump does */
+void oc_print_version(void);
 /* offcap report FILE with the default options, on stdout */
 int oc_report_file(const char *path);
 

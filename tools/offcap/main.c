@@ -1,10 +1,12 @@
 /* offcap: offload-aware packet capture. One binary, bpftool-style subcommands. */
+#include <bpf/libbpf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "expr.h"
 
 static const struct {
 	const char *name;
@@ -12,6 +14,7 @@ static const struct {
 	const char *what;
 } cmds[] = {
 	{ "capture", cmd_capture, "capture at XDP, tc ingress/egress and post-GSO into one pcapng" },
+	{ "read", cmd_read, "one line per packet of a capture file, as tcpdump -n -r prints them" },
 	{ "report", cmd_report, "explain every frame over the MTU: offload artefact or real problem" },
 	{ "stats", cmd_stats, "packets, bytes and frames over the MTU per interface and hook point" },
 	{ "split", cmd_split, "rewrite a capture with super-frames cut into their wire segments" },
@@ -55,6 +58,33 @@ int oc_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned 
 	return 0;
 }
 
+void oc_print_version(void)
+{
+	printf("offcap version %s\n%s\nlibbpf version %s\n", OFFCAP_VERSION, oc_pcap_version(),
+	       libbpf_version_string());
+}
+
+/* tcpdump's way, "offcap -nr FILE [expr]" / "offcap -i IF ...": the option
+ * with a letter r (read) or i (capture) among leading single-dash options. */
+static int tcpdump_style(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-' || a[1] == '-' || !a[1])
+			continue;
+		for (const char *c = a + 1; *c; c++) {
+			if (*c == 'r')
+				return cmd_read(argc, argv);
+			if (*c == 'i')
+				return cmd_capture(argc, argv);
+			if (strchr("cswFBp", *c))	/* takes an argument: the rest is it */
+				break;
+		}
+	}
+	return -1;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: offcap COMMAND [OPTIONS]\n\n"
@@ -62,7 +92,8 @@ static void usage(FILE *f)
 		   "without changing any NIC setting.\n\nCommands:\n");
 	for (unsigned i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].what);
-	fprintf(f, "\n'offcap COMMAND --help' for a command's options; 'offcap --version'.\n");
+	fprintf(f, "\n'offcap COMMAND --help' for a command's options; 'offcap --version'.\n"
+		   "As with tcpdump: 'offcap -r FILE [EXPRESSION]', 'offcap -i IFACE ...'.\n");
 }
 
 int main(int argc, char **argv)
@@ -79,8 +110,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-		printf("offcap %s\n", OFFCAP_VERSION);
+		oc_print_version();
 		return 0;
+	}
+	if (argv[1][0] == '-') {
+		int ret = tcpdump_style(argc, argv);
+
+		if (ret >= 0)
+			return ret;
 	}
 	for (unsigned i = 0; i < NCMDS; i++)
 		if (!strcmp(argv[1], cmds[i].name))

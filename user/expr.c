@@ -1,0 +1,141 @@
+#include "expr.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LINKTYPES 16
+#define EXPR_FILE_MAX (1 << 20)
+
+struct prog {
+	uint16_t linktype;
+	struct bpf_program bpf;
+};
+
+struct oc_expr {
+	char *text;
+	unsigned n;
+	struct prog progs[MAX_LINKTYPES];
+};
+
+int oc_expr_text(char **argv, int argc, const char *file, char **out, char *err, size_t errlen)
+{
+	size_t len = 0;
+	char *s;
+
+	*out = NULL;
+	if (file) {
+		FILE *f;
+		size_t n;
+
+		if (argc > 0)
+			return snprintf(err, errlen, "-F %s: no filter expression may follow", file), -1;
+		if (!(f = fopen(file, "r")))
+			return snprintf(err, errlen, "-F %s: %s", file, strerror(errno)), -1;
+		s = malloc(EXPR_FILE_MAX + 1);
+		n = s ? fread(s, 1, EXPR_FILE_MAX + 1, f) : 0;
+		fclose(f);
+		if (!s || n > EXPR_FILE_MAX)
+			return free(s), snprintf(err, errlen, "-F %s: too large", file), -1;
+		s[n] = '\0';
+		for (char *c = s; *c; c++)	/* tcpdump: the file is one expression */
+			if (*c == '\n' || *c == '\r' || *c == '\t')
+				*c = ' ';
+		*out = s;
+		return 0;
+	}
+	if (argc <= 0)
+		return 0;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if (!(s = malloc(len)))
+		return snprintf(err, errlen, "out of memory"), -1;
+	s[0] = '\0';
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	*out = s;
+	return 0;
+}
+
+/* pcap file link types are libpcap's DLT values but for raw IP. */
+static int dlt_of(uint16_t linktype)
+{
+	return linktype == 101 ? DLT_RAW : linktype;
+}
+
+static int compile(struct oc_expr *e, uint16_t linktype, char *err, size_t errlen)
+{
+	pcap_t *p = pcap_open_dead(dlt_of(linktype), 262144);
+	struct prog *g = &e->progs[e->n];
+
+	if (e->n == MAX_LINKTYPES)
+		return snprintf(err, errlen, "more than %d link types", MAX_LINKTYPES), -1;
+	if (!p)
+		return snprintf(err, errlen, "out of memory"), -1;
+	if (pcap_compile(p, &g->bpf, e->text, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "filter expression \"%s\" (link type %s): %s", e->text,
+			 pcap_datalink_val_to_name(dlt_of(linktype)) ? pcap_datalink_val_to_name(dlt_of(linktype)) : "?",
+			 pcap_geterr(p));
+		pcap_close(p);
+		return -1;
+	}
+	pcap_close(p);
+	g->linktype = linktype;
+	e->n++;
+	return 0;
+}
+
+struct oc_expr *oc_expr_new(const char *text, char *err, size_t errlen)
+{
+	struct oc_expr *e;
+
+	if (!text)
+		return NULL;
+	e = calloc(1, sizeof(*e));
+	if (!e || !(e->text = strdup(text))) {
+		free(e);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (compile(e, 1, err, errlen)) {
+		oc_expr_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+int oc_expr_match(struct oc_expr *e, const struct oc_iface *f, const struct oc_packet *p,
+		  char *err, size_t errlen)
+{
+	uint16_t lt = f ? f->linktype : 1;
+	struct pcap_pkthdr h = { .caplen = p->caplen, .len = p->len };
+	unsigned i;
+
+	if (!e)
+		return 1;
+	for (i = 0; i < e->n && e->progs[i].linktype != lt; i++)
+		;
+	if (i == e->n && compile(e, lt, err, errlen))
+		return -1;
+	return pcap_offline_filter(&e->progs[i].bpf, &h, p->data) != 0;
+}
+
+void oc_expr_free(struct oc_expr *e)
+{
+	if (!e)
+		return;
+	for (unsigned i = 0; i < e->n; i++)
+		pcap_freecode(&e->progs[i].bpf);
+	free(e->text);
+	free(e);
+}
+
+const char *oc_pcap_version(void)
+{
+	return pcap_lib_version();
+}
