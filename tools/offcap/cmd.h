@@ -13,6 +13,15 @@ void oc_print_version(void);
 /* offcap report FILE with the default options, on stdout */
 int oc_report_file(const char *path);
 
+struct oc_expr;
+struct oc_iface;
+struct oc_packet;
+/* The filter expression of report, split, stats: the words after the file
+ * names, or -F ffile; compiled into *out (NULL: none).  -1 after a message. */
+int oc_cmd_expr(char **words, int n, const char *ffile, struct oc_expr **out);
+/* oc_expr_match with its message printed: 1 match, 0 not, -1 invalid for f's link type */
+int oc_cmd_match(struct oc_expr *e, const struct oc_iface *f, const struct oc_packet *p);
+
 /* "offcap: ..." on stderr */
 void oc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void oc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

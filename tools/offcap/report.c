@@ -6,6 +6,7 @@
 
 #include "analysis.h"
 #include "cmd.h"
+#include "expr.h"
 #include "json.h"
 #include "parse.h"
 #include "pcapng.h"
@@ -14,6 +15,7 @@
 
 struct report_opts {
 	const char *file;
+	struct oc_expr *expr;	/* only matching packets are analysed */
 	int json, side_by_side;
 	unsigned long mtu, flow_limit, flows_shown, count;
 };
@@ -21,7 +23,7 @@ struct report_opts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: offcap report [OPTIONS] FILE\n"
+"Usage: offcap report [OPTIONS] FILE [EXPRESSION]\n"
 "\n"
 "Explain every frame over the MTU: TSO/GSO super-frame, GRO/LRO merge, BIG TCP,\n"
 "or a REAL problem; per flow the MSS of each side, the segment payload, gso_size\n"
@@ -31,6 +33,8 @@ static void usage(FILE *f)
 "its segments exactly as Linux does and compares them with the segments seen\n"
 "at post-gso, and matches GRO-merged frames with the frames seen at XDP.\n"
 "Reads offcap's pcapng and any pcap/pcapng (tcpdump, dumpcap), gzip too.\n"
+"EXPRESSION (tcpdump's filter language) limits the report to the packets it\n"
+"matches: a flow whose SYNs it drops has no MSS learned from its handshake.\n"
 "\n"
 "  --json              one JSON document instead of text\n"
 "  --mtu N             MTU for files that do not record it (default 1500)\n"
@@ -38,6 +42,7 @@ static void usage(FILE *f)
 "  --flow-limit N      flows tracked at once (default 65536; the oldest are evicted)\n"
 "  --side-by-side      each super-frame's synthesized segments next to the observed ones\n"
 "  -c N                with --side-by-side: the first N super-frames (default 10)\n"
+"  -F FILE             read the filter expression from FILE\n"
 "  -h, --help\n");
 }
 
@@ -48,11 +53,12 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		{ "flows", required_argument, 0, 'f' }, { "flow-limit", required_argument, 0, 'l' },
 		{ "side-by-side", no_argument, 0, 's' }, { "help", no_argument, 0, 'h' }, { 0 },
 	};
+	const char *ffile = NULL;
 	int c;
 
 	*o = (struct report_opts){ .mtu = 1500, .flow_limit = 65536, .flows_shown = 20, .count = 10 };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:hF:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'j': o->json = 1; break;
 		case 's': o->side_by_side = 1; break;
@@ -72,14 +78,15 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			if (oc_parse_uint(optarg, 1, ~0ul, &o->count))
 				return oc_err("-c: a positive number"), -1;
 			break;
+		case 'F': ffile = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
 	}
-	if (optind != argc - 1)
+	if (optind >= argc)
 		return oc_err("report: name one capture file"), usage(stderr), -1;
 	o->file = argv[optind];
-	return 0;
+	return oc_cmd_expr(argv + optind + 1, argc - optind - 1, ffile, &o->expr) ? -2 : 0;
 }
 
 static double pct(uint64_t a, uint64_t b)
@@ -720,6 +727,12 @@ static int run_report(const struct report_opts *op)
 	if (!a)
 		return cap_close(r), oc_err("out of memory"), 1;
 	while ((n = cap_next(r, &pkt)) > 0) {
+		int m = oc_cmd_match(o.expr, cap_iface(r, pkt.if_id), &pkt);
+
+		if (m < 0)
+			return oc_analysis_free(a), cap_close(r), 1;
+		if (!m)
+			continue;
 		for (; known < cap_niface(r); known++)
 			oc_analysis_add_iface(a, known, cap_iface(r, known));
 		oc_analysis_packet(a, cap_iface(r, pkt.if_id), &pkt);
@@ -732,8 +745,12 @@ static int run_report(const struct report_opts *op)
 	if (o.json) {
 		json_report(r, a, &o);
 	} else if (!o.side_by_side) {
-		printf("offcap report: %s, %llu packets, %u interface blocks\n\n", o.file,
+		printf("offcap report: %s, %llu packets, %u interface blocks\n", o.file,
 		       (unsigned long long)oc_analysis_packets(a), cap_niface(r));
+		if (o.expr)
+			printf("only the packets matching the filter expression (flows whose handshake it "
+			       "drops have no MSS from it)\n");
+		printf("\n");
 		print_ifaces(r, a);
 		print_flows(r, a, o.flows_shown, (uint32_t)o.mtu);
 		print_match(oc_analysis_match(a));
@@ -749,9 +766,13 @@ int cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
 
-	if (parse_args(argc, argv, &o))
-		return 2;
-	return run_report(&o);
+	int ret;
+
+	if ((ret = parse_args(argc, argv, &o)))
+		return ret == -2 ? 1 : 2;
+	ret = run_report(&o);
+	oc_expr_free(o.expr);
+	return ret;
 }
 
 int oc_report_file(const char *path)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "expr.h"
 #include "flow.h"
 #include "parse.h"
 #include "pcapng.h"
@@ -32,7 +33,7 @@ struct split {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: offcap split [--mtu N] IN OUT\n"
+"Usage: offcap split [--mtu N] [-F FILE] IN OUT [EXPRESSION]\n"
 "\n"
 "Writes OUT (pcapng; *.gz for gzip) with every TSO/GSO super-frame and every\n"
 "GRO-merged frame replaced by the wire segments it stands for: the lengths,\n"
@@ -46,6 +47,9 @@ static void usage(FILE *f)
 "MTU in a file without GSO metadata is left whole (its segment size is unknown),\n"
 "as is a frame with an implausible gso_size (below 8 bytes for TCP, more than\n"
 "128 UDP segments, or disagreeing with gso_segs); both are counted on exit.\n"
+"\n"
+"With EXPRESSION (tcpdump's filter language; -F FILE reads it from FILE), OUT\n"
+"holds only the packets of IN that match it, split.\n"
 "\n"
 "  --mtu N     MTU for files that do not record it (default 1500)\n");
 }
@@ -217,26 +221,37 @@ int cmd_split(int argc, char **argv)
 	};
 	struct split s = { .mtu = 1500 };
 	struct oc_packet pkt;
-	int c, n = 0, ret = 1;
+	struct oc_expr *e = NULL;
+	const char *ffile = NULL;
+	int c, n = 0, m, ret = 1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hF:", lo, NULL)) != -1) {
 		if (c == 'h')
 			return usage(stdout), 0;
+		if (c == 'F') {
+			ffile = optarg;
+			continue;
+		}
 		if (c != 'm' || oc_parse_uint(optarg, 68, 1 << 20, &s.mtu))
 			return c == 'm' ? oc_err("--mtu: a number from 68 to 1048576") : usage(stderr), 2;
 	}
-	if (argc - optind != 2)
+	if (argc - optind < 2)
 		return oc_err("split: name an input and an output file"), usage(stderr), 2;
 	if (!strcmp(argv[optind], argv[optind + 1]))
 		return oc_err("split: the output would overwrite the input"), 2;
+	if (oc_cmd_expr(argv + optind + 2, argc - optind - 2, ffile, &e))
+		return 1;
 	oc_segmenter_init(&s.seg);
 	s.flows = oc_flows_new(65536);
 	if (!s.flows || open_files(&s, argv[optind], argv[optind + 1]))
 		goto out;
-	while ((n = cap_next(s.r, &pkt)) > 0)
-		if (split_packet(&s, &pkt))
+	while ((n = cap_next(s.r, &pkt)) > 0) {
+		if ((m = oc_cmd_match(e, cap_iface(s.r, pkt.if_id), &pkt)) < 0)
+			goto out;
+		if (m && split_packet(&s, &pkt))
 			break;
+	}
 	if (n < 0)
 		oc_err("%s: %s (stopped there)", argv[optind], cap_error(s.r));
 	else if (s.failed || n > 0)
@@ -257,5 +272,6 @@ out:
 	oc_segmenter_free(&s.seg);
 	free(s.buf);
 	free(s.out_if);
+	oc_expr_free(e);
 	return ret;
 }

@@ -5,16 +5,21 @@
 
 #include "capstats.h"
 #include "cmd.h"
+#include "expr.h"
 #include "pcapng.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: offcap stats [--packets] FILE\n\n"
+	fprintf(f, "Usage: offcap stats [--packets] [-F FILE] FILE [EXPRESSION]\n\n"
 		   "Packets, bytes, frames over the MTU and the largest frame per interface\n"
 		   "and hook point, plus the capture's own drop statistics. Reads offcap's\n"
 		   "pcapng and any pcap/pcapng (gzip too); '-' reads stdin.\n\n"
 		   "  --packets  instead, one line per packet with the metadata offcap read:\n"
-		   "             frame interface point len gso_size gso_segs gso_type csum vlan queue\n");
+		   "             frame interface point len gso_size gso_segs gso_type csum vlan queue\n"
+		   "  -F FILE    read the filter expression from FILE\n\n"
+		   "With EXPRESSION (tcpdump's filter language) only the packets it matches count\n"
+		   "(--packets keeps their frame numbers in the file). The capture statistics\n"
+		   "column stays the file's own (every packet the capture saw).\n");
 }
 
 static void print(struct cap_reader *r, const struct oc_capstats *c)
@@ -57,7 +62,7 @@ static void print_packet(uint64_t frame, const struct oc_iface *f, const struct 
 	       vlan, m->rx_queue);
 }
 
-static int list_packets(const char *path)
+static int list_packets(const char *path, struct oc_expr *e)
 {
 	struct cap_reader *r;
 	struct oc_packet p;
@@ -67,38 +72,71 @@ static int list_packets(const char *path)
 
 	if (!(r = cap_open(path, err, sizeof(err))))
 		return oc_err("%s", err), 1;
-	while ((n = cap_next(r, &p)) > 0)
-		print_packet(++frame, cap_iface(r, p.if_id), &p);
-	if (n < 0)
+	while ((n = cap_next(r, &p)) > 0) {
+		int m = oc_cmd_match(e, cap_iface(r, p.if_id), &p);
+
+		++frame;
+		if (m < 0) {
+			n = -2;
+			break;
+		}
+		if (m)
+			print_packet(frame, cap_iface(r, p.if_id), &p);
+	}
+	if (n == -1)
 		oc_err("%s: %s", path, cap_error(r));
 	cap_close(r);
 	return n < 0 ? 1 : 0;
 }
 
-int cmd_stats(int argc, char **argv)
+static int count(const char *path, struct oc_expr *e)
 {
 	struct oc_capstats c = { 0 };
 	struct cap_reader *r;
 	struct oc_packet p;
 	char err[256];
-	int n;
+	int n, m;
 
-	if (argc == 3 && !strcmp(argv[1], "--packets"))
-		return list_packets(argv[2]);
-	if (argc != 2 || (argv[1][0] == '-' && argv[1][1])) {
-		usage(argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr);
-		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
-	}
-	r = cap_open(argv[1], err, sizeof(err));
+	r = cap_open(path, err, sizeof(err));
 	if (!r)
 		return oc_err("%s", err), 1;
-	while ((n = cap_next(r, &p)) > 0)
-		if (oc_capstats_packet(&c, cap_iface(r, p.if_id), &p))
+	while ((n = cap_next(r, &p)) > 0) {
+		if ((m = oc_cmd_match(e, cap_iface(r, p.if_id), &p)) < 0)
+			return cap_close(r), oc_capstats_free(&c), 1;
+		if (m && oc_capstats_packet(&c, cap_iface(r, p.if_id), &p))
 			return cap_close(r), oc_capstats_free(&c), oc_err("out of memory"), 1;
+	}
 	print(r, &c);
 	if (n < 0)
-		oc_err("%s: %s", argv[1], cap_error(r));
+		oc_err("%s: %s", path, cap_error(r));
 	cap_close(r);
 	oc_capstats_free(&c);
 	return n < 0 ? 1 : 0;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "packets", no_argument, 0, 'P' }, { "help", no_argument, 0, 'h' }, { 0 },
+	};
+	struct oc_expr *e = NULL;
+	const char *ffile = NULL;
+	int c, packets = 0, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hF:", lo, NULL)) != -1) {
+		switch (c) {
+		case 'P': packets = 1; break;
+		case 'F': ffile = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc)
+		return oc_err("stats: name a capture file"), usage(stderr), 2;
+	if (oc_cmd_expr(argv + optind + 1, argc - optind - 1, ffile, &e))
+		return 1;
+	ret = packets ? list_packets(argv[optind], e) : count(argv[optind], e);
+	oc_expr_free(e);
+	return ret;
 }
