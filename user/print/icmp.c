@@ -47,7 +47,8 @@ void pr_icmp(struct pr *x, const struct oc_layer *L)
 	pr_addr(x, 4, L->ip.src);
 	pr_puts(x, " > ");
 	pr_addr(x, 4, L->ip.dst);
-	pr_puts(x, ": ICMP ");
+	pr_colon(x);
+	pr_puts(x, "ICMP ");
 	switch (ic->type) {
 	case 0: echo(x, l4, "echo reply"); break;
 	case 8: echo(x, l4, "echo request"); break;
@@ -80,7 +81,8 @@ void pr_icmp6(struct pr *x, const struct oc_layer *L)
 	pr_addr(x, 6, L->ip.src);
 	pr_puts(x, " > ");
 	pr_addr(x, 6, L->ip.dst);
-	pr_puts(x, ": ICMP6, ");
+	pr_colon(x);
+	pr_puts(x, "ICMP6, ");
 	switch (ic->type) {
 	case 1:
 		pr_puts(x, "destination unreachable");

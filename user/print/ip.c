@@ -38,7 +38,7 @@ static void ends(struct pr *x, const struct oc_ip *ip)
 	pr_addr(x, ip->version, ip->src);
 	pr_puts(x, " > ");
 	pr_addr(x, ip->version, ip->dst);
-	pr_puts(x, ": ");
+	pr_colon(x);
 }
 
 static void gre(struct pr *x, const struct oc_layer *L)
@@ -90,7 +90,7 @@ void pr_ip(struct pr *x, const struct oc_layer *L, int inner)
 	if (x->o->vflag)
 		details(x, ip);
 	if (v6 && ip->n_ext && ip->ext[0] == OC_IPPROTO_HOPOPTS)
-		pr_puts(x, "HBH ");
+		x->after_addr = "HBH ";
 	if (ip->is_fragment && ip->frag_off) {	/* no L4 header here */
 		ends(x, ip);
 		if (v6)

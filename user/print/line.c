@@ -60,6 +60,14 @@ void pr_mac(struct pr *x, const uint8_t *m)
 	pr_printf(x, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
+void pr_colon(struct pr *x)
+{
+	pr_puts(x, ": ");
+	if (x->after_addr)
+		pr_puts(x, x->after_addr);
+	x->after_addr = NULL;
+}
+
 void pr_trunc(struct pr *x, const char *proto)
 {
 	pr_printf(x, " [|%s]", proto);

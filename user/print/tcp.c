@@ -12,7 +12,7 @@ void pr_ports(struct pr *x, const struct oc_ip *ip, uint16_t sport, uint16_t dpo
 	pr_addr(x, ip->version, ip->dst);
 	pr_puts(x, ".");
 	pr_u(x, dport);
-	pr_puts(x, ": ");
+	pr_colon(x);
 }
 
 static void flags(struct pr *x, uint16_t f)
