@@ -405,7 +405,7 @@ run_offline() {
 	cat "$big" "$small" >/dev/null	# both in the page cache: every reader starts warm
 	declare -A el
 	local names=(cat "tcpdump -r FILE -nn" "tshark -r FILE -T fields -e frame.len" "offcap stats FILE"
-		     "offcap report FILE" "offcap split FILE OUT")
+		     "offcap report FILE" "offcap split FILE OUT" "offcap read FILE")
 	say "offline: timing readers on $mb MB"
 	el[${names[0]}]=$(timed cat "$big")
 	el[${names[1]}]=$(timed tcpdump -r "$big" -nn)
@@ -413,6 +413,7 @@ run_offline() {
 	el[${names[3]}]=$(timed "$OFFCAP" stats "$big")
 	if has_cmd report; then el[${names[4]}]=$(timed "$OFFCAP" report "$big"); fi
 	if has_cmd split; then el[${names[5]}]=$(timed "$OFFCAP" split "$big" "$split_out"); rm -f "$split_out"; fi
+	if has_cmd read; then el[${names[6]}]=$(timed "$OFFCAP" read "$big"); fi
 	echo
 	echo "## Offline: one capture of $mb MB ($npk packets; offcap -s 0 -p all of the demo traffic), page cache warm"
 	echo
@@ -434,6 +435,13 @@ run_offline() {
 	done
 	echo
 	echo "(\"speed vs X\" = X's time / this command's time: above 1.00x is faster than X.)"
+	echo
+	for line in "${names[1]}" "${names[6]}"; do	# the line view: lines per second to /dev/null
+		[ -n "${el[$line]:-}" ] || continue
+		read -r t _ st <<<"${el[$line]}"
+		[ "$st" = 0 ] && awk -v n="$line" -v t="$t" -v p="$npk" 'BEGIN {
+			if (t > 0) printf "- %s > /dev/null: %.0f lines/s (%d packets)\n", n, p / t, p }'
+	done
 	echo
 	echo "Peak RSS (/usr/bin/time -f %M):"
 	echo
