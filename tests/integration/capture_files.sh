@@ -47,5 +47,7 @@ p=$!; OC_PIDS+=($p); sleep 0.8
 oc_iperf 1M
 wait "$p"
 check_num "without -w: one line per packet on stdout (-c 20)" "$(wc -l < "$OC_TMP/lines.txt")" -eq 20
-check "without -w: each line names interface, direction, length and metadata" \
-	grep -qE '^[0-9:.]+ oca (In |Out) len [0-9]+ point=tc-(egress|ingress) .*gso_size=' "$OC_TMP/lines.txt"
+check "without -w: every line names interface@point and direction" \
+	bash -c "! grep -qvE '^[0-9:.]+ oca@(tc-egress|tc-ingress|post-gso) (In |Out) ' '$OC_TMP/lines.txt'"
+check "without -w, -q: tcpdump's short TCP lines (tcp LEN)" \
+	grep -qE ' IP [0-9.]+ > [0-9.]+: tcp [0-9]+' "$OC_TMP/lines.txt"

@@ -55,7 +55,7 @@ check "bad snaplen: non-zero exit" [ $rc -ne 0 ]
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$OFFCAP" capture -i lo 2>&1); rc=$?
 check "not root: non-zero exit and says what it needs" bash -c "[ $rc -ne 0 ] && grep -q 'needs root' <<<\"$out\""
 check "offcap --help and capture --help exit 0" bash -c "'$OFFCAP' --help >/dev/null && '$OFFCAP' capture --help | grep -q -- --points"
-check "offcap --version" bash -c "'$OFFCAP' --version | grep -q '^offcap [0-9]'"
+check "offcap --version (as tcpdump's: with libpcap's and libbpf's)" bash -c "'$OFFCAP' --version | grep -q '^offcap version [0-9]'"
 
 # clsact fallback (kernels before 6.6): filters outlive SIGKILL, the next run removes them
 F=$OC_TMP/legacy.pcapng
