@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # offcap read on tcpdump's own pcap of real TCP, UDP, ICMP, ARP and IPv6
-# traffic: every line's protocol part equals tcpdump -nn -S -r's; the
+# traffic: every line's protocol part equals tcpdump -nn -r's (relative
+# sequence numbers) and, with -S on both sides, tcpdump -nn -S -r's; the
 # expression selects what tcpdump selects (Ethernet and Linux cooked files);
 # report, split and stats take the same expression; offcap -r works as tcpdump -r.
 . "$(dirname "$0")/../lib.sh"
@@ -36,7 +37,7 @@ sleep 0.5
 kill -INT $T1 $T2; wait $T1 $T2
 
 # the protocol part: the line without its time
-tcpdump -nn -S -r "$F" 2>/dev/null | cut -d' ' -f2- >"$OC_TMP/td.txt"
+tcpdump -nn -r "$F" 2>/dev/null | cut -d' ' -f2- >"$OC_TMP/td.txt"
 "$OFFCAP" read "$F" | cut -d' ' -f2- | sed 's/  *$//' >"$OC_TMP/oc.txt"
 n=$(wc -l <"$OC_TMP/td.txt")
 check_num "tcpdump saw the traffic" "$n" -gt 100
@@ -48,9 +49,14 @@ for what in "Flags \[S\]" "Flags \[S.\]" "Flags \[P.\]" "Flags \[F.\]" "IP6 .*Fl
 done
 # field by field: addresses, ports, flags, seq, ack, win, options, length
 diff "$OC_TMP/td.txt" "$OC_TMP/oc.txt" | head -20 >"$OC_TMP/diff"
-check "every line's protocol part equals tcpdump -nn -S -r's" [ ! -s "$OC_TMP/diff" ]
+check "every line's protocol part equals tcpdump -nn -r's (relative seq/ack, SACK)" [ ! -s "$OC_TMP/diff" ]
 sed 's/^/#   /' "$OC_TMP/diff"
-n1=$(tcpdump -nn -S -r "$F" 2>/dev/null | grep -m1 'Flags \[P.\]' | cut -d' ' -f2-)
+tcpdump -nn -S -r "$F" 2>/dev/null | cut -d' ' -f2- >"$OC_TMP/tdS.txt"
+"$OFFCAP" read -S "$F" | cut -d' ' -f2- | sed 's/  *$//' >"$OC_TMP/ocS.txt"
+diff "$OC_TMP/tdS.txt" "$OC_TMP/ocS.txt" | head -20 >"$OC_TMP/diff"
+check "with -S on both sides: tcpdump -nn -S -r's absolute numbers" [ ! -s "$OC_TMP/diff" ]
+sed 's/^/#   /' "$OC_TMP/diff"
+n1=$(tcpdump -nn -r "$F" 2>/dev/null | grep -m1 'Flags \[P.\]' | cut -d' ' -f2-)
 n2=$("$OFFCAP" -nr "$F" -c 1 'tcp[tcpflags] & tcp-push != 0' | cut -d' ' -f2- | sed 's/  *$//')
 check "offcap -nr FILE -c 1 EXPR: tcpdump's first push line" [ -n "$n1" ] && [ "$n1" = "$n2" ]
 

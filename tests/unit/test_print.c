@@ -28,6 +28,7 @@ static const char *show(const struct oc_print_opts *o, const struct pkt *p, cons
 		k.meta = *m;
 	oc_printer_init(&pr, o);
 	oc_print_line(&pr, &ETH_IF, &k, line, sizeof(line));
+	oc_printer_free(&pr);
 	return line;
 }
 
@@ -89,6 +90,7 @@ static void tcp_syn(void)
 
 static void tcp_sack_and_flags(void)
 {
+	struct oc_print_opts S = { .Sflag = 1 };
 	static const uint8_t o[] = { 1, 1, 5, 10, 0, 0, 0, 10, 0, 0, 0, 20 };
 	struct pkt p = { frame, 0 };
 	uint32_t ip;
@@ -97,8 +99,52 @@ static void tcp_sack_and_flags(void)
 	ip = ipv6(&p, 6, HOST6_A, HOST6_B);
 	tcp(&p, 1, 2, 5, 0x199, o, sizeof(o));	/* AE CWR ACK PSH FIN */
 	ipv6_done(&p, ip);
-	CHECK(has(show(&PLAIN, &p, NULL), "IP6 2001:db8::1.1 > 2001:db8::2.2: Flags [FP.We], seq 5, ack 16909060, "
-		  "win 502, options [nop,nop,sack 1 {10:20}], length 0"), "IPv6 TCP: flags FP.We, SACK block");
+	CHECK(has(show(&S, &p, NULL), "IP6 2001:db8::1.1 > 2001:db8::2.2: Flags [FP.We], seq 5, ack 16909060, "
+		  "win 502, options [nop,nop,sack 1 {10:20}], length 0"), "IPv6 TCP (-S): flags FP.We, SACK block");
+}
+
+/* One conversation through one printer: tcpdump's relative numbers. */
+static const char *conv(struct oc_printer *pr, const uint8_t *src, const uint8_t *dst, unsigned sp,
+			unsigned dp, uint32_t seq, uint32_t ack, unsigned flags, const uint8_t *o,
+			uint32_t olen, uint32_t len)
+{
+	struct pkt p = { frame, 0 };
+	struct oc_packet k = { .ts_ns = TS, .data = frame };
+	uint32_t ip, t;
+
+	eth(&p, 0x0800);
+	ip = ipv4(&p, 6, 1, src, dst);
+	t = tcp(&p, sp, dp, seq, flags, o, olen);
+	set16(p.b, t + 8, ack >> 16), set16(p.b, t + 10, ack & 0xffff);
+	payload(&p, len);
+	ipv4_done(&p, ip);
+	k.caplen = k.len = p.n;
+	oc_print_line(pr, &ETH_IF, &k, line, sizeof(line));
+	return line;
+}
+
+static void tcp_relative(void)
+{
+	static const uint8_t sack[] = { 1, 1, 5, 10, 0, 0, 0x17, 0x71, 0, 0, 0x1b, 0x59 };	/* {6001:7001} */
+	struct oc_printer pr, abs;
+	struct oc_print_opts S = { .Sflag = 1 };
+
+	oc_printer_init(&pr, &PLAIN);
+	oc_printer_init(&abs, &S);
+	CHECK(has(conv(&pr, HOST4_A, HOST4_B, 40000, 80, 1000, 0, 0x002, NULL, 0, 0), "Flags [S], seq 1000, win"),
+	      "relative: the SYN absolute");
+	CHECK(has(conv(&pr, HOST4_B, HOST4_A, 80, 40000, 5000, 1001, 0x012, NULL, 0, 0),
+		  "Flags [S.], seq 5000, ack 1001,"), "the SYN-ACK absolute (it records the bases)");
+	CHECK(has(conv(&pr, HOST4_A, HOST4_B, 40000, 80, 1001, 5001, 0x010, NULL, 0, 0), "Flags [.], ack 1, win"),
+	      "the client's ACK: ack 1");
+	CHECK(has(conv(&pr, HOST4_B, HOST4_A, 80, 40000, 5001, 1001, 0x018, NULL, 0, 100),
+		  "Flags [P.], seq 1:101, ack 1, win"), "the server's data: seq 1:101, ack 1");
+	CHECK(has(conv(&pr, HOST4_A, HOST4_B, 40000, 80, 1001, 5001, 0x010, sack, sizeof(sack), 0),
+		  "ack 1, win 502, options [nop,nop,sack 1 {1001:2001}]"), "a SACK block relative to the server's seq");
+	CHECK(has(conv(&abs, HOST4_A, HOST4_B, 40000, 80, 1001, 5001, 0x010, NULL, 0, 0), "ack 5001, win"),
+	      "-S: absolute");
+	oc_printer_free(&pr);
+	oc_printer_free(&abs);
 }
 
 static void udp_icmp_arp(void)
@@ -241,6 +287,7 @@ static void tiny_and_mutated(void)
 			bad++;
 	}
 	CHECK_EQ(bad, 0, "20000 mutated and cut frames print one line each (ASan: no read out of bounds)");
+	oc_printer_free(&pr);
 }
 
 static void queue_never_blocks(void)
@@ -271,6 +318,7 @@ int main(void)
 	tcp_data();
 	tcp_syn();
 	tcp_sack_and_flags();
+	tcp_relative();
 	udp_icmp_arp();
 	vlan_e();
 	vxlan_fragment_trunc();

@@ -33,7 +33,7 @@ struct cap_opts {
 	unsigned long snaplen, count, duration, ring_mb;
 	unsigned points;
 	int quiet, verbose, report, tc_clsact;
-	int print, eflag;	/* lines on stdout (without -w, or --print); -e */
+	int print, eflag, Sflag;	/* lines on stdout (without -w, or --print); -e, -S */
 };
 
 struct cap_state {
@@ -89,7 +89,8 @@ static void usage(FILE *f)
 "                          tcpdump -n, then gso/csum/vlan offload metadata)\n"
 "      --print             with -w, print the lines too\n"
 "  -e                      lines: link level (MACs, EtherType, VLAN tags)\n"
-"  -n, -nn, -S             accepted: never any name resolution; absolute seq\n"
+"  -S                      lines: absolute TCP sequence numbers\n"
+"  -n, -nn                 accepted: never any name resolution\n"
 "  -s, --snaplen N         bytes kept per packet (default 256; 0 = whole packet)\n"
 "  -c, --count N           stop after N packets\n"
 "      --duration SEC      stop after SEC seconds\n"
@@ -201,7 +202,8 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		case 'T': o->tc_clsact = 1; break;
 		case 'P': o->print = 1; break;
 		case 'e': o->eflag = 1; break;
-		case 'n': case 'S': break;
+		case 'n': break;
+		case 'S': o->Sflag = 1; break;
 		case 'V': oc_print_version(); exit(0);
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -351,7 +353,8 @@ static int add_idbs(struct cap_state *s)
 /* The lines name interfaces as the file would: IF@HOOK, NETNS/IF@HOOK. */
 static int start_lines(struct cap_state *s)
 {
-	struct oc_print_opts po = { .eflag = s->o->eflag, .vflag = s->o->verbose, .qflag = s->o->quiet };
+	struct oc_print_opts po = { .eflag = s->o->eflag, .vflag = s->o->verbose, .qflag = s->o->quiet,
+				    .Sflag = s->o->Sflag };
 	int with_netns = several_netns(s);
 
 	for (unsigned d = 0; d < s->o->nif; d++) {
@@ -381,6 +384,7 @@ static int stop_lines(struct cap_state *s)
 	s->lines_skipped = oc_lineout_skipped(s->lines);
 	err = oc_lineout_close(s->lines);
 	s->lines = NULL;
+	oc_printer_free(&s->pr);
 	if (err && err != EPIPE)
 		return oc_err("writing the lines: %s", strerror(err)), -1;
 	return 0;

@@ -28,7 +28,8 @@ static void usage(FILE *f)
 "followed by what only offcap knows: gso SIZExSEGS TYPE, csum, offloaded vlan.\n"
 "Reads offcap's pcapng and any pcap/pcapng (tcpdump, dumpcap), gzip too; '-'\n"
 "reads stdin. EXPRESSION is tcpdump's filter language, compiled for each link\n"
-"type in the file. Sequence numbers are absolute (tcpdump's -S).\n"
+"type in the file. TCP sequence numbers are relative to each conversation's\n"
+"first, as tcpdump prints them; -S prints them absolute.\n"
 "\n"
 "  -r FILE       the file (instead of the first argument)\n"
 "  -c N          stop after N packets shown\n"
@@ -36,7 +37,8 @@ static void usage(FILE *f)
 "  -v            IP header details and all of offcap's metadata of each packet\n"
 "  -q            short protocol lines (tcp 1448)\n"
 "  -F FILE       read the filter expression from FILE\n"
-"  -n, -nn, -S   accepted: offcap never resolves names and prints absolute seq\n"
+"  -S            absolute TCP sequence numbers\n"
+"  -n, -nn       accepted: offcap never resolves names\n"
 "      --version\n"
 "  -h, --help\n");
 }
@@ -61,7 +63,8 @@ static int parse_args(int argc, char **argv, struct read_opts *o)
 		case 'e': o->po.eflag = 1; break;
 		case 'v': o->po.vflag++; break;
 		case 'q': o->po.qflag = 1; break;
-		case 'n': case 'S': break;
+		case 'n': break;
+		case 'S': o->po.Sflag = 1; break;
 		case 'F': o->ffile = optarg; break;
 		case 'V': oc_print_version(); exit(0);
 		case 'h': usage(stdout); exit(0);
@@ -102,6 +105,7 @@ static int read_lines(struct read_opts *o, struct cap_reader *r, struct oc_expr 
 	}
 	if (n < 0)
 		oc_err("%s: %s", o->file, cap_error(r));
+	oc_printer_free(&pr);
 	if (fflush(stdout) || ferror(stdout))
 		return oc_err("writing the lines: %m"), 1;
 	return n < 0 ? 1 : 0;

@@ -155,7 +155,7 @@ size_t oc_print_line(struct oc_printer *pr, const struct oc_iface *f, const stru
 		     char *buf, size_t len)
 {
 	struct oc_parsed P;
-	struct pr x = { .b = buf, .cap = len >= 2 ? len - 2 : 0, .o = &pr->o, .P = &P };
+	struct pr x = { .b = buf, .cap = len >= 2 ? len - 2 : 0, .o = &pr->o, .P = &P, .pr = pr };
 	uint16_t lt = f ? f->linktype : OC_LINKTYPE_ETHERNET;
 	size_t main_end;
 

@@ -17,6 +17,7 @@ struct pr {
 	struct oc_cur c;	/* the captured bytes */
 	const struct oc_parsed *P;
 	const char *after_addr;	/* "HBH ": said after the addresses, as tcpdump */
+	struct oc_printer *pr;
 };
 
 void pr_puts(struct pr *x, const char *s);
@@ -33,6 +34,12 @@ void pr_link(struct pr *x);
 const char *pr_ethertype_name(uint16_t type);
 /* ip.c: one IP layer and what it carries (tunnels: the inner layer too) */
 void pr_ip(struct pr *x, const struct oc_layer *L, int inner);
+/* seq.c: the conversation's bases (tcpdump's tcp_seq_hash); NULL when out of memory */
+struct oc_seq_entry {
+	uint32_t seq, ack;	/* initial seq and ack - 1 of the conversation's forward side */
+};
+struct oc_seq_entry *pr_seq_find(struct oc_printer *pr, const struct oc_ip *ip, uint16_t sport,
+				 uint16_t dport, int *rev, int *found);
 /* tcp.c, udp.c, icmp.c, arp.c */
 void pr_tcp(struct pr *x, const struct oc_layer *L);
 void pr_udp(struct pr *x, const struct oc_layer *L);

@@ -1,6 +1,6 @@
-/* TCP as tcpdump -n -S prints it: "Flags [P.], seq 1:1449, ack 1, win 502,
- * options [nop,nop,TS val 1 ecr 2], length 1448".  Sequence numbers are
- * absolute (tcpdump's -S): offcap keeps no per-connection state. */
+/* TCP as tcpdump -n prints it: "Flags [P.], seq 1:1449, ack 1, win 502,
+ * options [nop,nop,TS val 1 ecr 2], length 1448"; sequence numbers relative
+ * to the conversation's first (seq.c), absolute with -S. */
 #include "pr.h"
 
 void pr_ports(struct pr *x, const struct oc_ip *ip, uint16_t sport, uint16_t dport)
@@ -32,8 +32,14 @@ static void flags(struct pr *x, uint16_t f)
 	pr_printf(x, "Flags [%s]", n ? s : "none");
 }
 
+/* SACK edges are relative to the other side's base (tcpdump's rule). */
+struct rel {
+	int rev;
+	uint32_t thseq, thack;
+};
+
 /* One option of olen bytes at p; false when it is malformed. */
-static bool option(struct pr *x, uint32_t p, uint8_t kind, uint8_t olen)
+static bool option(struct pr *x, uint32_t p, uint8_t kind, uint8_t olen, const struct rel *r)
 {
 	uint32_t a = 0, b = 0;
 	uint16_t mss = 0;
@@ -60,6 +66,8 @@ static bool option(struct pr *x, uint32_t p, uint8_t kind, uint8_t olen)
 		for (uint32_t i = 2; i + 8 <= olen; i += 8) {
 			if (!oc_get_u32(&x->c, p + i, &a) || !oc_get_u32(&x->c, p + i + 4, &b))
 				return false;
+			a -= r->rev ? r->thseq : r->thack;
+			b -= r->rev ? r->thseq : r->thack;
 			pr_printf(x, "{%u:%u}", a, b);
 		}
 		return true;
@@ -79,7 +87,7 @@ static bool option(struct pr *x, uint32_t p, uint8_t kind, uint8_t olen)
 }
 
 /* ", options [...]": false when they are cut or malformed. */
-static bool options(struct pr *x, uint32_t p, uint32_t end)
+static bool options(struct pr *x, uint32_t p, uint32_t end, const struct rel *r)
 {
 	bool first = true;
 
@@ -104,7 +112,7 @@ static bool options(struct pr *x, uint32_t p, uint32_t end)
 		}
 		if (!oc_get_u8(&x->c, p + 1, &olen) || olen < 2 || olen > end - p)
 			return pr_puts(x, "bad opt"), false;
-		if (!option(x, p, kind, olen))
+		if (!option(x, p, kind, olen, r))
 			return false;
 		p += olen;
 	}
@@ -112,11 +120,34 @@ static bool options(struct pr *x, uint32_t p, uint32_t end)
 	return true;
 }
 
+/* tcpdump's rule: a conversation's first ACK-carrying packet (or a SYN)
+ * records the bases and prints absolute numbers; later ones print relative. */
+static void relative(struct pr *x, const struct oc_layer *L, uint32_t *seq, uint32_t *ack,
+		     struct rel *r)
+{
+	const struct oc_tcp *t = &L->l4.tcp;
+	int found = 0;
+	struct oc_seq_entry *e = pr_seq_find(x->pr, &L->ip, t->sport, t->dport, &r->rev, &found);
+
+	if (!e)
+		return;
+	if (!found || t->flags & OC_TH_SYN) {
+		e->seq = r->rev ? t->ack - 1 : t->seq;
+		e->ack = r->rev ? t->seq : t->ack - 1;
+	} else {
+		*seq -= r->rev ? e->ack : e->seq;
+		*ack -= r->rev ? e->seq : e->ack;
+	}
+	r->thseq = e->seq;
+	r->thack = e->ack;
+}
+
 void pr_tcp(struct pr *x, const struct oc_layer *L)
 {
 	const struct oc_l4 *l4 = &L->l4;
 	const struct oc_tcp *t = &l4->tcp;
-	uint32_t len = l4->payload_len;
+	uint32_t len = l4->payload_len, seq = t->seq, ack = t->ack;
+	struct rel r = { 0 };
 
 	pr_ports(x, &L->ip, t->sport, t->dport);
 	if (x->o->qflag) {
@@ -128,17 +159,19 @@ void pr_tcp(struct pr *x, const struct oc_layer *L)
 		pr_printf(x, " [bad hdr length %u]", t->doff * 4u);
 		return;
 	}
+	if (!x->o->Sflag && t->flags & OC_TH_ACK)
+		relative(x, L, &seq, &ack, &r);
 	if (len || t->flags & (OC_TH_SYN | OC_TH_FIN | OC_TH_RST)) {
-		pr_printf(x, ", seq %u", t->seq);
+		pr_printf(x, ", seq %u", seq);
 		if (len)
-			pr_printf(x, ":%u", t->seq + len);
+			pr_printf(x, ":%u", seq + len);
 	}
 	if (t->flags & OC_TH_ACK)
-		pr_printf(x, ", ack %u", t->ack);
+		pr_printf(x, ", ack %u", ack);
 	pr_printf(x, ", win %u", t->window);
 	if (t->flags & OC_TH_URG)
 		pr_printf(x, ", urg %u", t->urg);
-	if (l4->hdr_len > 20 && !options(x, l4->off + 20, l4->off + l4->hdr_len)) {
+	if (l4->hdr_len > 20 && !options(x, l4->off + 20, l4->off + l4->hdr_len, &r)) {
 		pr_trunc(x, "tcp");
 		return;
 	}
