@@ -536,7 +536,8 @@ static int capture_loop(struct cap_state *s, struct oc_capture *c)
 {
 	uint64_t end = s->o->duration ? s->start_ns + s->o->duration * 1000000000ull : 0;
 	uint64_t next_tick = mono_ns() + 1000000000ull;
-	int tty = !s->o->quiet && isatty(2), ret = 0;
+	/* no status line among lines on the same terminal */
+	int tty = !s->o->quiet && isatty(2) && !(s->lines && isatty(1)), ret = 0;
 
 	while (!stop_signal) {
 		if (oc_capture_poll(c, on_packet, s, 100) < 0) {

@@ -101,19 +101,25 @@ void pr_ip(struct pr *x, const struct oc_layer *L, int inner)
 	}
 	switch (L->l4.kind) {
 	case OC_L4_TCP:
-		return pr_tcp(x, L);
+		pr_tcp(x, L);
+		break;
 	case OC_L4_UDP:
-		return pr_udp(x, L);
+		pr_udp(x, L);
+		break;
 	case OC_L4_ICMP:
-		return pr_icmp(x, L);
+		pr_icmp(x, L);
+		break;
 	case OC_L4_ICMPV6:
-		return pr_icmp6(x, L);
+		pr_icmp6(x, L);
+		break;
 	case OC_L4_GRE:
-		return gre(x, L);
+		gre(x, L);
+		break;
 	case OC_L4_OTHER:
 		if (!inner && x->P->tun.kind == OC_TUN_IPIP && x->P->has_inner) {
 			ends(x, ip);
-			return pr_ip(x, &x->P->inner, 1);
+			pr_ip(x, &x->P->inner, 1);
+			break;
 		}
 		/* fall through */
 	default:

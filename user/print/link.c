@@ -56,37 +56,46 @@ void pr_link(struct pr *x)
 	uint16_t lt = l->linktype;
 
 	if (lt == OC_LINKTYPE_ETHERNET) {
-		if (!l->has_mac)
-			return pr_puts(x, "[|ether]");
+		if (!l->has_mac) {
+			pr_puts(x, "[|ether]");
+			return;
+		}
 		if (x->o->eflag)
 			ether_e(x, l);
-		if (l->ethertype < 0x0600)
-			return pr_printf(x, "LLC, length %u", P->len);
+		if (l->ethertype < 0x0600) {
+			pr_printf(x, "LLC, length %u", P->len);
+			return;
+		}
 	} else if (lt == OC_LINKTYPE_LINUX_SLL || lt == OC_LINKTYPE_LINUX_SLL2) {
-		if (!l->l3_off)
-			return pr_puts(x, "[|sll]");
+		if (!l->l3_off) {
+			pr_puts(x, "[|sll]");
+			return;
+		}
 		if (x->o->eflag) {
 			ethertype(x, l->ethertype);
 			pr_printf(x, ", length %u: ", P->len);
 		}
 	} else if (lt != OC_LINKTYPE_RAW && lt != 228 && lt != 229) {
-		return pr_printf(x, "link-type %u, length %u", lt, P->len);
+		pr_printf(x, "link-type %u, length %u", lt, P->len);
+		return;
 	}
 	switch (l->ethertype) {
 	case 0x0800:
 	case 0x86dd:
-		return pr_ip(x, &P->outer, 0);
+		pr_ip(x, &P->outer, 0);
+		break;
 	case ETH_ARP:
-		return pr_arp(x, l->l3_off);
+		pr_arp(x, l->l3_off);
+		break;
 	default:
-		if (!x->o->eflag) {
-			if (l->has_mac) {
-				pr_mac(x, l->src), pr_puts(x, " > "), pr_mac(x, l->dst), pr_puts(x, ", ");
-			}
-			ethertype(x, l->ethertype);
-			pr_printf(x, ", length %u", P->len);
-		} else {
+		if (x->o->eflag) {
 			pr_printf(x, "length %u", P->len - l->l3_off);
+			break;
 		}
+		if (l->has_mac) {
+			pr_mac(x, l->src), pr_puts(x, " > "), pr_mac(x, l->dst), pr_puts(x, ", ");
+		}
+		ethertype(x, l->ethertype);
+		pr_printf(x, ", length %u", P->len);
 	}
 }
