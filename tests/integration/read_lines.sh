@@ -56,6 +56,11 @@ tcpdump -nn -S -r "$F" 2>/dev/null | cut -d' ' -f2- >"$OC_TMP/tdS.txt"
 diff "$OC_TMP/tdS.txt" "$OC_TMP/ocS.txt" | head -20 >"$OC_TMP/diff"
 check "with -S on both sides: tcpdump -nn -S -r's absolute numbers" [ ! -s "$OC_TMP/diff" ]
 sed 's/^/#   /' "$OC_TMP/diff"
+for flag in -e -q; do
+	tcpdump -nn $flag -r "$F" 2>/dev/null | cut -d' ' -f2- >"$OC_TMP/tdf.txt"
+	"$OFFCAP" read $flag "$F" | cut -d' ' -f2- | sed 's/  *$//' >"$OC_TMP/ocf.txt"
+	check "read $flag: tcpdump -nn $flag -r's lines" cmp -s "$OC_TMP/tdf.txt" "$OC_TMP/ocf.txt"
+done
 n1=$(tcpdump -nn -r "$F" 2>/dev/null | grep -m1 'Flags \[P.\]' | cut -d' ' -f2-)
 n2=$("$OFFCAP" -nr "$F" -c 1 'tcp[tcpflags] & tcp-push != 0' | cut -d' ' -f2- | sed 's/  *$//')
 check "offcap -nr FILE -c 1 EXPR: tcpdump's first push line" [ -n "$n1" ] && [ "$n1" = "$n2" ]
