@@ -20,5 +20,9 @@ check "the comment says the tag was offloaded and re-inserted" \
 check "capture --report prints the report with the offloaded VLAN tags" \
 	bash -c "grep -q 'Interfaces and hook points' '$OC_TMP/report.txt' && grep -q 'VLAN tag offloaded (re-inserted); VLAN 100' '$OC_TMP/report.txt'"
 check "the report parses through the tag to the UDP flow" grep -q "$IP_A:[0-9]* > $IP_B:9999 udp" "$OC_TMP/report.txt"
+check "read: post-gso lines carry 'vlan 100 (offloaded)' after the UDP summary" \
+	bash -c "'$OFFCAP' read '$F' 'vlan and udp port 9999' | grep -c ' oca@post-gso Out IP .*: UDP, length 17  .*vlan 100 (offloaded)' | grep -qx 20"
+check "read -e: the tag in the bytes (vlan 100, p 0, ethertype IPv4)" \
+	bash -c "'$OFFCAP' read -e '$F' 'vlan and udp port 9999' | grep -q 'ethertype 802.1Q (0x8100), length [0-9]*: vlan 100, p 0, ethertype IPv4 (0x0800), $IP_A'"
 out=$("$OFFCAP" capture -i "$NS_A/oca" --report -w - 2>&1); rc=$?
 check "--report without a file: clear error, non-zero exit" bash -c "[ $rc -ne 0 ] && grep -q 'needs a file' <<<\"$out\""
