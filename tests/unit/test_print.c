@@ -235,6 +235,17 @@ static void vxlan_fragment_trunc(void)
 
 	p.n = 0;
 	eth(&p, 0x0800);
+	ip = ipv4(&p, 17, 5, HOST4_A, HOST4_B);
+	u = udp(&p, 1000, 2000);
+	payload(&p, 1472);
+	ipv4_done(&p, ip);
+	set16(p.b, u + 4, 3008);	/* the whole datagram's length */
+	set16(p.b, ip + 6, 0x2000);	/* MF */
+	CHECK(has(show(&PLAIN, &p, NULL), "IP 10.0.0.1.1000 > 10.0.0.2.2000: UDP, length 3000\n"),
+	      "a first fragment: the datagram's UDP length, as tcpdump");
+
+	p.n = 0;
+	eth(&p, 0x0800);
 	ip = ipv4(&p, 6, 1, HOST4_A, HOST4_B);
 	tcp(&p, 1, 2, 3, 0x10, NULL, 0);
 	payload(&p, 100);

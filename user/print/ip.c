@@ -51,7 +51,9 @@ static void gre(struct pr *x, const struct oc_layer *L)
 		pr_printf(x, "key=0x%x, ", t->vni);
 	if (t->has_seq)
 		pr_printf(x, "seq %u, ", t->gre_seq);
-	pr_printf(x, "proto %s (0x%04x), length %u", pr_ethertype_name(t->proto), t->proto, L->l4.len);
+	if (t->proto != 0x0800 && t->proto != 0x86dd)	/* tcpdump names only the others */
+		pr_printf(x, "proto %s (0x%04x), ", pr_ethertype_name(t->proto), t->proto);
+	pr_printf(x, "length %u", L->l4.len);
 	if (!x->P->has_inner)
 		return;
 	pr_puts(x, ": ");

@@ -29,7 +29,9 @@ void pr_udp(struct pr *x, const struct oc_layer *L)
 		tunnel(x);
 		return;
 	}
-	if (u->len < 8 || u->len > L->l4.len)
+	if (u->len >= 8 && L->ip.is_fragment)	/* the first fragment: the datagram's length */
+		pr_printf(x, "UDP, length %u", u->len - 8u);
+	else if (u->len < 8 || u->len > L->l4.len)
 		pr_printf(x, "UDP, bad length %u > %u", u->len, L->l4.len);
 	else
 		pr_printf(x, "UDP, length %u", L->l4.payload_len);
