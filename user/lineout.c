@@ -84,8 +84,10 @@ bool oc_lineout_put(struct oc_lineout *o, const char *line, size_t len)
 {
 	bool ok = false;
 
+	if (atomic_load(&o->error))	/* nobody reads any more: not a slow terminal */
+		return false;
 	pthread_mutex_lock(&o->lock);
-	if (!atomic_load(&o->error) && len <= o->cap - o->len) {
+	if (len <= o->cap - o->len) {
 		memcpy(o->fill + o->len, line, len);
 		if (!o->len)
 			pthread_cond_signal(&o->cond);

@@ -13,8 +13,8 @@ struct oc_lineout;
 
 /* Writes to fd through a queue of queue_bytes (two buffers that size). */
 struct oc_lineout *oc_lineout_new(int fd, size_t queue_bytes);
-/* Queues len bytes (whole lines); false when skipped (queue full, or the
- * output failed). Never blocks on the output. */
+/* Queues len bytes (whole lines); false when skipped (queue full: counted)
+ * or the output failed (not counted). Never blocks on the output. */
 bool oc_lineout_put(struct oc_lineout *o, const char *line, size_t len);
 uint64_t oc_lineout_skipped(const struct oc_lineout *o);
 /* The output failed (EPIPE: the reader went away): errno value, or 0. */
