@@ -36,3 +36,8 @@ check_num "a fast stream" "$captured" -gt 50000
 check_num "lines skipped while the reader slept, and said so" "${skipped:-0}" -gt 0
 check_num "the file has every packet captured" "$infile" -eq "$captured"
 check_num "lines written + lines skipped = packets captured" "$(( $(cat "$OC_TMP/nlines") + ${skipped:-0} ))" -eq "$captured"
+"$OFFCAP" -r "$F" -w "$OC_TMP/g.pcapng" -c 1000 "udp port 5201"
+check "read -w: the matching packets, interface blocks and metadata kept (same lines)" \
+	cmp -s <("$OFFCAP" read "$F" -c 1000 "udp port 5201") <("$OFFCAP" read "$OC_TMP/g.pcapng")
+tcpdump -r "$OC_TMP/g.pcapng" >"$OC_TMP/g.txt" 2>/dev/null
+check_num "read -w -c 1000 writes 1000 packets" "$(wc -l <"$OC_TMP/g.txt")" -eq 1000

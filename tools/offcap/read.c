@@ -9,9 +9,10 @@
 #include "expr.h"
 #include "pcapng.h"
 #include "print.h"
+#include "wire.h"
 
 struct read_opts {
-	const char *file, *ffile;
+	const char *file, *ffile, *out;
 	unsigned long count;
 	struct oc_print_opts po;
 	char *expr;
@@ -32,6 +33,8 @@ static void usage(FILE *f)
 "first, as tcpdump prints them; -S prints them absolute.\n"
 "\n"
 "  -r FILE       the file (instead of the first argument)\n"
+"  -w OUT        instead of lines, write the matching packets to OUT (pcapng,\n"
+"                with their interface blocks, comments and metadata; *.gz: gzip)\n"
 "  -c N          stop after N packets shown\n"
 "  -e            link level: MAC addresses, EtherType, VLAN tags\n"
 "  -v            IP header details and all of offcap's metadata of each packet\n"
@@ -39,6 +42,7 @@ static void usage(FILE *f)
 "  -F FILE       read the filter expression from FILE\n"
 "  -S            absolute TCP sequence numbers\n"
 "  -n, -nn       accepted: offcap never resolves names\n"
+"  -s N          accepted: the file's snaplen stays\n"
 "      --version\n"
 "  -h, --help\n");
 }
@@ -53,9 +57,11 @@ static int parse_args(int argc, char **argv, struct read_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:c:evqnSF:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:w:s:c:evqnSF:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->file = optarg; break;
+		case 'w': o->out = optarg; break;
+		case 's': break;
 		case 'c':
 			if (oc_parse_uint(optarg, 1, ~0ul, &o->count))
 				return oc_err("-c: count must be a positive number"), -1;
@@ -111,6 +117,59 @@ static int read_lines(struct read_opts *o, struct cap_reader *r, struct oc_expr 
 	return n < 0 ? 1 : 0;
 }
 
+/* -w: the matching packets, each interface block written before its first. */
+static int write_matching(struct read_opts *o, struct cap_reader *r, struct oc_expr *e)
+{
+	struct pcapng_shb_info shb = { .app = "offcap " OFFCAP_VERSION " read",
+				       .comment = "offcap read: the packets matching a filter expression" };
+	struct pcapng_writer *w;
+	struct oc_packet p;
+	int *map = NULL, n, m, ret = 1;
+	uint32_t nmap = 0;
+	uint64_t shown = 0;
+	char err[512];
+
+	if (!strcmp(o->out, o->file))
+		return oc_err("read: -w would overwrite the input"), 1;
+	if (!(w = pcapng_open(o->out, &shb, err, sizeof(err))))
+		return oc_err("%s", err), 1;
+	while ((n = cap_next(r, &p)) > 0) {
+		if ((m = oc_cmd_match(e, cap_iface(r, p.if_id), &p)) < 0)
+			goto out;
+		if (!m)
+			continue;
+		if (oc_iface_slots((void **)&map, &nmap, p.if_id, sizeof(int))) {
+			oc_err("read: interface %u: out of memory or beyond %u interfaces", p.if_id, OC_MAX_IFACES);
+			goto out;
+		}
+		if (!map[p.if_id]) {
+			int id = pcapng_add_iface(w, cap_iface(r, p.if_id));
+
+			if (id < 0)
+				break;
+			map[p.if_id] = id + 1;
+		}
+		if (p.comment && (p.meta.flags & OC_META_VALID))
+			p.comment = NULL;	/* the writer writes the metadata's own comment */
+		p.if_id = (uint32_t)map[p.if_id] - 1;
+		if (pcapng_write_packet(w, &p))
+			break;
+		if (o->count && ++shown >= o->count)
+			break;
+	}
+	if (n < 0)
+		oc_err("%s: %s", o->file, cap_error(r));
+	else if (pcapng_error(w) && *pcapng_error(w))
+		oc_err("%s", pcapng_error(w));
+	else
+		ret = 0;
+out:
+	if (pcapng_close(w))
+		ret = 1;
+	free(map);
+	return ret;
+}
+
 int cmd_read(int argc, char **argv)
 {
 	struct read_opts o;
@@ -130,7 +189,7 @@ int cmd_read(int argc, char **argv)
 	}
 	if (!isatty(1))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 18);
-	ret = read_lines(&o, r, e);
+	ret = o.out ? write_matching(&o, r, e) : read_lines(&o, r, e);
 	cap_close(r);
 	oc_expr_free(e);
 	free(o.expr);
