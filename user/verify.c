@@ -444,6 +444,14 @@ static struct gro_ring *gro_ring(struct oc_verify *v, uint32_t dev, const struct
 	return g;
 }
 
+static int gro_seen(const struct gro_ring *g, uint32_t seq, uint32_t len)
+{
+	for (uint32_t i = 0; i < GRO_RING_LEN; i++)
+		if (g->len[i] == len && g->seq[i] == seq)
+			return 1;
+	return 0;
+}
+
 static void gro_packet(struct oc_verify *v, const struct oc_packet *pkt, const struct oc_parsed *p,
 		       uint32_t dev)
 {
@@ -455,10 +463,12 @@ static void gro_packet(struct oc_verify *v, const struct oc_packet *pkt, const s
 		return;
 	if (pkt->meta.point == OC_POINT_XDP || (pkt->meta.point == OC_POINT_PRE_GRO && pkt->meta.gso_segs < 2)) {
 		g = gro_ring(v, dev, p, 1);
+		v->devs[dev].seen_wire = 1;
+		if (gro_seen(g, seq, l->l4.payload_len))
+			return;	/* the same frame at xdp and at pre-gro */
 		g->seq[g->head % GRO_RING_LEN] = seq;
 		g->len[g->head % GRO_RING_LEN] = l->l4.payload_len;
 		g->head++;
-		v->devs[dev].seen_wire = 1;
 		return;
 	}
 	if (pkt->meta.gso_segs < 2 || !v->devs[dev].seen_wire)

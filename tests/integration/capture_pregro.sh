@@ -46,6 +46,14 @@ check_num "tc-ingress: merged frames" "$(oc_count "$F" ocb@tc-ingress "frame.len
 merged=$(jq .synthesis.gro_merged "$J")
 check_num "GRO: merged frames found" "$merged" -gt 10
 check_num "GRO: every merged frame's wire frames were seen at pre-gro" "$(jq .synthesis.gro_matched "$J")" -eq "$merged"
+# the same frames at xdp and at pre-gro are one wire frame, counted once
+F2=$OC_TMP/gro2.pcapng
+oc_capture "$F2" -i "$NS_B/ocb" -p xdp,pre-gro,tc-ingress; oc_iperf 20M; oc_capture_stop
+"$OFFCAP" report --json "$F2" > "$J"
+merged=$(jq .synthesis.gro_merged "$J")
+check_num "GRO with xdp and pre-gro: merged frames found" "$merged" -gt 10
+check_num "GRO with xdp and pre-gro: each wire frame counted once, every merge complete" \
+	"$(jq .synthesis.gro_matched "$J")" -eq "$merged"
 ina ethtool -K oca tso on >/dev/null
 
 # 3. SIGKILL leaves nothing

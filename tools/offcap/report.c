@@ -382,7 +382,7 @@ static void print_match(const struct oc_match_stats *m)
 			       (unsigned long long)m->tso_superframes_veth, (unsigned long long)m->device_cut_veth);
 	}
 	if (m->gro_merged) {
-		printf("GRO: %llu merged frames at tc-ingress, %llu with every wire frame seen at XDP; "
+		printf("GRO: %llu merged frames at tc-ingress, %llu with every frame seen before GRO (xdp, pre-gro); "
 		       "built from:", (unsigned long long)m->gro_merged, (unsigned long long)m->gro_matched);
 		for (unsigned i = 0; i < 7; i++) {
 			if (!m->gro_hist[i])
