@@ -61,6 +61,7 @@ const char *oc_feature_name(uint32_t feature)
 	case OC_FEAT_TRACE_DYNPTR: return "bpf_dynptr_from_skb in tracing programs (Linux 6.12)";
 	case OC_FEAT_XDP_FRAGS: return "multi-buffer XDP (Linux 5.18)";
 	case OC_FEAT_TCX: return "tcx links (Linux 6.6)";
+	case OC_FEAT_PROG_TRACE: return "BPF programs on BPF programs (freplace, fexit)";
 	default: return "?";
 	}
 }
