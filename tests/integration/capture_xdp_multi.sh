@@ -50,12 +50,18 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 	F=$OC_TMP/multi.pcapng
 	oc_capture "$F" -i "$NS_B/ocb" -p xdp
 	check_num "offcap's program is in the dispatcher" "$(offcap_xdp)" -eq 1
+	users_work "offcap capturing, user_a"
 	xl load ocb "$OBJ" -n user_b >/dev/null 2>&1
 	check_num "user_b attached while offcap captures" "$(xl status ocb | grep -c ' user_b ')" -eq 1
+	sleep 0.5	# offcap follows libxdp's new dispatcher within 100 ms
 	users_work "offcap capturing" b
 	oc_capture_stop; check "capture exits 0" [ $? -eq 0 ]
 	check_num "offcap saw port 9's frames, which user_a then dropped (first in the chain)" \
-		"$(oc_count "$F" ocb@xdp "udp.dstport == 9")" -ge 20
+		"$(oc_count "$F" ocb@xdp "udp.dstport == 9")" -ge 40
+	check_num "the chain's verdict for port 9: XDP_DROP (1)" \
+		"$(oc_count "$F" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 1")" -ge 40
+	check_num "the chain's verdict for port 10: XDP_PASS (2)" \
+		"$(oc_count "$F" ocb@xdp "udp.dstport == 10 && frame.verdict.ebpf_xdp == 2")" -ge 40
 	check_num "after exit: offcap's program left the dispatcher" "$(offcap_xdp)" -eq 0
 	check_num "after exit: user_a and user_b still attached" "$(xl status ocb | grep -cE ' user_(a|b) ')" -eq 2
 	users_work "after offcap" b
@@ -74,10 +80,17 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 	# 3. nothing attached: offcap makes the dispatcher, a user's program joins it
 	oc_capture "$OC_TMP/alone.pcapng" -i "$NS_B/ocb" -p xdp
 	check_num "offcap alone, in a dispatcher" "$(offcap_xdp)" -eq 1
+	udp 5; sleep 0.3
 	xl load ocb "$OBJ" -n user_a >/dev/null 2>&1
 	check_num "user_a attached after offcap" "$(xl status ocb | grep -c ' user_a ')" -eq 1
+	sleep 0.5
 	users_work "offcap first, user_a after"
 	oc_capture_stop
+	F=$OC_TMP/alone.pcapng
+	check_num "offcap alone: its own verdict, XDP_PASS, for port 9 before user_a came" \
+		"$(oc_count "$F" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 2")" -ge 5
+	check_num "user_a after: XDP_DROP for port 9" \
+		"$(oc_count "$F" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 1")" -ge 20
 	check "after exit: only user_a in the dispatcher" bash -c \
 		"[ \$(nsenter --net=/run/netns/$NS_B xdp-loader status ocb | grep -cE ' (oc_xdp|user_a) ') -eq 1 ]"
 	xl unload ocb --all >/dev/null 2>&1
