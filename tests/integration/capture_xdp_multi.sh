@@ -34,6 +34,20 @@ users_work() {
 }
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf	# as xdp-loader needs it
 
+# 0. the default points change no feature of either end; XDP turns the peer's GSO off
+feats() { ina ethtool -k oca; inb ethtool -k ocb; }
+feats > "$OC_TMP/feat.before"
+oc_capture "$OC_TMP/def.pcapng" -i "$NS_A/oca" -i "$NS_B/ocb"
+feats > "$OC_TMP/feat.during"
+oc_capture_stop
+check "default points: the veth pair's features (GSO pass-through) as before, while capturing" \
+	cmp -s "$OC_TMP/feat.before" "$OC_TMP/feat.during"
+oc_capture "$OC_TMP/x.pcapng" -i "$NS_B/ocb" -p xdp
+check "-p xdp on ocb: oca's TSO (GSO pass-through) turns off (the check above would see it)" \
+	bash -c "ip netns exec $NS_A ethtool -k oca | grep -q '^tcp-segmentation-offload: off'"
+oc_capture_stop
+check "after -p xdp: features as before" bash -c "$(declare -f ina inb feats); NS_A=$NS_A NS_B=$NS_B; feats | cmp -s - '$OC_TMP/feat.before'"
+
 F=$OC_TMP/probe.pcapng
 "$OFFCAP" capture -q -i "$NS_B/ocb" -p xdp -w "$F" -c 1 >/dev/null 2>"$OC_TMP/probe.err" &
 udp 3; wait $!
