@@ -345,6 +345,7 @@ static int plan_xdp(struct oc_capture *c, const struct oc_capture_opts *o, char 
 static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_opts *o)
 {
 	struct capture_bpf *s = c->inst[i].skel;
+	int traced = traced_xdp(c);
 
 	s->rodata->snaplen = o->snaplen;
 	s->rodata->have = c->features;
@@ -363,10 +364,10 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 		if (p != OC_POINT_XDP || first_shared(c, i) >= 0 || first_xdp(c, i, OC_XDP_ALONE) >= 0)
 			bpf_program__set_autoload(prog_of(c, s, p), true);
 	}
-	if (!i && traced_xdp(c) >= 0 &&
+	if (!i && traced >= 0 &&
 	    (bpf_program__set_autoload(s->progs.oc_xdp_exit, true) ||
-	     bpf_program__set_attach_target(s->progs.oc_xdp_exit, c->xdp[traced_xdp(c)].prog_fd,
-					    c->xdp[traced_xdp(c)].func)))
+	     bpf_program__set_attach_target(s->progs.oc_xdp_exit, c->xdp[traced].prog_fd,
+					    c->xdp[traced].func)))
 		return -1;
 	if (!i) {
 		int ncpu = libbpf_num_possible_cpus();
