@@ -13,7 +13,8 @@
 # capture cost,
 #   hooks-only  a. programs that do nothing at offcap's default hooks (bench/hooks_only*)
 #   xdp-pass    b. a trivial XDP_PASS program on the receiver, nothing captured
-#   offcap-xdp  c. offcap -p xdp on the receiver only
+#   offcap-xdp  c. offcap -p xdp on the receiver only (in a libxdp dispatcher of its
+#               own where the kernel runs trampolines; else alone on a bpf_link)
 #   offcap-pregro d. offcap -p pre-gro on the receiver only: the pre-GRO view
 #               without XDP's observer effect
 #   pregro-nop  e. programs that do nothing at pre-gro's tracepoints
