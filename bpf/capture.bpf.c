@@ -482,6 +482,16 @@ struct {
 	__type(value, struct oc_pending);
 } xdp_pending SEC(".maps");
 
+/* The devices whose dispatcher offcap traces now (the loader keeps it): a
+ * dispatcher with offcap's program alone cannot be traced (libxdp replaces
+ * its whole function), and a new one is traced only once the loader sees it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OC_WATCH_DEVS);
+	__type(key, struct oc_dev_key);
+	__type(value, __u32);
+} xdp_traced SEC(".maps");
+
 /* The waiting frame into this CPU's ring, with or without its verdict. */
 static __always_inline void flush_pending(struct oc_pending *p)
 {
@@ -504,6 +514,7 @@ static __always_inline void flush_pending(struct oc_pending *p)
 static __always_inline int stash_xdp(struct oc_event *e, const struct oc_source *s)
 {
 	__u32 zero = 0, point = OC_HOOK_XDP;
+	struct oc_dev_key k = { .ifindex = e->ifindex, .netns = e->netns };
 	struct oc_pending *p = bpf_map_lookup_elem(&xdp_pending, &zero);
 	struct oc_point_stats *st = bpf_map_lookup_elem(&stats, &point);
 
@@ -511,6 +522,8 @@ static __always_inline int stash_xdp(struct oc_event *e, const struct oc_source 
 		return -1;
 	if (p->live)
 		flush_pending(p);
+	if (!bpf_map_lookup_elem(&xdp_traced, &k))
+		return -1;
 	e->cap_len = cap_len_of(e->len);
 	if (e->cap_len > OC_PENDING_MAX)
 		return -1;

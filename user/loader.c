@@ -62,6 +62,8 @@ struct oc_verdicts {
 	struct capture_bpf *skel;
 	struct bpf_link *link;
 	uint32_t disp_id;
+	struct bpf_map *traced;		/* the components' xdp_traced */
+	struct oc_dev_key dev;
 };
 
 struct oc_capture {
@@ -383,7 +385,8 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 	    bpf_map__reuse_fd(s->maps.stats, bpf_map__fd(c->inst[0].skel->maps.stats)) ||
 	    bpf_map__reuse_fd(s->maps.dev_drops, bpf_map__fd(c->inst[0].skel->maps.dev_drops)) ||
 	    bpf_map__reuse_fd(s->maps.frag_events, bpf_map__fd(c->inst[0].skel->maps.frag_events)) ||
-	    bpf_map__reuse_fd(s->maps.xdp_pending, bpf_map__fd(c->inst[0].skel->maps.xdp_pending)))
+	    bpf_map__reuse_fd(s->maps.xdp_pending, bpf_map__fd(c->inst[0].skel->maps.xdp_pending)) ||
+	    bpf_map__reuse_fd(s->maps.xdp_traced, bpf_map__fd(c->inst[0].skel->maps.xdp_traced)))
 		return -1;
 	return 0;
 }
@@ -441,6 +444,8 @@ static int on_record(void *ctx, const void *rec, size_t size);
 
 static void untrace_dispatcher(struct oc_verdicts *v)
 {
+	if (v->link)
+		bpf_map__delete_elem(v->traced, &v->dev, sizeof(v->dev), 0);
 	bpf_link__destroy(v->link);
 	capture_bpf__destroy(v->skel);
 	*v = (struct oc_verdicts){ 0 };
@@ -468,6 +473,19 @@ static int load_verdicts(struct oc_capture *c, struct oc_verdicts *v, int fd, co
 	return v->link ? 0 : -1;
 }
 
+/* Frames of device d wait for their verdict only while its dispatcher is traced. */
+static void mark_traced(struct oc_capture *c, unsigned d)
+{
+	struct oc_verdicts *v = &c->vt[d];
+	uint32_t on = 1;
+
+	v->traced = c->inst[0].skel->maps.xdp_traced;
+	v->dev = (struct oc_dev_key){ .ifindex = (uint32_t)c->devs[d].ifindex,
+				      .netns = c->devs[d].netns_ino };
+	if (bpf_map__update_elem(v->traced, &v->dev, sizeof(v->dev), &on, sizeof(on), 0))
+		untrace_dispatcher(v);
+}
+
 /* Trace device d's dispatcher, again if libxdp replaced it. */
 static int trace_dispatcher(struct oc_capture *c, unsigned d)
 {
@@ -480,12 +498,16 @@ static int trace_dispatcher(struct oc_capture *c, unsigned d)
 		return -1;
 	fd = oc_xdp_dispatcher(c->devs[d].ifindex, &id, func, sizeof(func));
 	oc_netdev_leave();
-	if (id != v->disp_id || !v->link) {
+	if (id != v->disp_id) {
 		untrace_dispatcher(v);
 		v->disp_id = id;
+		/* offcap's program alone replaces the whole dispatcher function: no trace */
 		if (fd >= 0 && load_verdicts(c, v, fd, func)) {
 			untrace_dispatcher(v);
+			v->disp_id = id;
 			ret = -1;
+		} else if (fd >= 0) {
+			mark_traced(c, d);
 		}
 	}
 	if (fd >= 0)
@@ -754,11 +776,7 @@ struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 	for (unsigned d = 0; d < ndevs; d++)
 		if (attach_dev(c, d, o, err, errlen))
 			goto fail;
-	if (trace_dispatchers(c)) {
-		snprintf(err, errlen, "cannot trace libxdp's dispatcher for the XDP verdicts: %s",
-			 strerror(errno));
-		goto fail;
-	}
+	trace_dispatchers(c);	/* where it cannot, frames go without verdict */
 	return c;
 fail:
 	oc_capture_stop(c);
