@@ -29,9 +29,6 @@ const volatile __u32 have = 0;
 /* Without OC_HAVE_KERN_CTX a tc or XDP program cannot see its device's
  * namespace: the loader loads one copy of them per watched namespace. */
 const volatile __u32 dev_netns = 0;
-/* The xdp point in libxdp's dispatcher, which offcap also traces: a frame
- * waits (per CPU) for the verdict of the whole chain, given by oc_xdp_verdict. */
-const volatile __u32 xdp_verdicts = 0;
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
@@ -465,80 +462,6 @@ static __always_inline __u32 xdp_netns(struct xdp_md *ctx)
 	return xdp->rxq->dev->nd_net.net->ns.inum;
 }
 
-/* A frame offcap's dispatcher component saw, waiting for the dispatcher's
- * return: runs on the same CPU, with nothing between but the chain's programs. */
-#define OC_PENDING_MAX 4096
-struct oc_pending {
-	struct oc_event e;
-	__u8 bytes[OC_PENDING_MAX];	/* follows e directly: e and its bytes are one record */
-	__u64 ctx;			/* the frame's xdp_buff */
-	__u32 live;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct oc_pending);
-} xdp_pending SEC(".maps");
-
-/* The devices whose dispatcher offcap traces now (the loader keeps it): a
- * dispatcher with offcap's program alone cannot be traced (libxdp replaces
- * its whole function), and a new one is traced only once the loader sees it. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, OC_WATCH_DEVS);
-	__type(key, struct oc_dev_key);
-	__type(value, __u32);
-} xdp_traced SEC(".maps");
-
-/* The waiting frame into this CPU's ring, with or without its verdict. */
-static __always_inline void flush_pending(struct oc_pending *p)
-{
-	__u32 point = OC_HOOK_XDP, cpu = bpf_get_smp_processor_id();
-	struct oc_point_stats *st = bpf_map_lookup_elem(&stats, &point);
-	void *ring = bpf_map_lookup_elem(&rings, &cpu);
-	__u64 n = bounded(p->e.cap_len, OC_PENDING_MAX);
-
-	p->live = 0;
-	if (!st)
-		return;
-	p->e.drops = st->dropped - st->reported;
-	st->reported = st->dropped;
-	if (!ring || bpf_ringbuf_output(ring, &p->e, sizeof(p->e) + n, wakeup_flag(ring)))
-		count_drop(&p->e, st);
-}
-
-/* Keep the frame until the dispatcher returns; one left waiting (the trace
- * was not there: the dispatcher was just replaced) goes out without verdict. */
-static __always_inline int stash_xdp(struct oc_event *e, const struct oc_source *s)
-{
-	__u32 zero = 0, point = OC_HOOK_XDP;
-	struct oc_dev_key k = { .ifindex = e->ifindex, .netns = e->netns };
-	struct oc_pending *p = bpf_map_lookup_elem(&xdp_pending, &zero);
-	struct oc_point_stats *st = bpf_map_lookup_elem(&stats, &point);
-
-	if (!p || !st)
-		return -1;
-	if (p->live)
-		flush_pending(p);
-	if (!bpf_map_lookup_elem(&xdp_traced, &k))
-		return -1;
-	e->cap_len = cap_len_of(e->len);
-	if (e->cap_len > OC_PENDING_MAX)
-		return -1;
-	st->seen++;
-	e->ts = bpf_ktime_get_ns();
-	if (copy_bytes(s, p->bytes, e->cap_len, OC_PENDING_MAX)) {
-		count_drop(e, st);
-		return 0;
-	}
-	p->e = *e;
-	p->ctx = (__u64)s->ctx;
-	p->live = 1;
-	return 0;
-}
-
 static __always_inline void capture_xdp(struct xdp_md *ctx, __u32 len, enum oc_src kind)
 {
 	struct oc_event e = {
@@ -551,8 +474,7 @@ static __always_inline void capture_xdp(struct xdp_md *ctx, __u32 len, enum oc_s
 	};
 	struct oc_source s = { .ctx = ctx, .kind = kind };
 
-	if (!xdp_verdicts || stash_xdp(&e, &s))
-		emit(&e, &s);
+	emit(&e, &s);
 }
 
 /* Multi-buffer XDP (5.18+): frames of any size. */
@@ -594,22 +516,6 @@ int BPF_PROG(oc_xdp_exit, struct xdp_buff *xdp, int ret)
 	if (!watched(dev))
 		return 0;
 	return emit(&e, &s);
-}
-
-/* The dispatcher's return: the verdict of the whole chain for the frame
- * offcap's component keeps waiting. The loader sets the target. */
-SEC("fexit/xdp_dispatcher")
-int BPF_PROG(oc_xdp_verdict, struct xdp_buff *xdp, int ret)
-{
-	__u32 zero = 0;
-	struct oc_pending *p = bpf_map_lookup_elem(&xdp_pending, &zero);
-
-	if (!p || !p->live || p->ctx != (__u64)xdp)
-		return 0;
-	p->e.flags |= OC_EV_VERDICT;
-	p->e.xdp_verdict = ret;
-	flush_pending(p);
-	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

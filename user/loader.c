@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capture.skel.h"
@@ -30,9 +29,6 @@ _Static_assert(OC_MAX_DEVS <= OC_WATCH_DEVS, "tracepoint filter too small");
 #define OC_RING_MB_DEFAULT 8
 #define OC_RING_MB_DEFAULT_BIG 64
 #define OC_MAX_TRACE 8	/* tp_btf programs of all tracepoint points */
-/* How often the poll looks whether libxdp replaced a traced dispatcher: the
- * frames in between reach the file late and without their verdict. */
-#define OC_DISPATCHER_CHECK_MS 100
 /* Points whose program is bound to a device: without OC_FEAT_KERN_CTX they
  * cannot read its namespace, so each watched namespace gets its own copy. */
 #define DEV_POINTS ((1u << OC_POINT_XDP) | (1u << OC_POINT_TC_INGRESS) | (1u << OC_POINT_TC_EGRESS))
@@ -55,17 +51,6 @@ struct oc_instance {
 	uint32_t netns;
 };
 
-/* A trace of one device's libxdp dispatcher, for the chain's verdicts: it
- * follows the dispatcher, which libxdp replaces whenever a program joins or
- * leaves. */
-struct oc_verdicts {
-	struct capture_bpf *skel;
-	struct bpf_link *link;
-	uint32_t disp_id;
-	struct bpf_map *traced;		/* the components' xdp_traced */
-	struct oc_dev_key dev;
-};
-
 struct oc_capture {
 	struct oc_instance inst[OC_MAX_DEVS];
 	unsigned ninst;
@@ -78,8 +63,6 @@ struct oc_capture {
 	struct bpf_link *trace[OC_MAX_TRACE];	/* the tracepoint points' links */
 	struct oc_xdp_found xdp[OC_MAX_DEVS];	/* how each device's xdp point is captured */
 	struct bpf_link *xdp_trace;	/* fexit on a program attached alone */
-	struct oc_verdicts vt[OC_MAX_DEVS];
-	uint64_t vt_checked_ms;
 	unsigned ntrace;
 	struct perf_buffer *frags;	/* post-gso's fragmented packets, before 6.12 */
 	uint64_t frags_lost;
@@ -357,7 +340,6 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 		s->rodata->watch_devs[d] = (struct oc_dev_key){
 			.ifindex = (uint32_t)c->devs[d].ifindex, .netns = c->devs[d].netns_ino };
 	s->rodata->watch_ndevs = c->ndevs;
-	s->rodata->xdp_verdicts = first_shared(c, i) >= 0;
 	for (struct bpf_program *p = NULL; (p = bpf_object__next_program(s->obj, p));)
 		bpf_program__set_autoload(p, !i && is_trace_prog(p, o->points));
 	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
@@ -384,9 +366,7 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 	if (bpf_map__reuse_fd(s->maps.rings, bpf_map__fd(c->inst[0].skel->maps.rings)) ||
 	    bpf_map__reuse_fd(s->maps.stats, bpf_map__fd(c->inst[0].skel->maps.stats)) ||
 	    bpf_map__reuse_fd(s->maps.dev_drops, bpf_map__fd(c->inst[0].skel->maps.dev_drops)) ||
-	    bpf_map__reuse_fd(s->maps.frag_events, bpf_map__fd(c->inst[0].skel->maps.frag_events)) ||
-	    bpf_map__reuse_fd(s->maps.xdp_pending, bpf_map__fd(c->inst[0].skel->maps.xdp_pending)) ||
-	    bpf_map__reuse_fd(s->maps.xdp_traced, bpf_map__fd(c->inst[0].skel->maps.xdp_traced)))
+	    bpf_map__reuse_fd(s->maps.frag_events, bpf_map__fd(c->inst[0].skel->maps.frag_events)))
 		return -1;
 	return 0;
 }
@@ -441,91 +421,6 @@ static int load_instance(struct oc_capture *c, unsigned i, const struct oc_captu
 }
 
 static int on_record(void *ctx, const void *rec, size_t size);
-
-static void untrace_dispatcher(struct oc_verdicts *v)
-{
-	if (v->link)
-		bpf_map__delete_elem(v->traced, &v->dev, sizeof(v->dev), 0);
-	bpf_link__destroy(v->link);
-	capture_bpf__destroy(v->skel);
-	*v = (struct oc_verdicts){ 0 };
-}
-
-/* oc_xdp_verdict on the dispatcher fd: a copy of the object with only that
- * program, sharing the first copy's maps. */
-static int load_verdicts(struct oc_capture *c, struct oc_verdicts *v, int fd, const char *func)
-{
-	struct capture_bpf *s0 = c->inst[0].skel, *s = capture_bpf__open();
-
-	if (!(v->skel = s))
-		return -1;
-	for (struct bpf_program *p = NULL; (p = bpf_object__next_program(s->obj, p));)
-		bpf_program__set_autoload(p, p == s->progs.oc_xdp_verdict);
-	s->rodata->wakeup_bytes = oc_rings_wakeup_bytes(c->rings);
-	if (bpf_map__reuse_fd(s->maps.rings, bpf_map__fd(s0->maps.rings)) ||
-	    bpf_map__reuse_fd(s->maps.stats, bpf_map__fd(s0->maps.stats)) ||
-	    bpf_map__reuse_fd(s->maps.dev_drops, bpf_map__fd(s0->maps.dev_drops)) ||
-	    bpf_map__reuse_fd(s->maps.xdp_pending, bpf_map__fd(s0->maps.xdp_pending)) ||
-	    bpf_program__set_attach_target(s->progs.oc_xdp_verdict, fd, func) ||
-	    capture_bpf__load(s))
-		return -1;
-	v->link = bpf_program__attach_trace(s->progs.oc_xdp_verdict);
-	return v->link ? 0 : -1;
-}
-
-/* Frames of device d wait for their verdict only while its dispatcher is traced. */
-static void mark_traced(struct oc_capture *c, unsigned d)
-{
-	struct oc_verdicts *v = &c->vt[d];
-	uint32_t on = 1;
-
-	v->traced = c->inst[0].skel->maps.xdp_traced;
-	v->dev = (struct oc_dev_key){ .ifindex = (uint32_t)c->devs[d].ifindex,
-				      .netns = c->devs[d].netns_ino };
-	if (bpf_map__update_elem(v->traced, &v->dev, sizeof(v->dev), &on, sizeof(on), 0))
-		untrace_dispatcher(v);
-}
-
-/* Trace device d's dispatcher, again if libxdp replaced it. */
-static int trace_dispatcher(struct oc_capture *c, unsigned d)
-{
-	struct oc_verdicts *v = &c->vt[d];
-	char func[128];
-	uint32_t id;
-	int fd, ret = 0;
-
-	if (oc_netdev_enter(&c->devs[d]))
-		return -1;
-	fd = oc_xdp_dispatcher(c->devs[d].ifindex, &id, func, sizeof(func));
-	oc_netdev_leave();
-	if (id != v->disp_id) {
-		untrace_dispatcher(v);
-		v->disp_id = id;
-		/* offcap's program alone replaces the whole dispatcher function: no trace */
-		if (fd >= 0 && load_verdicts(c, v, fd, func)) {
-			untrace_dispatcher(v);
-			v->disp_id = id;
-			ret = -1;
-		} else if (fd >= 0) {
-			mark_traced(c, d);
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
-
-static int trace_dispatchers(struct oc_capture *c)
-{
-	int ret = 0;
-
-	if (!(c->points & (1u << OC_POINT_XDP)))
-		return 0;
-	for (unsigned d = 0; d < c->ndevs; d++)
-		if (c->xdp[d].way == OC_XDP_SHARE && trace_dispatcher(c, d))
-			ret = -1;
-	return ret;
-}
 
 /* The tracepoint points' programs: one link each, whatever the device. */
 static int attach_trace(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
@@ -776,7 +671,6 @@ struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 	for (unsigned d = 0; d < ndevs; d++)
 		if (attach_dev(c, d, o, err, errlen))
 			goto fail;
-	trace_dispatchers(c);	/* where it cannot, frames go without verdict */
 	return c;
 fail:
 	oc_capture_stop(c);
@@ -814,17 +708,8 @@ static int on_record(void *ctx, const void *rec, size_t size)
 
 int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeout_ms)
 {
-	struct timespec now;
-	uint64_t ms;
-
 	c->cb = cb;
 	c->cb_ctx = ctx;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
-	if (ms - c->vt_checked_ms >= OC_DISPATCHER_CHECK_MS) {
-		c->vt_checked_ms = ms;
-		trace_dispatchers(c);	/* a failure leaves frames without verdicts, and is retried */
-	}
 	oc_rings_wait(c->rings, timeout_ms);
 	oc_rings_snapshot(c->rings);
 	if (c->frags && perf_buffer__consume(c->frags) < 0)
@@ -944,8 +829,6 @@ void oc_capture_detach(struct oc_capture *c)
 	c->ntrace = 0;
 	bpf_link__destroy(c->xdp_trace);
 	c->xdp_trace = NULL;
-	for (unsigned d = 0; d < c->ndevs; d++)
-		untrace_dispatcher(&c->vt[d]);
 }
 
 void oc_capture_stop(struct oc_capture *c)

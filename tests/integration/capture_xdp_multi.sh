@@ -72,10 +72,7 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 	oc_capture_stop; check "capture exits 0" [ $? -eq 0 ]
 	check_num "offcap saw port 9's frames, which user_a then dropped (first in the chain)" \
 		"$(oc_count "$F" ocb@xdp "udp.dstport == 9")" -ge 40
-	check_num "the chain's verdict for port 9: XDP_DROP (1)" \
-		"$(oc_count "$F" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 1")" -ge 40
-	check_num "the chain's verdict for port 10: XDP_PASS (2)" \
-		"$(oc_count "$F" ocb@xdp "udp.dstport == 10 && frame.verdict.ebpf_xdp == 2")" -ge 40
+
 	check_num "after exit: offcap's program left the dispatcher" "$(offcap_xdp)" -eq 0
 	check_num "after exit: user_a and user_b still attached" "$(xl status ocb | grep -cE ' user_(a|b) ')" -eq 2
 	users_work "after offcap" b
@@ -100,11 +97,8 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 	sleep 0.5
 	users_work "offcap first, user_a after"
 	oc_capture_stop
-	F=$OC_TMP/alone.pcapng
-	check_num "offcap alone (its program is the whole dispatcher, untraceable): port 9 without verdict" \
-		"$(oc_count "$F" ocb@xdp "udp.dstport == 9 && !frame.verdict.ebpf_xdp")" -ge 5
-	check_num "user_a after: XDP_DROP for port 9" \
-		"$(oc_count "$F" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 1")" -ge 20
+	check_num "offcap saw port 9's frames, alone and then before user_a" \
+		"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "udp.dstport == 9")" -ge 25
 	check "after exit: only user_a in the dispatcher" bash -c \
 		"[ \$(nsenter --net=/run/netns/$NS_B xdp-loader status ocb | grep -cE ' (oc_xdp|user_a) ') -eq 1 ]"
 	xl unload ocb --all >/dev/null 2>&1
