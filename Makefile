@@ -8,7 +8,7 @@ VERSION  := 0.1.0
 BUILD    := build
 
 # Debian packages the build, the demo, the tests and the benchmark use.
-PKGS := gcc make pkg-config clang llvm libbpf-dev libxdp-dev bpftool libelf-dev \
+PKGS := gcc make pkg-config clang llvm libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev \
 	zlib1g-dev libpcap-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time nftables man-db
 # What `make check-kernels` adds: qemu, and what builds the guests' initramfs.
 KERNEL_PKGS := qemu-system-x86 busybox-static kmod xz-utils

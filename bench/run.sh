@@ -13,10 +13,14 @@
 # capture cost,
 #   hooks-only  a. programs that do nothing at offcap's default hooks (bench/hooks_only*)
 #   xdp-pass    b. a trivial XDP_PASS program on the receiver, nothing captured
-#   offcap-xdp  c. offcap -p xdp on the receiver only
+#   offcap-xdp  c. offcap -p xdp on the receiver only (in a libxdp dispatcher of its
+#               own where the kernel runs trampolines; else alone on a bpf_link)
 #   offcap-pregro d. offcap -p pre-gro on the receiver only: the pre-GRO view
 #               without XDP's observer effect
 #   pregro-nop  e. programs that do nothing at pre-gro's tracepoints
+#   xdp-libxdp  f. the same XDP_PASS program through libxdp's dispatcher (xdp-loader)
+#   offcap-xdp-user g. offcap -p xdp joining (f): the user's program and offcap's
+#               in one dispatcher (kernels that run trampolines only; else skipped)
 # offcap watches both ends (-i A/oca -i B/ocb), as `make demo` does; tcpdump
 # the sender's veth (both directions of the stream).
 # Offline: a >= 1 GB capture of the demo traffic, read by offcap, tcpdump,
@@ -40,7 +44,7 @@ ROOT=$PWD
 OFFCAP=${OFFCAP:-$ROOT/build/offcap}
 ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-3}
-CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump hooks-only xdp-pass offcap-xdp offcap-pregro pregro-nop}
+CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump hooks-only xdp-pass offcap-xdp offcap-pregro pregro-nop xdp-libxdp offcap-xdp-user}
 BEFORE=${BENCH_BEFORE:-}
 [ -n "$BEFORE" ] && CONFIGS="$CONFIGS offcap-before"
 ONLINE=${BENCH_ONLINE:-1}
@@ -76,6 +80,15 @@ say() { echo "bench: $*" >&2; }
 fail() { say "ERROR: $*"; broke=1; }
 ina() { ip netns exec "$A" "$@"; }
 inb() { ip netns exec "$B" "$@"; }
+# xdp-loader in B's network namespace only: `ip netns exec` remounts /sys, hiding bpffs
+xlb() { nsenter --net="/run/netns/$B" xdp-loader "$@"; }
+xdp_user_attach() {
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	xlb load ocb "$tmp/xdp_pass.bpf.o" -s xdp.frags >/dev/null 2>"$tmp/xl.err" ||
+		{ fail "xdp-loader cannot attach the XDP_PASS program: $(tail -1 "$tmp/xl.err")"; return 1; }
+	xlb status ocb | grep -qE ' [0-9]+ +bench_xdp_pass ' ||
+		say "$1: libxdp attached the XDP_PASS program without its dispatcher (no trampolines here)"
+}
 
 # ---- preflight -------------------------------------------------------------
 [ "$(id -u)" -eq 0 ] || { say "needs root (namespaces, BPF, sysctl)"; exit 1; }
@@ -156,18 +169,22 @@ one_run() {
 	rm -f "$out" "$err" "$tf"
 	case $cfg in
 	none) ;;
-	offcap|offcap-all|offcap-s0|offcap-xdp|offcap-pregro|offcap-before)
+	offcap|offcap-all|offcap-s0|offcap-xdp|offcap-pregro|offcap-before|offcap-xdp-user)
 		local args=(-i "$A/oca" -i "$B/ocb") bin=$OFFCAP
+		[ "$cfg" = offcap-xdp-user ] && { xdp_user_attach "$cfg" || return 1; }
 		[ "$cfg" = offcap-before ] && bin=$tmp/before/build/offcap
 		case $cfg in
 		offcap-all) args+=(-p all) ;;
 		offcap-s0) args+=(-s 0) ;;
-		offcap-xdp) args=(-i "$B/ocb" -p xdp) ;;
+		offcap-xdp|offcap-xdp-user) args=(-i "$B/ocb" -p xdp) ;;
 		offcap-pregro) args=(-i "$B/ocb" -p pre-gro) ;;
 		esac
 		$TIME -f '%e %U %S %M' -o "$tf" "$bin" capture -q -w "$out" "${args[@]}" 2>"$err" &
 		tpid=$!; pids+=("$tpid")
 		for i in $(seq 100); do [ -s "$out" ] && break; sleep 0.1; done
+		if [ ! -s "$out" ] && grep -q 'can neither run next to it' "$err"; then
+			say "$cfg: skipped: $(cat "$err")"; wait "$tpid"; xlb unload ocb --all >/dev/null 2>&1; return 1
+		fi
 		[ -s "$out" ] || { fail "$cfg: offcap did not start: $(cat "$err")"; kill -9 "$tpid"; return 1; }
 		cpid=$(child_of "$tpid"); pids+=("$cpid")
 		;;
@@ -190,6 +207,7 @@ one_run() {
 		ip -n "$B" link set dev ocb xdpdrv obj "$tmp/xdp_pass.bpf.o" sec xdp.frags ||
 			{ fail "cannot attach the XDP_PASS program"; return 1; }
 		;;
+	xdp-libxdp) xdp_user_attach "$cfg" || return 1 ;;
 	esac
 	sleep 0.3
 	res=$(iperf_run "$tmp/iperf.json")
@@ -204,6 +222,11 @@ one_run() {
 		bpf_costs "$cfg" "$r" "${ids[@]}"
 		ip -n "$B" link set dev ocb xdpdrv off
 		;;
+	xdp-libxdp)
+		ids=($(ip -n "$B" link show dev ocb | grep -o 'prog/xdp id [0-9]*' | awk '{print $3}'))
+		bpf_costs "$cfg" "$r" "${ids[@]}"
+		xlb unload ocb --all >/dev/null 2>&1
+		;;
 	hooks-only|pregro-nop)
 		ids=($(prog_ids "$cpid")); bpf_costs "$cfg" "$r" "${ids[@]}"
 		kill "$cpid"; wait "$cpid"
@@ -213,6 +236,7 @@ one_run() {
 		kill -INT "$cpid" 2>/dev/null
 		wait "$tpid"; rc=$?
 		[ "$rc" -eq 0 ] || fail "$cfg round $r: capture exited with $rc: $(tail -3 "$err")"
+		[ "$cfg" = offcap-xdp-user ] && xlb unload ocb --all >/dev/null 2>&1
 		cpu=$(cpu_of_timefile "$tf")
 		if [ "$cfg" = tcpdump ]; then
 			events=$(awk '/packets received by filter/ {print $1}' "$err")
@@ -253,6 +277,8 @@ describe() {
 	offcap-before) echo "2'. as (2), offcap at $BEFORE" ;;
 	offcap-pregro) echo "d. offcap -p pre-gro on ocb only" ;;
 	pregro-nop) echo "e. do-nothing programs at pre-gro's tracepoints" ;;
+	xdp-libxdp) echo "f. XDP_PASS through libxdp's dispatcher, no capture" ;;
+	offcap-xdp-user) echo "g. offcap -p xdp joining (f)'s dispatcher" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -285,7 +311,7 @@ report_online() {
 		[ "${t[0]}" = - ] && { echo "| $(describe "$cfg") | no successful run | | | | | |"; continue; }
 		ratio=$(pct "${t[0]}" "$bare")
 		case $cfg in
-		none|xdp-pass|hooks-only|pregro-nop)
+		none|xdp-pass|hooks-only|pregro-nop|xdp-libxdp)
 			printf '| %s | %.2f [%.2f..%.2f] | %s | - | - | - | - |\n' "$(describe "$cfg")" "${t[@]}" "$ratio" ;;
 		*)
 			tot=$(col "$cfg" 6 | awk '{s += $1} END {print s + 0}')
@@ -337,6 +363,8 @@ report_online() {
 	[ "$x" != - ] && [ "$xo" != - ] && echo "- offcap -p xdp gives $(pct "$xo" "$x") of the XDP_PASS figure, all points $(pct "$xa" "$x"): that part is capture cost."
 	local pg; pg=$(med offcap-pregro 3)
 	[ "$pg" != - ] && echo "- offcap -p pre-gro (the receiver's frames before GRO, no XDP): $(pct "$pg" "$bare") of (1), against $(pct "$xo" "$bare") for -p xdp; do-nothing programs at its tracepoints: $(pct "$(med pregro-nop 3)" "$bare")."
+	local xl=$(med xdp-libxdp 3) xu=$(med offcap-xdp-user 3)
+	[ "$xl" != - ] && echo "- XDP_PASS through libxdp's dispatcher (f): $(pct "$xl" "$bare") of (1), against $(pct "$x" "$bare") attached alone (b); offcap joining that dispatcher (g): $(pct "$xu" "$bare")."
 	return 0
 }
 

@@ -102,6 +102,7 @@ enum oc_src {
 	SRC_XDP,		/* xdp.frags: bpf_xdp_load_bytes */
 	SRC_XDP_LINEAR,		/* linear XDP (< 5.18): direct packet access */
 	SRC_TRACE,		/* tp_btf: skb dynptr (6.12+), the linear part or perf */
+	SRC_XDP_TRACE,		/* fexit on an XDP program: its xdp_buff's linear part */
 };
 
 struct oc_source {
@@ -178,6 +179,8 @@ static __always_inline long copy_bytes(const struct oc_source *s, void *dst, __u
 		return bpf_xdp_load_bytes(s->ctx, 0, dst, n);
 	case SRC_XDP_LINEAR:
 		return copy_xdp_linear(s->ctx, dst, n);
+	case SRC_XDP_TRACE:
+		return bpf_probe_read_kernel(dst, n, ((struct xdp_buff *)s->ctx)->data);
 	default:
 		if (have_(OC_HAVE_TRACE_DYNPTR)) {
 			struct bpf_dynptr pkt;
@@ -286,7 +289,7 @@ static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
 	 * on PREEMPT_RT, where a count could be lost, never a packet). */
 	st->seen++;
 	e->cap_len = cap_len_of(e->len);
-	if (s->kind == SRC_XDP_LINEAR && e->cap_len > OC_XDP_LINEAR_MAX)
+	if ((s->kind == SRC_XDP_LINEAR || s->kind == SRC_XDP_TRACE) && e->cap_len > OC_XDP_LINEAR_MAX)
 		e->cap_len = OC_XDP_LINEAR_MAX;
 	e->ts = bpf_ktime_get_ns();
 	if (s->kind == SRC_TRACE && !have_(OC_HAVE_TRACE_DYNPTR) &&
@@ -300,7 +303,7 @@ static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
 	OC_BUCKET(256);
 	OC_BUCKET(2048);
 	OC_BUCKET(OC_XDP_LINEAR_MAX);
-	if (s->kind == SRC_XDP_LINEAR)
+	if (s->kind == SRC_XDP_LINEAR || s->kind == SRC_XDP_TRACE)
 		return 0;
 	OC_BUCKET(16384);
 	OC_BUCKET(65536);
@@ -488,6 +491,31 @@ int oc_xdp_linear(struct xdp_md *ctx)
 {
 	capture_xdp(ctx, ctx->data_end - ctx->data, SRC_XDP_LINEAR);
 	return XDP_PASS;
+}
+
+/* An XDP program of someone else's that libxdp cannot share (attached alone,
+ * not through its dispatcher): traced on its return, xdpdump's way. The loader
+ * sets the target program before load. The frame is as the program leaves
+ * it, with its verdict; the program itself is left untouched. */
+SEC("fexit/xdp")
+int BPF_PROG(oc_xdp_exit, struct xdp_buff *xdp, int ret)
+{
+	struct net_device *dev = xdp->rxq->dev;
+	struct oc_event e = {
+		.point = OC_HOOK_XDP,
+		.csum = OC_EV_CSUM_UNKNOWN,
+		.len = xdp->data_end - xdp->data,
+		.ifindex = dev->ifindex,
+		.queue = xdp->rxq->queue_index,
+		.netns = dev->nd_net.net->ns.inum,
+		.flags = OC_EV_VERDICT,
+		.xdp_verdict = ret,
+	};
+	struct oc_source s = { .ctx = xdp, .kind = SRC_XDP_TRACE };
+
+	if (!watched(dev))
+		return 0;
+	return emit(&e, &s);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -24,7 +24,10 @@ struct oc_event {
 	__u32 cap_len;		/* packet bytes following this header */
 	__u32 ifindex;
 	__u32 netns;		/* inode of the device's network namespace */
-	__u32 gso_type;		/* the kernel's raw SKB_GSO_* bits */
+	union {
+		__u32 gso_type;		/* the kernel's raw SKB_GSO_* bits */
+		__u32 xdp_verdict;	/* xdp with OC_EV_VERDICT: the program's XDP_* action */
+	};
 	__u32 queue;		/* skb->queue_mapping (rx: queue + 1), XDP rx_queue_index */
 	__u16 gso_size;
 	__u16 gso_segs;
@@ -39,6 +42,7 @@ struct oc_event {
 
 #define OC_EV_CSUM_UNKNOWN	0xff	/* XDP; tc without OC_HAVE_KERN_CTX */
 #define OC_EV_NO_GSO_TYPE	0x01	/* gso_type was out of reach */
+#define OC_EV_VERDICT		0x02	/* xdp_verdict holds the XDP program's return */
 
 /* What the running kernel offers, probed by the loader (user/hook.c) and
  * frozen into the programs' .rodata. */

@@ -120,6 +120,8 @@ int oc_event_decode(const void *rec, size_t size, struct oc_packet *p, struct oc
 	p->caplen = e->cap_len;
 	p->len = e->len;
 	p->dropcount = e->drops;
+	p->has_xdp_verdict = !!(e->flags & OC_EV_VERDICT);
+	p->xdp_verdict = p->has_xdp_verdict ? e->xdp_verdict : 0;
 	p->meta = (struct oc_meta){
 		.point = e->point,
 		.dir = oc_hooks[e->point].dir,
@@ -127,7 +129,7 @@ int oc_event_decode(const void *rec, size_t size, struct oc_packet *p, struct oc
 		.flags = OC_META_VALID | (e->flags & OC_EV_NO_GSO_TYPE ? OC_META_NO_GSO_TYPE : 0),
 		.gso_size = e->gso_size,
 		.gso_segs = e->gso_segs,
-		.gso_type = oc_gso_from_kernel(e->gso_type),
+		.gso_type = e->flags & OC_EV_VERDICT ? 0 : oc_gso_from_kernel(e->gso_type),
 		.vlan_tci = e->vlan_tci,
 		.vlan_proto = ntohs(e->vlan_proto),
 		.ifindex = e->ifindex,

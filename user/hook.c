@@ -18,8 +18,9 @@ const struct oc_hook oc_hooks[OC_POINT_MAX] = {
 	[OC_POINT_XDP] = {
 		.name = "xdp", .prog = "oc_xdp", .prog_old = "oc_xdp_linear",
 		.attach = OC_ATTACH_XDP, .dir = OC_DIR_IN,
-		.where = "XDP at the driver",
-		.shows = "received frames as they arrived, before GRO",
+		.where = "XDP at the driver, first in libxdp's dispatcher next to other XDP programs "
+			 "(fexit on a program attached alone)",
+		.shows = "received frames as they arrived, before GRO and before any XDP verdict",
 		.needs = {
 			{ OC_FEAT_XDP_FRAGS, "XDP is attached in linear mode (one buffer per frame, "
 					     "at most 4096 bytes kept)" },
@@ -61,6 +62,7 @@ const char *oc_feature_name(uint32_t feature)
 	case OC_FEAT_TRACE_DYNPTR: return "bpf_dynptr_from_skb in tracing programs (Linux 6.12)";
 	case OC_FEAT_XDP_FRAGS: return "multi-buffer XDP (Linux 5.18)";
 	case OC_FEAT_TCX: return "tcx links (Linux 6.6)";
+	case OC_FEAT_PROG_TRACE: return "BPF programs on BPF programs (freplace, fexit)";
 	default: return "?";
 	}
 }

@@ -38,6 +38,10 @@ extern const struct oc_hook oc_hooks[OC_POINT_MAX];
 #define OC_FEAT_TRACE_DYNPTR	0x02	/* bpf_dynptr_from_skb in tp_btf: 6.12 */
 #define OC_FEAT_XDP_FRAGS	0x04	/* multi-buffer XDP, bpf_xdp_load_bytes: 5.18 */
 #define OC_FEAT_TCX		0x08	/* tcx links: 6.6 */
+/* BPF programs on BPF programs (trampolines: freplace, fexit), which libxdp's
+ * dispatcher and tracing an XDP program need: 5.10, unless refused (some
+ * sandboxed kernels refuse every trampoline). */
+#define OC_FEAT_PROG_TRACE	0x10
 
 /* "bpf_cast_to_kern_ctx (Linux 6.2)" */
 const char *oc_feature_name(uint32_t feature);

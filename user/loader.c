@@ -14,6 +14,7 @@
 
 #include "capture.skel.h"
 #include "ring.h"
+#include "xdpshare.h"
 
 _Static_assert(OC_MAX_DEVS <= OC_WATCH_DEVS, "tracepoint filter too small");
 
@@ -34,7 +35,8 @@ _Static_assert(OC_MAX_DEVS <= OC_WATCH_DEVS, "tracepoint filter too small");
 #define TRACE_POINTS ((1u << OC_POINT_POST_GSO) | (1u << OC_POINT_PRE_GRO))
 
 struct oc_attach {
-	struct bpf_link *link;	/* XDP link */
+	struct xdp_program *xprog;	/* offcap's component in libxdp's dispatcher */
+	struct bpf_link *link;		/* XDP link, where the kernel has no dispatcher */
 	int tcx_fd;		/* tcx link fd, -1 if none */
 	struct bpf_tc_hook hook;	/* clsact fallback */
 	struct bpf_tc_opts tc;
@@ -59,6 +61,8 @@ struct oc_capture {
 	unsigned ndevs;
 	struct oc_attach at[OC_MAX_DEVS][OC_POINT_MAX];
 	struct bpf_link *trace[OC_MAX_TRACE];	/* the tracepoint points' links */
+	struct oc_xdp_found xdp[OC_MAX_DEVS];	/* how each device's xdp point is captured */
+	struct bpf_link *xdp_trace;	/* fexit on a program attached alone */
 	unsigned ntrace;
 	struct perf_buffer *frags;	/* post-gso's fragmented packets, before 6.12 */
 	uint64_t frags_lost;
@@ -129,13 +133,37 @@ static int probe_trace_dynptr(const struct btf *btf)
 	return 1;
 }
 
-/* OFFCAP_DISABLE=kern_ctx,trace_dynptr,xdp_frags runs the variants of older
+/* An fentry program on a function nothing calls but test runs: trampolines
+ * load and attach (libxdp's dispatcher and fexit on XDP programs need them). */
+static int probe_prog_trace(const struct btf *btf)
+{
+	int id = btf__find_by_name_kind(btf, "bpf_fentry_test1", BTF_KIND_FUNC), fd, link;
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = (uint32_t)id);
+
+	if (id <= 0)
+		return 0;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "oc_probe", "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return 0;
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	if (link >= 0)
+		close(link);
+	close(fd);
+	return link >= 0;
+}
+
+/* OFFCAP_DISABLE=kern_ctx,trace_dynptr,xdp_frags,prog_trace runs the variants of older
  * kernels on this one: how the tests reach them without a VM. */
 static uint32_t disabled_features(void)
 {
 	static const struct { const char *name; uint32_t bit; } names[] = {
 		{ "kern_ctx", OC_FEAT_KERN_CTX }, { "trace_dynptr", OC_FEAT_TRACE_DYNPTR },
-		{ "xdp_frags", OC_FEAT_XDP_FRAGS },
+		{ "xdp_frags", OC_FEAT_XDP_FRAGS }, { "prog_trace", OC_FEAT_PROG_TRACE },
 	};
 	const char *env = getenv("OFFCAP_DISABLE");
 	uint32_t off = 0;
@@ -156,6 +184,8 @@ static uint32_t probe_features(const struct btf *btf)
 		f |= OC_FEAT_TRACE_DYNPTR;
 	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes, NULL) == 1)
 		f |= OC_FEAT_XDP_FRAGS;
+	if (probe_prog_trace(btf))
+		f |= OC_FEAT_PROG_TRACE;
 	return f & ~disabled_features();
 }
 
@@ -216,9 +246,91 @@ static void plan_instances(struct oc_capture *c)
 	}
 }
 
+static struct capture_bpf *instance_of(const struct oc_capture *c, const struct oc_netdev *dev);
+
+/* The first device of instance i whose xdp point is captured the way given, or -1. */
+static int first_xdp(const struct oc_capture *c, unsigned i, enum oc_xdp_way way)
+{
+	if (!(c->points & (1u << OC_POINT_XDP)))
+		return -1;
+	for (unsigned d = 0; d < c->ndevs; d++)
+		if (c->xdp[d].way == way && instance_of(c, &c->devs[d]) == c->inst[i].skel)
+			return (int)d;
+	return -1;
+}
+
+/* The first device of instance i whose xdp point joins libxdp's dispatcher, or -1. */
+static int first_shared(const struct oc_capture *c, unsigned i)
+{
+	return first_xdp(c, i, OC_XDP_SHARE);
+}
+
+/* A device whose XDP program offcap traces, or -1. */
+static int traced_xdp(const struct oc_capture *c)
+{
+	if (!(c->points & (1u << OC_POINT_XDP)))
+		return -1;
+	for (unsigned d = 0; d < c->ndevs; d++)
+		if (c->xdp[d].way == OC_XDP_TRACE)
+			return (int)d;
+	return -1;
+}
+
+/* What each device's XDP hook holds decides how offcap captures there. One
+ * traced program at a time: fexit is loaded for its target. */
+static int plan_xdp(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
+{
+	int t = -1;
+
+	for (unsigned d = 0; d < c->ndevs; d++)
+		c->xdp[d].prog_fd = -1;
+	if (!(c->points & (1u << OC_POINT_XDP)))
+		return 0;
+	for (unsigned d = 0; d < c->ndevs; d++) {
+		char msg[256];
+		int ret;
+
+		if (oc_netdev_enter(&c->devs[d])) {
+			snprintf(err, errlen, "%s: cannot enter its namespace: %s", c->devs[d].name,
+				 strerror(errno));
+			return -1;
+		}
+		ret = oc_xdp_find(c->devs[d].ifindex, &c->xdp[d], msg, sizeof(msg));
+		oc_netdev_leave();
+		if (ret) {
+			snprintf(err, errlen, "%s: xdp: %s", c->devs[d].name, msg);
+			return -1;
+		}
+		if (!(c->features & OC_FEAT_PROG_TRACE) && (c->xdp[d].way == OC_XDP_TRACE ||
+							     c->xdp[d].prog_id)) {
+			snprintf(err, errlen, "%s: xdp: XDP program %u is attached, and this kernel "
+				 "refuses %s, so offcap can neither run next to it (libxdp) nor trace "
+				 "it; capture at pre-gro instead", c->devs[d].name, c->xdp[d].prog_id,
+				 oc_feature_name(OC_FEAT_PROG_TRACE));
+			return -1;
+		}
+		if (!(c->features & OC_FEAT_PROG_TRACE) && !d)
+			warnf(o, "xdp: this kernel refuses %s, which libxdp's dispatcher needs: offcap's "
+			      "XDP program runs alone, and no other XDP program can be attached while "
+			      "it runs", oc_feature_name(OC_FEAT_PROG_TRACE));
+		if (!(c->features & OC_FEAT_PROG_TRACE))
+			c->xdp[d].way = OC_XDP_ALONE;
+		if (c->xdp[d].way != OC_XDP_TRACE)
+			continue;
+		if (t >= 0 && c->xdp[t].prog_id != c->xdp[d].prog_id) {
+			snprintf(err, errlen, "%s and %s: each has an XDP program attached alone; offcap "
+				 "traces one such program at a time", c->devs[t].name, c->devs[d].name);
+			return -1;
+		}
+		t = (int)d;
+	}
+	return 0;
+}
+
 static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_opts *o)
 {
 	struct capture_bpf *s = c->inst[i].skel;
+	int traced = traced_xdp(c);
 
 	s->rodata->snaplen = o->snaplen;
 	s->rodata->have = c->features;
@@ -233,8 +345,14 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
 		if (!(o->points & (1u << p)) || !(DEV_POINTS & (1u << p)))
 			continue;
-		bpf_program__set_autoload(prog_of(c, s, p), true);
+		if (p != OC_POINT_XDP || first_shared(c, i) >= 0 || first_xdp(c, i, OC_XDP_ALONE) >= 0)
+			bpf_program__set_autoload(prog_of(c, s, p), true);
 	}
+	if (!i && traced >= 0 &&
+	    (bpf_program__set_autoload(s->progs.oc_xdp_exit, true) ||
+	     bpf_program__set_attach_target(s->progs.oc_xdp_exit, c->xdp[traced].prog_fd,
+					    c->xdp[traced].func)))
+		return -1;
 	if (!i) {
 		int ncpu = libbpf_num_possible_cpus();
 
@@ -253,6 +371,29 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 	return 0;
 }
 
+/* offcap's xdp program into the device's dispatcher (libxdp makes one if
+ * there is none); the first call for an object loads it. */
+static int share_xdp(struct oc_capture *c, unsigned d, char *err, size_t errlen)
+{
+	struct oc_netdev *dev = &c->devs[d];
+	struct oc_attach *a = &c->at[d][OC_POINT_XDP];
+	struct bpf_program *prog = prog_of(c, instance_of(c, dev), OC_POINT_XDP);
+	char msg[256];
+
+	if (oc_netdev_enter(dev)) {
+		snprintf(err, errlen, "%s: cannot enter its namespace: %s", dev->name, strerror(errno));
+		return -1;
+	}
+	a->xprog = oc_xdp_share(bpf_program__fd(prog) < 0 ? instance_of(c, dev)->obj : NULL, prog,
+				dev->ifindex, dev->netns_fd, &a->mode, msg, sizeof(msg));
+	oc_netdev_leave();
+	if (!a->xprog) {
+		snprintf(err, errlen, "%s: cannot attach at xdp: %s", dev->name, msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int load_instance(struct oc_capture *c, unsigned i, const struct oc_capture_opts *o,
 			 char *err, size_t errlen)
 {
@@ -267,6 +408,8 @@ static int load_instance(struct oc_capture *c, unsigned i, const struct oc_captu
 		snprintf(err, errlen, "cannot prepare the BPF maps: %s", strerror(errno));
 		return -1;
 	}
+	if (first_shared(c, i) >= 0)	/* libxdp loads it, as a dispatcher component */
+		return share_xdp(c, (unsigned)first_shared(c, i), err, errlen);
 	ret = capture_bpf__load(c->inst[i].skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
@@ -410,7 +553,8 @@ static int attach_tc(struct oc_attach *a, int prog_fd, int ifindex, int ingress,
 	return attach_clsact(a, prog_fd, ifindex, ingress, o, ifname);
 }
 
-static int attach_xdp(struct oc_attach *a, struct bpf_program *prog, int ifindex)
+/* Without trampolines: offcap's program alone, on a link that goes with it. */
+static int attach_xdp_alone(struct oc_attach *a, struct bpf_program *prog, int ifindex)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
@@ -423,8 +567,20 @@ static int attach_xdp(struct oc_attach *a, struct bpf_program *prog, int ifindex
 	return 0;
 }
 
+/* A program attached alone is traced: one fexit link for all its devices. */
+static int attach_xdp_trace(struct oc_capture *c, struct oc_attach *a)
+{
+	a->mode = "fexit";
+	if (c->xdp_trace)
+		return 0;
+	c->xdp_trace = bpf_program__attach_trace(c->inst[0].skel->progs.oc_xdp_exit);
+	return c->xdp_trace ? 0 : -errno;
+}
+
 static struct capture_bpf *instance_of(const struct oc_capture *c, const struct oc_netdev *dev)
 {
+	if (!c->inst[0].skel)
+		return NULL;
 	for (unsigned i = 1; i < c->ninst; i++)
 		if (c->inst[i].netns == dev->netns_ino)
 			return c->inst[i].skel;
@@ -434,7 +590,7 @@ static struct capture_bpf *instance_of(const struct oc_capture *c, const struct 
 static const char *attach_hint(int ret, unsigned p, const struct oc_capture *c)
 {
 	if (p == OC_POINT_XDP && (ret == -EBUSY || ret == -EEXIST))
-		return " (another XDP program is attached)";
+		return " (another XDP program was attached meanwhile)";
 	if (p == OC_POINT_XDP && ret == -EINVAL && !(c->features & OC_FEAT_XDP_FRAGS))
 		return " (linear XDP: the MTU may be too large for one buffer)";
 	return "";
@@ -462,8 +618,17 @@ static int attach_dev(struct oc_capture *c, unsigned d, const struct oc_capture_
 			a->mode = "tp_btf";	/* one program for all, filtered by .rodata */
 			continue;
 		}
-		ret = h->attach == OC_ATTACH_XDP ? attach_xdp(a, prog, dev->ifindex)
-			: attach_tc(a, bpf_program__fd(prog), dev->ifindex, h->ingress, o, dev->name);
+		if (h->attach == OC_ATTACH_XDP && (a->xprog || c->xdp[d].way == OC_XDP_SHARE)) {
+			oc_netdev_leave();
+			if (!a->xprog && share_xdp(c, d, err, errlen))
+				return -1;
+			oc_netdev_enter(dev);
+			continue;
+		}
+		ret = h->attach != OC_ATTACH_XDP ?
+			attach_tc(a, bpf_program__fd(prog), dev->ifindex, h->ingress, o, dev->name) :
+			c->xdp[d].way == OC_XDP_TRACE ? attach_xdp_trace(c, a) :
+			attach_xdp_alone(a, prog, dev->ifindex);
 		if (ret)
 			snprintf(err, errlen, "%s: cannot attach at %s: %s%s", dev->name, h->name,
 				 strerror(-ret), attach_hint(ret, p, c));
@@ -500,7 +665,8 @@ struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 	btf__free(btf);
 	tell_limits(c, o);
 	oc_mono_to_wall(0);
-	if (load(c, o, err, errlen))
+	oc_xdp_quiet(o->verbose);
+	if (plan_xdp(c, o, err, errlen) || load(c, o, err, errlen))
 		goto fail;
 	for (unsigned d = 0; d < ndevs; d++)
 		if (attach_dev(c, d, o, err, errlen))
@@ -627,6 +793,8 @@ static void detach(struct oc_capture *c, unsigned d)
 	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
 		struct oc_attach *a = &c->at[d][p];
 
+		oc_xdp_unshare(a->xprog, c->devs[d].ifindex);
+		a->xprog = NULL;
 		bpf_link__destroy(a->link);
 		a->link = NULL;
 		if (a->tcx_fd >= 0)
@@ -659,6 +827,8 @@ void oc_capture_detach(struct oc_capture *c)
 	for (unsigned i = 0; i < c->ntrace; i++)
 		bpf_link__destroy(c->trace[i]);
 	c->ntrace = 0;
+	bpf_link__destroy(c->xdp_trace);
+	c->xdp_trace = NULL;
 }
 
 void oc_capture_stop(struct oc_capture *c)
@@ -670,5 +840,8 @@ void oc_capture_stop(struct oc_capture *c)
 	oc_rings_free(c->rings);
 	for (unsigned i = 0; i < c->ninst; i++)
 		capture_bpf__destroy(c->inst[i].skel);
+	for (unsigned d = 0; d < c->ndevs; d++)
+		if (c->xdp[d].prog_fd >= 0)
+			close(c->xdp[d].prog_fd);
 	free(c);
 }

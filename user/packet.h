@@ -44,6 +44,8 @@ struct oc_packet {
 	uint32_t epb_flags;	/* 0 if absent */
 	uint64_t dropcount;	/* epb_dropcount, 0 if absent */
 	uint32_t queue;		/* epb_queue */
+	uint64_t xdp_verdict;	/* epb_verdict of type eBPF XDP: an XDP_* action */
+	int has_xdp_verdict;
 	struct oc_meta meta;	/* meta.flags & OC_META_VALID when present */
 	const char *comment;	/* first opt_comment or NULL; reader-owned */
 };

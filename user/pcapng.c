@@ -34,7 +34,9 @@
 #define IF_TSOFFSET 14
 #define EPB_FLAGS 2
 #define EPB_DROPCOUNT 4
-#define EPB_QUEUE 6		/* 7 is epb_verdict */
+#define EPB_QUEUE 6
+#define EPB_VERDICT 7
+#define EPB_VERDICT_XDP 2	/* eBPF XDP: 8 bytes, an XDP_* action */
 #define ISB_STARTTIME 2
 #define ISB_ENDTIME 3
 #define ISB_IFRECV 4
@@ -99,6 +101,14 @@ static uint8_t *put_opt(uint8_t *p, uint16_t code, const void *val, size_t len)
 
 static uint8_t *put_opt32(uint8_t *p, uint16_t code, uint32_t v) { return put_opt(p, code, &v, 4); }
 static uint8_t *put_opt64(uint8_t *p, uint16_t code, uint64_t v) { return put_opt(p, code, &v, 8); }
+
+static uint8_t *put_verdict(uint8_t *p, uint64_t action)
+{
+	uint8_t v[9] = { EPB_VERDICT_XDP };
+
+	memcpy(v + 1, &action, 8);
+	return put_opt(p, EPB_VERDICT, v, sizeof(v));
+}
 
 static size_t str_opt_len(const char *s)
 {
@@ -398,7 +408,8 @@ int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
 		return soft_fail(w, "packet on undefined interface %u", pkt->if_id);
 	meta = pkt->meta.flags & OC_META_VALID;
 	opts = epb_comments(w, pkt, &c);
-	opts += (pkt->epb_flags ? 8 : 0) + (pkt->dropcount ? 12 : 0) + (meta ? 8 : 0);
+	opts += (pkt->epb_flags ? 8 : 0) + (pkt->dropcount ? 12 : 0) + (meta ? 8 : 0) +
+		(pkt->has_xdp_verdict ? 16 : 0);
 	b = reserve(w, 32 + pad4(pkt->caplen) + opts + (opts ? 4 : 0));
 	if (!b)
 		return -1;
@@ -417,6 +428,8 @@ int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
 		p = put_opt64(p, EPB_DROPCOUNT, pkt->dropcount);
 	if (meta)
 		p = put_opt32(p, EPB_QUEUE, pkt->queue);
+	if (pkt->has_xdp_verdict)
+		p = put_verdict(p, pkt->xdp_verdict);
 	if (opts)
 		p = put32(p, OPT_END);
 	commit(w, b, p, BT_EPB);
@@ -883,6 +896,9 @@ static int packet_opts(struct cap_reader *r, const uint8_t *b, size_t n, struct 
 			pkt->dropcount = rd64(r, o.val);
 		} else if (o.code == EPB_QUEUE && o.len >= 4) {
 			pkt->queue = rd32(r, o.val);
+		} else if (o.code == EPB_VERDICT && o.len == 9 && o.val[0] == EPB_VERDICT_XDP) {
+			pkt->xdp_verdict = rd64(r, o.val + 1);
+			pkt->has_xdp_verdict = 1;
 		}
 	}
 	set_meta(pkt, &em);

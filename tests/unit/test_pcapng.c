@@ -162,6 +162,10 @@ static void mk_packets(struct oc_packet *p)
 	p[4].epb_flags = OC_EPB_DIR_OUT | OC_EPB_TSO | OC_EPB_CSUM_NOT_READY;
 	p[4].dropcount = 1ull << 40;
 	p[7].epb_flags = OC_EPB_DIR_OUT;
+	p[3].has_xdp_verdict = 1;	/* epb_verdict, eBPF XDP: XDP_DROP */
+	p[3].xdp_verdict = 1;
+	p[5].has_xdp_verdict = 1;
+	p[5].xdp_verdict = 0x0102030405060708ull;
 }
 
 static const struct pcapng_shb_info shb_info = {
@@ -204,6 +208,7 @@ static int same_packet(const struct oc_packet *a, const struct oc_packet *b)
 	return a->ts_ns == b->ts_ns && a->if_id == b->if_id && a->caplen == b->caplen &&
 	       a->len == b->len && !memcmp(a->data, b->data, b->caplen) &&
 	       a->epb_flags == b->epb_flags && a->dropcount == b->dropcount &&
+	       a->has_xdp_verdict == b->has_xdp_verdict && a->xdp_verdict == b->xdp_verdict &&
 	       a->queue == ((b->meta.flags & OC_META_VALID) ? b->queue : 0) &&
 	       !memcmp(&a->meta, &b->meta, sizeof(a->meta)) &&
 	       (want ? a->comment && !strcmp(a->comment, want) : !a->comment);

@@ -115,6 +115,10 @@ static void usage(FILE *f)
 "\n"
 "XDP is not on by default: on a veth, attaching it turns off the peer's GSO\n"
 "pass-through, so the sender segments in software (offcap warns when that happens).\n"
+"At xdp offcap joins libxdp's dispatcher, first: your XDP programs keep deciding\n"
+"every frame and can be attached (xdp-loader) while it runs; the file holds each\n"
+"frame as it arrived. A program attached alone, which libxdp cannot share, is\n"
+"traced instead (fexit, xdpdump's way), its verdict in epb_verdict.\n"
 "On kernels older than a point's best variant, offcap says at start what it\n"
 "cannot record there (e.g. csum=unknown at tc before Linux 6.2).\n",
 		OC_MAX_DEVS, points_help());
