@@ -39,6 +39,17 @@ struct oc_event {
 
 #define OC_EV_CSUM_UNKNOWN	0xff	/* XDP; tc without OC_HAVE_KERN_CTX */
 #define OC_EV_NO_GSO_TYPE	0x01	/* gso_type was out of reach */
+#define OC_EV_FILTER_UNDECIDED	0x02	/* the filter read past the bytes it had: user space decides */
+
+/* The capture filter (user/cbpf.c): each stub, oc_filter_l2 (Ethernet) and
+ * oc_filter_l3 (raw IP), is its OC_FILTER_MAGIC_* and OC_FILTER_SLOTS placeholder
+ * instructions and an exit, replaced at load by the translated filter. */
+#define OC_FILTER_MAGIC_L2	0x0ffcf17e
+#define OC_FILTER_MAGIC_L3	0x0ffcf17f
+#define OC_FILTER_SLOTS		4096
+#define OC_FILTER_SPAN_MAX	1024	/* bytes copied for the filter, at most */
+#define OC_FILTER_L2		0x01	/* filter_on: which stubs hold a filter */
+#define OC_FILTER_L3		0x02
 
 /* What the running kernel offers, probed by the loader (user/hook.c) and
  * frozen into the programs' .rodata. */
@@ -70,6 +81,8 @@ struct oc_point_stats {
 	__u64 seen;		/* events the program saw */
 	__u64 dropped;		/* ring reservations that failed */
 	__u64 reported;		/* dropped, as already told in an event */
+	__u64 filtered;		/* events the capture filter rejected */
+	__u64 undecided;	/* events it left to user space */
 };
 
 #endif

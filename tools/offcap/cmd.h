@@ -7,6 +7,9 @@ int cmd_report(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_extcap(int argc, char **argv);
+int cmd_filter(int argc, char **argv);
+/* argv joined with spaces, as tcpdump takes its expression; malloc'd */
+char *oc_join_args(int argc, char **argv);
 /* offcap report FILE with the default options, on stdout */
 int oc_report_file(const char *path);
 
