@@ -283,7 +283,7 @@ static void prologue(struct gen *g, const struct sock_filter *f, unsigned n)
 	mov32_imm(g, R_X, 0);
 	if (uses_mem(f, n))
 		for (int i = 0; i < BPF_MEMWORDS / 2; i++)
-			emit(g, ins(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, MEM_OFF + 8 * i, 0, 0));
+			emit(g, ins(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0, MEM_OFF + 8 * i, 0));
 }
 
 int oc_cbpf_to_ebpf(const struct sock_filter *f, unsigned n, unsigned span,

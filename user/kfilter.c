@@ -23,7 +23,8 @@ static int compile_link(struct oc_kfilter *f, enum oc_kf_link l, char *err, size
 	span = oc_cbpf_span((const struct sock_filter *)k->cbpf, k->cbpf_len);
 	k->ebpf = calloc(oc_splice_room(), sizeof(*k->ebpf));
 	if (span < 0 || !k->ebpf) {
-		snprintf(err, errlen, "cannot translate the filter (%s)", span < 0 ? "invalid program" : "memory");
+		snprintf(err, errlen, span < 0 ? "libpcap's program for this expression jumps backward "
+			 "(protochain loops): offcap's kernel filter runs forward jumps only" : "out of memory");
 		return -1;
 	}
 	k->span = (unsigned)span;

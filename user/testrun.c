@@ -16,6 +16,7 @@
 /* The kernel copies at most a page of test data into the skb; the filter
  * reads at most OC_FILTER_SPAN_MAX bytes of it. */
 #define TEST_DATA_MAX	2048
+#define TEST_PAD	128
 
 struct oc_testrun {
 	struct capture_bpf *skel;
@@ -99,7 +100,9 @@ int oc_testrun_packet(struct oc_testrun *t, const uint8_t *data, uint32_t caplen
 {
 	uint8_t buf[TEST_DATA_MAX];
 	uint32_t n = caplen < TEST_DATA_MAX ? caplen : TEST_DATA_MAX;
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = n < 14 ? 14 : n,
+	/* zeros after a cut packet: the kernel refuses a run on a frame whose
+	 * IP header it cannot pull; the program reads test_caplen bytes only */
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = buf, .data_size_in = n < TEST_PAD ? TEST_PAD : n,
 		    .data_out = NULL, .repeat = 1);
 	uint64_t f0, u0, f1, u1;
 

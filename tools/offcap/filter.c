@@ -87,12 +87,15 @@ static int compare_one(void *ctx, int dlt, const uint8_t *data, uint32_t caplen,
 		snprintf(c->err, sizeof(c->err), "link type %d: offcap filters Ethernet and raw IP", dlt);
 		return 1;
 	}
+	if (!c->f->link[l].ok) {
+		snprintf(c->err, sizeof(c->err), "%s on %s frames: capture attaches nothing there",
+			 c->f->link[l].why, l == OC_KF_L3 ? "raw IP" : "Ethernet");
+		return 1;
+	}
 	if (!c->run[l] && !(c->run[l] = oc_testrun_open(c->f, l == OC_KF_L3, c->verbose, c->err, sizeof(c->err))))
 		return 1;
 	u = oc_pcap_match(c->f->link[l].cbpf, c->f->link[l].cbpf_len, data, caplen, len);
-	if (!c->f->link[l].ok)
-		k = OC_CBPF_REJECT;	/* nothing attached there */
-	else if ((k = oc_testrun_packet(c->run[l], data, caplen, len)) < 0) {
+	if ((k = oc_testrun_packet(c->run[l], data, caplen, len)) < 0) {
 		c->skipped++;
 		fprintf(stderr, "#%lu: the kernel refused the test run (%u bytes)\n", c->n, caplen);
 		return 0;
