@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The kernel filter gives libpcap's verdict on every packet: `offcap filter
+# EXPR -r FILE` runs the capture's own tc program, filter spliced in
+# (BPF_PROG_TEST_RUN), next to pcap_offline_filter, for every expression of
+# tests/filter/exprs.txt over crafted packets (VLAN/QinQ, IPv6 extension
+# headers, fragments, ICMP, tunnels, cut frames, random corruption; Ethernet
+# and raw IP) and a capture offcap made of real traffic.
+source "$(dirname "$0")/../lib.sh"
+python3 "$OC_ROOT/tests/filter/packets.py" "$OC_TMP/crafted" || { not_ok "crafted packets"; exit 1; }
+oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
+oc_capture "$OC_TMP/own.pcapng" -s 0 -p tc-egress,tc-ingress,post-gso -i "$NS_A/oca"
+oc_iperf 2M
+ina bash -c "echo x > /dev/udp/$IP_B/9999; echo y > /dev/udp/$IP6_B/9999"
+sleep 0.2; oc_capture_stop
+check_num "offcap's own capture has packets" "$(tcpdump -r "$OC_TMP/own.pcapng" 2>/dev/null | wc -l)" -gt 50
+n=0 bad=0 skipped=0 undecided=0
+while IFS= read -r e; do
+	[[ -z "$e" || "$e" == \#* ]] && continue
+	n=$((n + 1))
+	for f in crafted.pcap crafted-raw.pcap own.pcapng; do
+		out=$("$OFFCAP" filter "$e" -r "$OC_TMP/$f" 2>&1); rc=$?
+		if [ $rc -eq 2 ] && [ $f = crafted-raw.pcap ] && grep -q 'attaches nothing there' <<<"$out"; then
+			skipped=$((skipped + 1)); continue
+		fi
+		grep -q 'decided in user space' <<<"$out" && undecided=$((undecided + 1))
+		if [ $rc -ne 0 ] || ! grep -q ' 0 disagreements' <<<"$out"; then
+			bad=$((bad + 1)); echo "  '$e' on $f (exit $rc):"; sed 's/^/    /' <<<"$out" | head -5
+		fi
+	done
+done <"$OC_ROOT/tests/filter/exprs.txt"
+check_num "expressions tried" "$n" -ge 100
+check_num "runs where the kernel and libpcap disagree, or the program did not load" "$bad" -eq 0
+check_num "runs that left packets to user space (loads past the copied bytes)" "$undecided" -ge 2
+check_num "raw-IP runs skipped: the expression cannot match there (ether, vlan, arp)" "$skipped" -ge 10
+"$OFFCAP" filter 'tcp port' >"$OC_TMP/bad.out" 2>&1; rc=$?
+check "a bad expression: libpcap's message, exit 1" bash -c "[ $rc -eq 1 ] && grep -q 'syntax error' '$OC_TMP/bad.out'"
+"$OFFCAP" filter 'ip6 protochain 6' -r "$OC_TMP/crafted.pcap" >"$OC_TMP/loop.out" 2>&1; rc=$?
+check "protochain (a backward jump): refused with a clear message" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'jumps backward' '$OC_TMP/loop.out'"
+"$OFFCAP" filter 'tcp port 80' >"$OC_TMP/dump.txt"
+check "offcap filter EXPR prints the classic BPF and the eBPF" \
+	bash -c "grep -q 'ldh      \[12\]' '$OC_TMP/dump.txt' && grep -q '^eBPF (' '$OC_TMP/dump.txt' && grep -q 'exit' '$OC_TMP/dump.txt'"
