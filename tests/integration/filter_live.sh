@@ -27,6 +27,18 @@ for i in "${!EXPRS[@]}"; do
 	n=$(lines "$OC_TMP/f$i.pcapng" | wc -l)
 	check "'${EXPRS[$i]}': the kernel kept exactly what tcpdump selects ($n packets)" [ "$want" = "$got" ]
 done
+# every hook point with a filter (each program loads with it spliced in);
+# XDP on ocb changes the pair's offloads, so after the comparisons above
+oc_capture "$OC_TMP/all-points.pcapng" -s 128 -p all -i "$NS_A/oca" -i "$NS_B/ocb" "tcp dst port 5201"
+oc_iperf 2M
+sleep 0.2; oc_capture_stop
+for pt in oca@tc-egress oca@post-gso ocb@xdp ocb@tc-ingress ocb@pre-gro; do
+	sel="frame.interface_name contains \"/$pt\""	# NS/IFACE@POINT: two namespaces
+	n=$(tshark -r "$OC_TMP/all-points.pcapng" -Y "$sel" 2>/dev/null | wc -l)
+	bad=$(tshark -r "$OC_TMP/all-points.pcapng" -Y "$sel && !(tcp.dstport == 5201)" 2>/dev/null | wc -l)
+	check "-p all 'tcp dst port 5201': $pt kept the transfer ($n) and nothing else ($bad)" \
+		[ "$n" -gt 10 -a "$bad" -eq 0 ]
+done
 check_num "'greater 1514' kept super-frames" "$(lines "$OC_TMP/f0.pcapng" | wc -l)" -gt 0
 "$OFFCAP" capture -q -i "$NS_A/oca" -w "$OC_TMP/bad.pcapng" 'tcp port' 2>"$OC_TMP/bad.err"; rc=$?
 check "a bad expression: libpcap's message, exit 1, nothing written" \
