@@ -17,6 +17,9 @@
 #   offcap-pregro d. offcap -p pre-gro on the receiver only: the pre-GRO view
 #               without XDP's observer effect
 #   pregro-nop  e. programs that do nothing at pre-gro's tracepoints
+#   filter-none f. offcap as (2) with a kernel filter that matches nothing of the
+#               stream ('tcp port 9': every header read, every packet rejected)
+#   filter-port g. offcap as (2) with 'tcp port 5201' (matches the stream: as (2))
 # offcap watches both ends (-i A/oca -i B/ocb), as `make demo` does; tcpdump
 # the sender's veth (both directions of the stream).
 # Offline: a >= 1 GB capture of the demo traffic, read by offcap, tcpdump,
@@ -40,7 +43,7 @@ ROOT=$PWD
 OFFCAP=${OFFCAP:-$ROOT/build/offcap}
 ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-3}
-CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump hooks-only xdp-pass offcap-xdp offcap-pregro pregro-nop}
+CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump hooks-only xdp-pass offcap-xdp offcap-pregro pregro-nop filter-none filter-port}
 BEFORE=${BENCH_BEFORE:-}
 [ -n "$BEFORE" ] && CONFIGS="$CONFIGS offcap-before"
 ONLINE=${BENCH_ONLINE:-1}
@@ -156,7 +159,7 @@ one_run() {
 	rm -f "$out" "$err" "$tf"
 	case $cfg in
 	none) ;;
-	offcap|offcap-all|offcap-s0|offcap-xdp|offcap-pregro|offcap-before)
+	offcap|offcap-all|offcap-s0|offcap-xdp|offcap-pregro|offcap-before|filter-none|filter-port)
 		local args=(-i "$A/oca" -i "$B/ocb") bin=$OFFCAP
 		[ "$cfg" = offcap-before ] && bin=$tmp/before/build/offcap
 		case $cfg in
@@ -164,6 +167,8 @@ one_run() {
 		offcap-s0) args+=(-s 0) ;;
 		offcap-xdp) args=(-i "$B/ocb" -p xdp) ;;
 		offcap-pregro) args=(-i "$B/ocb" -p pre-gro) ;;
+		filter-none) args+=(tcp port 9) ;;
+		filter-port) args+=(tcp port 5201) ;;
 		esac
 		$TIME -f '%e %U %S %M' -o "$tf" "$bin" capture -q -w "$out" "${args[@]}" 2>"$err" &
 		tpid=$!; pids+=("$tpid")
@@ -253,6 +258,8 @@ describe() {
 	offcap-before) echo "2'. as (2), offcap at $BEFORE" ;;
 	offcap-pregro) echo "d. offcap -p pre-gro on ocb only" ;;
 	pregro-nop) echo "e. do-nothing programs at pre-gro's tracepoints" ;;
+	filter-none) echo "f. as (2), kernel filter 'tcp port 9' (rejects the stream)" ;;
+	filter-port) echo "g. as (2), kernel filter 'tcp port 5201' (the stream)" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -336,6 +343,10 @@ report_online() {
 	[ "$x" != - ] && echo "- observer effect: a trivial XDP_PASS on the receiver alone gives $(pct "$x" "$bare") of (1) (the sender loses GSO pass-through and segments in software)."
 	[ "$x" != - ] && [ "$xo" != - ] && echo "- offcap -p xdp gives $(pct "$xo" "$x") of the XDP_PASS figure, all points $(pct "$xa" "$x"): that part is capture cost."
 	local pg; pg=$(med offcap-pregro 3)
+	local fn fp
+	fn=$(med filter-none 3); fp=$(med filter-port 3)
+	[ "$fn" != - ] && echo "- a kernel filter that rejects the whole stream (f): $(pct "$fn" "$bare") of (1), $(pct "$fn" "$h") of the do-nothing programs (a); its programs' ns/event above are the reject path (copy the headers, run the filter)."
+	[ "$fp" != - ] && echo "- 'tcp port 5201', matching the stream (g): $(pct "$fp" "$t2") of unfiltered (2)."
 	[ "$pg" != - ] && echo "- offcap -p pre-gro (the receiver's frames before GRO, no XDP): $(pct "$pg" "$bare") of (1), against $(pct "$xo" "$bare") for -p xdp; do-nothing programs at its tracepoints: $(pct "$(med pregro-nop 3)" "$bare")."
 	return 0
 }
