@@ -329,7 +329,8 @@ int oc_cbpf_to_ebpf(const struct sock_filter *f, unsigned n, unsigned span,
 		emit(&g, ins(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
 	}
 	if (g.overflow) {
-		snprintf(err, errlen, "the filter needs more than %u eBPF instructions", max);
+		snprintf(err, errlen, "the filter needs more than the %u eBPF instructions offcap has room for: "
+			 "simplify the expression", max);
 		return -1;
 	}
 	for (unsigned i = 0; i < g.nfix; i++) {

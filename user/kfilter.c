@@ -20,6 +20,11 @@ static int compile_link(struct oc_kfilter *f, enum oc_kf_link l, char *err, size
 		k->rejects_all = strstr(k->why, "rejects all packets") != NULL;
 		return 0;
 	}
+	if (k->cbpf_len > BPF_MAXINSNS) {
+		snprintf(err, errlen, "the expression compiles to %u classic BPF instructions, more than "
+			 "the %u the kernel filter takes: simplify it", k->cbpf_len, BPF_MAXINSNS);
+		return -1;
+	}
 	span = oc_cbpf_span((const struct sock_filter *)k->cbpf, k->cbpf_len);
 	k->ebpf = calloc(oc_splice_room(), sizeof(*k->ebpf));
 	if (span < 0 || !k->ebpf) {
