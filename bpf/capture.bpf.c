@@ -248,6 +248,7 @@ static __noinline int name(void *bytes, __u64 avail, __u64 wirelen, __u64 comple
 											\
 	asm volatile("r0 = " OC_STR(magic) "\n"					\
 		     ".rept " OC_STR(OC_FILTER_SLOTS) "\n r0 = 0\n .endr\n"		\
+		     "r0 = 2\n"	/* not spliced: undecided, user space decides */	\
 		     : "=r"(r0) : "r"(r1), "r"(r2), "r"(r3), "r"(r4));			\
 	return r0;									\
 }

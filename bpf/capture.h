@@ -42,8 +42,9 @@ struct oc_event {
 #define OC_EV_FILTER_UNDECIDED	0x02	/* the filter read past the bytes it had: user space decides */
 
 /* The capture filter (user/cbpf.c): each stub, oc_filter_l2 (Ethernet) and
- * oc_filter_l3 (raw IP), is its OC_FILTER_MAGIC_* and OC_FILTER_SLOTS placeholder
- * instructions and an exit, replaced at load by the translated filter. */
+ * oc_filter_l3 (raw IP), is its OC_FILTER_MAGIC_*, OC_FILTER_SLOTS placeholder
+ * instructions, "r0 = 2" and an exit, replaced at load by the translated filter.
+ * A stub no loader spliced returns 2: undecided, user space decides. */
 #define OC_FILTER_MAGIC_L2	0x0ffcf17e
 #define OC_FILTER_MAGIC_L3	0x0ffcf17f
 #define OC_FILTER_SLOTS		4096

@@ -11,7 +11,7 @@
 #include <linux/types.h>
 #include "../bpf/capture.h"
 
-#define STUB_LEN	(OC_FILTER_SLOTS + 2)	/* the magic, the slots, exit */
+#define STUB_LEN	(OC_FILTER_SLOTS + 3)	/* the magic, the slots, r0 = 2, exit */
 
 static const uint32_t magic[OC_SPLICE_LINKS] = { OC_FILTER_MAGIC_L2, OC_FILTER_MAGIC_L3 };
 static const struct bpf_insn *bodies[OC_SPLICE_LINKS];
@@ -21,7 +21,7 @@ static unsigned spliced;
 /* What libbpf's own prepare callback does for these sections, which a custom
  * handler replaces (libbpf 1.1.2 libbpf_prepare_prog_load): xdp.frags sets
  * BPF_F_XDP_HAS_FRAGS, tp_btf resolves its target (always in vmlinux). */
-enum { SEC_FRAGS = 1, SEC_TP_BTF = 2 };
+enum { SEC_FRAGS = 1, SEC_TP_BTF = 2, SEC_FUNC = 4 };
 
 static const struct { const char *sec; enum bpf_prog_type type; enum bpf_attach_type at; long cookie; }
 sections[] = {
@@ -29,9 +29,14 @@ sections[] = {
 	{ "xdp.frags", BPF_PROG_TYPE_XDP, BPF_XDP, SEC_FRAGS },
 	{ "xdp", BPF_PROG_TYPE_XDP, BPF_XDP, 0 },
 	{ "tp_btf/", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, SEC_TP_BTF },
+	/* a fallback hook (fentry on a driver or on another program) */
+	{ "fentry+", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, SEC_FUNC },
+	{ "fexit+", BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, SEC_FUNC },
 };
 
-static int tp_btf_target(const struct bpf_program *prog, struct bpf_prog_load_opts *opts)
+/* The target named in the section, in vmlinux (a program's or a module's
+ * target is set with bpf_program__set_attach_target before load). */
+static int btf_target(const struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
 {
 	static struct btf *vmlinux;
 	const char *name = strchr(bpf_program__section_name(prog), '/');
@@ -42,8 +47,8 @@ static int tp_btf_target(const struct bpf_program *prog, struct bpf_prog_load_op
 		return -errno;
 	if (!name)
 		return -EINVAL;
-	snprintf(tname, sizeof(tname), "btf_trace_%s", name + 1);
-	id = btf__find_by_name_kind(vmlinux, tname, BTF_KIND_TYPEDEF);
+	snprintf(tname, sizeof(tname), "%s%s", cookie & SEC_TP_BTF ? "btf_trace_" : "", name + 1);
+	id = btf__find_by_name_kind(vmlinux, tname, cookie & SEC_TP_BTF ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC);
 	if (id <= 0)
 		return -ESRCH;
 	opts->attach_btf_obj_fd = 0;
@@ -57,11 +62,14 @@ static int is_slot(const struct bpf_insn *i)
 	       !i->off && !i->imm;
 }
 
-/* A stub is the magic, exactly OC_FILTER_SLOTS placeholders and an exit:
+/* A stub is the magic, exactly OC_FILTER_SLOTS placeholders, r0 = 2 and exit:
  * anything else means the compiler did not keep its shape. */
 static int stub_at(const struct bpf_insn *in, size_t n, size_t at)
 {
-	if (at + STUB_LEN > n || in[at + STUB_LEN - 1].code != (BPF_JMP | BPF_EXIT))
+	const struct bpf_insn *undecided = &in[at + STUB_LEN - 2];
+
+	if (at + STUB_LEN > n || in[at + STUB_LEN - 1].code != (BPF_JMP | BPF_EXIT) ||
+	    undecided->code != (BPF_ALU64 | BPF_MOV | BPF_K) || undecided->dst_reg || undecided->imm != 2)
 		return 0;
 	for (size_t k = 1; k <= OC_FILTER_SLOTS; k++)
 		if (!is_slot(&in[at + k]))
@@ -124,14 +132,14 @@ static int prepare(struct bpf_program *prog, struct bpf_prog_load_opts *opts, lo
 
 	if ((cookie & SEC_FRAGS) && bpf_program__type(prog) == BPF_PROG_TYPE_XDP)
 		opts->prog_flags |= BPF_F_XDP_HAS_FRAGS;
-	if ((cookie & SEC_TP_BTF) && !opts->attach_btf_id && (err = tp_btf_target(prog, opts)))
+	if ((cookie & (SEC_TP_BTF | SEC_FUNC)) && !opts->attach_btf_id && (err = btf_target(prog, opts, cookie)))
 		return err;
 	return splice(prog);
 }
 
 static int attach(const struct bpf_program *prog, long cookie, struct bpf_link **link)
 {
-	if (!(cookie & SEC_TP_BTF)) {
+	if (!(cookie & (SEC_TP_BTF | SEC_FUNC))) {
 		*link = NULL;
 		return 0;
 	}
@@ -148,7 +156,7 @@ static int register_handlers(char *err, size_t errlen)
 	for (unsigned i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
 		LIBBPF_OPTS(libbpf_prog_handler_opts, o, .cookie = sections[i].cookie,
 			    .prog_prepare_load_fn = prepare,
-			    .prog_attach_fn = sections[i].cookie & SEC_TP_BTF ? attach : NULL);
+			    .prog_attach_fn = sections[i].cookie & (SEC_TP_BTF | SEC_FUNC) ? attach : NULL);
 
 		if (libbpf_register_prog_handler(sections[i].sec, sections[i].type, sections[i].at, &o) < 0) {
 			snprintf(err, errlen, "cannot register a libbpf handler for '%s': %s",
