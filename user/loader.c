@@ -234,8 +234,7 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 
 		s->rodata->filter_on = (f->link[OC_KF_L2].ok ? OC_FILTER_L2 : 0) |
 				       (f->link[OC_KF_L3].ok ? OC_FILTER_L3 : 0);
-		/* at least one byte: a filter that reads nothing still runs */
-		s->rodata->filter_span = oc_kfilter_span(f) ? oc_kfilter_span(f) : 1;
+		s->rodata->filter_span = oc_kfilter_span(f);
 		s->rodata->l3_ndevs = 0;
 		for (unsigned d = 0; d < c->ndevs; d++)
 			if (oc_netdev_is_l3(&c->devs[d]))

@@ -54,7 +54,7 @@ struct oc_testrun *oc_testrun_open(const struct oc_kfilter *f, int l3, int verbo
 	t->skel->rodata->dev_netns = (uint32_t)ns.st_ino;
 	t->skel->rodata->filter_on = (f->link[OC_KF_L2].ok ? OC_FILTER_L2 : 0) |
 				     (f->link[OC_KF_L3].ok ? OC_FILTER_L3 : 0);
-	t->skel->rodata->filter_span = oc_kfilter_span(f) ? oc_kfilter_span(f) : 1;
+	t->skel->rodata->filter_span = oc_kfilter_span(f);
 	if (l3) {	/* the test run's skb belongs to lo */
 		t->skel->rodata->l3_ndevs = 1;
 		t->skel->rodata->l3_devs[0] = (struct oc_dev_key){ .ifindex = 1, .netns = (uint32_t)ns.st_ino };
