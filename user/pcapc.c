@@ -46,24 +46,3 @@ void oc_pcap_dump(const void *insns, unsigned n)
 
 	bpf_dump(&prog, 1);
 }
-
-int oc_pcap_each(const char *path, oc_pcap_each_cb cb, void *ctx, char *err, size_t errlen)
-{
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_open_offline(path, ebuf);
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	int r;
-
-	if (!p) {
-		snprintf(err, errlen, "%s", ebuf);
-		return -1;
-	}
-	while ((r = pcap_next_ex(p, &h, &data)) == 1)
-		if (cb(ctx, pcap_datalink(p), data, h->caplen, h->len))
-			break;
-	if (r == PCAP_ERROR)
-		snprintf(err, errlen, "%s: %s", path, pcap_geterr(p));
-	pcap_close(p);
-	return r == PCAP_ERROR ? -1 : 0;
-}

@@ -15,9 +15,4 @@ int oc_pcap_match(const void *insns, unsigned n, const uint8_t *data, uint32_t c
 /* The program as tcpdump -d prints it, on stdout. */
 void oc_pcap_dump(const void *insns, unsigned n);
 
-/* Every packet of a pcap or pcapng file (libpcap's reader), with the file's
- * DLT; cb returning nonzero stops. 0, or -1 with err. */
-typedef int (*oc_pcap_each_cb)(void *ctx, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len);
-int oc_pcap_each(const char *path, oc_pcap_each_cb cb, void *ctx, char *err, size_t errlen);
-
 #endif

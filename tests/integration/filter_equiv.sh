@@ -19,7 +19,7 @@ while IFS= read -r e; do
 	n=$((n + 1))
 	for f in crafted.pcap crafted-raw.pcap own.pcapng; do
 		out=$("$OFFCAP" filter "$e" -r "$OC_TMP/$f" 2>&1); rc=$?
-		if [ $rc -eq 2 ] && [ $f = crafted-raw.pcap ] && grep -q 'attaches nothing there' <<<"$out"; then
+		if [ $rc -eq 1 ] && [ $f = crafted-raw.pcap ] && grep -q 'attaches nothing there' <<<"$out"; then
 			skipped=$((skipped + 1)); continue
 		fi
 		grep -q 'decided in user space' <<<"$out" && undecided=$((undecided + 1))

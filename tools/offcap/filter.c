@@ -9,11 +9,11 @@
 #include "cbpf.h"
 #include "cmd.h"
 #include "kfilter.h"
+#include "packet.h"
+#include "pcapng.h"
 #include "pcapc.h"
 #include "testrun.h"
 
-#define DLT_EN10MB_	1
-#define DLT_RAW_	12
 
 static void usage(FILE *f)
 {
@@ -76,15 +76,16 @@ static const char *verdict(int v)
 	return v == OC_CBPF_MATCH ? "match" : v == OC_CBPF_REJECT ? "reject" : "undecided";
 }
 
-static int compare_one(void *ctx, int dlt, const uint8_t *data, uint32_t caplen, uint32_t len)
+/* One packet of the file, with its interface's link type. */
+static int compare_one(struct compare *c, unsigned linktype, const uint8_t *data, uint32_t caplen, uint32_t len)
 {
-	struct compare *c = ctx;
-	enum oc_kf_link l = dlt == DLT_RAW_ ? OC_KF_L3 : OC_KF_L2;
+	enum oc_kf_link l = linktype == OC_LINKTYPE_RAW ? OC_KF_L3 : OC_KF_L2;
 	int k, u;
 
 	c->n++;
-	if (dlt != DLT_EN10MB_ && dlt != DLT_RAW_) {
-		snprintf(c->err, sizeof(c->err), "link type %d: offcap filters Ethernet and raw IP", dlt);
+	if (linktype != OC_LINKTYPE_ETHERNET && linktype != OC_LINKTYPE_RAW) {
+		snprintf(c->err, sizeof(c->err), "#%lu: link type %u: offcap filters Ethernet and raw IP",
+			 c->n, linktype);
 		return 1;
 	}
 	if (!c->f->link[l].ok) {
@@ -116,13 +117,26 @@ static int compare_one(void *ctx, int dlt, const uint8_t *data, uint32_t caplen,
 static int compare_file(const struct oc_kfilter *f, const char *path, int verbose)
 {
 	struct compare c = { .f = f, .verbose = verbose };
-	int ret = oc_pcap_each(path, compare_one, &c, c.err, sizeof(c.err));
+	struct cap_reader *r = cap_open(path, c.err, sizeof(c.err));
+	struct oc_packet pkt;
+	int ret = r ? 0 : -1;
+
+	while (r && (ret = cap_next(r, &pkt)) == 1) {
+		const struct oc_iface *i = cap_iface(r, pkt.if_id);
+
+		if (compare_one(&c, i ? i->linktype : OC_LINKTYPE_ETHERNET, pkt.data, pkt.caplen, pkt.len))
+			break;
+	}
+	if (r && ret < 0)
+		snprintf(c.err, sizeof(c.err), "%s: %s", path, cap_error(r));
+	ret = ret < 0 ? -1 : 0;
+	cap_close(r);
 
 	for (unsigned l = 0; l < OC_KF_LINKS; l++)
 		oc_testrun_close(c.run[l]);
 	if (ret || c.err[0]) {
 		oc_err("%s", c.err);
-		return 2;
+		return 1;
 	}
 	printf("%lu packets, %lu matched, %lu disagreements", c.n, c.matched, c.disagree);
 	if (c.undecided)
