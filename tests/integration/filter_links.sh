@@ -29,6 +29,8 @@ check "the tun device's interface block is LINKTYPE_RAW" \
 check_num "raw IP: the kernel kept the 5 UDP datagrams to 10.77.0.2" "$(lines "$OC_TMP/tun-udp.pcapng" | wc -l)" -eq 5
 check "raw IP: exactly what tcpdump selects from the unfiltered capture" \
 	[ "$(lines "$OC_TMP/tun-all.pcapng" 'udp and dst host 10.77.0.2' | md5sum)" = "$(lines "$OC_TMP/tun-udp.pcapng" | md5sum)" ]
+check "offcap filter -r on the raw-IP capture: the kernel program agrees with libpcap" \
+	bash -c "'$OFFCAP' filter 'udp and dst host 10.77.0.2' -r '$OC_TMP/tun-all.pcapng' | grep -q ', 5 matched, 0 disagreements'"
 "$OFFCAP" capture -q -i "$NS_A/octun" -w "$OC_TMP/arp.pcapng" arp >/dev/null 2>"$OC_TMP/arp.err"; rc=$?
 check "'arp' on a tun device: said at start, nothing attached, exit 1" \
 	bash -c "[ $rc -eq 1 ] && grep -q 'octun: expression rejects all packets on raw IP frames: nothing attached' '$OC_TMP/arp.err'"
