@@ -17,21 +17,19 @@ n=0 bad=0 skipped=0 undecided=0
 while IFS= read -r e; do
 	[[ -z "$e" || "$e" == \#* ]] && continue
 	n=$((n + 1))
-	for f in crafted.pcap crafted-raw.pcap own.pcapng; do
-		out=$("$OFFCAP" filter "$e" -r "$OC_TMP/$f" 2>&1); rc=$?
-		if [ $rc -eq 1 ] && [ $f = crafted-raw.pcap ] && grep -q 'attaches nothing there' <<<"$out"; then
-			skipped=$((skipped + 1)); continue
-		fi
-		grep -q 'decided in user space' <<<"$out" && undecided=$((undecided + 1))
-		if [ $rc -ne 0 ] || ! grep -q ' 0 disagreements' <<<"$out"; then
-			bad=$((bad + 1)); echo "  '$e' on $f (exit $rc):"; sed 's/^/    /' <<<"$out" | head -5
-		fi
-	done
+	# one load per link type for the three files: the kernel matrix runs this under TCG
+	out=$("$OFFCAP" filter "$e" -r "$OC_TMP/crafted.pcap" -r "$OC_TMP/crafted-raw.pcap" -r "$OC_TMP/own.pcapng" 2>&1)
+	rc=$?
+	grep -q '^raw IP packets not compared: .*attaches nothing there' <<<"$out" && skipped=$((skipped + 1))
+	grep -q 'decided in user space' <<<"$out" && undecided=$((undecided + 1))
+	if [ $rc -ne 0 ] || ! grep -q ' 0 disagreements' <<<"$out" || grep -q '^Ethernet packets not compared' <<<"$out"; then
+		bad=$((bad + 1)); echo "  '$e' (exit $rc):"; sed 's/^/    /' <<<"$out" | head -5
+	fi
 done <"$OC_ROOT/tests/filter/exprs.txt"
 check_num "expressions tried" "$n" -ge 100
-check_num "runs where the kernel and libpcap disagree, or the program did not load" "$bad" -eq 0
-check_num "runs that left packets to user space (loads past the copied bytes)" "$undecided" -ge 2
-check_num "raw-IP runs skipped: the expression cannot match there (ether, vlan, arp)" "$skipped" -ge 10
+check_num "expressions on which the kernel and libpcap disagree, or that did not load" "$bad" -eq 0
+check_num "expressions that left packets to user space (loads past the copied bytes)" "$undecided" -ge 2
+check_num "expressions not compared on raw IP: they cannot match there (ether, vlan, arp)" "$skipped" -ge 10
 "$OFFCAP" filter 'tcp port' >"$OC_TMP/bad.out" 2>&1; rc=$?
 check "a bad expression: libpcap's message, exit 1" bash -c "[ $rc -eq 1 ] && grep -q 'syntax error' '$OC_TMP/bad.out'"
 "$OFFCAP" filter 'ip6 protochain 6' -r "$OC_TMP/crafted.pcap" >"$OC_TMP/loop.out" 2>&1; rc=$?

@@ -4,6 +4,9 @@
 # hold exactly what tcpdump -r selects from the unfiltered file.
 source "$(dirname "$0")/../lib.sh"
 oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
+lines() { tcpdump -nn -t -S -r "$1" "${@:2}" 2>/dev/null; }
+# the file's header means attached; six loads at once take long under TCG
+attached() { local i; for i in $(seq 900); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
 EXPRS=("greater 1514" "tcp[tcpflags] & (tcp-syn|tcp-fin) != 0" "tcp dst port 5201 and less 100"
 	"ip and not tcp" "ip6 and (udp or icmp6)" "vlan or arp")
 U=$OC_TMP/all.pcapng
@@ -14,13 +17,12 @@ for i in "${!EXPRS[@]}"; do
 		>/dev/null 2>"$OC_TMP/f$i.err" &
 	OC_PIDS+=($!); PIDS+=($!)
 done
-oc_wait_file "$U"; for i in "${!EXPRS[@]}"; do oc_wait_file "$OC_TMP/f$i.pcapng"; done; sleep 0.3
+attached "$U"; for i in "${!EXPRS[@]}"; do attached "$OC_TMP/f$i.pcapng"; done; sleep 0.3
 oc_iperf 20M
 ina bash -c "echo x > /dev/udp/$IP_B/9999; echo y > /dev/udp/$IP6_B/9999"
 sleep 0.3
 for p in "${PIDS[@]}"; do kill -INT "$p" 2>/dev/null; done
 for p in "${PIDS[@]}"; do wait "$p"; done
-lines() { tcpdump -nn -t -S -r "$1" "${@:2}" 2>/dev/null; }
 check_num "the unfiltered capture saw the transfer" "$(lines "$U" | wc -l)" -gt 100
 for i in "${!EXPRS[@]}"; do
 	want=$(lines "$U" "${EXPRS[$i]}" | md5sum) got=$(lines "$OC_TMP/f$i.pcapng" | md5sum)
@@ -29,7 +31,10 @@ for i in "${!EXPRS[@]}"; do
 done
 # every hook point with a filter (each program loads with it spliced in);
 # XDP on ocb changes the pair's offloads, so after the comparisons above
-oc_capture "$OC_TMP/all-points.pcapng" -s 128 -p all -i "$NS_A/oca" -i "$NS_B/ocb" "tcp dst port 5201"
+"$OFFCAP" capture -q -s 128 -p all -i "$NS_A/oca" -i "$NS_B/ocb" -w "$OC_TMP/all-points.pcapng" \
+	"tcp dst port 5201" >/dev/null 2>&1 &
+OC_CAP_PID=$!; OC_PIDS+=($!)
+attached "$OC_TMP/all-points.pcapng"; sleep 0.3
 oc_iperf 2M
 sleep 0.2; oc_capture_stop
 for pt in oca@tc-egress oca@post-gso ocb@xdp ocb@tc-ingress ocb@pre-gro; do
@@ -46,7 +51,7 @@ check "a bad expression: libpcap's message, exit 1, nothing written" \
 echo 'tcp  # a comment' > "$OC_TMP/expr"
 "$OFFCAP" capture -q -c 1 -i "$NS_A/oca" -F "$OC_TMP/expr" -w "$OC_TMP/ff.pcapng" 2>/dev/null &
 OC_PIDS+=($!); FP=$!
-oc_wait_file "$OC_TMP/ff.pcapng"; sleep 0.3
+attached "$OC_TMP/ff.pcapng"; sleep 0.3
 ina bash -c "echo x > /dev/udp/$IP_B/9999; exec 3<>/dev/tcp/$IP_B/22" 2>/dev/null
 for i in $(seq 30); do kill -0 $FP 2>/dev/null || break; sleep 0.1; done; kill -INT $FP 2>/dev/null; wait $FP
 check "-F FILE: the expression from a file (one TCP packet, no UDP)" \

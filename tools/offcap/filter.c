@@ -17,12 +17,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: offcap filter [-v] [-r FILE] [-F FILE | EXPRESSION]\n\n"
+	fprintf(f, "Usage: offcap filter [-v] [-r FILE ...] [-F FILE | EXPRESSION]\n\n"
 		   "Print the classic BPF libpcap compiles EXPRESSION to (as tcpdump -d does)\n"
 		   "and the eBPF offcap capture runs in the kernel for it, per link type.\n\n"
 		   "  -r, --read FILE   run the capture's kernel program (BPF_PROG_TEST_RUN) and\n"
 		   "                    libpcap's interpreter on every packet of FILE and print\n"
-		   "                    each packet they disagree on; exit 1 if any\n"
+		   "                    each packet they disagree on; exit 1 if any. Repeatable:\n"
+		   "                    packets are numbered across the files\n"
 		   "  -F, --file FILE   read the expression from FILE\n"
 		   "  -v, --verbose     libbpf's and the verifier's messages\n");
 }
@@ -67,7 +68,8 @@ struct compare {
 	const struct oc_kfilter *f;
 	struct oc_testrun *run[OC_KF_LINKS];
 	int verbose;
-	unsigned long n, matched, undecided, disagree, skipped;
+	unsigned long n, matched, undecided, disagree, skipped, uncompared;
+	int said[OC_KF_LINKS];	/* "not compared" told for this link type */
 	char err[512];
 };
 
@@ -88,10 +90,12 @@ static int compare_one(struct compare *c, unsigned linktype, const uint8_t *data
 			 c->n, linktype);
 		return 1;
 	}
-	if (!c->f->link[l].ok) {
-		snprintf(c->err, sizeof(c->err), "%s on %s frames: capture attaches nothing there",
-			 c->f->link[l].why, l == OC_KF_L3 ? "raw IP" : "Ethernet");
-		return 1;
+	if (!c->f->link[l].ok) {	/* libpcap has no program there: nothing to compare */
+		if (!c->said[l]++)
+			printf("%s packets not compared: %s (capture attaches nothing there)\n",
+			       l == OC_KF_L3 ? "raw IP" : "Ethernet", c->f->link[l].why);
+		c->uncompared++;
+		return 0;
 	}
 	if (!c->run[l] && !(c->run[l] = oc_testrun_open(c->f, l == OC_KF_L3, c->verbose, c->err, sizeof(c->err))))
 		return 1;
@@ -114,27 +118,35 @@ static int compare_one(struct compare *c, unsigned linktype, const uint8_t *data
 	return 0;
 }
 
-static int compare_file(const struct oc_kfilter *f, const char *path, int verbose)
+static int compare_file(struct compare *c, const char *path)
 {
-	struct compare c = { .f = f, .verbose = verbose };
-	struct cap_reader *r = cap_open(path, c.err, sizeof(c.err));
+	struct cap_reader *r = cap_open(path, c->err, sizeof(c->err));
 	struct oc_packet pkt;
 	int ret = r ? 0 : -1;
 
 	while (r && (ret = cap_next(r, &pkt)) == 1) {
 		const struct oc_iface *i = cap_iface(r, pkt.if_id);
 
-		if (compare_one(&c, i ? i->linktype : OC_LINKTYPE_ETHERNET, pkt.data, pkt.caplen, pkt.len))
+		if (compare_one(c, i ? i->linktype : OC_LINKTYPE_ETHERNET, pkt.data, pkt.caplen, pkt.len))
 			break;
 	}
 	if (r && ret < 0)
-		snprintf(c.err, sizeof(c.err), "%s: %s", path, cap_error(r));
-	ret = ret < 0 ? -1 : 0;
+		snprintf(c->err, sizeof(c->err), "%s: %s", path, cap_error(r));
 	cap_close(r);
+	return ret < 0 || c->err[0] ? -1 : 0;
+}
 
+/* Every file in turn, one program load per link type for all of them. */
+static int compare_files(const struct oc_kfilter *f, char **files, unsigned nfiles, int verbose)
+{
+	struct compare c = { .f = f, .verbose = verbose };
+	int ret = 0;
+
+	for (unsigned i = 0; i < nfiles && !ret; i++)
+		ret = compare_file(&c, files[i]);
 	for (unsigned l = 0; l < OC_KF_LINKS; l++)
 		oc_testrun_close(c.run[l]);
-	if (ret || c.err[0]) {
+	if (ret) {
 		oc_err("%s", c.err);
 		return 1;
 	}
@@ -143,6 +155,8 @@ static int compare_file(const struct oc_kfilter *f, const char *path, int verbos
 		printf(" (%lu decided in user space)", c.undecided);
 	if (c.skipped)
 		printf(" (%lu not run)", c.skipped);
+	if (c.uncompared)
+		printf(" (%lu not compared)", c.uncompared);
 	printf("\n");
 	return c.disagree || c.skipped ? 1 : 0;
 }
@@ -153,14 +167,20 @@ int cmd_filter(int argc, char **argv)
 		{ "read", required_argument, 0, 'r' }, { "file", required_argument, 0, 'F' },
 		{ "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' }, { 0 }
 	};
-	const char *file = NULL, *exprfile = NULL;
+	const char *exprfile = NULL;
+	char *files[64];
+	unsigned nfiles = 0;
 	char err[512] = "", *expr;
 	struct oc_kfilter *f;
 	int c, verbose = 0, ret;
 
 	while ((c = getopt_long(argc, argv, "+r:F:vh", lo, NULL)) != -1) {
 		switch (c) {
-		case 'r': file = optarg; break;
+		case 'r':
+			if (nfiles == 64)
+				return oc_err("-r: at most 64 files"), 2;
+			files[nfiles++] = optarg;
+			break;
 		case 'F': exprfile = optarg; break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -170,7 +190,9 @@ int cmd_filter(int argc, char **argv)
 	/* options may follow the expression, as in "offcap filter EXPR -r FILE" */
 	for (int i = optind; i < argc; i++)
 		if (!strcmp(argv[i], "-r") && i + 1 < argc) {
-			file = argv[i + 1];
+			if (nfiles == 64)
+				return oc_err("-r: at most 64 files"), 2;
+			files[nfiles++] = argv[i + 1];
 			memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 2) * sizeof(*argv));
 			argc -= 2;
 			i--;
@@ -191,8 +213,8 @@ int cmd_filter(int argc, char **argv)
 		oc_err("%s", err);
 		return 1;
 	}
-	if (file)
-		ret = compare_file(f, file, verbose);
+	if (nfiles)
+		ret = compare_files(f, files, nfiles, verbose);
 	else {
 		print_link(f, OC_KF_L2);
 		print_link(f, OC_KF_L3);
