@@ -24,6 +24,9 @@ while IFS= read -r e; do
 	grep -q 'decided in user space' <<<"$out" && undecided=$((undecided + 1))
 	if [ $rc -ne 0 ] || ! grep -q ' 0 disagreements' <<<"$out" || grep -q '^Ethernet packets not compared' <<<"$out"; then
 		bad=$((bad + 1)); echo "  '$e' (exit $rc):"; sed 's/^/    /' <<<"$out" | head -5
+		if grep -q 'cannot load' <<<"$out"; then	# the verifier's reason
+			"$OFFCAP" filter -v "$e" -r "$OC_TMP/crafted.pcap" 2>&1 | grep -B25 'END PROG LOAD LOG' | sed 's/^/    /'
+		fi
 	fi
 done <"$OC_ROOT/tests/filter/exprs.txt"
 check_num "expressions tried" "$n" -ge 100
