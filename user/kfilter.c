@@ -69,9 +69,14 @@ fail:
 	return NULL;
 }
 
+/* At least 16: the verifiers of 5.10 and 6.1 walk infeasible paths, and on
+ * one where fewer bytes are copied than a VLAN reinsertion needs (12) they
+ * see a copy size whose bounds contradict and refuse the program. */
+#define SPAN_MIN	16
+
 unsigned oc_kfilter_span(const struct oc_kfilter *f)
 {
-	unsigned s = 0;
+	unsigned s = SPAN_MIN;
 
 	for (unsigned l = 0; l < OC_KF_LINKS; l++)
 		if (f->link[l].ok && f->link[l].span > s)

@@ -31,7 +31,7 @@ struct oc_kfilter {
  * frames. An expression that only rejects, or cannot be used, on one link
  * type compiles: link[].ok says where it can run. */
 struct oc_kfilter *oc_kfilter_compile(const char *expr, char *err, size_t errlen);
-/* The bytes the programs must copy: the larger span of the two. */
+/* The bytes the programs copy: the larger span of the two, at least 16. */
 unsigned oc_kfilter_span(const struct oc_kfilter *f);
 /* libpcap's own verdict (pcap_offline_filter) on a packet as the file holds it. */
 int oc_kfilter_match(const struct oc_kfilter *f, enum oc_kf_link l, const struct oc_packet *pkt);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The kernel filter per link type: a tun device (no link-layer header) gets
-# LINKTYPE_RAW and the DLT_RAW program; an offloaded VLAN tag matches 'vlan
+# LINKTYPE_RAW and the DLT_RAW program (concurrent captures at post-gso: its
+# tracepoint programs stack on every kernel); an offloaded VLAN tag matches 'vlan
 # 100' as on the wire (the filter's bytes carry the tag again, as the file's).
 source "$(dirname "$0")/../lib.sh"
 oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
@@ -21,9 +22,9 @@ while True:
 OC_PIDS+=($!); disown
 for i in $(seq 50); do ina ip link show octun >/dev/null 2>&1 && break; sleep 0.1; done
 ina ip addr add 10.77.0.1/24 dev octun && ina ip link set octun up || { not_ok "tun device"; exit 1; }
-"$OFFCAP" capture -q -p tc-egress -i "$NS_A/octun" -w "$OC_TMP/tun-all.pcapng" 2>/dev/null &
+"$OFFCAP" capture -q -p post-gso -i "$NS_A/octun" -w "$OC_TMP/tun-all.pcapng" 2>/dev/null &
 OC_PIDS+=($!); P1=$!
-"$OFFCAP" capture -q -p tc-egress -i "$NS_A/octun" -w "$OC_TMP/tun-udp.pcapng" 'udp and dst host 10.77.0.2' 2>/dev/null &
+"$OFFCAP" capture -q -p post-gso -i "$NS_A/octun" -w "$OC_TMP/tun-udp.pcapng" 'udp and dst host 10.77.0.2' 2>/dev/null &
 OC_PIDS+=($!); P2=$!
 attached "$OC_TMP/tun-all.pcapng"; attached "$OC_TMP/tun-udp.pcapng"; sleep 0.3
 ina bash -c 'for i in 1 2 3 4 5; do echo x > /dev/udp/10.77.0.2/9999; echo y > /dev/udp/10.77.0.3/9999; done'

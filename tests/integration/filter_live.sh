@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The kernel filter on real traffic: filtered captures, run at the same time
-# as an unfiltered one at the same hook (tc-egress, default offloads, TCP),
-# hold exactly what tcpdump -r selects from the unfiltered file.
+# as an unfiltered one at the same hook (post-gso: tracepoint programs stack on
+# every kernel, where clsact filters of concurrent captures would not before
+# tcx; default offloads, TCP), hold exactly what tcpdump -r selects from the
+# unfiltered file.
 source "$(dirname "$0")/../lib.sh"
 oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
 lines() { tcpdump -nn -t -S -r "$1" "${@:2}" 2>/dev/null; }
@@ -10,10 +12,10 @@ attached() { local i; for i in $(seq 900); do [ -s "$1" ] && return 0; sleep 0.1
 EXPRS=("greater 1514" "tcp[tcpflags] & (tcp-syn|tcp-fin) != 0" "tcp dst port 5201 and less 100"
 	"ip and not tcp" "ip6 and (udp or icmp6)" "vlan or arp")
 U=$OC_TMP/all.pcapng
-"$OFFCAP" capture -q -s 128 -p tc-egress -i "$NS_A/oca" -w "$U" >/dev/null 2>"$OC_TMP/u.err" &
+"$OFFCAP" capture -q -s 128 -p post-gso -i "$NS_A/oca" -w "$U" >/dev/null 2>"$OC_TMP/u.err" &
 OC_PIDS+=($!); PIDS=($!)
 for i in "${!EXPRS[@]}"; do
-	"$OFFCAP" capture -q -s 128 -p tc-egress -i "$NS_A/oca" -w "$OC_TMP/f$i.pcapng" "${EXPRS[$i]}" \
+	"$OFFCAP" capture -q -s 128 -p post-gso -i "$NS_A/oca" -w "$OC_TMP/f$i.pcapng" "${EXPRS[$i]}" \
 		>/dev/null 2>"$OC_TMP/f$i.err" &
 	OC_PIDS+=($!); PIDS+=($!)
 done
