@@ -34,9 +34,9 @@ done
 # every hook point with a filter (each program loads with it spliced in);
 # XDP on ocb changes the pair's offloads, so after the comparisons above
 "$OFFCAP" capture -q -s 128 -p all -i "$NS_A/oca" -i "$NS_B/ocb" -w "$OC_TMP/all-points.pcapng" \
-	"tcp dst port 5201" >/dev/null 2>&1 &
+	"tcp dst port 5201" >/dev/null 2>"$OC_TMP/ap.err" &
 OC_CAP_PID=$!; OC_PIDS+=($!)
-attached "$OC_TMP/all-points.pcapng"; sleep 0.3
+attached "$OC_TMP/all-points.pcapng" || sed 's/^/  /' "$OC_TMP/ap.err"; sleep 0.3
 oc_iperf 2M
 sleep 0.2; oc_capture_stop
 for pt in oca@tc-egress oca@post-gso ocb@xdp ocb@tc-ingress ocb@pre-gro; do
