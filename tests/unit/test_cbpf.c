@@ -174,7 +174,7 @@ static void refusals(void)
 	CHECK(oc_cbpf_rejects_all(reject, 1), "'ret #0' alone rejects all packets");
 	CHECK(!oc_pcap_compile(1, "tcp port 80", &cbpf, &n, err, sizeof(err)), "tcp port 80 compiles");
 	CHECK_EQ(oc_cbpf_span(cbpf, n), 78, "tcp port 80 reads 78 bytes at most (14 + 60 of IPv4 header + 4)");
-	CHECK(oc_cbpf_to_ebpf(cbpf, n, 78, out, 20, err, sizeof(err)) < 0 && strstr(err, "more than 20"),
+	CHECK(oc_cbpf_to_ebpf(cbpf, n, 78, out, 20, err, sizeof(err)) < 0 && strstr(err, "more than the 20"),
 	      "a filter larger than the room is refused (%s)", err);
 	free(cbpf);
 	CHECK(oc_pcap_compile(1, "ether[ether[12:2]] == 1", &cbpf, &n, err, sizeof(err)) == 0 &&
