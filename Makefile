@@ -98,7 +98,13 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/vmlinux.h | $(BUILD)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall -Werror -c $< -o $@
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall -Werror -c $< -o $@.tmp
+	@# the capture filter stubs (user/splice.c) must start with their magic: no
+	@# instruction before it, so the arguments are still in r1-r4
+	@if [ $* = capture ]; then for f in oc_filter_l2 oc_filter_l3; do \
+	  llvm-objdump -d $@.tmp | grep -A1 "<$$f>:" | grep -q 'r0 = 26823513[45]$$' || \
+	  { echo "$@: $$f does not start with its magic (clang moved code into the stub)" >&2; rm -f $@.tmp; exit 1; }; done; fi
+	mv $@.tmp $@
 
 $(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c vmlinux/vmlinux.h
 	@mkdir -p $(@D)

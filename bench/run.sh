@@ -21,6 +21,9 @@
 #   xdp-libxdp  f. the same XDP_PASS program through libxdp's dispatcher (xdp-loader)
 #   offcap-xdp-user g. offcap -p xdp joining (f): the user's program and offcap's
 #               in one dispatcher (kernels that run trampolines only; else skipped)
+#   filter-none h. offcap as (2) with a kernel filter that matches nothing of the
+#               stream ('tcp port 9': every header read, every packet rejected)
+#   filter-port i. offcap as (2) with 'tcp port 5201' (matches the stream: as (2))
 # offcap watches both ends (-i A/oca -i B/ocb), as `make demo` does; tcpdump
 # the sender's veth (both directions of the stream).
 # Offline: a >= 1 GB capture of the demo traffic, read by offcap, tcpdump,
@@ -44,7 +47,7 @@ ROOT=$PWD
 OFFCAP=${OFFCAP:-$ROOT/build/offcap}
 ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-3}
-CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump hooks-only xdp-pass offcap-xdp offcap-pregro pregro-nop xdp-libxdp offcap-xdp-user}
+CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump hooks-only xdp-pass offcap-xdp offcap-pregro pregro-nop xdp-libxdp offcap-xdp-user filter-none filter-port}
 BEFORE=${BENCH_BEFORE:-}
 [ -n "$BEFORE" ] && CONFIGS="$CONFIGS offcap-before"
 ONLINE=${BENCH_ONLINE:-1}
@@ -169,7 +172,7 @@ one_run() {
 	rm -f "$out" "$err" "$tf"
 	case $cfg in
 	none) ;;
-	offcap|offcap-all|offcap-s0|offcap-xdp|offcap-pregro|offcap-before|offcap-xdp-user)
+	offcap|offcap-all|offcap-s0|offcap-xdp|offcap-pregro|offcap-before|offcap-xdp-user|filter-none|filter-port)
 		local args=(-i "$A/oca" -i "$B/ocb") bin=$OFFCAP
 		[ "$cfg" = offcap-xdp-user ] && { xdp_user_attach "$cfg" || return 1; }
 		[ "$cfg" = offcap-before ] && bin=$tmp/before/build/offcap
@@ -178,6 +181,8 @@ one_run() {
 		offcap-s0) args+=(-s 0) ;;
 		offcap-xdp|offcap-xdp-user) args=(-i "$B/ocb" -p xdp) ;;
 		offcap-pregro) args=(-i "$B/ocb" -p pre-gro) ;;
+		filter-none) args+=(tcp port 9) ;;
+		filter-port) args+=(tcp port 5201) ;;
 		esac
 		$TIME -f '%e %U %S %M' -o "$tf" "$bin" capture -q -w "$out" "${args[@]}" 2>"$err" &
 		tpid=$!; pids+=("$tpid")
@@ -279,6 +284,8 @@ describe() {
 	pregro-nop) echo "e. do-nothing programs at pre-gro's tracepoints" ;;
 	xdp-libxdp) echo "f. XDP_PASS through libxdp's dispatcher, no capture" ;;
 	offcap-xdp-user) echo "g. offcap -p xdp joining (f)'s dispatcher" ;;
+	filter-none) echo "h. as (2), kernel filter 'tcp port 9' (rejects the stream)" ;;
+	filter-port) echo "i. as (2), kernel filter 'tcp port 5201' (the stream)" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -362,6 +369,10 @@ report_online() {
 	[ "$x" != - ] && echo "- observer effect: a trivial XDP_PASS on the receiver alone gives $(pct "$x" "$bare") of (1) (the sender loses GSO pass-through and segments in software)."
 	[ "$x" != - ] && [ "$xo" != - ] && echo "- offcap -p xdp gives $(pct "$xo" "$x") of the XDP_PASS figure, all points $(pct "$xa" "$x"): that part is capture cost."
 	local pg; pg=$(med offcap-pregro 3)
+	local fn fp
+	fn=$(med filter-none 3); fp=$(med filter-port 3)
+	[ "$fn" != - ] && echo "- a kernel filter that rejects the whole stream (h): $(pct "$fn" "$bare") of (1), $(pct "$fn" "$h") of the do-nothing programs (a); its programs' ns/event above are the reject path (copy the headers, run the filter)."
+	[ "$fp" != - ] && echo "- 'tcp port 5201', matching the stream (i): $(pct "$fp" "$t2") of unfiltered (2)."
 	[ "$pg" != - ] && echo "- offcap -p pre-gro (the receiver's frames before GRO, no XDP): $(pct "$pg" "$bare") of (1), against $(pct "$xo" "$bare") for -p xdp; do-nothing programs at its tracepoints: $(pct "$(med pregro-nop 3)" "$bare")."
 	local xl=$(med xdp-libxdp 3) xu=$(med offcap-xdp-user 3)
 	[ "$xl" != - ] && echo "- XDP_PASS through libxdp's dispatcher (f): $(pct "$xl" "$bare") of (1), against $(pct "$x" "$bare") attached alone (b); offcap joining that dispatcher (g): $(pct "$xu" "$bare")."

@@ -24,6 +24,18 @@ const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile __u32 watch_ndevs = 0;
 const volatile struct oc_dev_key watch_devs[OC_WATCH_DEVS] = {};
 
+/* The capture filter: which stubs the loader filled (OC_FILTER_*), the bytes
+ * they read at most, and the devices whose packets start at the IP header. */
+const volatile __u32 filter_on = 0;
+const volatile __u32 filter_span = 0;
+const volatile __u32 l3_ndevs = 0;
+const volatile struct oc_dev_key l3_devs[OC_WATCH_DEVS] = {};
+
+/* offcap filter -r: BPF_PROG_TEST_RUN of the tc program on a file's packets,
+ * with their length and captured length from the file. */
+const volatile __u32 test_mode = 0;
+volatile __u32 test_len, test_caplen;
+
 /* What the loader found in this kernel (OC_HAVE_* in capture.h). */
 const volatile __u32 have = 0;
 /* Without OC_HAVE_KERN_CTX a tc or XDP program cannot see its device's
@@ -209,6 +221,119 @@ static __always_inline long copy_mac(const struct oc_source *s, void *dst)
 	return bpf_probe_read_kernel(dst, n, s->skb->head + s->skb->mac_header);
 }
 
+/* The filter's copy of the first bytes of what the file will hold: 4 bytes
+ * of room before them for a reinserted VLAN tag, OC_MAC_MAX after them for a
+ * header copy that starts at a variable offset. */
+struct oc_filter_bytes {
+	__u8 b[4 + OC_FILTER_SPAN_MAX + OC_MAC_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct oc_filter_bytes);
+} filter_bytes SEC(".maps");
+
+#define OC_STR_(x) #x
+#define OC_STR(x) OC_STR_(x)
+
+/* A stub the loader replaces with a translated pcap filter (user/splice.c):
+ * the arguments pinned in r1-r4, the verdict in r0 (OC_CBPF_* in user/cbpf.h:
+ * 0 reject, 1 match, 2 undecided). */
+#define OC_FILTER_STUB(name, magic)							\
+static __noinline int name(void *bytes, __u64 avail, __u64 wirelen, __u64 complete)	\
+{											\
+	register void *r1 asm("r1") = bytes;						\
+	register __u64 r2 asm("r2") = avail, r3 asm("r3") = wirelen;			\
+	register __u64 r4 asm("r4") = complete;						\
+	register int r0 asm("r0");							\
+											\
+	asm volatile("r0 = " OC_STR(magic) "\n"					\
+		     ".rept " OC_STR(OC_FILTER_SLOTS) "\n r0 = 0\n .endr\n"		\
+		     "r0 = 2\n"	/* not spliced: undecided, user space decides */	\
+		     : "=r"(r0) : "r"(r1), "r"(r2), "r"(r3), "r"(r4));			\
+	return r0;									\
+}
+
+OC_FILTER_STUB(oc_filter_l2, OC_FILTER_MAGIC_L2)
+OC_FILTER_STUB(oc_filter_l3, OC_FILTER_MAGIC_L3)
+
+static __always_inline bool dev_is_l3(const struct oc_event *e)
+{
+	for (__u32 i = 0; i < OC_WATCH_DEVS; i++) {
+		if (i >= l3_ndevs)
+			return false;
+		if (l3_devs[i].ifindex == e->ifindex && l3_devs[i].netns == e->netns)
+			return true;
+	}
+	return false;
+}
+
+/* Bytes after the link-layer header copy that the source can read: all of
+ * them, except a tracepoint's skb without dynptrs (its linear part only). */
+static __always_inline __u64 readable(const struct oc_source *s, __u64 n)
+{
+	__u64 head;
+
+	if (s->kind != SRC_TRACE || have_(OC_HAVE_TRACE_DYNPTR))
+		return n;
+	head = s->skb->len - s->skb->data_len;
+	return n < head ? n : head;
+}
+
+/* The filter's verdict on the first bytes the file will hold (the tag of an
+ * offloaded VLAN back in place), before any ring space is taken: 0 drops the
+ * packet; an undecided one is recorded and flagged for user space. */
+static __always_inline int filter_pass(struct oc_event *e, const struct oc_source *s,
+				       struct oc_point_stats *st)
+{
+	__u64 span = bounded(filter_span, OC_FILTER_SPAN_MAX), mac = bounded(s->mac, OC_MAC_MAX);
+	__u64 n = e->cap_len < span ? e->cap_len : span, data = n > mac ? n - mac : 0, got;
+	bool vlan = e->vlan_present && e->point != OC_HOOK_XDP && e->cap_len >= 12, l3;
+	__u64 cap = e->cap_len + (vlan ? 4 : 0), avail, complete;
+	__u32 zero = 0;
+	__u8 *b = bpf_map_lookup_elem(&filter_bytes, &zero), *base;
+	int v;
+
+	if (!b)
+		goto undecided;
+	got = readable(s, data);
+	if (copy_mac(s, b + 4) || (got && copy_bytes(s, b + 4 + mac, got, OC_FILTER_SPAN_MAX)))
+		goto undecided;
+	got += mac;
+	base = b + 4;
+	if (vlan) {
+		__builtin_memcpy(b, b + 4, 4);
+		__builtin_memcpy(b + 4, b + 8, 4);
+		__builtin_memcpy(b + 8, b + 12, 4);
+		*(__u16 *)(b + 12) = e->vlan_proto;
+		b[14] = e->vlan_tci >> 8;
+		b[15] = e->vlan_tci & 0xff;
+		base = b;
+		got += 4;
+	}
+	avail = got < span ? got : span;
+	complete = got >= cap && cap <= span;
+	l3 = l3_ndevs && dev_is_l3(e);
+	if (!(filter_on & (l3 ? OC_FILTER_L3 : OC_FILTER_L2)))
+		v = 0;
+	else if (l3)
+		v = oc_filter_l3(base, avail, e->len + (vlan ? 4 : 0), complete);
+	else
+		v = oc_filter_l2(base, avail, e->len + (vlan ? 4 : 0), complete);
+	if (v == 1)
+		return 1;
+	if (v != 0)
+		goto undecided;
+	st->filtered++;
+	return 0;
+undecided:
+	st->undecided++;
+	e->flags |= OC_EV_FILTER_UNDECIDED;
+	return 1;
+}
+
 /* A record of a fixed size (bpf_ringbuf_reserve wants a constant; 5.8 has no
  * dynptr records): the smallest bucket that holds the bytes. */
 static __always_inline int emit_in(void *ring, struct oc_event *e, const struct oc_source *s,
@@ -289,8 +414,12 @@ static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
 	 * on PREEMPT_RT, where a count could be lost, never a packet). */
 	st->seen++;
 	e->cap_len = cap_len_of(e->len);
+	if (test_mode && e->cap_len > test_caplen)
+		e->cap_len = test_caplen;
 	if ((s->kind == SRC_XDP_LINEAR || s->kind == SRC_XDP_TRACE) && e->cap_len > OC_XDP_LINEAR_MAX)
 		e->cap_len = OC_XDP_LINEAR_MAX;
+	if (filter_on && !filter_pass(e, s, st))
+		return 0;
 	e->ts = bpf_ktime_get_ns();
 	if (s->kind == SRC_TRACE && !have_(OC_HAVE_TRACE_DYNPTR) &&
 	    e->cap_len > s->mac + s->skb->len - s->skb->data_len)
@@ -370,6 +499,8 @@ static __always_inline int capture_tc(struct __sk_buff *ctx, __u8 point)
 		fill_from_skb(&e, bpf_cast_to_kern_ctx(ctx));
 	else
 		fill_from_ctx(&e, ctx);
+	if (test_mode)
+		e.len = test_len;
 	return emit(&e, &s);
 }
 

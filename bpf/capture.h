@@ -43,6 +43,18 @@ struct oc_event {
 #define OC_EV_CSUM_UNKNOWN	0xff	/* XDP; tc without OC_HAVE_KERN_CTX */
 #define OC_EV_NO_GSO_TYPE	0x01	/* gso_type was out of reach */
 #define OC_EV_VERDICT		0x02	/* xdp_verdict holds the XDP program's return */
+#define OC_EV_FILTER_UNDECIDED	0x04	/* the filter read past the bytes it had: user space decides */
+
+/* The capture filter (user/cbpf.c): each stub, oc_filter_l2 (Ethernet) and
+ * oc_filter_l3 (raw IP), is its OC_FILTER_MAGIC_*, OC_FILTER_SLOTS placeholder
+ * instructions, "r0 = 2" and an exit, replaced at load by the translated filter.
+ * A stub no loader spliced returns 2: undecided, user space decides. */
+#define OC_FILTER_MAGIC_L2	0x0ffcf17e
+#define OC_FILTER_MAGIC_L3	0x0ffcf17f
+#define OC_FILTER_SLOTS		4096
+#define OC_FILTER_SPAN_MAX	1024	/* bytes copied for the filter, at most */
+#define OC_FILTER_L2		0x01	/* filter_on: which stubs hold a filter */
+#define OC_FILTER_L3		0x02
 
 /* What the running kernel offers, probed by the loader (user/hook.c) and
  * frozen into the programs' .rodata. */
@@ -74,6 +86,8 @@ struct oc_point_stats {
 	__u64 seen;		/* events the program saw */
 	__u64 dropped;		/* ring reservations that failed */
 	__u64 reported;		/* dropped, as already told in an event */
+	__u64 filtered;		/* events the capture filter rejected */
+	__u64 undecided;	/* events it left to user space */
 };
 
 #endif

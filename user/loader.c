@@ -69,6 +69,7 @@ struct oc_capture {
 	oc_capture_cb cb;
 	void *cb_ctx;
 	struct oc_event_buf buf;
+	const struct oc_kfilter *filter;
 };
 
 static void warnf(const struct oc_capture_opts *o, const char *fmt, ...)
@@ -340,6 +341,18 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 		s->rodata->watch_devs[d] = (struct oc_dev_key){
 			.ifindex = (uint32_t)c->devs[d].ifindex, .netns = c->devs[d].netns_ino };
 	s->rodata->watch_ndevs = c->ndevs;
+	if (o->filter) {
+		const struct oc_kfilter *f = o->filter;
+
+		s->rodata->filter_on = (f->link[OC_KF_L2].ok ? OC_FILTER_L2 : 0) |
+				       (f->link[OC_KF_L3].ok ? OC_FILTER_L3 : 0);
+		s->rodata->filter_span = oc_kfilter_span(f);
+		s->rodata->l3_ndevs = 0;
+		for (unsigned d = 0; d < c->ndevs; d++)
+			if (oc_netdev_is_l3(&c->devs[d]))
+				s->rodata->l3_devs[s->rodata->l3_ndevs++] = (struct oc_dev_key){
+					.ifindex = (uint32_t)c->devs[d].ifindex, .netns = c->devs[d].netns_ino };
+	}
 	for (struct bpf_program *p = NULL; (p = bpf_object__next_program(s->obj, p));)
 		bpf_program__set_autoload(p, !i && is_trace_prog(p, o->points));
 	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
@@ -399,6 +412,8 @@ static int load_instance(struct oc_capture *c, unsigned i, const struct oc_captu
 {
 	int ret;
 
+	if (o->filter && oc_kfilter_arm(o->filter, err, errlen))
+		return -1;
 	c->inst[i].skel = capture_bpf__open();
 	if (!c->inst[i].skel) {
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
@@ -656,6 +671,7 @@ struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 	c->devs = devs;
 	c->ndevs = ndevs;
 	c->points = o->points;
+	c->filter = o->filter;
 	for (unsigned d = 0; d < OC_MAX_DEVS; d++)
 		for (unsigned p = 0; p < OC_POINT_MAX; p++)
 			c->at[d][p].tcx_fd = -1;
@@ -702,6 +718,10 @@ static int on_record(void *ctx, const void *rec, size_t size)
 		return 0;
 	dev = find_dev(c, p.meta.ifindex, p.meta.netns);
 	if (dev < 0)
+		return 0;
+	/* the kernel's filter read past the bytes it had: libpcap decides */
+	if ((((const struct oc_event *)rec)->flags & OC_EV_FILTER_UNDECIDED) && c->filter &&
+	    !oc_kfilter_match(c->filter, oc_netdev_is_l3(&c->devs[dev]) ? OC_KF_L3 : OC_KF_L2, &p))
 		return 0;
 	return c->cb(c->cb_ctx, &p, (unsigned)dev) ? -1 : 0;
 }

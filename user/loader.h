@@ -11,6 +11,7 @@
 #include "meta.h"
 #include "netdev.h"
 #include "packet.h"
+#include "kfilter.h"
 
 #define OC_MAX_DEVS 16
 
@@ -20,6 +21,7 @@ struct oc_capture_opts {
 	uint32_t ring_mb;	/* ring memory of all CPUs, MiB (power of two); 0: default */
 	int tc_clsact;		/* classic clsact filters even where tcx exists */
 	int verbose;		/* libbpf's and the verifier's messages on stderr */
+	const struct oc_kfilter *filter;	/* in-kernel capture filter, or NULL */
 	void (*warn)(const char *msg);
 };
 

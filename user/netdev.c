@@ -1,4 +1,6 @@
 #include "netdev.h"
+
+#include <net/if_arp.h>
 #include "meta.h"
 
 #include <errno.h>
@@ -70,6 +72,22 @@ static int read_mtu(const char *ifname, uint32_t *mtu)
 	close(fd);
 	if (!ret)
 		*mtu = ifr.ifr_mtu;
+	return ret;
+}
+
+/* The device's ARPHRD_* type (SIOCGIFHWADDR's address family). */
+static int read_hwtype(const char *ifname, uint16_t *type)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
+
+	if (fd < 0)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
+	close(fd);
+	if (!ret)
+		*type = ifr.ifr_hwaddr.sa_family;
 	return ret;
 }
 
@@ -505,6 +523,8 @@ int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_
 		goto leave;
 	}
 	read_mtu(ifname, &dev->mtu);
+	dev->hwtype = 1;	/* ARPHRD_ETHER */
+	read_hwtype(ifname, &dev->hwtype);
 	if (!ethtool(ifname, &drv))
 		snprintf(dev->driver, sizeof(dev->driver), "%s", drv.driver);
 	if (!strcmp(dev->driver, "veth")) {
@@ -521,6 +541,16 @@ out:
 	if (ret)
 		oc_netdev_close(dev);
 	return ret;
+}
+
+int oc_netdev_is_l3(const struct oc_netdev *dev)
+{
+	switch (dev->hwtype) {
+	case ARPHRD_NONE: case ARPHRD_TUNNEL: case ARPHRD_TUNNEL6: case ARPHRD_SIT:
+	case ARPHRD_IPGRE: case 823 /* ARPHRD_IP6GRE */: case ARPHRD_RAWIP: case ARPHRD_PPP:
+		return 1;
+	}
+	return 0;
 }
 
 void oc_netdev_close(struct oc_netdev *dev)

@@ -25,6 +25,7 @@ struct oc_netdev {
 	int netns_fd;		/* open fd of that namespace, -1 for the current one */
 	uint32_t netns_ino;	/* inode of the namespace */
 	int ifindex;
+	uint16_t hwtype;	/* ARPHRD_* */
 	uint32_t mtu;
 	char driver[32];
 	int peer_ifindex;	/* veth peer (ethtool stats), 0 if none */
@@ -60,6 +61,9 @@ struct oc_iface_facts {
  * the namespace and fills dev. -1 with a message in err. */
 int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_ns,
 		   char *err, size_t errlen);
+/* 1 for a device whose packets start at the IP header (tun, wireguard, ipip):
+ * LINKTYPE_RAW in the file, DLT_RAW filters. */
+int oc_netdev_is_l3(const struct oc_netdev *dev);
 void oc_netdev_close(struct oc_netdev *dev);
 /* Runs with the calling thread inside the device's namespace. */
 int oc_netdev_enter(const struct oc_netdev *dev);

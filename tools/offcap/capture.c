@@ -14,7 +14,7 @@
 
 #include "loader.h"
 #include "cmd.h"
-#include "filter.h"
+#include "kfilter.h"
 #include "gsolimits.h"
 #include "lineout.h"
 #include "pcapng.h"
@@ -29,7 +29,8 @@ struct cap_opts {
 	unsigned nif;
 	const char *netns;
 	const char *out;
-	const char *filter;	/* -f: libpcap filter expression, or NULL */
+	char *filter;		/* the pcap-filter expression (arguments or -F), or NULL */
+	const char *filter_file;	/* -F */
 	unsigned long snaplen, count, duration, ring_mb;
 	unsigned points;
 	int quiet, verbose, report, tc_clsact;
@@ -40,7 +41,7 @@ struct cap_state {
 	struct cap_opts *o;
 	struct oc_netdev devs[OC_MAX_DEVS];
 	struct pcapng_writer *w;
-	struct oc_filter *filter;
+	struct oc_kfilter *filter;
 	int idb[OC_MAX_DEVS][OC_POINT_MAX];
 	uint64_t captured[OC_MAX_DEVS][OC_POINT_MAX];
 	uint64_t total;
@@ -75,7 +76,7 @@ static const char *points_help(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: offcap capture -i IFACE [-i IFACE ...] [OPTIONS]\n"
+"Usage: offcap capture -i IFACE [-i IFACE ...] [OPTIONS] [EXPRESSION]\n"
 "\n"
 "Capture in the kernel at the points where offloads change packets, without\n"
 "changing any interface setting, into one pcapng (one interface block per\n"
@@ -94,9 +95,11 @@ static void usage(FILE *f)
 "  -s, --snaplen N         bytes kept per packet (default 256; 0 = whole packet)\n"
 "  -c, --count N           stop after N packets\n"
 "      --duration SEC      stop after SEC seconds\n"
-"  -f, --filter EXPR       keep only packets matching the tcpdump filter EXPR,\n"
-"                          applied in user space to the captured bytes (the\n"
-"                          kernel still copies every packet into the ring)\n"
+"  EXPRESSION              keep only packets matching this pcap-filter(7)\n"
+"                          expression, as tcpdump does; it runs in the kernel\n"
+"                          before a packet takes ring space. 'greater 1514'\n"
+"                          keeps exactly the super-frames (the true length)\n"
+"  -F, --filter-file FILE  read the expression from FILE\n"
 "  -p, --points LIST       comma-separated hook points (default\n"
 "                          tc-ingress,tc-egress,post-gso; 'all' adds xdp, pre-gro):\n"
 "%s"
@@ -160,7 +163,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		{ "write", required_argument, 0, 'w' }, { "snaplen", required_argument, 0, 's' },
 		{ "count", required_argument, 0, 'c' }, { "duration", required_argument, 0, 'D' },
 		{ "points", required_argument, 0, 'p' }, { "buffer", required_argument, 0, 'B' },
-		{ "filter", required_argument, 0, 'f' },
+		{ "filter", required_argument, 0, 'f' }, { "filter-file", required_argument, 0, 'F' },
 		{ "quiet", no_argument, 0, 'q' }, { "verbose", no_argument, 0, 'v' }, { "report", no_argument, 0, 'R' },
 		{ "tc-clsact", no_argument, 0, 'T' },
 		{ "print", no_argument, 0, 'P' }, { "version", no_argument, 0, 'V' },
@@ -170,7 +173,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 
 	*o = (struct cap_opts){ .snaplen = 256, .points = DEFAULT_POINTS, .ring_mb = 0 };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:f:qvhenS", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:f:F:qvhenS", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (o->nif == OC_MAX_DEVS)
@@ -179,7 +182,8 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 			break;
 		case 'N': o->netns = optarg; break;
 		case 'w': o->out = optarg; break;
-		case 'f': o->filter = optarg; break;
+		case 'f': o->filter = optarg; break;	/* the old spelling, kept hidden */
+		case 'F': o->filter_file = optarg; break;
 		case 's':
 			if (oc_parse_uint(optarg, 0, OC_MAX_CAPLEN, &o->snaplen))
 				return oc_err("-s: snaplen must be 0..%d", OC_MAX_CAPLEN), -1;
@@ -213,8 +217,10 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		default: usage(stderr); return -1;
 		}
 	}
-	if (optind < argc)
-		return oc_err("unexpected argument '%s'", argv[optind]), -1;
+	if (optind < argc && (o->filter || o->filter_file))
+		return oc_err("unexpected argument '%s' (the expression is given already)", argv[optind]), -1;
+	if (optind < argc && !(o->filter = oc_join_args(argc - optind, argv + optind)))
+		return oc_err("out of memory"), -1;
 	if (!o->nif)
 		return oc_err("capture: name at least one interface with -i"), usage(stderr), -1;
 	if (o->print && o->out && !strcmp(o->out, "-"))
@@ -333,7 +339,8 @@ static int add_idbs(struct cap_state *s)
 
 		idb_facts(dev, &m);
 		for (unsigned p = 0; p < OC_POINT_MAX; p++) {
-			struct oc_iface i = { .linktype = OC_LINKTYPE_ETHERNET, .point = p,
+			struct oc_iface i = { .linktype = oc_netdev_is_l3(dev) ? OC_LINKTYPE_RAW :
+						OC_LINKTYPE_ETHERNET, .point = p,
 					      .mtu = dev->mtu, .tsresol = 9 };
 
 			s->idb[d][p] = -1;
@@ -368,7 +375,8 @@ static int start_lines(struct cap_state *s)
 		snprintf(m.netns, sizeof(m.netns), "%s", s->devs[d].netns_name);
 		for (unsigned p = 0; p < OC_POINT_MAX; p++) {
 			m.point = (uint8_t)p;
-			s->line_if[d][p].linktype = OC_LINKTYPE_ETHERNET;
+			s->line_if[d][p].linktype = oc_netdev_is_l3(&s->devs[d]) ? OC_LINKTYPE_RAW :
+						    OC_LINKTYPE_ETHERNET;
 			oc_idb_name(&m, with_netns, s->line_if[d][p].name, sizeof(s->line_if[d][p].name));
 		}
 	}
@@ -410,8 +418,6 @@ static int on_packet(void *ctx, const struct oc_packet *pkt, unsigned d)
 	unsigned point = p.meta.point;
 
 	if (s->o->count && s->total >= s->o->count)
-		return 0;
-	if (!oc_filter_match(s->filter, pkt))
 		return 0;
 	if (s->w) {
 		p.if_id = (uint32_t)s->idb[d][point];
@@ -630,17 +636,61 @@ static int open_devices(struct cap_state *s)
 	return 0;
 }
 
+/* libpcap's message and exit status 1 before anything is attached, as tcpdump. */
+static int compile_filter(struct cap_opts *o, struct oc_kfilter **out)
+{
+	char err[512] = "";
+
+	*out = NULL;
+	if (o->filter_file && !(o->filter = oc_kfilter_read_file(o->filter_file, err, sizeof(err))))
+		return oc_err("%s", err), -1;
+	if (!o->filter)
+		return 0;
+	if (!(*out = oc_kfilter_compile(o->filter, err, sizeof(err))))
+		return oc_err("%s", err), -1;
+	return 0;
+}
+
+/* A device whose link type the expression cannot match on (arp on a tun, or
+ * libpcap's "expression rejects all packets") gets nothing attached. */
+static int filter_devices(struct cap_state *s)
+{
+	unsigned d = 0;
+
+	while (s->filter && d < s->o->nif) {
+		int l3 = oc_netdev_is_l3(&s->devs[d]);
+		const char *why = s->filter->link[l3 ? OC_KF_L3 : OC_KF_L2].why;
+
+		if (s->filter->link[l3 ? OC_KF_L3 : OC_KF_L2].ok) {
+			d++;
+			continue;
+		}
+		oc_warn("%s: %s on %s frames: nothing attached there", s->devs[d].name, why,
+			l3 ? "raw IP" : "Ethernet");
+		oc_netdev_close(&s->devs[d]);
+		memmove(&s->devs[d], &s->devs[d + 1], (s->o->nif - d - 1) * sizeof(s->devs[0]));
+		memmove(&s->o->ifspec[d], &s->o->ifspec[d + 1], (s->o->nif - d - 1) * sizeof(s->o->ifspec[0]));
+		s->o->nif--;
+	}
+	if (!s->o->nif)
+		return oc_err("the filter can match on none of the interfaces"), -1;
+	return 0;
+}
+
 int cmd_capture(int argc, char **argv)
 {
 	struct cap_opts o;
 	struct cap_state *s;
 	struct oc_capture *c = NULL;
 	struct oc_capture_opts co;
+	struct oc_kfilter *filter = NULL;
 	char err[512];
 	int ret = 1, started = 0;
 
 	if (parse_args(argc, argv, &o))
 		return 2;
+	if (compile_filter(&o, &filter))
+		return 1;
 	if (check_privileges())
 		return 1;
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
@@ -649,12 +699,8 @@ int cmd_capture(int argc, char **argv)
 	if (!s)
 		return oc_err("out of memory"), 1;
 	s->o = &o;
-	if (o.filter && !(s->filter = oc_filter_compile(o.filter, err, sizeof(err)))) {
-		oc_err("%s", err);
-		free(s);
-		return 2;
-	}
-	if (open_devices(s))
+	s->filter = filter;
+	if (open_devices(s) || filter_devices(s))
 		goto out;
 	if (o.out && (open_output(s, argc, argv) || add_idbs(s)))
 		goto out;
@@ -662,7 +708,8 @@ int cmd_capture(int argc, char **argv)
 		goto out;
 	co = (struct oc_capture_opts){ .points = o.points, .snaplen = o.snaplen,
 				       .ring_mb = o.ring_mb, .warn = warn_cb,
-				       .tc_clsact = o.tc_clsact, .verbose = o.verbose };
+				       .tc_clsact = o.tc_clsact, .verbose = o.verbose,
+				       .filter = s->filter };
 	install_signals();
 	c = oc_capture_start(s->devs, o.nif, &co, err, sizeof(err));
 	if (!c) {
@@ -700,7 +747,7 @@ out:
 		unlink(o.out);	/* no capture ran: leave no empty file behind */
 	for (unsigned d = 0; d < o.nif; d++)
 		oc_netdev_close(&s->devs[d]);
-	oc_filter_free(s->filter);
+	oc_kfilter_free(s->filter);
 	free(s);
 	fflush(stdout);
 	if (o.report && started) {

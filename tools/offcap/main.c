@@ -18,6 +18,7 @@ static const struct {
 	{ "report", cmd_report, "explain every frame over the MTU: offload artefact or real problem" },
 	{ "stats", cmd_stats, "packets, bytes and frames over the MTU per interface and hook point" },
 	{ "split", cmd_split, "rewrite a capture with super-frames cut into their wire segments" },
+	{ "filter", cmd_filter, "show a capture filter's BPF; -r FILE: prove the kernel's verdicts equal libpcap's" },
 	{ "extcap", cmd_extcap, "Wireshark's extcap interface: capture from Wireshark and tshark" },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

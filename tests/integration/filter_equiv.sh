@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The kernel filter gives libpcap's verdict on every packet: `offcap filter
+# EXPR -r FILE` runs the capture's own tc program, filter spliced in
+# (BPF_PROG_TEST_RUN), next to pcap_offline_filter, for every expression of
+# tests/filter/exprs.txt over crafted packets (VLAN/QinQ, IPv6 extension
+# headers, fragments, ICMP, tunnels, cut frames, random corruption; Ethernet
+# and raw IP) and a capture offcap made of real traffic.
+source "$(dirname "$0")/../lib.sh"
+python3 "$OC_ROOT/tests/filter/packets.py" "$OC_TMP/crafted" || { not_ok "crafted packets"; exit 1; }
+oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
+oc_capture "$OC_TMP/own.pcapng" -s 0 -p tc-egress,tc-ingress,post-gso -i "$NS_A/oca"
+oc_iperf 2M
+ina bash -c "echo x > /dev/udp/$IP_B/9999; echo y > /dev/udp/$IP6_B/9999"
+sleep 0.2; oc_capture_stop
+check_num "offcap's own capture has packets" "$(tcpdump -r "$OC_TMP/own.pcapng" 2>/dev/null | wc -l)" -gt 50
+n=0 bad=0 skipped=0 undecided=0
+while IFS= read -r e; do
+	[[ -z "$e" || "$e" == \#* ]] && continue
+	n=$((n + 1))
+	# one load per link type for the three files: the kernel matrix runs this under TCG
+	out=$("$OFFCAP" filter "$e" -r "$OC_TMP/crafted.pcap" -r "$OC_TMP/crafted-raw.pcap" -r "$OC_TMP/own.pcapng" 2>&1)
+	rc=$?
+	grep -q '^raw IP packets not compared: .*attaches nothing there' <<<"$out" && skipped=$((skipped + 1))
+	grep -q 'decided in user space' <<<"$out" && undecided=$((undecided + 1))
+	if [ $rc -ne 0 ] || ! grep -q ' 0 disagreements' <<<"$out" || grep -q '^Ethernet packets not compared' <<<"$out"; then
+		bad=$((bad + 1)); echo "  '$e' (exit $rc):"; sed 's/^/    /' <<<"$out" | head -5
+		if grep -q 'cannot load' <<<"$out"; then	# the verifier's reason
+			"$OFFCAP" filter -v "$e" -r "$OC_TMP/crafted.pcap" 2>&1 | grep -B25 'END PROG LOAD LOG' | sed 's/^/    /'
+		fi
+	fi
+done <"$OC_ROOT/tests/filter/exprs.txt"
+check_num "expressions tried" "$n" -ge 100
+check_num "expressions on which the kernel and libpcap disagree, or that did not load" "$bad" -eq 0
+check_num "expressions that left packets to user space (loads past the copied bytes)" "$undecided" -ge 2
+check_num "expressions not compared on raw IP: they cannot match there (ether, vlan, arp)" "$skipped" -ge 10
+"$OFFCAP" filter 'tcp port' >"$OC_TMP/bad.out" 2>&1; rc=$?
+check "a bad expression: libpcap's message, exit 1" bash -c "[ $rc -eq 1 ] && grep -q 'syntax error' '$OC_TMP/bad.out'"
+"$OFFCAP" filter 'ip6 protochain 6' -r "$OC_TMP/crafted.pcap" >"$OC_TMP/loop.out" 2>&1; rc=$?
+check "protochain (a backward jump): refused with a clear message" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'jumps backward' '$OC_TMP/loop.out'"
+"$OFFCAP" filter 'tcp port 80' >"$OC_TMP/dump.txt"
+check "offcap filter EXPR prints the classic BPF and the eBPF" \
+	bash -c "grep -q 'ldh      \[12\]' '$OC_TMP/dump.txt' && grep -q '^eBPF (' '$OC_TMP/dump.txt' && grep -q 'exit' '$OC_TMP/dump.txt'"

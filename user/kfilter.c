@@ -1,0 +1,152 @@
+#include "kfilter.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cbpf.h"
+#include "pcapc.h"
+#include "splice.h"
+
+static const int dlt[OC_KF_LINKS] = { 1 /* DLT_EN10MB */, 12 /* DLT_RAW */ };
+
+static int compile_link(struct oc_kfilter *f, enum oc_kf_link l, char *err, size_t errlen)
+{
+	typeof(f->link[0]) *k = &f->link[l];
+	int span, n;
+
+	if (oc_pcap_compile(dlt[l], f->expr, &k->cbpf, &k->cbpf_len, k->why, sizeof(k->why))) {
+		k->rejects_all = strstr(k->why, "rejects all packets") != NULL;
+		return 0;
+	}
+	if (k->cbpf_len > BPF_MAXINSNS) {
+		snprintf(err, errlen, "the expression compiles to %u classic BPF instructions, more than "
+			 "the %u the kernel filter takes: simplify it", k->cbpf_len, BPF_MAXINSNS);
+		return -1;
+	}
+	span = oc_cbpf_span((const struct sock_filter *)k->cbpf, k->cbpf_len);
+	k->ebpf = calloc(oc_splice_room(), sizeof(*k->ebpf));
+	if (span < 0 || !k->ebpf) {
+		snprintf(err, errlen, span < 0 ? "libpcap's program for this expression jumps backward "
+			 "(protochain loops): offcap's kernel filter runs forward jumps only" : "out of memory");
+		return -1;
+	}
+	k->span = (unsigned)span;
+	if (oc_cbpf_rejects_all((const struct sock_filter *)k->cbpf, k->cbpf_len)) {
+		k->rejects_all = 1;
+		snprintf(k->why, sizeof(k->why), "expression rejects all packets");
+		return 0;
+	}
+	n = oc_cbpf_to_ebpf((const struct sock_filter *)k->cbpf, k->cbpf_len, k->span,
+			    k->ebpf, oc_splice_room(), err, errlen);
+	if (n < 0)
+		return -1;
+	k->n = (unsigned)n;
+	k->ok = 1;
+	return 0;
+}
+
+struct oc_kfilter *oc_kfilter_compile(const char *expr, char *err, size_t errlen)
+{
+	struct oc_kfilter *f = calloc(1, sizeof(*f));
+
+	if (!f || !(f->expr = strdup(expr ? expr : ""))) {
+		free(f);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (unsigned l = 0; l < OC_KF_LINKS; l++)
+		if (compile_link(f, l, err, errlen))
+			goto fail;
+	if (!f->link[OC_KF_L2].ok && !f->link[OC_KF_L2].rejects_all) {
+		snprintf(err, errlen, "%s", f->link[OC_KF_L2].why);
+		goto fail;
+	}
+	return f;
+fail:
+	oc_kfilter_free(f);
+	return NULL;
+}
+
+/* At least 16: the verifiers of 5.10 and 6.1 walk infeasible paths, and on
+ * one where fewer bytes are copied than a VLAN reinsertion needs (12) they
+ * see a copy size whose bounds contradict and refuse the program. */
+#define SPAN_MIN	16
+
+unsigned oc_kfilter_span(const struct oc_kfilter *f)
+{
+	unsigned s = SPAN_MIN;
+
+	for (unsigned l = 0; l < OC_KF_LINKS; l++)
+		if (f->link[l].ok && f->link[l].span > s)
+			s = f->link[l].span;
+	return s;
+}
+
+int oc_kfilter_match(const struct oc_kfilter *f, enum oc_kf_link l, const struct oc_packet *pkt)
+{
+	if (!f->link[l].ok)
+		return 0;
+	return oc_pcap_match(f->link[l].cbpf, f->link[l].cbpf_len, pkt->data, pkt->caplen, pkt->len);
+}
+
+int oc_kfilter_arm(const struct oc_kfilter *f, char *err, size_t errlen)
+{
+	const struct bpf_insn *body[OC_SPLICE_LINKS] = { 0 };
+	unsigned n[OC_SPLICE_LINKS] = { 0 };
+
+	for (unsigned l = 0; l < OC_KF_LINKS; l++)
+		if (f->link[l].ok) {
+			body[l] = f->link[l].ebpf;
+			n[l] = f->link[l].n;
+		}
+	return oc_splice_set(body, n, err, errlen);
+}
+
+void oc_kfilter_free(struct oc_kfilter *f)
+{
+	if (!f)
+		return;
+	for (unsigned l = 0; l < OC_KF_LINKS; l++) {
+		free(f->link[l].cbpf);
+		free(f->link[l].ebpf);
+	}
+	free(f->expr);
+	free(f);
+}
+
+char *oc_kfilter_read_file(const char *path, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	char line[4096], *out = NULL;
+	size_t len = 0;
+
+	if (!fp) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	out = calloc(1, 1);
+	while (out && fgets(line, sizeof(line), fp)) {
+		char *hash = strchr(line, '#'), *grown;
+		size_t n;
+
+		if (hash)
+			*hash = 0;
+		n = strlen(line);
+		if (!(grown = realloc(out, len + n + 2))) {
+			free(out);
+			out = NULL;
+			break;
+		}
+		out = grown;
+		memcpy(out + len, line, n);
+		len += n;
+		out[len++] = ' ';
+		out[len] = 0;
+	}
+	fclose(fp);
+	if (!out)
+		snprintf(err, errlen, "out of memory");
+	return out;
+}

@@ -1,0 +1,44 @@
+/* The capture filter that runs in the kernel: a pcap-filter(7) expression
+ * compiled by libpcap for each link type offcap records (Ethernet, raw IP),
+ * translated to eBPF (user/cbpf.c) and spliced into the capture programs
+ * (user/splice.c). User space decides the rare packet the kernel could not. */
+#ifndef OFFCAP_KFILTER_H
+#define OFFCAP_KFILTER_H
+
+#include <linux/bpf.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+enum oc_kf_link { OC_KF_L2, OC_KF_L3, OC_KF_LINKS };
+
+struct oc_kfilter {
+	char *expr;
+	struct {
+		int ok;			/* compiled and translated */
+		int rejects_all;	/* libpcap: "expression rejects all packets" */
+		char why[256];		/* why not ok */
+		void *cbpf;		/* libpcap's program (struct sock_filter) */
+		unsigned cbpf_len;
+		struct bpf_insn *ebpf;
+		unsigned n;		/* eBPF instructions */
+		unsigned span;		/* bytes the filter reads at most */
+	} link[OC_KF_LINKS];
+};
+
+/* NULL with libpcap's message when the expression is not valid for Ethernet
+ * frames. An expression that only rejects, or cannot be used, on one link
+ * type compiles: link[].ok says where it can run. */
+struct oc_kfilter *oc_kfilter_compile(const char *expr, char *err, size_t errlen);
+/* The bytes the programs copy: the larger span of the two, at least 16. */
+unsigned oc_kfilter_span(const struct oc_kfilter *f);
+/* libpcap's own verdict (pcap_offline_filter) on a packet as the file holds it. */
+int oc_kfilter_match(const struct oc_kfilter *f, enum oc_kf_link l, const struct oc_packet *pkt);
+/* Hands the translated programs to the splice (before the objects open). */
+int oc_kfilter_arm(const struct oc_kfilter *f, char *err, size_t errlen);
+void oc_kfilter_free(struct oc_kfilter *f);
+/* The expression from a file (-F), comments after '#' dropped, lines joined. */
+char *oc_kfilter_read_file(const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,48 @@
+#include "pcapc.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int oc_pcap_compile(int dlt, const char *expr, void **insns, unsigned *n, char *err, size_t errlen)
+{
+	pcap_t *p = pcap_open_dead(dlt, 262144);
+	struct bpf_program prog;
+
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "%s", pcap_geterr(p));
+		pcap_close(p);
+		return -1;
+	}
+	pcap_close(p);
+	*insns = malloc(prog.bf_len * sizeof(*prog.bf_insns));
+	if (!*insns) {
+		pcap_freecode(&prog);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(*insns, prog.bf_insns, prog.bf_len * sizeof(*prog.bf_insns));
+	*n = prog.bf_len;
+	pcap_freecode(&prog);
+	return 0;
+}
+
+int oc_pcap_match(const void *insns, unsigned n, const uint8_t *data, uint32_t caplen, uint32_t len)
+{
+	struct bpf_program prog = { .bf_len = n, .bf_insns = (struct bpf_insn *)insns };
+	struct pcap_pkthdr h = { .caplen = caplen, .len = len };
+
+	return pcap_offline_filter(&prog, &h, data) != 0;
+}
+
+void oc_pcap_dump(const void *insns, unsigned n)
+{
+	struct bpf_program prog = { .bf_len = n, .bf_insns = (struct bpf_insn *)insns };
+
+	bpf_dump(&prog, 1);
+}
