@@ -9,7 +9,7 @@ oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
 lines() { tcpdump -nn -t -S -r "$1" "${@:2}" 2>/dev/null; }
 # the file's header means attached; six loads at once take long under TCG
 attached() { local i; for i in $(seq 900); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
-EXPRS=("greater 1514" "tcp[tcpflags] & (tcp-syn|tcp-fin) != 0" "tcp dst port 5201 and less 100"
+EXPRS=("len > 1514" "tcp[tcpflags] & (tcp-syn|tcp-fin) != 0" "tcp dst port 5201 and less 100"
 	"ip and not tcp" "ip6 and (udp or icmp6)" "vlan or arp")
 U=$OC_TMP/all.pcapng
 "$OFFCAP" capture -q -s 128 -p post-gso -i "$NS_A/oca" -w "$U" >/dev/null 2>"$OC_TMP/u.err" &
@@ -46,7 +46,11 @@ for pt in oca@tc-egress oca@post-gso ocb@xdp ocb@tc-ingress ocb@pre-gro; do
 	check "-p all 'tcp dst port 5201': $pt kept the transfer ($n) and nothing else ($bad)" \
 		[ "$n" -gt 10 -a "$bad" -eq 0 ]
 done
-check_num "'greater 1514' kept super-frames" "$(lines "$OC_TMP/f0.pcapng" | wc -l)" -gt 0
+check_num "'len > 1514' kept super-frames" "$(lines "$OC_TMP/f0.pcapng" | wc -l)" -gt 0
+check_num "'len > 1514' kept no frame that fits the MTU" \
+	"$(tshark -r "$OC_TMP/f0.pcapng" -Y 'frame.len <= 1514' 2>/dev/null | wc -l)" -eq 0
+check_num "'len > 1514' kept every super-frame the unfiltered capture has" \
+	"$(tshark -r "$OC_TMP/f0.pcapng" 2>/dev/null | wc -l)" -eq "$(tshark -r "$U" -Y 'frame.len > 1514' 2>/dev/null | wc -l)"
 "$OFFCAP" capture -q -i "$NS_A/oca" -w "$OC_TMP/bad.pcapng" 'tcp port' 2>"$OC_TMP/bad.err"; rc=$?
 check "a bad expression: libpcap's message, exit 1, nothing written" \
 	bash -c "[ $rc -eq 1 ] && grep -q 'syntax error' '$OC_TMP/bad.err' && [ ! -e '$OC_TMP/bad.pcapng' ]"
