@@ -60,16 +60,23 @@ static int ethtool(const char *ifname, void *cmd)
 	return ret;
 }
 
-static int read_mtu(const char *ifname, uint32_t *mtu)
+static int ifreq_get(const char *ifname, unsigned long req, struct ifreq *ifr)
 {
-	struct ifreq ifr = { 0 };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
 
 	if (fd < 0)
 		return -1;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ret = ioctl(fd, SIOCGIFMTU, &ifr);
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
+	ret = ioctl(fd, req, ifr);
 	close(fd);
+	return ret;
+}
+
+static int read_mtu(const char *ifname, uint32_t *mtu)
+{
+	struct ifreq ifr = { 0 };
+	int ret = ifreq_get(ifname, SIOCGIFMTU, &ifr);
+
 	if (!ret)
 		*mtu = ifr.ifr_mtu;
 	return ret;
@@ -79,13 +86,8 @@ static int read_mtu(const char *ifname, uint32_t *mtu)
 static int read_hwtype(const char *ifname, uint16_t *type)
 {
 	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
+	int ret = ifreq_get(ifname, SIOCGIFHWADDR, &ifr);
 
-	if (fd < 0)
-		return -1;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
-	close(fd);
 	if (!ret)
 		*type = ifr.ifr_hwaddr.sa_family;
 	return ret;

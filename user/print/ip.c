@@ -54,6 +54,12 @@ static void gre(struct pr *x, const struct oc_layer *L)
 	if (t->proto != 0x0800 && t->proto != 0x86dd)	/* tcpdump names only the others */
 		pr_printf(x, "proto %s (0x%04x), ", pr_ethertype_name(t->proto), t->proto);
 	pr_printf(x, "length %u", L->l4.len);
+	pr_inner(x, t);
+}
+
+/* A tunnel's inner packet, after the outer one's summary. */
+void pr_inner(struct pr *x, const struct oc_tunnel *t)
+{
 	if (!x->P->has_inner)
 		return;
 	pr_puts(x, ": ");

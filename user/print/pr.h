@@ -34,6 +34,7 @@ void pr_link(struct pr *x);
 const char *pr_ethertype_name(uint16_t type);
 /* ip.c: one IP layer and what it carries (tunnels: the inner layer too) */
 void pr_ip(struct pr *x, const struct oc_layer *L, int inner);
+void pr_inner(struct pr *x, const struct oc_tunnel *t);
 /* seq.c: the conversation's bases (tcpdump's tcp_seq_hash); NULL when out of memory */
 struct oc_seq_entry {
 	uint32_t seq, ack;	/* initial seq and ack - 1 of the conversation's forward side */

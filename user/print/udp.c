@@ -10,13 +10,7 @@ static void tunnel(struct pr *x)
 	else
 		pr_printf(x, "Geneve, vni 0x%x, proto %s (0x%04x)", t->vni, pr_ethertype_name(t->proto),
 			  t->proto);
-	if (!x->P->has_inner)
-		return;
-	pr_puts(x, ": ");
-	if (t->inner_is_eth && x->o->eflag) {
-		pr_mac(x, t->eth.src), pr_puts(x, " > "), pr_mac(x, t->eth.dst), pr_puts(x, ", ");
-	}
-	pr_ip(x, &x->P->inner, 1);
+	pr_inner(x, t);
 }
 
 void pr_udp(struct pr *x, const struct oc_layer *L)
