@@ -141,18 +141,22 @@ static __always_inline __u32 cap_len_of(__u32 len)
 /* Linear XDP copies with a bounded loop: a frame without frags fits a page. */
 #define OC_XDP_LINEAR_MAX 4096
 
-static __always_inline long copy_xdp_linear(struct xdp_md *ctx, __u8 *dst, __u64 n)
+/* The loops end at max, the room at dst (a constant at every call site): the
+ * verifier walks them with i known, and 5.10 cannot tell "i + 8 > n" taken
+ * when clang puts i on the left, so without that bound it would walk on past
+ * the room (a store off the end of the filter's map value). */
+static __always_inline long copy_xdp_linear(struct xdp_md *ctx, __u8 *dst, __u64 n, __u64 max)
 {
 	__u8 *data = (__u8 *)(long)ctx->data, *end = (__u8 *)(long)ctx->data_end;
-	__u32 i;
+	__u32 lim = max < OC_XDP_LINEAR_MAX ? max : OC_XDP_LINEAR_MAX, i;
 
-	for (i = 0; i < OC_XDP_LINEAR_MAX; i += 8) {
+	for (i = 0; i + 8 <= lim; i += 8) {
 		if (i + 8 > n || data + i + 8 > end)
 			break;
 		*(__u64 *)(dst + i) = *(__u64 *)(data + i);
 	}
 	for (__u32 j = 0; j < 8; j++, i++) {
-		if (i >= n || i >= OC_XDP_LINEAR_MAX || data + i + 1 > end)
+		if (i >= lim || i >= n || data + i + 1 > end)
 			break;
 		dst[i] = data[i];
 	}
@@ -190,7 +194,7 @@ static __always_inline long copy_bytes(const struct oc_source *s, void *dst, __u
 	case SRC_XDP:
 		return bpf_xdp_load_bytes(s->ctx, 0, dst, n);
 	case SRC_XDP_LINEAR:
-		return copy_xdp_linear(s->ctx, dst, n);
+		return copy_xdp_linear(s->ctx, dst, n, max);
 	case SRC_XDP_TRACE:
 		return bpf_probe_read_kernel(dst, n, ((struct xdp_buff *)s->ctx)->data);
 	default:
