@@ -40,9 +40,11 @@ int oc_expr_text(char **argv, int argc, const char *file, char **out, char *err,
 		if (!s || n > EXPR_FILE_MAX)
 			return free(s), snprintf(err, errlen, "-F %s: too large", file), -1;
 		s[n] = '\0';
-		for (char *c = s; *c; c++)	/* tcpdump: the file is one expression */
-			if (*c == '\n' || *c == '\r' || *c == '\t')
+		for (char *c = s, in_comment = 0; *c; c++) {	/* tcpdump: one expression, # comments */
+			in_comment = *c == '#' || (in_comment && *c != '\n');
+			if (in_comment || *c == '\n' || *c == '\r' || *c == '\t')
 				*c = ' ';
+		}
 		*out = s;
 		return 0;
 	}

@@ -115,38 +115,3 @@ void oc_kfilter_free(struct oc_kfilter *f)
 	free(f->expr);
 	free(f);
 }
-
-char *oc_kfilter_read_file(const char *path, char *err, size_t errlen)
-{
-	FILE *fp = fopen(path, "r");
-	char line[4096], *out = NULL;
-	size_t len = 0;
-
-	if (!fp) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	out = calloc(1, 1);
-	while (out && fgets(line, sizeof(line), fp)) {
-		char *hash = strchr(line, '#'), *grown;
-		size_t n;
-
-		if (hash)
-			*hash = 0;
-		n = strlen(line);
-		if (!(grown = realloc(out, len + n + 2))) {
-			free(out);
-			out = NULL;
-			break;
-		}
-		out = grown;
-		memcpy(out + len, line, n);
-		len += n;
-		out[len++] = ' ';
-		out[len] = 0;
-	}
-	fclose(fp);
-	if (!out)
-		snprintf(err, errlen, "out of memory");
-	return out;
-}

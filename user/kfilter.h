@@ -38,7 +38,5 @@ int oc_kfilter_match(const struct oc_kfilter *f, enum oc_kf_link l, const struct
 /* Hands the translated programs to the splice (before the objects open). */
 int oc_kfilter_arm(const struct oc_kfilter *f, char *err, size_t errlen);
 void oc_kfilter_free(struct oc_kfilter *f);
-/* The expression from a file (-F), comments after '#' dropped, lines joined. */
-char *oc_kfilter_read_file(const char *path, char *err, size_t errlen);
 
 #endif

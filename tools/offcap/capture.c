@@ -14,6 +14,7 @@
 
 #include "loader.h"
 #include "cmd.h"
+#include "expr.h"
 #include "kfilter.h"
 #include "gsolimits.h"
 #include "lineout.h"
@@ -170,6 +171,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		{ "print", no_argument, 0, 'P' }, { "version", no_argument, 0, 'V' },
 		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
+	char err[512];
 	int c;
 
 	*o = (struct cap_opts){ .snaplen = 256, .points = DEFAULT_POINTS, .ring_mb = 0 };
@@ -218,10 +220,10 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		default: usage(stderr); return -1;
 		}
 	}
-	if (optind < argc && (o->filter || o->filter_file))
+	if (optind < argc && o->filter)
 		return oc_err("unexpected argument '%s' (the expression is given already)", argv[optind]), -1;
-	if (optind < argc && !(o->filter = oc_join_args(argc - optind, argv + optind)))
-		return oc_err("out of memory"), -1;
+	if (!o->filter && oc_expr_text(argv + optind, argc - optind, o->filter_file, &o->filter, err, sizeof(err)))
+		return oc_err("%s", err), -1;
 	if (!o->nif)
 		return oc_err("capture: name at least one interface with -i"), usage(stderr), -1;
 	if (o->print && o->out && !strcmp(o->out, "-"))
@@ -643,8 +645,6 @@ static int compile_filter(struct cap_opts *o, struct oc_kfilter **out)
 	char err[512] = "";
 
 	*out = NULL;
-	if (o->filter_file && !(o->filter = oc_kfilter_read_file(o->filter_file, err, sizeof(err))))
-		return oc_err("%s", err), -1;
 	if (!o->filter)
 		return 0;
 	if (!(*out = oc_kfilter_compile(o->filter, err, sizeof(err))))

@@ -11,8 +11,6 @@ int cmd_read(int argc, char **argv);
 /* offcap --version: offcap, libpcap and libbpf versions, as tcpdump does */
 void oc_print_version(void);
 int cmd_filter(int argc, char **argv);
-/* argv joined with spaces, as tcpdump takes its expression; malloc'd */
-char *oc_join_args(int argc, char **argv);
 /* offcap report FILE with the default options, on stdout */
 int oc_report_file(const char *path);
 

@@ -8,6 +8,7 @@
 
 #include "cbpf.h"
 #include "cmd.h"
+#include "expr.h"
 #include "kfilter.h"
 #include "packet.h"
 #include "pcapng.h"
@@ -26,23 +27,6 @@ static void usage(FILE *f)
 		   "                    packets are numbered across the files\n"
 		   "  -F, --file FILE   read the expression from FILE\n"
 		   "  -v, --verbose     libbpf's and the verifier's messages\n");
-}
-
-char *oc_join_args(int argc, char **argv)
-{
-	size_t len = 1;
-	char *s;
-
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	if (!(s = calloc(1, len)))
-		return NULL;
-	for (int i = 0; i < argc; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
 }
 
 static void print_link(const struct oc_kfilter *f, enum oc_kf_link l)
@@ -202,12 +186,11 @@ int cmd_filter(int argc, char **argv)
 			argc--;
 			i--;
 		}
-	expr = exprfile ? oc_kfilter_read_file(exprfile, err, sizeof(err)) : oc_join_args(argc - optind, argv + optind);
-	if (!expr) {
-		oc_err("%s", err[0] ? err : "out of memory");
+	if (oc_expr_text(argv + optind, argc - optind, exprfile, &expr, err, sizeof(err))) {
+		oc_err("%s", err);
 		return 1;
 	}
-	f = oc_kfilter_compile(expr, err, sizeof(err));
+	f = oc_kfilter_compile(expr ? expr : "", err, sizeof(err));
 	free(expr);
 	if (!f) {
 		oc_err("%s", err);
