@@ -41,6 +41,9 @@ const volatile __u32 have = 0;
 /* Without OC_HAVE_KERN_CTX a tc or XDP program cannot see its device's
  * namespace: the loader loads one copy of them per watched namespace. */
 const volatile __u32 dev_netns = 0;
+/* The xdp point in libxdp's dispatcher, which offcap traces too: a frame
+ * waits on its CPU for the verdict of the whole chain (oc_xdp_chain_*). */
+const volatile __u32 xdp_verdicts = 0;
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
@@ -399,6 +402,62 @@ static __always_inline int emit_frags(struct oc_event *e, const struct oc_source
 	return 0;
 }
 
+/* A frame offcap's program in the dispatcher saw, waiting for the dispatcher
+ * to return: the same CPU, nothing in between but the chain's programs. Per
+ * CPU, so within the 32 KiB a per-CPU value can have. */
+#define OC_PENDING_MAX 16384
+struct oc_pending {
+	struct oc_event e;
+	__u8 bytes[OC_PENDING_MAX];	/* follows e directly: one record */
+	__u64 ctx;			/* the xdp_buff the dispatcher runs on */
+	__u32 armed;			/* oc_xdp_chain_in ran for ctx: its exit will follow */
+	__u32 live;			/* e waits */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct oc_pending);
+} xdp_pending SEC(".maps");
+
+static __always_inline void flush_pending(struct oc_pending *p)
+{
+	__u32 point = OC_HOOK_XDP, cpu = bpf_get_smp_processor_id();
+	struct oc_point_stats *st = bpf_map_lookup_elem(&stats, &point);
+	void *ring = bpf_map_lookup_elem(&rings, &cpu);
+	__u64 n = bounded(p->e.cap_len, OC_PENDING_MAX);
+
+	p->live = 0;
+	if (!st)
+		return;
+	p->e.drops = st->dropped - st->reported;
+	st->reported = st->dropped;
+	if (!ring || bpf_ringbuf_output(ring, &p->e, sizeof(p->e) + n, wakeup_flag(ring)))
+		count_drop(&p->e, st);
+}
+
+/* Keep the frame for its verdict where the dispatcher it runs in is traced
+ * (armed); anywhere else, or too big to keep, it goes out now without. */
+static __always_inline bool stash_xdp(struct oc_event *e, const struct oc_source *s,
+				      struct oc_point_stats *st)
+{
+	__u32 zero = 0;
+	struct oc_pending *p = bpf_map_lookup_elem(&xdp_pending, &zero);
+
+	if (!p || !p->armed || p->ctx != (__u64)s->ctx || e->cap_len > OC_PENDING_MAX)
+		return false;
+	if (p->live)
+		flush_pending(p);
+	if (copy_bytes(s, p->bytes, e->cap_len, OC_PENDING_MAX)) {
+		count_drop(e, st);
+		return true;
+	}
+	p->e = *e;
+	p->live = 1;
+	return true;
+}
+
 #define OC_BUCKET(room) \
 	if (e->cap_len <= (room)) \
 		return emit_in(ring, e, s, room, st)
@@ -425,6 +484,8 @@ static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
 	if (filter_on && !filter_pass(e, s, st))
 		return 0;
 	e->ts = bpf_ktime_get_ns();
+	if (xdp_verdicts && (s->kind == SRC_XDP || s->kind == SRC_XDP_LINEAR) && stash_xdp(e, s, st))
+		return 0;
 	if (s->kind == SRC_TRACE && !have_(OC_HAVE_TRACE_DYNPTR) &&
 	    e->cap_len > s->mac + s->skb->len - s->skb->data_len)
 		return emit_frags(e, s, st);
@@ -651,6 +712,42 @@ int BPF_PROG(oc_xdp_exit, struct xdp_buff *xdp, int ret)
 	if (!watched(dev))
 		return 0;
 	return emit(&e, &s);
+}
+
+/* libxdp's dispatcher, traced on both sides (the loader sets the target and
+ * follows libxdp when it replaces the dispatcher): its entry arms this CPU,
+ * its exit gives the frame offcap's program kept the chain's verdict. The
+ * exit is attached first and detached last, so an armed CPU always sees it. */
+SEC("fentry/xdp")
+int BPF_PROG(oc_xdp_chain_in, struct xdp_buff *xdp)
+{
+	__u32 zero = 0;
+	struct oc_pending *p = bpf_map_lookup_elem(&xdp_pending, &zero);
+
+	if (p) {
+		if (p->live)
+			flush_pending(p);
+		p->ctx = (__u64)xdp;
+		p->armed = 1;
+	}
+	return 0;
+}
+
+SEC("fexit/xdp")
+int BPF_PROG(oc_xdp_chain_out, struct xdp_buff *xdp, int ret)
+{
+	__u32 zero = 0;
+	struct oc_pending *p = bpf_map_lookup_elem(&xdp_pending, &zero);
+
+	if (!p || p->ctx != (__u64)xdp)
+		return 0;
+	p->armed = 0;
+	if (p->live) {
+		p->e.flags |= OC_EV_VERDICT;
+		p->e.xdp_verdict = ret;
+		flush_pending(p);
+	}
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture.skel.h"
@@ -44,6 +45,15 @@ struct oc_attach {
 	const char *mode;
 };
 
+/* A trace on both sides of one device's libxdp dispatcher, for the chain's
+ * verdicts. libxdp replaces the dispatcher whenever a program joins or
+ * leaves; the poll follows it. */
+struct oc_chain_trace {
+	struct capture_bpf *skel;
+	struct bpf_link *in, *out;
+	uint32_t disp_id;	/* the dispatcher traced, or tried */
+};
+
 /* One loaded copy of the object: the first holds the maps and post-gso; more
  * exist only for more namespaces on kernels without OC_FEAT_KERN_CTX. */
 struct oc_instance {
@@ -63,6 +73,8 @@ struct oc_capture {
 	struct bpf_link *trace[OC_MAX_TRACE];	/* the tracepoint points' links */
 	struct oc_xdp_found xdp[OC_MAX_DEVS];	/* how each device's xdp point is captured */
 	struct bpf_link *xdp_trace;	/* fexit on a program attached alone */
+	struct oc_chain_trace chain[OC_MAX_DEVS];
+	uint64_t chain_checked_ms;
 	unsigned ntrace;
 	struct perf_buffer *frags;	/* post-gso's fragmented packets, before 6.12 */
 	uint64_t frags_lost;
@@ -70,6 +82,7 @@ struct oc_capture {
 	void *cb_ctx;
 	struct oc_event_buf buf;
 	const struct oc_kfilter *filter;
+	int verbose;
 };
 
 static void warnf(const struct oc_capture_opts *o, const char *fmt, ...)
@@ -341,6 +354,7 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 		s->rodata->watch_devs[d] = (struct oc_dev_key){
 			.ifindex = (uint32_t)c->devs[d].ifindex, .netns = c->devs[d].netns_ino };
 	s->rodata->watch_ndevs = c->ndevs;
+	s->rodata->xdp_verdicts = first_shared(c, i) >= 0;
 	if (o->filter) {
 		const struct oc_kfilter *f = o->filter;
 
@@ -379,7 +393,8 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 	if (bpf_map__reuse_fd(s->maps.rings, bpf_map__fd(c->inst[0].skel->maps.rings)) ||
 	    bpf_map__reuse_fd(s->maps.stats, bpf_map__fd(c->inst[0].skel->maps.stats)) ||
 	    bpf_map__reuse_fd(s->maps.dev_drops, bpf_map__fd(c->inst[0].skel->maps.dev_drops)) ||
-	    bpf_map__reuse_fd(s->maps.frag_events, bpf_map__fd(c->inst[0].skel->maps.frag_events)))
+	    bpf_map__reuse_fd(s->maps.frag_events, bpf_map__fd(c->inst[0].skel->maps.frag_events)) ||
+	    bpf_map__reuse_fd(s->maps.xdp_pending, bpf_map__fd(c->inst[0].skel->maps.xdp_pending)))
 		return -1;
 	return 0;
 }
@@ -436,6 +451,77 @@ static int load_instance(struct oc_capture *c, unsigned i, const struct oc_captu
 }
 
 static int on_record(void *ctx, const void *rec, size_t size);
+
+static void untrace_chain(struct oc_chain_trace *t)
+{
+	bpf_link__destroy(t->in);	/* entry first: an armed CPU still meets the exit */
+	bpf_link__destroy(t->out);
+	capture_bpf__destroy(t->skel);
+	*t = (struct oc_chain_trace){ 0 };
+}
+
+/* oc_xdp_chain_in/out on the dispatcher fd: a copy of the object with only
+ * them, sharing the first copy's rings, counters and waiting frames. */
+static int trace_chain_on(struct oc_capture *c, struct oc_chain_trace *t, int fd, const char *func)
+{
+	struct capture_bpf *s0 = c->inst[0].skel, *s = capture_bpf__open();
+
+	if (!(t->skel = s))
+		return -1;
+	for (struct bpf_program *p = NULL; (p = bpf_object__next_program(s->obj, p));)
+		bpf_program__set_autoload(p, p == s->progs.oc_xdp_chain_in ||
+					  p == s->progs.oc_xdp_chain_out);
+	s->rodata->wakeup_bytes = oc_rings_wakeup_bytes(c->rings);
+	if (bpf_map__reuse_fd(s->maps.rings, bpf_map__fd(s0->maps.rings)) ||
+	    bpf_map__reuse_fd(s->maps.stats, bpf_map__fd(s0->maps.stats)) ||
+	    bpf_map__reuse_fd(s->maps.dev_drops, bpf_map__fd(s0->maps.dev_drops)) ||
+	    bpf_map__reuse_fd(s->maps.xdp_pending, bpf_map__fd(s0->maps.xdp_pending)) ||
+	    bpf_program__set_attach_target(s->progs.oc_xdp_chain_in, fd, func) ||
+	    bpf_program__set_attach_target(s->progs.oc_xdp_chain_out, fd, func) ||
+	    capture_bpf__load(s))
+		return -1;
+	t->out = bpf_program__attach_trace(s->progs.oc_xdp_chain_out);
+	t->in = t->out ? bpf_program__attach_trace(s->progs.oc_xdp_chain_in) : NULL;
+	return t->in ? 0 : -1;
+}
+
+/* Trace device d's dispatcher, again if libxdp replaced it. A dispatcher
+ * that cannot be traced is not tried again: its frames go without verdict. */
+static void trace_chain(struct oc_capture *c, unsigned d)
+{
+	struct oc_chain_trace *t = &c->chain[d];
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char func[128];
+	uint32_t id;
+	int fd;
+
+	if (oc_netdev_enter(&c->devs[d]))
+		return;
+	if (bpf_xdp_query(c->devs[d].ifindex, 0, &q) || q.prog_id != t->disp_id) {
+		fd = oc_xdp_dispatcher(c->devs[d].ifindex, &id, func, sizeof(func));
+		untrace_chain(t);
+		t->disp_id = q.prog_id;
+		if (fd >= 0 && trace_chain_on(c, t, fd, func)) {
+			if (c->verbose)
+				fprintf(stderr, "offcap: %s: xdp: cannot trace libxdp's dispatcher %u: %s; "
+					"its frames go without verdict\n", c->devs[d].name, id, strerror(errno));
+			untrace_chain(t);
+			t->disp_id = q.prog_id;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	oc_netdev_leave();
+}
+
+static void trace_chains(struct oc_capture *c)
+{
+	if (!(c->points & (1u << OC_POINT_XDP)) || !(c->features & OC_FEAT_PROG_TRACE))
+		return;
+	for (unsigned d = 0; d < c->ndevs; d++)
+		if (c->xdp[d].way == OC_XDP_SHARE)
+			trace_chain(c, d);
+}
 
 /* The tracepoint points' programs: one link each, whatever the device. */
 static int attach_trace(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
@@ -687,6 +773,8 @@ struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 	for (unsigned d = 0; d < ndevs; d++)
 		if (attach_dev(c, d, o, err, errlen))
 			goto fail;
+	c->verbose = o->verbose;
+	trace_chains(c);
 	return c;
 fail:
 	oc_capture_stop(c);
@@ -726,8 +814,21 @@ static int on_record(void *ctx, const void *rec, size_t size)
 	return c->cb(c->cb_ctx, &p, (unsigned)dev) ? -1 : 0;
 }
 
+/* How often the poll looks whether libxdp replaced a traced dispatcher: the
+ * frames in between reach the file without their verdict. */
+#define OC_CHAIN_CHECK_MS 100
+
 int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeout_ms)
 {
+	struct timespec now;
+	uint64_t ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+	if (ms - c->chain_checked_ms >= OC_CHAIN_CHECK_MS) {
+		c->chain_checked_ms = ms;
+		trace_chains(c);
+	}
 	c->cb = cb;
 	c->cb_ctx = ctx;
 	oc_rings_wait(c->rings, timeout_ms);
@@ -842,6 +943,8 @@ static void detach(struct oc_capture *c, unsigned d)
 
 void oc_capture_detach(struct oc_capture *c)
 {
+	for (unsigned d = 0; d < c->ndevs; d++)
+		untrace_chain(&c->chain[d]);
 	for (unsigned d = 0; d < c->ndevs; d++)
 		detach(c, d);
 	for (unsigned i = 0; i < c->ntrace; i++)

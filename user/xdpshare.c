@@ -88,6 +88,28 @@ int oc_xdp_find(int ifindex, struct oc_xdp_found *f, char *err, size_t errlen)
 	return ret;
 }
 
+int oc_xdp_dispatcher(int ifindex, uint32_t *id, char *func, size_t len)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *main;
+	int fd = -1;
+
+	*id = 0;
+	if (!mp || libxdp_get_error(mp))
+		return -1;
+	main = xdp_multiprog__main_prog(mp);
+	if (main && !xdp_multiprog__is_legacy(mp)) {
+		fd = fcntl(xdp_program__fd(main), F_DUPFD_CLOEXEC, 3);
+		if (fd >= 0 && func_name(fd, func, len)) {
+			close(fd);
+			fd = -1;
+		}
+		*id = fd >= 0 ? xdp_program__id(main) : 0;
+	}
+	xdp_multiprog__close(mp);
+	return fd;
+}
+
 /* libxdp pins the dispatcher's programs in bpffs: mount it where it is
  * missing, as xdp-loader does. */
 static int need_bpffs(char *err, size_t errlen)

@@ -35,6 +35,10 @@ struct xdp_program *oc_xdp_share(struct bpf_object *obj, struct bpf_program *pro
 				 int netns_fd, const char **mode, char *err, size_t errlen);
 void oc_xdp_unshare(struct xdp_program *p, int ifindex);
 
+/* The dispatcher at ifindex (current namespace): its fd (the caller's), id
+ * and function name, for tracing it; -1 where there is none. */
+int oc_xdp_dispatcher(int ifindex, uint32_t *id, char *func, size_t len);
+
 void oc_xdp_quiet(int verbose);
 
 #endif

@@ -72,6 +72,12 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 	oc_capture_stop; check "capture exits 0" [ $? -eq 0 ]
 	check_num "offcap saw port 9's frames, which user_a then dropped (first in the chain)" \
 		"$(oc_count "$F" ocb@xdp "udp.dstport == 9")" -ge 40
+	check_num "the chain's verdict: port 9's frames XDP_DROP (1)" \
+		"$(oc_count "$F" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 1")" -ge 40
+	check_num "the chain's verdict: port 10's frames XDP_PASS (2)" \
+		"$(oc_count "$F" ocb@xdp "udp.dstport == 10 && frame.verdict.ebpf_xdp == 2")" -ge 40
+	check_num "the chain's verdict: no frame to port 9 passed" \
+		"$(oc_count "$F" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp != 1")" -eq 0
 
 	check_num "after exit: offcap's program left the dispatcher" "$(offcap_xdp)" -eq 0
 	check_num "after exit: user_a and user_b still attached" "$(xl status ocb | grep -cE ' user_(a|b) ')" -eq 2
@@ -85,6 +91,8 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 	check_num "SIGKILL: offcap's program left the dispatcher" "$(offcap_xdp)" -eq 0
 	check "SIGKILL: nothing of offcap's on ocb" test -z "$(offcap_left)"
 	check "SIGKILL: no pin of offcap's in bpffs" bash -c "! grep -rqs oc_xdp /sys/fs/bpf/xdp"
+	check "SIGKILL: the traces on the dispatcher are gone" bash -c \
+		"for i in \$(seq 30); do bpftool prog show | grep -q oc_xdp_chain || exit 0; sleep 0.1; done; exit 1"
 	users_work "after SIGKILL" b
 	xl unload ocb --all >/dev/null 2>&1
 
@@ -99,6 +107,10 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 	oc_capture_stop
 	check_num "offcap saw port 9's frames, alone and then before user_a" \
 		"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "udp.dstport == 9")" -ge 25
+	check_num "alone: port 9's frames passed (verdict 2)" \
+		"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 2")" -ge 5
+	check_num "with user_a after offcap: port 9's frames dropped (verdict 1)" \
+		"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 1")" -ge 20
 	check "after exit: only user_a in the dispatcher" bash -c \
 		"[ \$(nsenter --net=/run/netns/$NS_B xdp-loader status ocb | grep -cE ' (oc_xdp|user_a) ') -eq 1 ]"
 	xl unload ocb --all >/dev/null 2>&1
