@@ -501,8 +501,10 @@ static void trace_chain(struct oc_capture *c, unsigned d)
 		fd = oc_xdp_dispatcher(c->devs[d].ifindex, &id, func, sizeof(func));
 		untrace_chain(t);
 		t->disp_id = q.prog_id;
+		/* EBUSY: offcap's program is alone, libxdp made it the dispatcher's
+		 * whole function; frames pass, without a verdict recorded */
 		if (fd >= 0 && trace_chain_on(c, t, fd, func)) {
-			if (c->verbose)
+			if (c->verbose && errno != EBUSY)
 				fprintf(stderr, "offcap: %s: xdp: cannot trace libxdp's dispatcher %u: %s; "
 					"its frames go without verdict\n", c->devs[d].name, id, strerror(errno));
 			untrace_chain(t);

@@ -107,8 +107,9 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 	oc_capture_stop
 	check_num "offcap saw port 9's frames, alone and then before user_a" \
 		"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "udp.dstport == 9")" -ge 25
-	check_num "alone: port 9's frames passed (verdict 2)" \
-		"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 2")" -ge 5
+	# alone, libxdp makes offcap's program the dispatcher's whole function: nothing to trace
+	check_num "alone: port 9's frames (which all pass) carry no verdict" \
+		"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "udp.dstport == 9 && !frame.verdict.ebpf_xdp")" -ge 5
 	check_num "with user_a after offcap: port 9's frames dropped (verdict 1)" \
 		"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 1")" -ge 20
 	check "after exit: only user_a in the dispatcher" bash -c \
