@@ -596,6 +596,8 @@ void oc_analysis_packet(struct oc_analysis *a, const struct oc_iface *iface,
 	}
 	if (pkt->meta.flags & OC_META_VLAN)
 		note_vlan(st, pkt->meta.vlan_tci);
+	if (pkt->has_xdp_verdict && pkt->xdp_verdict < 5)
+		st->xdp_verdict[pkt->xdp_verdict]++;
 	if ((pkt->meta.flags & OC_META_VALID) && pkt->meta.gso_type)
 		st->gso_types |= pkt->meta.gso_type;
 	a->l3_len = oc_wire_l3_len(pkt->data, pkt->caplen, pkt->len, linktype);

@@ -25,6 +25,13 @@ int oc_point_parse(const char *name)
 	return -1;
 }
 
+const char *oc_xdp_action_name(uint64_t action)
+{
+	static const char *const names[] = { "aborted", "drop", "pass", "tx", "redirect" };
+
+	return action < sizeof(names) / sizeof(names[0]) ? names[action] : "unknown";
+}
+
 const char *oc_csum_name(unsigned csum)
 {
 	switch (csum) {

@@ -78,6 +78,10 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 		"$(oc_count "$F" ocb@xdp "udp.dstport == 10 && frame.verdict.ebpf_xdp == 2")" -ge 40
 	check_num "the chain's verdict: no frame to port 9 passed" \
 		"$(oc_count "$F" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp != 1")" -eq 0
+	check_num "offcap read: port 9's lines say 'xdp drop'" \
+		"$("$OFFCAP" read "$F" udp dst port 9 | grep -c '  xdp drop')" -ge 40
+	check "offcap report: the XDP verdicts of ocb@xdp" bash -c \
+		"'$OFFCAP' report '$F' | grep -E 'XDP verdicts: [0-9]+ drop, [0-9]+ pass'"
 
 	check_num "after exit: offcap's program left the dispatcher" "$(offcap_xdp)" -eq 0
 	check_num "after exit: user_a and user_b still attached" "$(xl status ocb | grep -cE ' user_(a|b) ')" -eq 2

@@ -150,9 +150,28 @@ static void test_problem_once(void)
 	oc_analysis_free(a);
 }
 
+static void test_xdp_verdicts(void)
+{
+	struct oc_iface x = iface("b", OC_POINT_XDP, 1500, 2, 2, "gro:on,lro:off");
+	struct oc_analysis *a = analysis();
+	struct oc_packet p;
+
+	oc_analysis_add_iface(a, 0, &x);
+	for (unsigned i = 0; i < 6; i++) {
+		p = tcp_pkt(0, OC_POINT_XDP, OC_DIR_IN, 100);
+		p.has_xdp_verdict = i < 5;
+		p.xdp_verdict = i < 3 ? 1 : i < 4 ? 2 : 9;
+		oc_analysis_packet(a, &x, &p);
+	}
+	CHECK_EQ(oc_analysis_iface(a, 0)->xdp_verdict[1], 3, "XDP verdicts: 3 drop");
+	CHECK_EQ(oc_analysis_iface(a, 0)->xdp_verdict[2], 1, "... 1 pass; an unknown action and none uncounted");
+	oc_analysis_free(a);
+}
+
 int main(void)
 {
 	test_problem_once();
+	test_xdp_verdicts();
 	test_received_whole();
 	test_peer_mtu_and_counters();
 	test_counted_once();

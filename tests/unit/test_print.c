@@ -74,6 +74,30 @@ static void tcp_data(void)
 	CHECK(has(s, "[point=tc-egress len=1514 gso_size=1448 gso_segs=45"), "-v: all the metadata");
 }
 
+static void xdp_verdict(void)
+{
+	struct pkt p = { frame, 0 };
+	struct oc_packet k = { .ts_ns = TS, .has_xdp_verdict = 1, .xdp_verdict = 1 };
+	struct oc_printer pr;
+	uint32_t ip;
+
+	eth(&p, 0x0800);
+	ip = ipv4(&p, 6, 1, HOST4_A, HOST4_B);
+	tcp(&p, 5201, 9, 1, 0x002, NULL, 0);
+	ipv4_done(&p, ip);
+	k.caplen = k.len = p.n;
+	k.data = p.b;
+	k.meta = (struct oc_meta){ .point = OC_POINT_XDP, .dir = OC_DIR_IN, .csum = OC_CSUM_UNKNOWN,
+				   .flags = OC_META_VALID, .len = p.n };
+	oc_printer_init(&pr, &PLAIN);
+	oc_print_line(&pr, &ETH_IF, &k, line, sizeof(line));
+	CHECK(has(line, "length 0  xdp drop\n"), "the XDP chain's verdict ends the line");
+	k.xdp_verdict = 7;
+	oc_print_line(&pr, &ETH_IF, &k, line, sizeof(line));
+	CHECK(has(line, "  xdp unknown\n"), "an action XDP does not define");
+	oc_printer_free(&pr);
+}
+
 static void tcp_syn(void)
 {
 	static const uint8_t o[] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 1, 3, 3, 7 };
@@ -328,6 +352,7 @@ int main(void)
 	setenv("TZ", "UTC", 1);
 	tcp_data();
 	tcp_syn();
+	xdp_verdict();
 	tcp_sack_and_flags();
 	tcp_relative();
 	udp_icmp_arp();

@@ -122,8 +122,8 @@ static void usage(FILE *f)
 "pass-through, so the sender segments in software (offcap warns when that happens).\n"
 "At xdp offcap joins libxdp's dispatcher, first: your XDP programs keep deciding\n"
 "every frame and can be attached (xdp-loader) while it runs; the file holds each\n"
-"frame as it arrived. A program attached alone, which libxdp cannot share, is\n"
-"traced instead (fexit, xdpdump's way), its verdict in epb_verdict.\n"
+"frame as it arrived, with the chain's verdict in epb_verdict. A program attached\n"
+"alone, which libxdp cannot share, is traced instead (fexit, xdpdump's way).\n"
 "On kernels older than a point's best variant, offcap says at start what it\n"
 "cannot record there (e.g. csum=unknown at tc before Linux 6.2).\n",
 		OC_MAX_DEVS, points_help());

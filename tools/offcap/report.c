@@ -148,6 +148,30 @@ static void print_if_offloads(struct cap_reader *r, const struct oc_if_stats *s)
 		       "", "", (unsigned long long)s->too_big_for_peer, s->peer_mtu);
 }
 
+/* "XDP verdicts: 40 pass, 40 drop (the stack never saw the dropped)" */
+static void print_xdp_verdicts(const struct oc_if_stats *s)
+{
+	uint64_t n = 0;
+
+	for (unsigned v = 0; v < 5; v++)
+		n += s->xdp_verdict[v];
+	if (!n)
+		return;
+	printf("  %-22s %17s XDP verdicts:", "", "");
+	for (unsigned v = 0, first = 1; v < 5; v++)
+		if (s->xdp_verdict[v]) {
+			printf("%s %llu %s", first ? "" : ",", (unsigned long long)s->xdp_verdict[v],
+			       oc_xdp_action_name(v));
+			first = 0;
+		}
+	if (s->xdp_verdict[2] < n)
+		printf(" (only the passed frames reach the stack%s)",
+		       s->xdp_verdict[3] || s->xdp_verdict[4] ? "; tx and redirect leave by XDP" : "");
+	if (n < s->packets)
+		printf("; %llu frames without one", (unsigned long long)(s->packets - n));
+	printf("\n");
+}
+
 static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
 {
 	int assumed = 0;
@@ -183,6 +207,7 @@ static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
 				printf(" %u", s->vlan_ids[v]);
 			printf("\n");
 		}
+		print_xdp_verdicts(s);
 		if (s->malformed || s->truncated)
 			printf("  %-22s %17s %llu malformed%s%s%s, %llu with truncated headers\n", "", "",
 			       (unsigned long long)s->malformed, s->malformed_example ? " (e.g. " : "",
@@ -553,6 +578,12 @@ static void json_if(struct oc_json *j, struct cap_reader *r, const struct oc_ifa
 	oc_json_u64(j, "ipv4_header_bad", s->ip_csum_bad);
 	oc_json_close(j, '}');
 	oc_json_u64(j, "vlan_offloaded", s->vlan_offloaded);
+	if (s->point == OC_POINT_XDP) {
+		oc_json_open(j, "xdp_verdicts", '{');
+		for (unsigned v = 0; v < 5; v++)
+			oc_json_u64(j, oc_xdp_action_name(v), s->xdp_verdict[v]);
+		oc_json_close(j, '}');
+	}
 	oc_json_u64(j, "malformed", s->malformed);
 	oc_json_u64(j, "truncated", s->truncated);
 	oc_json_close(j, '}');

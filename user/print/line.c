@@ -110,7 +110,7 @@ static const char *direction(const struct oc_packet *p, const struct oc_parsed *
 	return "";
 }
 
-/* "gso 1448x45 tcpv4  csum partial  vlan 100 (offloaded)" */
+/* "gso 1448x45 tcpv4  csum partial  vlan 100 (offloaded)  xdp drop" */
 static void offcap_columns(struct pr *x, const struct oc_packet *p)
 {
 	const struct oc_meta *m = &p->meta;
@@ -131,6 +131,8 @@ static void offcap_columns(struct pr *x, const struct oc_packet *p)
 		if (m->len && m->len != p->len)
 			pr_printf(x, "  skb-len %u", m->len);
 	}
+	if (p->has_xdp_verdict)
+		pr_printf(x, "  xdp %s", oc_xdp_action_name(p->xdp_verdict));
 	if (p->dropcount)
 		pr_printf(x, "  drops %" PRIu64, p->dropcount);
 }
