@@ -437,8 +437,9 @@ static __always_inline void flush_pending(struct oc_pending *p)
 		count_drop(&p->e, st);
 }
 
-/* Keep the frame for its verdict where the dispatcher it runs in is traced
- * (armed); anywhere else, or too big to keep, it goes out now without. */
+/* Keep the frame for its verdict where its CPU is armed (the dispatcher or
+ * the program it runs in is traced); anywhere else, or too big to keep, it
+ * goes out now without. */
 static __always_inline bool stash_xdp(struct oc_event *e, const struct oc_source *s,
 				      struct oc_point_stats *st)
 {
@@ -484,7 +485,8 @@ static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
 	if (filter_on && !filter_pass(e, s, st))
 		return 0;
 	e->ts = bpf_ktime_get_ns();
-	if (xdp_verdicts && (s->kind == SRC_XDP || s->kind == SRC_XDP_LINEAR) && stash_xdp(e, s, st))
+	if ((s->kind == SRC_XDP_TRACE || (xdp_verdicts && e->point == OC_HOOK_XDP)) &&
+	    stash_xdp(e, s, st))
 		return 0;
 	if (s->kind == SRC_TRACE && !have_(OC_HAVE_TRACE_DYNPTR) &&
 	    e->cap_len > s->mac + s->skb->len - s->skb->data_len)
@@ -689,37 +691,8 @@ int oc_xdp_linear(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
-/* An XDP program of someone else's that libxdp cannot share (attached alone,
- * not through its dispatcher): traced on its return, xdpdump's way. The loader
- * sets the target program before load. The frame is as the program leaves
- * it, with its verdict; the program itself is left untouched. */
-SEC("fexit/xdp")
-int BPF_PROG(oc_xdp_exit, struct xdp_buff *xdp, int ret)
-{
-	struct net_device *dev = xdp->rxq->dev;
-	struct oc_event e = {
-		.point = OC_HOOK_XDP,
-		.csum = OC_EV_CSUM_UNKNOWN,
-		.len = xdp->data_end - xdp->data,
-		.ifindex = dev->ifindex,
-		.queue = xdp->rxq->queue_index,
-		.netns = dev->nd_net.net->ns.inum,
-		.flags = OC_EV_VERDICT,
-		.xdp_verdict = ret,
-	};
-	struct oc_source s = { .ctx = xdp, .kind = SRC_XDP_TRACE };
-
-	if (!watched(dev))
-		return 0;
-	return emit(&e, &s);
-}
-
-/* libxdp's dispatcher, traced on both sides (the loader sets the target and
- * follows libxdp when it replaces the dispatcher): its entry arms this CPU,
- * its exit gives the frame offcap's program kept the chain's verdict. The
- * exit is attached first and detached last, so an armed CPU always sees it. */
-SEC("fentry/xdp")
-int BPF_PROG(oc_xdp_chain_in, struct xdp_buff *xdp)
+/* Arm this CPU for the frame at xdp: its exit will follow (oc_xdp_verdict). */
+static __always_inline void arm_verdict(struct xdp_buff *xdp)
 {
 	__u32 zero = 0;
 	struct oc_pending *p = bpf_map_lookup_elem(&xdp_pending, &zero);
@@ -730,11 +703,46 @@ int BPF_PROG(oc_xdp_chain_in, struct xdp_buff *xdp)
 		p->ctx = (__u64)xdp;
 		p->armed = 1;
 	}
+}
+
+/* libxdp's dispatcher, traced on both sides (the loader sets the target and
+ * follows libxdp when it replaces the dispatcher): its entry arms this CPU,
+ * offcap's program in the chain keeps the frame, and the exit gives it the
+ * chain's verdict. */
+SEC("fentry/xdp")
+int BPF_PROG(oc_xdp_chain_in, struct xdp_buff *xdp)
+{
+	arm_verdict(xdp);
 	return 0;
 }
 
+/* An XDP program of someone else's that libxdp cannot share (attached alone,
+ * not through its dispatcher), traced xdpdump's way and left untouched: the
+ * frame as it enters, with the verdict it leaves with. */
+SEC("fentry/xdp")
+int BPF_PROG(oc_xdp_trace_in, struct xdp_buff *xdp)
+{
+	struct net_device *dev = xdp->rxq->dev;
+	struct oc_event e = {
+		.point = OC_HOOK_XDP,
+		.csum = OC_EV_CSUM_UNKNOWN,
+		.len = xdp->data_end - xdp->data,
+		.ifindex = dev->ifindex,
+		.queue = xdp->rxq->queue_index,
+		.netns = dev->nd_net.net->ns.inum,
+	};
+	struct oc_source s = { .ctx = xdp, .kind = SRC_XDP_TRACE };
+
+	if (!watched(dev))
+		return 0;
+	arm_verdict(xdp);
+	return emit(&e, &s);
+}
+
+/* The exit of either: attached first and detached last, so an armed CPU
+ * always meets it. */
 SEC("fexit/xdp")
-int BPF_PROG(oc_xdp_chain_out, struct xdp_buff *xdp, int ret)
+int BPF_PROG(oc_xdp_verdict, struct xdp_buff *xdp, int ret)
 {
 	__u32 zero = 0;
 	struct oc_pending *p = bpf_map_lookup_elem(&xdp_pending, &zero);

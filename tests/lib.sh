@@ -123,7 +123,7 @@ oc_count() { oc_fields "$1" "$2" "$3" frame.number | wc -l; }
 oc_maxlen() { oc_fields "$1" "$2" "$3" frame.len | sort -n | tail -1; }
 # offcap's programs still loaded anywhere (empty = nothing). A program lives as
 # long as a link or filter holds it; freeing is deferred, so wait a little.
-oc_progs() { bpftool prog show 2>/dev/null | grep -oE 'name oc_(tc_ingress|tc_egress|xdp|xdp_linear|xdp_exit|xdp_chain_[a-z]+|post_gso|pre_gro_[a-z]+)'; }
+oc_progs() { bpftool prog show 2>/dev/null | grep -oE 'name oc_(tc_ingress|tc_egress|xdp|xdp_linear|xdp_chain_[a-z]+|xdp_trace_in|xdp_verdict|post_gso|pre_gro_[a-z]+)'; }
 oc_leftovers() {
 	local i; for i in $(seq 30); do [ -z "$(oc_progs)" ] && break; sleep 0.1; done
 	oc_progs; ip netns exec "$1" bpftool net show 2>/dev/null | grep -E 'oc_|id [0-9]'

@@ -19,7 +19,7 @@ const struct oc_hook oc_hooks[OC_POINT_MAX] = {
 		.name = "xdp", .prog = "oc_xdp", .prog_old = "oc_xdp_linear",
 		.attach = OC_ATTACH_XDP, .dir = OC_DIR_IN,
 		.where = "XDP at the driver, first in libxdp's dispatcher next to other XDP programs "
-			 "(fexit on a program attached alone)",
+			 "(fentry/fexit on a program attached alone)",
 		.shows = "received frames as they arrived, before GRO, with the XDP chain's verdict",
 		.needs = {
 			{ OC_FEAT_XDP_FRAGS, "XDP is attached in linear mode (one buffer per frame, "

@@ -72,7 +72,7 @@ struct oc_capture {
 	struct oc_attach at[OC_MAX_DEVS][OC_POINT_MAX];
 	struct bpf_link *trace[OC_MAX_TRACE];	/* the tracepoint points' links */
 	struct oc_xdp_found xdp[OC_MAX_DEVS];	/* how each device's xdp point is captured */
-	struct bpf_link *xdp_trace;	/* fexit on a program attached alone */
+	struct bpf_link *xdp_trace_in, *xdp_trace_out;	/* a program attached alone, traced */
 	struct oc_chain_trace chain[OC_MAX_DEVS];
 	uint64_t chain_checked_ms;
 	unsigned ntrace;
@@ -376,8 +376,11 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 			bpf_program__set_autoload(prog_of(c, s, p), true);
 	}
 	if (!i && traced >= 0 &&
-	    (bpf_program__set_autoload(s->progs.oc_xdp_exit, true) ||
-	     bpf_program__set_attach_target(s->progs.oc_xdp_exit, c->xdp[traced].prog_fd,
+	    (bpf_program__set_autoload(s->progs.oc_xdp_trace_in, true) ||
+	     bpf_program__set_autoload(s->progs.oc_xdp_verdict, true) ||
+	     bpf_program__set_attach_target(s->progs.oc_xdp_trace_in, c->xdp[traced].prog_fd,
+					    c->xdp[traced].func) ||
+	     bpf_program__set_attach_target(s->progs.oc_xdp_verdict, c->xdp[traced].prog_fd,
 					    c->xdp[traced].func)))
 		return -1;
 	if (!i) {
@@ -460,7 +463,7 @@ static void untrace_chain(struct oc_chain_trace *t)
 	*t = (struct oc_chain_trace){ 0 };
 }
 
-/* oc_xdp_chain_in/out on the dispatcher fd: a copy of the object with only
+/* oc_xdp_chain_in and oc_xdp_verdict on the dispatcher fd: a copy of the object with only
  * them, sharing the first copy's rings, counters and waiting frames. */
 static int trace_chain_on(struct oc_capture *c, struct oc_chain_trace *t, int fd, const char *func)
 {
@@ -470,17 +473,17 @@ static int trace_chain_on(struct oc_capture *c, struct oc_chain_trace *t, int fd
 		return -1;
 	for (struct bpf_program *p = NULL; (p = bpf_object__next_program(s->obj, p));)
 		bpf_program__set_autoload(p, p == s->progs.oc_xdp_chain_in ||
-					  p == s->progs.oc_xdp_chain_out);
+					  p == s->progs.oc_xdp_verdict);
 	s->rodata->wakeup_bytes = oc_rings_wakeup_bytes(c->rings);
 	if (bpf_map__reuse_fd(s->maps.rings, bpf_map__fd(s0->maps.rings)) ||
 	    bpf_map__reuse_fd(s->maps.stats, bpf_map__fd(s0->maps.stats)) ||
 	    bpf_map__reuse_fd(s->maps.dev_drops, bpf_map__fd(s0->maps.dev_drops)) ||
 	    bpf_map__reuse_fd(s->maps.xdp_pending, bpf_map__fd(s0->maps.xdp_pending)) ||
 	    bpf_program__set_attach_target(s->progs.oc_xdp_chain_in, fd, func) ||
-	    bpf_program__set_attach_target(s->progs.oc_xdp_chain_out, fd, func) ||
+	    bpf_program__set_attach_target(s->progs.oc_xdp_verdict, fd, func) ||
 	    capture_bpf__load(s))
 		return -1;
-	t->out = bpf_program__attach_trace(s->progs.oc_xdp_chain_out);
+	t->out = bpf_program__attach_trace(s->progs.oc_xdp_verdict);
 	t->in = t->out ? bpf_program__attach_trace(s->progs.oc_xdp_chain_in) : NULL;
 	return t->in ? 0 : -1;
 }
@@ -670,14 +673,19 @@ static int attach_xdp_alone(struct oc_attach *a, struct bpf_program *prog, int i
 	return 0;
 }
 
-/* A program attached alone is traced: one fexit link for all its devices. */
+/* A program attached alone is traced: one pair of links for all its devices,
+ * the exit first. */
 static int attach_xdp_trace(struct oc_capture *c, struct oc_attach *a)
 {
-	a->mode = "fexit";
-	if (c->xdp_trace)
+	struct capture_bpf *s = c->inst[0].skel;
+
+	a->mode = "fentry/fexit";
+	if (c->xdp_trace_in)
 		return 0;
-	c->xdp_trace = bpf_program__attach_trace(c->inst[0].skel->progs.oc_xdp_exit);
-	return c->xdp_trace ? 0 : -errno;
+	if (!(c->xdp_trace_out = bpf_program__attach_trace(s->progs.oc_xdp_verdict)))
+		return -errno;
+	c->xdp_trace_in = bpf_program__attach_trace(s->progs.oc_xdp_trace_in);
+	return c->xdp_trace_in ? 0 : -errno;
 }
 
 static struct capture_bpf *instance_of(const struct oc_capture *c, const struct oc_netdev *dev)
@@ -952,8 +960,9 @@ void oc_capture_detach(struct oc_capture *c)
 	for (unsigned i = 0; i < c->ntrace; i++)
 		bpf_link__destroy(c->trace[i]);
 	c->ntrace = 0;
-	bpf_link__destroy(c->xdp_trace);
-	c->xdp_trace = NULL;
+	bpf_link__destroy(c->xdp_trace_in);
+	bpf_link__destroy(c->xdp_trace_out);
+	c->xdp_trace_in = c->xdp_trace_out = NULL;
 }
 
 void oc_capture_stop(struct oc_capture *c)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A user's own XDP program next to offcap: counts the frames it sees and
- * drops UDP to port 9 (discard). Two copies (user_a, user_b) stand for two
+ * drops UDP to port 9 (discard), after writing 'D' over their first payload
+ * byte (a capture that records frames as received never shows it). Two copies (user_a, user_b) stand for two
  * users' programs, each with its own counter. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -30,7 +31,11 @@ static __always_inline int verdict(struct xdp_md *ctx, __u32 who)
 	if ((void *)(udp + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) ||
 	    ip->ihl != 5 || ip->protocol != IPPROTO_UDP)
 		return XDP_PASS;
-	return udp->dest == bpf_htons(DROP_PORT) ? XDP_DROP : XDP_PASS;
+	if (udp->dest != bpf_htons(DROP_PORT))
+		return XDP_PASS;
+	if ((void *)(udp + 1) + 1 <= end)
+		*(__u8 *)(udp + 1) = 'D';
+	return XDP_DROP;
 }
 
 SEC("xdp")

@@ -3,7 +3,7 @@
 # each counts what it sees and drops UDP to port 9). Through libxdp's
 # dispatcher: one attached before offcap and one after keep working while
 # offcap captures and after it exits, and nothing of offcap's stays after
-# SIGKILL. A program attached alone (ip link): offcap traces it (fexit) and
+# SIGKILL. A program attached alone (ip link): offcap traces it (fentry/fexit) and
 # records its verdicts. A kernel that refuses programs on programs (and
 # OFFCAP_DISABLE=prog_trace): offcap runs alone, or says why it cannot.
 source "$(dirname "$0")/../lib.sh"
@@ -16,7 +16,7 @@ seen() { bpftool -j map dump name user_seen 2>/dev/null |
 	jq "[.. | objects | select(.formatted?) | select(.formatted.key == $1) | .formatted.value] | add // 0"; }
 noports() { inb awk '/^Udp:/ { n = $3 } END { print n }' /proc/net/snmp; }
 # UDP datagrams A -> B: N to port 9 (the users' programs drop them), N to port 10
-udp() { ina bash -c "for i in \$(seq $1); do echo x > /dev/udp/$IP_B/9; echo y > /dev/udp/$IP_B/10; done"; }
+udp() { ina bash -c "for i in \$(seq $1); do echo sent-as-is > /dev/udp/$IP_B/9; echo y > /dev/udp/$IP_B/10; done"; }
 offcap_xdp() { xl status ocb 2>/dev/null | grep -c ' oc_xdp'; }
 # anything attached to ocb (offcap's, or the test's own where it expects none);
 # programs are freed a little after their last link goes
@@ -131,13 +131,16 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 		"$(oc_count "$F" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 1")" -ge 20
 	check_num "traced: port 10's frames with verdict XDP_PASS (2)" \
 		"$(oc_count "$F" ocb@xdp "udp.dstport == 10 && frame.verdict.ebpf_xdp == 2")" -ge 20
+	check_num "traced: frames as the program received them (before it wrote 'D' over the payload)" \
+		"$(oc_count "$F" ocb@xdp 'frame contains "sent-as-is"')" -ge 20
+	check_num "traced: ... never as it left them" "$(oc_count "$F" ocb@xdp 'frame contains "Dent-as-is"')" -eq 0
 	check "traced: the user's program is still attached, alone" bash -c \
 		"ip netns exec $NS_B ip -d link show ocb | grep -q 'prog/xdp id'"
 	users_work "after tracing"
 	oc_capture "$OC_TMP/k2.pcapng" -i "$NS_B/ocb" -p xdp
 	kill -9 "$OC_CAP_PID"; wait "$OC_CAP_PID" 2>/dev/null
-	for i in $(seq 30); do bpftool prog show | grep -q oc_xdp_exit || break; sleep 0.1; done
-	check "traced, SIGKILL: the fexit program is gone" bash -c "! bpftool prog show | grep -q oc_xdp_exit"
+	for i in $(seq 30); do bpftool prog show | grep -qE 'oc_xdp_(trace_in|verdict)' || break; sleep 0.1; done
+	check "traced, SIGKILL: the fentry/fexit programs are gone" bash -c "! bpftool prog show | grep -qE 'oc_xdp_(trace_in|verdict)'"
 	inb ip link set dev ocb xdpdrv off
 	export OFFCAP_DISABLE=prog_trace
 fi

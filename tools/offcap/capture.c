@@ -123,7 +123,7 @@ static void usage(FILE *f)
 "At xdp offcap joins libxdp's dispatcher, first: your XDP programs keep deciding\n"
 "every frame and can be attached (xdp-loader) while it runs; the file holds each\n"
 "frame as it arrived, with the chain's verdict in epb_verdict. A program attached\n"
-"alone, which libxdp cannot share, is traced instead (fexit, xdpdump's way).\n"
+"alone, which libxdp cannot share, is traced instead (fentry/fexit, xdpdump's way).\n"
 "On kernels older than a point's best variant, offcap says at start what it\n"
 "cannot record there (e.g. csum=unknown at tc before Linux 6.2).\n",
 		OC_MAX_DEVS, points_help());
