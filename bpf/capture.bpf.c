@@ -42,7 +42,8 @@ const volatile __u32 have = 0;
  * namespace: the loader loads one copy of them per watched namespace. */
 const volatile __u32 dev_netns = 0;
 /* The xdp point in libxdp's dispatcher, which offcap traces too: a frame
- * waits on its CPU for the verdict of the whole chain (oc_xdp_chain_*). */
+ * waits on its CPU for the verdict of the whole chain (oc_xdp_chain_in,
+ * oc_xdp_verdict). */
 const volatile __u32 xdp_verdicts = 0;
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
@@ -402,15 +403,16 @@ static __always_inline int emit_frags(struct oc_event *e, const struct oc_source
 	return 0;
 }
 
-/* A frame offcap's program in the dispatcher saw, waiting for the dispatcher
- * to return: the same CPU, nothing in between but the chain's programs. Per
- * CPU, so within the 32 KiB a per-CPU value can have. */
+/* A frame waiting for the verdict: kept by offcap's program in a traced
+ * dispatcher, or by the entry of a traced program, until the exit on the same
+ * CPU with nothing in between but XDP programs. Within the 32 KiB a per-CPU
+ * value can have. */
 #define OC_PENDING_MAX 16384
 struct oc_pending {
 	struct oc_event e;
 	__u8 bytes[OC_PENDING_MAX];	/* follows e directly: one record */
 	__u64 ctx;			/* the xdp_buff the dispatcher runs on */
-	__u32 armed;			/* oc_xdp_chain_in ran for ctx: its exit will follow */
+	__u32 armed;			/* an entry ran for ctx: oc_xdp_verdict will follow */
 	__u32 live;			/* e waits */
 };
 

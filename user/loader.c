@@ -463,8 +463,9 @@ static void untrace_chain(struct oc_chain_trace *t)
 	*t = (struct oc_chain_trace){ 0 };
 }
 
-/* oc_xdp_chain_in and oc_xdp_verdict on the dispatcher fd: a copy of the object with only
- * them, sharing the first copy's rings, counters and waiting frames. */
+/* oc_xdp_chain_in and oc_xdp_verdict on the dispatcher fd: a copy of the
+ * object with only them, sharing the first copy's rings, counters and
+ * waiting frames. */
 static int trace_chain_on(struct oc_capture *c, struct oc_chain_trace *t, int fd, const char *func)
 {
 	struct capture_bpf *s0 = c->inst[0].skel, *s = capture_bpf__open();
