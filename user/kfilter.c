@@ -60,7 +60,7 @@ struct oc_kfilter *oc_kfilter_compile(const char *expr, char *err, size_t errlen
 		if (compile_link(f, l, err, errlen))
 			goto fail;
 	if (!f->link[OC_KF_L2].ok && !f->link[OC_KF_L2].rejects_all) {
-		snprintf(err, errlen, "%s", f->link[OC_KF_L2].why);
+		snprintf(err, errlen, "filter \"%s\": %s", f->expr, f->link[OC_KF_L2].why);
 		goto fail;
 	}
 	return f;

@@ -1,6 +1,10 @@
-/* Capture filters (libpcap's language) on the frames offcap writes. */
+/* The capture filter as offcap capture and Wireshark's filter check compile
+ * it (oc_kfilter): libpcap's verdicts on frames as the file holds them, and
+ * what it refuses. */
+#include <string.h>
+
 #include "check.h"
-#include "filter.h"
+#include "kfilter.h"
 #include "pkt.h"
 
 static uint32_t tcp_frame(uint8_t *buf, unsigned dport)
@@ -20,26 +24,32 @@ int main(void)
 	uint8_t buf[256];
 	struct oc_packet pkt = { .data = buf };
 	char err[256] = "";
-	struct oc_filter *f;
+	struct oc_kfilter *f;
 
 	pkt.caplen = pkt.len = tcp_frame(buf, 5201);
-	f = oc_filter_compile("tcp port 5201", err, sizeof(err));
+	f = oc_kfilter_compile("tcp port 5201", err, sizeof(err));
 	CHECK(f != NULL, "compiles 'tcp port 5201' (%s)", err);
-	CHECK_EQ(oc_filter_match(f, &pkt), 1, "a segment to port 5201 passes");
+	CHECK(f && f->link[OC_KF_L2].ok && f->link[OC_KF_L3].ok, "for Ethernet and raw IP");
+	CHECK_EQ(oc_kfilter_match(f, OC_KF_L2, &pkt), 1, "a segment to port 5201 passes");
 	pkt.caplen = pkt.len = tcp_frame(buf, 80);
-	CHECK_EQ(oc_filter_match(f, &pkt), 0, "a segment to port 80 does not");
+	CHECK_EQ(oc_kfilter_match(f, OC_KF_L2, &pkt), 0, "a segment to port 80 does not");
 	pkt.len = 65226;	/* a super-frame: the headers are what the filter reads */
-	CHECK_EQ(oc_filter_match(f, &pkt), 0, "the original length does not matter to a port filter");
-	oc_filter_free(f);
-	f = oc_filter_compile("greater 9000", err, sizeof(err));
-	CHECK(f && oc_filter_match(f, &pkt) == 1, "'greater 9000' sees a super-frame's true length");
-	oc_filter_free(f);
-	f = oc_filter_compile("", err, sizeof(err));
-	CHECK(f && oc_filter_match(f, &pkt) == 1, "an empty filter passes every packet");
-	oc_filter_free(f);
-	CHECK_EQ(oc_filter_match(NULL, &pkt), 1, "no filter passes every packet");
-	f = oc_filter_compile("tcp prot 80", err, sizeof(err));
+	CHECK_EQ(oc_kfilter_match(f, OC_KF_L2, &pkt), 0, "the original length does not matter to a port filter");
+	oc_kfilter_free(f);
+	f = oc_kfilter_compile("greater 9000", err, sizeof(err));
+	CHECK(f && oc_kfilter_match(f, OC_KF_L2, &pkt) == 1, "'greater 9000' sees a super-frame's true length");
+	oc_kfilter_free(f);
+	f = oc_kfilter_compile("", err, sizeof(err));
+	CHECK(f && oc_kfilter_match(f, OC_KF_L2, &pkt) == 1, "an empty filter passes every packet");
+	oc_kfilter_free(f);
+	f = oc_kfilter_compile("arp", err, sizeof(err));
+	CHECK(f && f->link[OC_KF_L2].ok && f->link[OC_KF_L3].rejects_all,
+	      "'arp' compiles, and rejects every packet of a raw-IP device");
+	oc_kfilter_free(f);
+	f = oc_kfilter_compile("tcp prot 80", err, sizeof(err));
 	CHECK(!f && strstr(err, "tcp prot 80") && strlen(err) > 20, "a typo is refused with libpcap's reason: %s", err);
-	oc_filter_free(NULL);
+	f = oc_kfilter_compile("ip protochain 6", err, sizeof(err));
+	CHECK(!f && strstr(err, "protochain"), "protochain (a loop) is refused, as capture refuses it: %s", err);
+	oc_kfilter_free(NULL);
 	return check_done();
 }

@@ -18,7 +18,7 @@
 
 #include "loader.h"
 #include "cmd.h"
-#include "filter.h"
+#include "kfilter.h"
 #include "hook.h"
 #include "netdev.h"
 #include "packet.h"
@@ -193,18 +193,19 @@ static int cmd_config(void)
 	return 0;
 }
 
-/* A tcpdump filter (offcap capture -f): nothing printed when valid, else the
- * reason on one line, which Wireshark shows; -1 then. */
+/* A capture filter, checked as offcap capture compiles it for the kernel:
+ * nothing printed when valid, else the reason on one line, which Wireshark
+ * shows; -1 then. */
 static int check_filter(const char *filter)
 {
-	struct oc_filter *f;
+	struct oc_kfilter *f;
 	char err[512];
 
-	if (!(f = oc_filter_compile(filter, err, sizeof(err)))) {
+	if (!(f = oc_kfilter_compile(filter, err, sizeof(err)))) {
 		printf("%s\n", err);
 		return -1;
 	}
-	oc_filter_free(f);
+	oc_kfilter_free(f);
 	return 0;
 }
 
