@@ -22,10 +22,12 @@ KTIMEOUT=${KTIMEOUT:-1200} TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 # The default subset covers every hook point (capture_kernel, written for this matrix,
 # captures at all of them and checks what offcap says each one lacks), every metadata
 # field, tshark and tcpdump reading the file, the report, GRO merges against pre-gro,
-# the clsact fallback and SIGKILL cleanup in about 12 minutes per kernel. capture_points
+# the clsact fallback and SIGKILL cleanup in about 12 minutes per kernel, and the xdp point
+# next to other XDP programs (libxdp's dispatcher, tracing, verdicts: trampolines, which
+# this host's kernel refuses, so only the guests prove it) in 2-4 more. capture_points
 # (4-5 more minutes per kernel) is left out: capture_kernel and capture_pregro check
 # what it checks; TESTS=all runs everything.
-TESTS=${TESTS:-capture_kernel capture_pregro capture_files capture_robust capture_vlan}
+TESTS=${TESTS:-capture_kernel capture_pregro capture_files capture_robust capture_vlan capture_xdp_multi}
 [ "$TESTS" != all ] || TESTS=$(for t in tests/integration/*.sh; do basename "$t" .sh; done | tr '\n' ' ')
 KERNELS=${KERNELS:-$(awk '!/^#/ && NF {printf "%s ", $1}' "$HERE/kernels.list")}
 
