@@ -530,8 +530,22 @@ static void warn_feature_changes(struct cap_state *s)
 }
 
 /* What a person could otherwise mistake for a difference between points. */
+/* -v: how each point is attached ("ocb@xdp: libxdp-native"). */
+static void tell_attachments(struct cap_state *s, struct oc_capture *c)
+{
+	for (unsigned d = 0; d < s->o->nif; d++)
+		for (unsigned p = 0; p < OC_POINT_MAX; p++) {
+			const char *m = oc_capture_attach_mode(c, d, p);
+
+			if (m && (s->o->points & (1u << p)))
+				fprintf(stderr, "offcap: %s@%s: %s\n", s->devs[d].name, oc_point_name(p), m);
+		}
+}
+
 static void start_notes(struct cap_state *s, struct oc_capture *c)
 {
+	if (s->o->verbose)
+		tell_attachments(s, c);
 	if (!s->o->snaplen)
 		oc_warn("-s 0 keeps at most %d bytes of a packet (tshark and tcpdump refuse larger ones)%s; "
 			"a longer packet's length is kept", OC_MAX_CAPLEN,
