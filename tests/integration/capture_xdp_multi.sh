@@ -101,9 +101,10 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 	xl unload ocb --all >/dev/null 2>&1
 
 	# 3. nothing attached: offcap makes the dispatcher, a user's program joins it
-	oc_capture "$OC_TMP/alone.pcapng" -i "$NS_B/ocb" -p xdp
+	# (with a kernel filter: it runs before the frame waits for its verdict)
+	oc_capture "$OC_TMP/alone.pcapng" -i "$NS_B/ocb" -p xdp udp
 	check_num "offcap alone, in a dispatcher" "$(offcap_xdp)" -eq 1
-	udp 5; sleep 0.3
+	udp 5; ina ping -c 3 -i 0.2 -q "$IP_B" >/dev/null; sleep 0.3
 	xl load ocb "$OBJ" -n user_a >/dev/null 2>&1
 	check_num "user_a attached after offcap" "$(xl status ocb | grep -c ' user_a ')" -eq 1
 	sleep 0.5
@@ -116,6 +117,7 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 		"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "udp.dstport == 9 && !frame.verdict.ebpf_xdp")" -ge 5
 	check_num "with user_a after offcap: port 9's frames dropped (verdict 1)" \
 		"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 1")" -ge 20
+	check_num "the filter 'udp': not the pings, nothing but UDP" "$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "!udp")" -eq 0
 	check "after exit: only user_a in the dispatcher" bash -c \
 		"[ \$(nsenter --net=/run/netns/$NS_B xdp-loader status ocb | grep -cE ' (oc_xdp|user_a) ') -eq 1 ]"
 	xl unload ocb --all >/dev/null 2>&1
