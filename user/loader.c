@@ -74,6 +74,7 @@ struct oc_capture {
 	struct oc_xdp_found xdp[OC_MAX_DEVS];	/* how each device's xdp point is captured */
 	struct bpf_link *xdp_trace_in, *xdp_trace_out;	/* a program attached alone, traced */
 	struct oc_chain_trace chain[OC_MAX_DEVS];
+	int chain_verdicts;	/* offcap's program in a dispatcher keeps frames for the verdict */
 	uint64_t chain_checked_ms;
 	unsigned ntrace;
 	struct perf_buffer *frags;	/* post-gso's fragmented packets, before 6.12 */
@@ -338,6 +339,18 @@ static int plan_xdp(struct oc_capture *c, const struct oc_capture_opts *o, char 
 		}
 		t = (int)d;
 	}
+	/* Linear XDP copies with a loop; with a filter's copy and the ring's, the
+	 * waiting frame's is one more than 5.10's verifier takes (1M insns). */
+	c->chain_verdicts = (c->features & OC_FEAT_PROG_TRACE) &&
+			    (!o->filter || (c->features & OC_FEAT_XDP_FRAGS));
+	for (unsigned d = 0; d < c->ndevs; d++)
+		if (c->xdp[d].way == OC_XDP_SHARE && !c->chain_verdicts &&
+		    (c->features & OC_FEAT_PROG_TRACE)) {
+			warnf(o, "xdp: with a capture filter on a kernel without %s, frames in libxdp's "
+			      "dispatcher are recorded without the chain's verdict",
+			      oc_feature_name(OC_FEAT_XDP_FRAGS));
+			break;
+		}
 	return 0;
 }
 
@@ -354,7 +367,7 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 		s->rodata->watch_devs[d] = (struct oc_dev_key){
 			.ifindex = (uint32_t)c->devs[d].ifindex, .netns = c->devs[d].netns_ino };
 	s->rodata->watch_ndevs = c->ndevs;
-	s->rodata->xdp_verdicts = first_shared(c, i) >= 0;
+	s->rodata->xdp_verdicts = first_shared(c, i) >= 0 && c->chain_verdicts;
 	if (o->filter) {
 		const struct oc_kfilter *f = o->filter;
 
@@ -522,7 +535,7 @@ static void trace_chain(struct oc_capture *c, unsigned d)
 
 static void trace_chains(struct oc_capture *c)
 {
-	if (!(c->points & (1u << OC_POINT_XDP)) || !(c->features & OC_FEAT_PROG_TRACE))
+	if (!(c->points & (1u << OC_POINT_XDP)) || !c->chain_verdicts)
 		return;
 	for (unsigned d = 0; d < c->ndevs; d++)
 		if (c->xdp[d].way == OC_XDP_SHARE)

@@ -17,6 +17,8 @@ seen() { bpftool -j map dump name user_seen 2>/dev/null |
 noports() { inb awk '/^Udp:/ { n = $3 } END { print n }' /proc/net/snmp; }
 # UDP datagrams A -> B: N to port 9 (the users' programs drop them), N to port 10
 udp() { ina bash -c "for i in \$(seq $1); do echo sent-as-is > /dev/udp/$IP_B/9; echo y > /dev/udp/$IP_B/10; done"; }
+# a TCP connection attempt A -> B (port 9: refused), for traffic a filter 'udp' drops
+tcp_try() { ina timeout 2 bash -c "exec 3<>/dev/tcp/$IP_B/9" 2>/dev/null; }
 offcap_xdp() { xl status ocb 2>/dev/null | grep -c ' oc_xdp'; }
 # anything attached to ocb (offcap's, or the test's own where it expects none);
 # programs are freed a little after their last link goes
@@ -104,7 +106,7 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 	# (with a kernel filter: it runs before the frame waits for its verdict)
 	oc_capture "$OC_TMP/alone.pcapng" -i "$NS_B/ocb" -p xdp udp
 	check_num "offcap alone, in a dispatcher" "$(offcap_xdp)" -eq 1
-	udp 5; ina ping -c 3 -i 0.2 -q "$IP_B" >/dev/null; sleep 0.3
+	udp 5; tcp_try; sleep 0.3
 	xl load ocb "$OBJ" -n user_a >/dev/null 2>&1
 	check_num "user_a attached after offcap" "$(xl status ocb | grep -c ' user_a ')" -eq 1
 	sleep 0.5
@@ -115,9 +117,16 @@ if [ -z "$NO_TRAMPOLINES" ]; then
 	# alone, libxdp makes offcap's program the dispatcher's whole function: nothing to trace
 	check_num "alone: port 9's frames (which all pass) carry no verdict" \
 		"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "udp.dstport == 9 && !frame.verdict.ebpf_xdp")" -ge 5
-	check_num "with user_a after offcap: port 9's frames dropped (verdict 1)" \
-		"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 1")" -ge 20
-	check_num "the filter 'udp': not the pings, nothing but UDP" "$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "!udp")" -eq 0
+	if grep -q "recorded without the chain's verdict" "$OC_TMP/offcap.err"; then
+		# linear XDP (before 5.18): the filter's copy leaves no room in the verifier for the wait
+		check_num "linear XDP with a filter: offcap said so, and no frame has a verdict" \
+			"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "frame.verdict.ebpf_xdp")" -eq 0
+	else
+		check_num "with user_a after offcap: port 9's frames dropped (verdict 1)" \
+			"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "udp.dstport == 9 && frame.verdict.ebpf_xdp == 1")" -ge 20
+	fi
+	check_num "the filter 'udp': not the TCP SYNs, nothing but UDP" \
+		"$(oc_count "$OC_TMP/alone.pcapng" ocb@xdp "!udp")" -eq 0
 	check "after exit: only user_a in the dispatcher" bash -c \
 		"[ \$(nsenter --net=/run/netns/$NS_B xdp-loader status ocb | grep -cE ' (oc_xdp|user_a) ') -eq 1 ]"
 	xl unload ocb --all >/dev/null 2>&1
