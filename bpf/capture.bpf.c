@@ -43,7 +43,8 @@ const volatile __u32 have = 0;
 const volatile __u32 dev_netns = 0;
 /* The xdp point in libxdp's dispatcher, which offcap traces too: a frame
  * waits on its CPU for the verdict of the whole chain (oc_xdp_chain_in,
- * oc_xdp_verdict). */
+ * oc_xdp_verdict). Multi-buffer XDP only: linear XDP's copy loops leave 5.10's
+ * verifier no room for another. */
 const volatile __u32 xdp_verdicts = 0;
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
@@ -487,7 +488,7 @@ static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
 	if (filter_on && !filter_pass(e, s, st))
 		return 0;
 	e->ts = bpf_ktime_get_ns();
-	if ((s->kind == SRC_XDP_TRACE || (xdp_verdicts && e->point == OC_HOOK_XDP)) &&
+	if ((s->kind == SRC_XDP_TRACE || (s->kind == SRC_XDP && xdp_verdicts)) &&
 	    stash_xdp(e, s, st))
 		return 0;
 	if (s->kind == SRC_TRACE && !have_(OC_HAVE_TRACE_DYNPTR) &&

@@ -339,16 +339,14 @@ static int plan_xdp(struct oc_capture *c, const struct oc_capture_opts *o, char 
 		}
 		t = (int)d;
 	}
-	/* Linear XDP copies with a loop; with a filter's copy and the ring's, the
-	 * waiting frame's is one more than 5.10's verifier takes (1M insns). */
-	c->chain_verdicts = (c->features & OC_FEAT_PROG_TRACE) &&
-			    (!o->filter || (c->features & OC_FEAT_XDP_FRAGS));
+	/* Linear XDP copies with loops: a third one, for the waiting frame, is
+	 * more than 5.10's verifier takes next to a filter's (1M insns). */
+	c->chain_verdicts = (c->features & OC_FEAT_PROG_TRACE) && (c->features & OC_FEAT_XDP_FRAGS);
 	for (unsigned d = 0; d < c->ndevs; d++)
 		if (c->xdp[d].way == OC_XDP_SHARE && !c->chain_verdicts &&
 		    (c->features & OC_FEAT_PROG_TRACE)) {
-			warnf(o, "xdp: with a capture filter on a kernel without %s, frames in libxdp's "
-			      "dispatcher are recorded without the chain's verdict",
-			      oc_feature_name(OC_FEAT_XDP_FRAGS));
+			warnf(o, "xdp: this kernel has no %s, so frames in libxdp's dispatcher are "
+			      "recorded without the chain's verdict", oc_feature_name(OC_FEAT_XDP_FRAGS));
 			break;
 		}
 	return 0;
