@@ -451,8 +451,6 @@ static __always_inline bool stash_xdp(struct oc_event *e, const struct oc_source
 
 	if (!p || !p->armed || p->ctx != (__u64)s->ctx || e->cap_len > OC_PENDING_MAX)
 		return false;
-	if (p->live)
-		flush_pending(p);
 	if (copy_bytes(s, p->bytes, e->cap_len, OC_PENDING_MAX)) {
 		count_drop(e, st);
 		return true;

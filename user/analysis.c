@@ -596,7 +596,7 @@ void oc_analysis_packet(struct oc_analysis *a, const struct oc_iface *iface,
 	}
 	if (pkt->meta.flags & OC_META_VLAN)
 		note_vlan(st, pkt->meta.vlan_tci);
-	if (pkt->has_xdp_verdict && pkt->xdp_verdict < 5)
+	if (pkt->has_xdp_verdict && pkt->xdp_verdict < OC_XDP_ACTIONS)
 		st->xdp_verdict[pkt->xdp_verdict]++;
 	if ((pkt->meta.flags & OC_META_VALID) && pkt->meta.gso_type)
 		st->gso_types |= pkt->meta.gso_type;

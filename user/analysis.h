@@ -64,7 +64,7 @@ struct oc_if_stats {
 	uint64_t csum_ok, csum_partial, csum_bad, csum_unverified;
 	uint64_t ip_csum_bad;
 	uint64_t vlan_offloaded;
-	uint64_t xdp_verdict[5];	/* frames by the XDP verdict recorded (XDP_ABORTED..XDP_REDIRECT) */
+	uint64_t xdp_verdict[OC_XDP_ACTIONS];	/* frames by the XDP verdict recorded */
 	uint16_t vlan_ids[8];
 	uint8_t n_vlan_ids;
 	uint64_t truncated, malformed;

@@ -352,6 +352,17 @@ static int plan_xdp(struct oc_capture *c, const struct oc_capture_opts *o, char 
 	return 0;
 }
 
+/* A further copy of the object writes into the first one's rings, counters
+ * and waiting frames. */
+static int share_maps(struct capture_bpf *s, const struct capture_bpf *s0)
+{
+	return bpf_map__reuse_fd(s->maps.rings, bpf_map__fd(s0->maps.rings)) ||
+	       bpf_map__reuse_fd(s->maps.stats, bpf_map__fd(s0->maps.stats)) ||
+	       bpf_map__reuse_fd(s->maps.dev_drops, bpf_map__fd(s0->maps.dev_drops)) ||
+	       bpf_map__reuse_fd(s->maps.frag_events, bpf_map__fd(s0->maps.frag_events)) ||
+	       bpf_map__reuse_fd(s->maps.xdp_pending, bpf_map__fd(s0->maps.xdp_pending)) ? -1 : 0;
+}
+
 static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_opts *o)
 {
 	struct capture_bpf *s = c->inst[i].skel;
@@ -403,14 +414,7 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 				return bpf_map__set_inner_map_fd(s->maps.rings, oc_rings_fd(c->rings, (unsigned)k));
 		return -1;
 	}
-	/* further copies share the first one's rings and counters */
-	if (bpf_map__reuse_fd(s->maps.rings, bpf_map__fd(c->inst[0].skel->maps.rings)) ||
-	    bpf_map__reuse_fd(s->maps.stats, bpf_map__fd(c->inst[0].skel->maps.stats)) ||
-	    bpf_map__reuse_fd(s->maps.dev_drops, bpf_map__fd(c->inst[0].skel->maps.dev_drops)) ||
-	    bpf_map__reuse_fd(s->maps.frag_events, bpf_map__fd(c->inst[0].skel->maps.frag_events)) ||
-	    bpf_map__reuse_fd(s->maps.xdp_pending, bpf_map__fd(c->inst[0].skel->maps.xdp_pending)))
-		return -1;
-	return 0;
+	return share_maps(s, c->inst[0].skel);	/* further copies share the first one's */
 }
 
 /* offcap's xdp program into the device's dispatcher (libxdp makes one if
@@ -475,8 +479,7 @@ static void untrace_chain(struct oc_chain_trace *t)
 }
 
 /* oc_xdp_chain_in and oc_xdp_verdict on the dispatcher fd: a copy of the
- * object with only them, sharing the first copy's rings, counters and
- * waiting frames. */
+ * object with only them, sharing the first copy's maps. */
 static int trace_chain_on(struct oc_capture *c, struct oc_chain_trace *t, int fd, const char *func)
 {
 	struct capture_bpf *s0 = c->inst[0].skel, *s = capture_bpf__open();
@@ -487,10 +490,7 @@ static int trace_chain_on(struct oc_capture *c, struct oc_chain_trace *t, int fd
 		bpf_program__set_autoload(p, p == s->progs.oc_xdp_chain_in ||
 					  p == s->progs.oc_xdp_verdict);
 	s->rodata->wakeup_bytes = oc_rings_wakeup_bytes(c->rings);
-	if (bpf_map__reuse_fd(s->maps.rings, bpf_map__fd(s0->maps.rings)) ||
-	    bpf_map__reuse_fd(s->maps.stats, bpf_map__fd(s0->maps.stats)) ||
-	    bpf_map__reuse_fd(s->maps.dev_drops, bpf_map__fd(s0->maps.dev_drops)) ||
-	    bpf_map__reuse_fd(s->maps.xdp_pending, bpf_map__fd(s0->maps.xdp_pending)) ||
+	if (share_maps(s, s0) ||
 	    bpf_program__set_attach_target(s->progs.oc_xdp_chain_in, fd, func) ||
 	    bpf_program__set_attach_target(s->progs.oc_xdp_verdict, fd, func) ||
 	    capture_bpf__load(s))

@@ -27,9 +27,9 @@ int oc_point_parse(const char *name)
 
 const char *oc_xdp_action_name(uint64_t action)
 {
-	static const char *const names[] = { "aborted", "drop", "pass", "tx", "redirect" };
+	static const char *const names[OC_XDP_ACTIONS] = { "aborted", "drop", "pass", "tx", "redirect" };
 
-	return action < sizeof(names) / sizeof(names[0]) ? names[action] : "unknown";
+	return action < OC_XDP_ACTIONS ? names[action] : "unknown";
 }
 
 const char *oc_csum_name(unsigned csum)

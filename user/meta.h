@@ -89,6 +89,7 @@ struct oc_meta {
 const char *oc_point_name(unsigned point);	/* "tc-egress", ... */
 int oc_point_parse(const char *name);		/* -1 if unknown */
 const char *oc_csum_name(unsigned csum);	/* "partial", ... */
+#define OC_XDP_ACTIONS 5	/* XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT */
 const char *oc_xdp_action_name(uint64_t action);	/* "drop", "pass", ... as XDP_* */
 /* "tcpv4|fixedid"; "none" for 0 */
 size_t oc_gso_format(uint32_t gso_type, char *buf, size_t len);

@@ -1,5 +1,6 @@
 /* offcap report: every frame over the MTU explained, per interface, hook point and flow. */
 #include <getopt.h>
+#include <linux/bpf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,25 +149,26 @@ static void print_if_offloads(struct cap_reader *r, const struct oc_if_stats *s)
 		       "", "", (unsigned long long)s->too_big_for_peer, s->peer_mtu);
 }
 
-/* "XDP verdicts: 40 pass, 40 drop (the stack never saw the dropped)" */
+/* "XDP verdicts: 40 drop, 40 pass (only the passed frames reach the stack)" */
 static void print_xdp_verdicts(const struct oc_if_stats *s)
 {
+	const uint64_t *v = s->xdp_verdict;
 	uint64_t n = 0;
+	const char *sep = "";
 
-	for (unsigned v = 0; v < 5; v++)
-		n += s->xdp_verdict[v];
+	for (unsigned a = 0; a < OC_XDP_ACTIONS; a++)
+		n += v[a];
 	if (!n)
 		return;
 	printf("  %-22s %17s XDP verdicts:", "", "");
-	for (unsigned v = 0, first = 1; v < 5; v++)
-		if (s->xdp_verdict[v]) {
-			printf("%s %llu %s", first ? "" : ",", (unsigned long long)s->xdp_verdict[v],
-			       oc_xdp_action_name(v));
-			first = 0;
+	for (unsigned a = 0; a < OC_XDP_ACTIONS; a++)
+		if (v[a]) {
+			printf("%s %llu %s", sep, (unsigned long long)v[a], oc_xdp_action_name(a));
+			sep = ",";
 		}
-	if (s->xdp_verdict[2] < n)
+	if (v[XDP_PASS] < n)
 		printf(" (only the passed frames reach the stack%s)",
-		       s->xdp_verdict[3] || s->xdp_verdict[4] ? "; tx and redirect leave by XDP" : "");
+		       v[XDP_TX] || v[XDP_REDIRECT] ? "; tx and redirect leave by XDP" : "");
 	if (n < s->packets)
 		printf("; %llu frames without one", (unsigned long long)(s->packets - n));
 	printf("\n");
@@ -580,8 +582,8 @@ static void json_if(struct oc_json *j, struct cap_reader *r, const struct oc_ifa
 	oc_json_u64(j, "vlan_offloaded", s->vlan_offloaded);
 	if (s->point == OC_POINT_XDP) {
 		oc_json_open(j, "xdp_verdicts", '{');
-		for (unsigned v = 0; v < 5; v++)
-			oc_json_u64(j, oc_xdp_action_name(v), s->xdp_verdict[v]);
+		for (unsigned a = 0; a < OC_XDP_ACTIONS; a++)
+			oc_json_u64(j, oc_xdp_action_name(a), s->xdp_verdict[a]);
 		oc_json_close(j, '}');
 	}
 	oc_json_u64(j, "malformed", s->malformed);

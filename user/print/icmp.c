@@ -44,10 +44,7 @@ void pr_icmp(struct pr *x, const struct oc_layer *L)
 	const struct oc_l4 *l4 = &L->l4;
 	const struct oc_icmp *ic = &l4->icmp;
 
-	pr_addr(x, 4, L->ip.src);
-	pr_puts(x, " > ");
-	pr_addr(x, 4, L->ip.dst);
-	pr_colon(x);
+	pr_ends(x, &L->ip);
 	pr_puts(x, "ICMP ");
 	switch (ic->type) {
 	case 0: echo(x, l4, "echo reply"); break;
@@ -78,10 +75,7 @@ void pr_icmp6(struct pr *x, const struct oc_layer *L)
 	const struct oc_l4 *l4 = &L->l4;
 	const struct oc_icmp *ic = &l4->icmp;
 
-	pr_addr(x, 6, L->ip.src);
-	pr_puts(x, " > ");
-	pr_addr(x, 6, L->ip.dst);
-	pr_colon(x);
+	pr_ends(x, &L->ip);
 	pr_puts(x, "ICMP6, ");
 	switch (ic->type) {
 	case 1:

@@ -33,7 +33,7 @@ static void details(struct pr *x, const struct oc_ip *ip)
 		  ip->flow_label, ip->ttl, proto_name(ip->proto), ip->proto, ip->len_field);
 }
 
-static void ends(struct pr *x, const struct oc_ip *ip)
+void pr_ends(struct pr *x, const struct oc_ip *ip)
 {
 	pr_addr(x, ip->version, ip->src);
 	pr_puts(x, " > ");
@@ -45,7 +45,7 @@ static void gre(struct pr *x, const struct oc_layer *L)
 {
 	const struct oc_tunnel *t = &x->P->tun;
 
-	ends(x, &L->ip);
+	pr_ends(x, &L->ip);
 	pr_printf(x, "GREv0, ");
 	if (t->has_key)
 		pr_printf(x, "key=0x%x, ", t->vni);
@@ -74,7 +74,7 @@ static void no_l4(struct pr *x, const struct oc_layer *L)
 {
 	const struct oc_ip *ip = &L->ip;
 
-	ends(x, ip);
+	pr_ends(x, ip);
 	switch (ip->proto) {
 	case OC_IPPROTO_TCP: pr_puts(x, "[|tcp]"); break;
 	case OC_IPPROTO_UDP: pr_puts(x, "[|udp]"); break;
@@ -100,7 +100,7 @@ void pr_ip(struct pr *x, const struct oc_layer *L, int inner)
 	if (v6 && ip->n_ext && ip->ext[0] == OC_IPPROTO_HOPOPTS)
 		x->after_addr = "HBH ";
 	if (ip->is_fragment && ip->frag_off) {	/* no L4 header here */
-		ends(x, ip);
+		pr_ends(x, ip);
 		if (v6)
 			pr_printf(x, "frag (%u|%u)", ip->frag_off, ip->len - ip->hdr_len);
 		else
@@ -125,7 +125,7 @@ void pr_ip(struct pr *x, const struct oc_layer *L, int inner)
 		break;
 	case OC_L4_OTHER:
 		if (!inner && x->P->tun.kind == OC_TUN_IPIP && x->P->has_inner) {
-			ends(x, ip);
+			pr_ends(x, ip);
 			pr_ip(x, &x->P->inner, 1);
 			break;
 		}

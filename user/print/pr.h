@@ -25,8 +25,9 @@ void pr_printf(struct pr *x, const char *fmt, ...) __attribute__((format(printf,
 void pr_u(struct pr *x, uint64_t v);
 void pr_addr(struct pr *x, unsigned version, const uint8_t *a);
 void pr_mac(struct pr *x, const uint8_t *m);
-void pr_trunc(struct pr *x, const char *proto);
-void pr_colon(struct pr *x);	/* ": " after the addresses */	/* " [|tcp]" */
+void pr_trunc(struct pr *x, const char *proto);	/* " [|tcp]" */
+void pr_colon(struct pr *x);	/* ": " after the addresses */
+void pr_ends(struct pr *x, const struct oc_ip *ip);	/* "SRC > DST: " */
 void pr_ports(struct pr *x, const struct oc_ip *ip, uint16_t sport, uint16_t dport);
 
 /* link.c: link level for -e, then the network layer */
