@@ -254,21 +254,31 @@ static unsigned sender(struct oc_path *p, const struct pending *e, struct group 
 	return e->at[0].ts <= e->at[1].ts ? 0 : 1;
 }
 
-static void matched(struct oc_path *p, const struct pending *e)
+/* The flow direction a unit seen at both ends belongs to, made when the
+ * first such unit comes: which capture sent it, and both names of it. */
+static struct oc_path_dir *link_dir(struct oc_path *p, const struct pending *e, unsigned *sent_by)
 {
 	struct group *g[2];
 	unsigned s = sender(p, e, g);
-	const struct sighting *tx = &e->at[s], *rx = &e->at[!s];
-	struct oc_path_dir *d;
 
+	*sent_by = s;
 	if (!g[s])
-		return;
+		return NULL;
 	if (!g[s]->dir)
 		g[s]->dir = new_dir(p, g[s], g[!s]);
-	if (!(d = g[s]->dir) || d->from != s)
-		return;
 	if (g[!s] && !g[!s]->dir)
-		g[!s]->dir = d;
+		g[!s]->dir = g[s]->dir;
+	return g[s]->dir && g[s]->dir->from == s ? g[s]->dir : NULL;
+}
+
+static void matched(struct oc_path *p, const struct pending *e)
+{
+	unsigned s;
+	struct oc_path_dir *d = link_dir(p, e, &s);
+	const struct sighting *tx = &e->at[s], *rx = &e->at[!s];
+
+	if (!d)
+		return;
 	if (!d->first_frame)
 		d->first_frame = tx->frame;
 	d->sent += tx->count;
@@ -382,12 +392,14 @@ static struct pending *insert(struct oc_path *p, uint64_t key)
 /* A unit arriving after a later-sent one of its flow direction: reordered. */
 static void arrival_order(struct oc_path *p, unsigned file, const struct pending *e, const struct oc_unit *u)
 {
+	unsigned s;
+	struct oc_path_dir *d = link_dir(p, e, &s);
 	struct group *gs = group_of(p, !file, e->at[!file].group, NULL);
 
-	if (!gs || !gs->dir || gs->dir->from != !file)
+	if (!d || s == file || !gs)
 		return;
 	if (e->send_idx < gs->max_arrived_idx)
-		note(gs->dir, OC_FIND_REORDER, 1, u->frame), gs->dir->reordered++;
+		note(d, OC_FIND_REORDER, 1, u->frame), d->reordered++;
 	else
 		gs->max_arrived_idx = e->send_idx;
 }

@@ -9,6 +9,7 @@
 #include "wire.h"
 
 #define SEEN_SLOTS (1u << 18)
+#define SEEN_WAYS 4u
 #define SEEN_SAME_NS 50000000ull	/* one unit at two points of a capture: within 50 ms */
 #define FRAG_SLOTS 4096u
 #define MAX_TOO_BIG 16u
@@ -104,14 +105,26 @@ void oc_unit_src_free(struct oc_unit_src *s)
 
 /* The same unit seen at a second interface block of this capture shortly
  * after (tc-egress then post-gso, pre-gro then tc-ingress) is not a second
- * wire packet; seen again at the same block, it is (a retransmission). */
+ * wire packet; seen again at the same block, it is (a retransmission). Four
+ * ways per set, the oldest replaced: a super-frame's 45 units between two
+ * sightings of one must not push it out. */
 static int seen_elsewhere(struct oc_unit_src *s, const struct oc_unit *u)
 {
-	struct seen_slot *e = &s->seen[u->key & (SEEN_SLOTS - 1)];
+	struct seen_slot *set = &s->seen[u->key & (SEEN_SLOTS - SEEN_WAYS)], *old = set;
 
-	if (e->key == u->key && e->if1 != u->if_id + 1 && u->ts_ns - e->ts < SEEN_SAME_NS)
-		return 1;
-	*e = (struct seen_slot){ .key = u->key, .ts = u->ts_ns, .if1 = u->if_id + 1 };
+	for (unsigned i = 0; i < SEEN_WAYS; i++) {
+		struct seen_slot *e = &set[i];
+
+		if (e->key == u->key && e->if1 && u->ts_ns - e->ts < SEEN_SAME_NS) {
+			if (e->if1 != u->if_id + 1)
+				return 1;
+			e->ts = u->ts_ns;
+			return 0;
+		}
+		if (e->ts < old->ts)
+			old = e;
+	}
+	*old = (struct seen_slot){ .key = u->key, .ts = u->ts_ns, .if1 = u->if_id + 1 };
 	return 0;
 }
 

@@ -112,6 +112,12 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		default: usage(stderr); return -1;
 		}
 	}
+	if (optind >= argc && o->nlabels > 1) {	/* the files named by -l LABEL=FILE only */
+		for (unsigned i = 0; i < o->nlabels; i++)
+			o->files[o->nfiles++] = strchr(o->labels[i], '=') ? strchr(o->labels[i], '=') + 1 : o->labels[i];
+		o->file = o->files[0];
+		return ffile ? oc_err("report: a filter expression goes with one capture"), -1 : 0;
+	}
 	if (optind >= argc)
 		return oc_err("report: name one capture file"), usage(stderr), -1;
 	o->file = o->files[o->nfiles++] = argv[optind++];
@@ -346,6 +352,9 @@ static void print_side(struct cap_reader *r, struct oc_analysis *a, const struct
 		if (s->max_wire_payload)
 			printf(", largest datagram sent as it is %u", s->max_wire_payload);
 		printf("\n");
+		if (s->frag_datagrams)
+			printf("        %llu datagrams of up to %u bytes in %llu IP fragments (sent without DF)\n", (unsigned long long)s->frag_datagrams, s->max_frag_datagram,
+			       (unsigned long long)s->fragments);
 		if (s->superframes)
 			printf("        %llu UDP GSO super-frames sent -> %llu datagrams (at %s)\n",
 			       (unsigned long long)s->superframes, (unsigned long long)s->segments,
@@ -669,6 +678,8 @@ static void json_side(struct oc_json *j, struct cap_reader *r, struct oc_analysi
 	oc_json_u64(j, "payload_bytes", s->payload_bytes);
 	oc_json_u64(j, "retransmitted_bytes", s->retrans_bytes);
 	oc_json_u64(j, "largest_wire_segment", s->max_wire_payload);
+	oc_json_u64(j, "fragmented_datagrams", s->frag_datagrams);
+	oc_json_u64(j, "ip_fragments", s->fragments);
 	oc_json_u64(j, "superframes", s->superframes);
 	oc_json_u64(j, "segments", s->segments);
 	oc_json_u64(j, "gro_merged", s->merged);
