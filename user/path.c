@@ -50,7 +50,7 @@ struct sighting {
 };
 
 struct pending {
-	uint64_t key, send_idx;
+	uint64_t key, idx[2];	/* its place among its flow direction's units in each capture */
 	struct sighting at[2];
 	struct pending *hnext, *older, *newer;
 };
@@ -61,7 +61,7 @@ struct group {
 	uint8_t file;
 	struct oc_tuple tuple;
 	struct oc_path_dir *dir;
-	uint64_t send_idx, max_arrived_idx;
+	uint64_t units;
 	struct group *hnext;
 };
 
@@ -251,6 +251,8 @@ static unsigned sender(struct oc_path *p, const struct pending *e, struct group 
 		return 0;
 	if (e->at[0].dir == OC_DIR_IN || e->at[1].dir == OC_DIR_OUT)
 		return 1;
+	if (e->at[0].ttl != e->at[1].ttl)	/* routers count it down */
+		return e->at[0].ttl > e->at[1].ttl ? 0 : 1;
 	return e->at[0].ts <= e->at[1].ts ? 0 : 1;
 }
 
@@ -389,19 +391,21 @@ static struct pending *insert(struct oc_path *p, uint64_t key)
 	return e;
 }
 
-/* A unit arriving after a later-sent one of its flow direction: reordered. */
-static void arrival_order(struct oc_path *p, unsigned file, const struct pending *e, const struct oc_unit *u)
+/* Seen at both ends now: reordered when it arrived after a unit sent later.
+ * Checked as units complete, which keeps their arrival order: a unit
+ * completes at the later of its two sightings, and both captures' own orders
+ * are kept. */
+static void arrival_order(struct oc_path *p, const struct pending *e, const struct oc_unit *u)
 {
 	unsigned s;
 	struct oc_path_dir *d = link_dir(p, e, &s);
-	struct group *gs = group_of(p, !file, e->at[!file].group, NULL);
 
-	if (!d || s == file || !gs)
+	if (!d)
 		return;
-	if (e->send_idx < gs->max_arrived_idx)
+	if (e->idx[s] < d->max_arrived_idx)
 		note(d, OC_FIND_REORDER, 1, u->frame), d->reordered++;
 	else
-		gs->max_arrived_idx = e->send_idx;
+		d->max_arrived_idx = e->idx[s];
 }
 
 void oc_path_unit(struct oc_path *p, unsigned file, const struct oc_unit *u)
@@ -419,10 +423,9 @@ void oc_path_unit(struct oc_path *p, unsigned file, const struct oc_unit *u)
 					.wire_len = u->wire_len, .mss = u->mss, .ttl = u->ttl, .tos = u->tos,
 					.tunnel = u->tunnel, .vni = u->vni, .frags = u->frags, .complete = u->frags_complete,
 					.dir = u->dir, .syn = u->syn };
+		e->idx[file] = g ? ++g->units : 0;
 		if (e->at[!file].count)
-			arrival_order(p, file, e, u);
-		else if (g)
-			e->send_idx = ++g->send_idx;
+			arrival_order(p, e, u);
 	}
 	if (s->count == 0)	/* wrapped */
 		s->count = UINT16_MAX;

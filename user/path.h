@@ -87,7 +87,7 @@ struct oc_path_dir {
 	uint32_t icmp_mtu;		/* an ICMP too-big about it, at either end */
 	uint64_t icmp_frame;
 	uint64_t delay_n, delay_bins[OC_PATH_DELAY_BINS];	/* one-way delay, log2 of ns */
-	uint64_t send_idx, max_arrived_idx;
+	uint64_t max_arrived_idx;	/* the latest-sent unit arrived so far */
 };
 
 struct oc_path_opts {
