@@ -250,6 +250,25 @@ static void fit(struct oc_clock *c, const struct slice *s, unsigned n, uint64_t 
 		c->uncertainty_ns = unc;
 }
 
+/* With the drift taken out, every unit bounds the offset: the tightest
+ * bounds over the whole capture give the estimate and its uncertainty. */
+static void bounds(struct oc_clock *c, const struct pair *p, const struct group_span *g, uint32_t ng, uint64_t t0)
+{
+	int64_t up = INT64_MAX, lo = INT64_MIN;
+
+	for (uint32_t k = 0; k < ng; k++)
+		for (uint32_t i = g[k].from; i < g[k].to; i++) {
+			int64_t r = p[i].d - (int64_t)(c->drift * (double)(p[i].t - t0));
+
+			if (g[k].side > 0 && r < up)
+				up = r;
+			if (g[k].side <= 0 && r > lo)
+				lo = r;
+		}
+	c->offset_ns = lo / 2 + up / 2;
+	c->uncertainty_ns = llabs(up / 2 - lo / 2);
+}
+
 /* Per slice of A's time: the smallest d of units A sent, the largest of B's. */
 static void estimate(struct oc_clock *c, const struct pair *p, uint32_t n, const struct group_span *g,
 		     uint32_t ng)
@@ -283,6 +302,7 @@ static void estimate(struct oc_clock *c, const struct pair *p, uint32_t n, const
 	c->both_ways = up_min != INT64_MAX && lo_max != INT64_MIN;
 	if (nb) {
 		fit(c, both, nb, t0);
+		bounds(c, p, g, ng, t0);
 	} else {	/* one way only: the smallest delay taken as zero */
 		c->ref_ns = t0;
 		c->offset_ns = up_min != INT64_MAX ? up_min : lo_max;
