@@ -4,7 +4,7 @@
 
 #include "path.h"
 
-#define SAMPLES_MAX (1u << 19)	/* per capture: past it, one key in two is dropped */
+#define SAMPLES_MAX (1u << 17)	/* per capture: past it, one key in two is dropped */
 #define SLICES 16
 #define MIN_FIT_SPAN_NS 2000000000ll	/* drift only over 2 s or more */
 
