@@ -9,7 +9,7 @@ BUILD    := build
 
 # Debian packages the build, the demo, the tests and the benchmark use.
 PKGS := gcc make pkg-config clang llvm libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev \
-	zlib1g-dev libpcap-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time nftables man-db
+	zlib1g-dev libpcap-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time nftables man-db chromium
 # What `make check-kernels` adds: qemu, and what builds the guests' initramfs.
 KERNEL_PKGS := qemu-system-x86 busybox-static kmod xz-utils
 
@@ -120,6 +120,11 @@ $(BUILD)/obj/%.o: %.c $(HDRS) $(SKELS)
 $(BUILD)/san/%.o: %.c $(HDRS) $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+
+# offcap view's page template, built into the binary as one C string.
+$(BUILD)/view_html.h: tools/offcap/view.html | $(BUILD)
+	{ echo 'static const char view_html[] ='; sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
+$(BUILD)/obj/tools/offcap/viewout.o: $(BUILD)/view_html.h
 
 $(BUILD)/liboffcap.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
