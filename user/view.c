@@ -118,6 +118,8 @@ static size_t candidates(const struct oc_view_frame *fr, size_t n, size_t bi, ui
 
 static int append(uint32_t **links, size_t *nlinks, size_t *cap, const uint32_t *v, size_t n)
 {
+	if (!n)
+		return 0;
 	if (*nlinks + n > *cap) {
 		size_t c = (*nlinks + n) * 2 + 64;
 		uint32_t *p = realloc(*links, c * sizeof(*p));

@@ -81,7 +81,8 @@ static int parse_args(int argc, char **argv, struct view_opts *o)
 	return oc_cmd_expr(argv + optind + 1, argc - optind - 1, ffile, &o->expr) ? -2 : 0;
 }
 
-/* One pass: every matching packet to fn. 0 at the end, 1 after a message. */
+/* One pass: every matching packet to fn. 0 at the end, 1 after a message,
+ * 2 when the file ends in an error (the page covers what came before). */
 static int each_packet(const struct view_opts *o, struct oc_analysis *a, struct cap_reader *r,
 		       void (*fn)(void *ctx, struct cap_reader *r, const struct oc_packet *p), void *ctx)
 {
@@ -105,9 +106,9 @@ static int each_packet(const struct view_opts *o, struct oc_analysis *a, struct 
 	for (unsigned i = 0; i < cap_niface(r); i++)
 		oc_analysis_add_iface(a, i, cap_iface(r, i));
 	oc_analysis_finish(a);
-	if (n < 0)
+	if (n < 0 && !fn)	/* said once, in the first pass */
 		oc_err("%s: %s (the page covers the packets before it)", o->file, cap_error(r));
-	return 0;
+	return n < 0 ? 2 : 0;
 }
 
 static struct oc_analysis *new_analysis(const struct view_opts *o)
@@ -182,9 +183,10 @@ static int first_pass(const struct view_opts *o, struct vw_data *d)
 	d->a = new_analysis(o);
 	if (!d->a)
 		return cap_close(r), oc_err("out of memory"), 1;
-	if (each_packet(o, d->a, r, NULL, NULL))
-		return cap_close(r), 1;
+	d->read_error = each_packet(o, d->a, r, NULL, NULL);
 	cap_close(r);
+	if (d->read_error == 1)
+		return 1;
 	pick_findings(d);
 	return pick_flows(d) ? (oc_err("out of memory"), 1) : 0;
 }
@@ -423,7 +425,7 @@ static int second_pass(const struct view_opts *o, struct vw_data *d, struct cap_
 	if (!(s.a = new_analysis(o)))
 		return oc_err("out of memory"), 1;
 	oc_printer_init(&s.pr, &po);
-	ret = each_packet(o, s.a, *rp, second_packet, &s);
+	ret = each_packet(o, s.a, *rp, second_packet, &s) == 1;
 	oc_printer_free(&s.pr);
 	oc_analysis_free(s.a);
 	for (uint32_t i = 0; !ret && !s.oom && i < d->nflows; i++)
@@ -482,6 +484,8 @@ int cmd_view(int argc, char **argv)
 		ret = second_pass(&o, &d, &d.r);
 	if (!ret)
 		ret = write_out(o.out, &d);
+	if (!ret && d.read_error)
+		ret = 1;
 	free_data(&d);
 	oc_expr_free(o.expr);
 	return ret;

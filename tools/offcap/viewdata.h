@@ -59,6 +59,7 @@ struct vw_data {
 	struct vw_finding_line finding[OC_MAX_PROBLEMS_KEPT];
 	unsigned nfinding;
 	uint64_t frames, lines_kept;
+	int read_error;		/* the file ends in an error: the page covers what came before */
 	struct oc_analysis *a;	/* the first pass's: the report's numbers */
 	struct cap_reader *r;	/* the second pass's reader: interface names */
 };
