@@ -172,6 +172,9 @@ def main():
         with open(shot, "wb") as f:
             f.write(base64.b64decode(shot_png))
         out["superframe_click"] = click(page, '.fr[data-role="1"]')
+        shot_png = page.call("Page.captureScreenshot", format="png")["data"]
+        with open(re.sub(r"(\.png)?$", "-selected.png", shot, count=1), "wb") as f:
+            f.write(base64.b64decode(shot_png))
         out["merge_click"] = click(page, '.fr[data-role="2"]')
         out["errors"] = page.errors()
         print(json.dumps(out))

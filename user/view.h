@@ -19,7 +19,7 @@ struct oc_view_frame {
 	uint16_t flags;		/* OC_TH_* */
 	uint8_t side, role, over_mtu, cause, tcp, nsack, resent;
 	uint8_t point;		/* enum oc_point of its interface block */
-	uint8_t dev;		/* its device: interface blocks of one device share it */
+	uint32_t dev;		/* its device: interface blocks of one device share it */
 	uint32_t link_off, nlinks;	/* into the links array: frame indexes */
 };
 

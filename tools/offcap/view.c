@@ -32,8 +32,8 @@ static void usage(FILE *f)
 "each drawn one by one, the whole flow in time bins (the page says so).\n"
 "\n"
 "  -o FILE             the page to write (required)\n"
-"  --flows N           flows drawn, largest first (default 8)\n"
-"  --frames N          frames drawn one by one per flow (default 2000)\n"
+"  --flows N           flows drawn, largest first (default 6)\n"
+"  --frames N          frames drawn one by one per flow (default 1000)\n"
 "  --bins N            time bins of each flow's whole-flow graph (default 600)\n"
 "  --mtu N             MTU for files that do not record it (default 1500)\n"
 "  -F FILE             read the filter expression from FILE\n"
@@ -57,7 +57,7 @@ static int parse_args(int argc, char **argv, struct view_opts *o)
 	const char *ffile = NULL;
 	int c, bad = 0;
 
-	*o = (struct view_opts){ .mtu = 1500, .flows = 8, .frames = 2000, .bins = 600 };
+	*o = (struct view_opts){ .mtu = 1500, .flows = 6, .frames = 1000, .bins = 600 };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:hF:", lo, NULL)) != -1 && !bad) {
 		switch (c) {
@@ -217,17 +217,18 @@ static struct vw_flow *find_flow(struct vw_data *d, const struct oc_flow *f)
 	return NULL;
 }
 
-static uint8_t device_of(struct vw_data *d, struct cap_reader *r, uint32_t if_id)
+/* A device is named by its first interface block. */
+static uint32_t device_of(struct cap_reader *r, uint32_t if_id)
 {
 	const struct oc_iface *f = cap_iface(r, if_id);
 
-	for (uint32_t i = 0; i < if_id && i < d->npoints; i++) {
+	for (uint32_t i = 0; i < if_id; i++) {
 		const struct oc_iface *g = cap_iface(r, i);
 
-		if (f && g && d->points[i].hist && !strcmp(f->ifname, g->ifname) && !strcmp(f->netns, g->netns))
-			return d->points[i].dev;
+		if (f && g && !strcmp(f->ifname, g->ifname) && !strcmp(f->netns, g->netns))
+			return i;
 	}
-	return (uint8_t)if_id;
+	return if_id;
 }
 
 static struct vw_point *point_of(struct pass2 *s, struct cap_reader *r, uint32_t if_id)
@@ -246,7 +247,7 @@ static struct vw_point *point_of(struct pass2 *s, struct cap_reader *r, uint32_t
 		d->points[if_id].hist = calloc(OC_VIEW_LEN_BINS, sizeof(*d->points[if_id].hist));
 		if (!d->points[if_id].hist)
 			return NULL;
-		d->points[if_id].dev = device_of(d, r, if_id);
+		d->points[if_id].dev = device_of(r, if_id);
 	}
 	return &d->points[if_id];
 }

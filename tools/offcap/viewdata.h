@@ -41,7 +41,7 @@ struct vw_flow {
 struct vw_point {		/* one interface block: length bins by category */
 	uint64_t (*hist)[1 + OC_CAUSE_MAX];	/* [OC_VIEW_LEN_BINS]: within MTU, then by cause */
 	uint64_t roles[5];	/* frames by oc_frame_role */
-	uint8_t dev;
+	uint32_t dev;
 };
 
 struct vw_finding_line {
