@@ -49,7 +49,7 @@ USER_PLUGINDIR := $(HOME)/.local/lib/wireshark/plugins
 USER_EXTCAPDIRS := $(HOME)/.config/wireshark/extcap $(HOME)/.local/lib/wireshark/extcap
 
 .SECONDARY:
-.PHONY: all deps demo check check-kernels unit bench clean vmlinux man install uninstall install-user uninstall-user
+.PHONY: all deps demo check check-kernels unit bench bench-view clean vmlinux man install uninstall install-user uninstall-user
 all: $(BUILD)/offcap $(BUILD)/offcap.8
 man: $(BUILD)/offcap.8
 
@@ -161,6 +161,10 @@ check-kernels: deps all unit
 
 bench: deps all
 	bench/run.sh
+
+# offcap view's page size and load time, for a demo-sized and a 1 GB capture (bench/view.sh)
+bench-view: deps all
+	bench/view.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -5,7 +5,8 @@
 # temporary directory (never in the tree), then for it and the demo-sized one
 # (DEMO_MB, default 16): the time `offcap view` takes, the page's size, and
 # the time headless chromium takes to parse and draw it (performance.now() when
-# the page's script is done; and the wall time from navigation to that).
+# the page's script is done; and the wall time from navigation to that; the
+# median of three loads).
 # VIEW_FILE=FILE measures an existing capture instead of generating one;
 # VIEW_KEEP=FILE keeps the large capture generated there.
 set -u
@@ -50,21 +51,25 @@ gen() {
 	kill -INT "$cap"; wait "$cap"
 }
 
-measure() {	# measure NAME FILE
-	local name=$1 f=$2 page=$tmp/$1.html t0 t1 b
-	t0=$(date +%s.%N)
-	$OFFCAP view -o "$page" "$f" || { echo "| $name | view failed |"; return; }
-	t1=$(date +%s.%N)
-	b=$(python3 tests/view_browser.py "$page" "$tmp/$name.png")
-	printf '| %s | %s MB, %s packets | %.2f s | %s kB | %s ms | %s s | %s |\n' "$name" \
+measure() {	# measure NAME FILE: offcap view once (time, CPU), chromium 3 times (median)
+	local name=$1 f=$2 page=$tmp/$1.html t ms=() wall=() err=0 b
+	/usr/bin/time -f '%e %U %S' -o "$tmp/time" $OFFCAP view -o "$page" "$f" || { echo "| $name | view failed |"; return; }
+	read -r t u s <"$tmp/time"
+	for _ in 1 2 3; do
+		b=$(python3 tests/view_browser.py "$page" "$tmp/$name.png")
+		ms+=("$(echo "$b" | jq .ms)"); wall+=("$(echo "$b" | jq .wall_s)")
+		err=$((err + $(echo "$b" | jq '.errors | length')))
+	done
+	printf '| %s | %s MB, %s packets | %s s (CPU %.2f s) | %s kB | %s ms (%s) | %s s | %s |\n' "$name" \
 		"$(awk -v s="$(stat -c %s "$f")" 'BEGIN {printf "%.0f", s / 1e6}')" \
 		"$($OFFCAP stats "$f" | awk 'NR > 1 {n += $2} END {print n}')" \
-		"$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" "$(( $(stat -c %s "$page") / 1000 ))" \
-		"$(echo "$b" | jq .ms)" "$(echo "$b" | jq .wall_s)" "$(echo "$b" | jq '.errors | length')"
+		"$t" "$(echo "$u + $s" | bc)" "$(( $(stat -c %s "$page") / 1000 ))" \
+		"$(printf '%s\n' "${ms[@]}" | sort -n | sed -n 2p)" "$(IFS=,; echo "${ms[*]}")" \
+		"$(printf '%s\n' "${wall[@]}" | sort -n | sed -n 2p)" "$err"
 }
 
 [ "$(id -u)" -eq 0 ] || { echo "bench-view: needs root (namespaces, BPF)" >&2; exit 1; }
-echo "| capture | size | offcap view | page | chromium: script done | navigation to done | console errors |"
+echo "| capture | size | offcap view: wall (CPU) | page | chromium: page script done, median of 3 (all) | navigation to done, median | console errors |"
 echo "|---|---|---|---|---|---|---|"
 if [ -n "${VIEW_FILE:-}" ]; then
 	measure file "$VIEW_FILE"

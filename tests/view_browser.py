@@ -11,7 +11,7 @@ import base64, json, os, re, shutil, socket, struct, subprocess, sys, tempfile, 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--remote-debugging-port=0", "--window-size=1400,1000"]
+         "--remote-debugging-port=0", "--window-size=" + os.environ.get("VIEW_WINDOW", "1400,1000")]
 
 
 class WS:
@@ -138,7 +138,7 @@ COUNTS = """(() => {
 def click(page, selector):
     """Clicks the middle of the first element matching selector, as a mouse would."""
     box = page.js(f"""(() => {{ const e = document.querySelector('{selector}'); if (!e) return null;
-      e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect();
+      e.scrollIntoView({{block: 'nearest'}}); const r = e.getBoundingClientRect();
       return {{x: r.x + r.width / 2, y: r.y + r.height / 2, frame: +e.dataset.frame}}; }})()""")
     if not box:
         return None

@@ -196,7 +196,7 @@ static int first_pass(const struct view_opts *o, struct vw_data *d)
 struct pass2 {
 	struct vw_data *d;
 	struct oc_analysis *a;
-	struct oc_printer pr;
+	struct oc_printer pr, pr_abs;	/* relative, absolute sequence numbers */
 	uint64_t frame;
 	int oom;
 	char line[8192];
@@ -341,19 +341,16 @@ static int keep_line(struct pass2 *s, char **dst)
 	return *dst ? 0 : -1;
 }
 
-static int need_lines(const struct vw_data *d, uint64_t frame)
+static struct vw_finding_line *finding_of(struct vw_data *d, uint64_t frame)
 {
-	for (uint32_t i = 0; i < d->nflows; i++)
-		if (d->flows[i].nfr < d->frames_max)
-			return 1;
 	for (unsigned i = 0; i < d->nfinding; i++)
-		if (d->finding[i].frame >= frame)
-			return 1;
-	return 0;
+		if (d->finding[i].frame == frame && !d->finding[i].line)
+			return &d->finding[i];
+	return NULL;
 }
 
 static void flow_frame(struct pass2 *s, struct vw_flow *v, struct cap_reader *r, const struct oc_packet *p,
-		       int have_line)
+		       int drawn)
 {
 	struct oc_view_frame x;
 	struct vw_lane *l = lane_of(v, p->if_id, s->d->nbins);
@@ -366,7 +363,7 @@ static void flow_frame(struct pass2 *s, struct vw_flow *v, struct cap_reader *r,
 	note_resent(l, &x);
 	bin_frame(v, l, &x, s->d->nbins);
 	v->total++;
-	if (v->nfr >= s->d->frames_max || !have_line)
+	if (!drawn)
 		return;
 	if (!v->fr && (!(v->fr = calloc(s->d->frames_max, sizeof(*v->fr))) ||
 		       !(v->lines = calloc(s->d->frames_max, sizeof(*v->lines))))) {
@@ -378,21 +375,14 @@ static void flow_frame(struct pass2 *s, struct vw_flow *v, struct cap_reader *r,
 	v->fr[v->nfr++] = x;
 }
 
-static void finding_line(struct pass2 *s)
-{
-	for (unsigned i = 0; i < s->d->nfinding; i++)
-		if (s->d->finding[i].frame == s->frame && !s->d->finding[i].line &&
-		    keep_line(s, &s->d->finding[i].line))
-			s->oom = 1;
-}
-
 static void second_packet(void *ctx, struct cap_reader *r, const struct oc_packet *p)
 {
 	struct pass2 *s = ctx;
 	const struct oc_frame_verdict *fv = oc_analysis_last(s->a);
 	struct vw_point *pt = point_of(s, r, p->if_id);
 	struct vw_flow *v = find_flow(s->d, fv->flow);
-	int have_line = 0;
+	struct vw_finding_line *fl;
+	int drawn;
 
 	s->frame++;
 	if (!pt) {
@@ -401,20 +391,24 @@ static void second_packet(void *ctx, struct cap_reader *r, const struct oc_packe
 	}
 	pt->hist[oc_view_len_bin(p->len)][fv->over_mtu ? 1 + fv->cause : 0]++;
 	pt->roles[fv->role < 5 ? fv->role : 0]++;
-	if (need_lines(s->d, s->frame)) {
-		oc_print_line(&s->pr, cap_iface(r, p->if_id), p, s->line, sizeof(s->line));
+	/* a drawn flow's printer sees all its packets, as offcap read's would;
+	 * a finding elsewhere gets absolute sequence numbers */
+	drawn = v && fv->side >= 0 && v->nfr < s->d->frames_max;
+	fl = finding_of(s->d, s->frame);
+	if (drawn || fl) {
+		oc_print_line(drawn ? &s->pr : &s->pr_abs, cap_iface(r, p->if_id), p, s->line, sizeof(s->line));
 		s->line[strcspn(s->line, "\n")] = 0;
-		have_line = 1;
-		finding_line(s);
 	}
+	if (fl && keep_line(s, &fl->line))
+		s->oom = 1;
 	if (v && fv->side >= 0)
-		flow_frame(s, v, r, p, have_line);
+		flow_frame(s, v, r, p, drawn);
 }
 
 static int second_pass(const struct view_opts *o, struct vw_data *d, struct cap_reader **rp)
 {
 	static struct pass2 s;
-	struct oc_print_opts po = { .vflag = 1 };
+	struct oc_print_opts po = { .vflag = 1 }, pa = { .vflag = 1, .Sflag = 1 };
 	char err[256];
 	int ret;
 
@@ -422,12 +416,14 @@ static int second_pass(const struct view_opts *o, struct vw_data *d, struct cap_
 	*rp = cap_open(o->file, err, sizeof(err));
 	if (!*rp)
 		return oc_err("%s", err), 1;
-	po.no_ifname = !cap_is_pcapng(*rp);
+	po.no_ifname = pa.no_ifname = !cap_is_pcapng(*rp);
 	if (!(s.a = new_analysis(o)))
 		return oc_err("out of memory"), 1;
 	oc_printer_init(&s.pr, &po);
+	oc_printer_init(&s.pr_abs, &pa);
 	ret = each_packet(o, s.a, *rp, second_packet, &s) == 1;
 	oc_printer_free(&s.pr);
+	oc_printer_free(&s.pr_abs);
 	oc_analysis_free(s.a);
 	for (uint32_t i = 0; !ret && !s.oom && i < d->nflows; i++)
 		s.oom = oc_view_link(d->flows[i].fr, d->flows[i].nfr, &d->flows[i].links, &d->flows[i].nlinks);
