@@ -138,7 +138,7 @@ COUNTS = """(() => {
 def click(page, selector):
     """Clicks the middle of the first element matching selector, as a mouse would."""
     box = page.js(f"""(() => {{ const e = document.querySelector('{selector}'); if (!e) return null;
-      e.scrollIntoView({{block: 'nearest'}}); const r = e.getBoundingClientRect();
+      e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect();
       return {{x: r.x + r.width / 2, y: r.y + r.height / 2, frame: +e.dataset.frame}}; }})()""")
     if not box:
         return None
