@@ -84,15 +84,19 @@ static int parse_args(int argc, char **argv, struct view_opts *o)
 /* One pass: every matching packet to fn. 0 at the end, 1 after a message,
  * 2 when the file ends in an error (the page covers what came before). */
 static int each_packet(const struct view_opts *o, struct oc_analysis *a, struct cap_reader *r,
-		       void (*fn)(void *ctx, struct cap_reader *r, const struct oc_packet *p), void *ctx)
+		       void (*fn)(void *ctx, struct cap_reader *r, const struct oc_packet *p, uint64_t frame),
+		       void *ctx)
 {
 	struct oc_packet pkt;
 	unsigned known = 0;
+	uint64_t frame = 0;
 	int n;
 
 	while ((n = cap_next(r, &pkt)) > 0) {
-		int m = oc_cmd_match(o->expr, cap_iface(r, pkt.if_id), &pkt);
+		int m;
 
+		frame++;
+		m = oc_cmd_match(o->expr, cap_iface(r, pkt.if_id), &pkt);
 		if (m < 0)
 			return 1;
 		if (!m)
@@ -101,7 +105,7 @@ static int each_packet(const struct view_opts *o, struct oc_analysis *a, struct 
 			oc_analysis_add_iface(a, known, cap_iface(r, known));
 		oc_analysis_packet(a, cap_iface(r, pkt.if_id), &pkt);
 		if (fn)
-			fn(ctx, r, &pkt);
+			fn(ctx, r, &pkt, frame);
 	}
 	for (unsigned i = 0; i < cap_niface(r); i++)
 		oc_analysis_add_iface(a, i, cap_iface(r, i));
@@ -197,7 +201,7 @@ struct pass2 {
 	struct vw_data *d;
 	struct oc_analysis *a;
 	struct oc_printer pr, pr_abs;	/* relative, absolute sequence numbers */
-	uint64_t frame;
+	uint64_t frame, file_frame;
 	int oom;
 	char line[8192];
 };
@@ -323,7 +327,7 @@ static void fill_frame(struct pass2 *s, struct vw_flow *v, struct cap_reader *r,
 	struct oc_parsed parsed;
 	const struct oc_layer *l;
 
-	*x = (struct oc_view_frame){ .frame = s->frame, .ts_ns = p->ts_ns, .if_id = p->if_id, .len = p->len,
+	*x = (struct oc_view_frame){ .frame = s->file_frame, .ts_ns = p->ts_ns, .if_id = p->if_id, .len = p->len,
 		.segments = fv->segments, .side = (uint8_t)fv->side, .role = fv->role, .over_mtu = fv->over_mtu,
 		.cause = fv->cause, .point = f ? f->point : OC_POINT_NONE, .dev = s->d->points[p->if_id].dev };
 	oc_parse(p->data, p->caplen, p->len, f ? f->linktype : OC_LINKTYPE_ETHERNET, &parsed);
@@ -375,7 +379,9 @@ static void flow_frame(struct pass2 *s, struct vw_flow *v, struct cap_reader *r,
 	v->fr[v->nfr++] = x;
 }
 
-static void second_packet(void *ctx, struct cap_reader *r, const struct oc_packet *p)
+/* frame: the packet's number in the file; s->frame counts what the analysis
+ * saw (the report's frame numbers, which a filter expression changes). */
+static void second_packet(void *ctx, struct cap_reader *r, const struct oc_packet *p, uint64_t frame)
 {
 	struct pass2 *s = ctx;
 	const struct oc_frame_verdict *fv = oc_analysis_last(s->a);
@@ -385,6 +391,7 @@ static void second_packet(void *ctx, struct cap_reader *r, const struct oc_packe
 	int drawn;
 
 	s->frame++;
+	s->file_frame = frame;
 	if (!pt) {
 		s->oom = 1;
 		return;

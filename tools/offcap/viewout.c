@@ -152,7 +152,7 @@ static void synthesis(struct oc_json *j, const struct vw_data *d)
  *  [linked frames], [[sack left, right]...]] */
 static void frame_row(struct oc_json *j, const struct vw_flow *v, const struct oc_view_frame *x)
 {
-	const uint64_t a[] = { x->frame, x->ts_ns - v->first_ns, x->if_id, x->side, x->seq, x->plen, x->ack,
+	const uint64_t a[] = { x->frame, x->ts_ns > v->first_ns ? x->ts_ns - v->first_ns : 0, x->if_id, x->side, x->seq, x->plen, x->ack,
 			       x->flags, x->len, x->role, x->over_mtu, x->cause, x->segments, x->resent };
 
 	oc_json_open(j, NULL, '[');
