@@ -74,6 +74,19 @@ mg=$(expect merge_click before)
 check "a click on a GRO merge selects exactly the frames it was built from ($mg)" \
 	bash -c "[[ '$mg' == ok* && ( '$mg' == *@xdp || '$mg' == *@pre-gro ) ]]"
 
+# with a filter expression: the report's packets, frames numbered as in the file
+page_json() { python3 -c 'import re, sys
+print(re.search(r"<script id=\"offcap-data\" type=\"application/json\">(.*?)</script>", open(sys.argv[1]).read(), re.S).group(1))' "$1"; }
+"$OFFCAP" report --json "$F" 'tcp port 5201' > "$OC_TMP/rf.json"
+check "view with an expression writes the page" "$OFFCAP" view -o "$OC_TMP/f.html" "$F" 'tcp port 5201'
+got=$(page_json "$OC_TMP/f.html" | jq -c '[.points[] | {name, packets, superframes}] | sort_by(.name)')
+want=$(jq -c '[.interfaces[] | {name: .interface, packets, superframes}] | sort_by(.name)' "$OC_TMP/rf.json")
+check "with an expression: frames and super-frames per point = report --json EXPR's" [ "$got" = "$want" ]
+n=$(page_json "$OC_TMP/f.html" | jq '.flows[0].frames[-1][0]')
+line=$(page_json "$OC_TMP/f.html" | jq -r '.flows[0].lines[-1]')
+check "with an expression: a drawn frame's number and line are offcap read -v's (frame $n)" \
+	[ "$("$OFFCAP" read -v "$F" | sed -n "${n}p")" = "$line" ]
+
 # a tcpdump capture: one point, no metadata
 T=$OC_TMP/td.pcap
 inb tcpdump -Z root -i ocb -s 200 -w "$T" -U tcp port 5201 >/dev/null 2>&1 & OC_PIDS+=($!); tdp=$!

@@ -236,17 +236,14 @@ static void document(struct oc_json *j, const struct vw_data *d)
 	oc_json_close(j, '}');
 }
 
-/* JSON inside <script>: "</" must not end the element. */
+/* JSON inside <script>: no '<' at all, so no "</script>" or "<!--" in a
+ * name from the file can end or confuse the element ('<' is only ever
+ * inside JSON strings, where \u003c means the same). */
 static int put_escaped(FILE *f, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '<' && i + 1 < n && s[i + 1] == '/') {
-			if (fputs("<\\", f) < 0)
-				return -1;
-		} else if (putc(s[i], f) == EOF) {
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '<' ? fputs("\\u003c", f) < 0 : putc(s[i], f) == EOF)
 			return -1;
-		}
-	}
 	return 0;
 }
 
