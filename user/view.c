@@ -22,8 +22,8 @@ void oc_view_bin_edges(unsigned bin, uint32_t *lo, uint32_t *hi)
 
 static int is_big(const struct oc_view_frame *f)
 {
-	return f->tcp && f->plen && (f->role == OC_ROLE_SUPERFRAME || f->role == OC_ROLE_MERGED ||
-				     f->role == OC_ROLE_RECEIVED_WHOLE);
+	return f->plen && (f->role == OC_ROLE_SUPERFRAME || f->role == OC_ROLE_MERGED ||
+			   f->role == OC_ROLE_RECEIVED_WHOLE);
 }
 
 static int inside(const struct oc_view_frame *b, const struct oc_view_frame *x)
@@ -37,27 +37,28 @@ static int candidate(const struct oc_view_frame *b, const struct oc_view_frame *
 
 	if (sent ? x->ts_ns < b->ts_ns : x->ts_ns > b->ts_ns)
 		return 0;
-	return dt <= LINK_WINDOW_NS && x->tcp && x->plen && x->role == OC_ROLE_FRAME && x->side == b->side &&
-	       x->if_id != b->if_id && inside(b, x);
+	return dt <= LINK_WINDOW_NS && x->tcp == b->tcp && x->plen && x->role == OC_ROLE_FRAME &&
+	       x->side == b->side && x->if_id != b->if_id && (!b->tcp || inside(b, x));
 }
 
-/* Frames of interface block if_id among cand (nearest first), each sequence
- * once, into out; returns how many, *bytes the payload they cover. */
-static size_t pick_block(const struct oc_view_frame *fr, const uint32_t *cand, size_t nc, uint32_t if_id,
-			 uint32_t *out, uint64_t *bytes)
+/* Frames of interface block if_id among cand (nearest first), each TCP
+ * sequence once (UDP, which has none: the nearest b->segments datagrams),
+ * into out; returns how many, *bytes the payload they cover. */
+static size_t pick_block(const struct oc_view_frame *fr, const struct oc_view_frame *b, const uint32_t *cand,
+			 size_t nc, uint32_t if_id, uint32_t *out, uint64_t *bytes)
 {
 	size_t n = 0;
 
 	*bytes = 0;
-	for (size_t i = 0; i < nc; i++) {
+	for (size_t i = 0; i < nc && (b->tcp || n < b->segments); i++) {
 		const struct oc_view_frame *x = &fr[cand[i]];
 		size_t k = 0;
 
 		if (x->if_id != if_id)
 			continue;
-		while (k < n && fr[out[k]].seq != x->seq)
+		while (b->tcp && k < n && fr[out[k]].seq != x->seq)
 			k++;
-		if (k < n)
+		if (b->tcp && k < n)
 			continue;
 		out[n++] = cand[i];
 		*bytes += x->plen;
@@ -88,7 +89,7 @@ static size_t link_one(const struct oc_view_frame *fr, size_t bi, uint32_t *cand
 			seen++;
 		if (seen < i)
 			continue;
-		n = pick_block(fr, cand, nc, id, try, &bytes);
+		n = pick_block(fr, &fr[bi], cand, nc, id, try, &bytes);
 		score = bytes * 2 + (fr[cand[i]].dev == fr[bi].dev);
 		if (score > best_score) {
 			best_score = score, nbest = n;

@@ -32,7 +32,8 @@ void oc_view_bin_edges(unsigned bin, uint32_t *lo, uint32_t *hi);
  * of the same side whose payload lies in its sequence range, from the one
  * interface block that covers most of that range (the same device first:
  * post-gso after a send, xdp/pre-gro before a reception), each sequence
- * once, nearest in time. links gets room for *nlinks entries (grown).
+ * once, nearest in time; for UDP, which has no sequence, the nearest
+ * `segments` datagrams of that block. links gets room for *nlinks entries (grown).
  * -1 when out of memory. */
 int oc_view_link(struct oc_view_frame *fr, size_t n, uint32_t **links, size_t *nlinks);
 

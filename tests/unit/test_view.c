@@ -91,6 +91,32 @@ static void link_merge(void)
 	free(links);
 }
 
+/* UDP GSO: no sequence numbers; the nearest `segments` datagrams of the
+ * block after the super-frame, not the next super-frame's. */
+static void link_udp(void)
+{
+	struct oc_view_frame f[] = {
+		fr(1, 100, 0, 0, 0, 3000, OC_ROLE_SUPERFRAME),
+		fr(2, 101, 1, 0, 0, 1000, OC_ROLE_FRAME),
+		fr(3, 102, 1, 0, 0, 1000, OC_ROLE_FRAME),
+		fr(4, 103, 1, 0, 0, 1000, OC_ROLE_FRAME),
+		fr(5, 104, 0, 0, 0, 2000, OC_ROLE_SUPERFRAME),
+		fr(6, 105, 1, 0, 0, 1000, OC_ROLE_FRAME),
+		fr(7, 106, 1, 0, 0, 1000, OC_ROLE_FRAME),
+	};
+	uint32_t *links = NULL;
+	size_t n = 0;
+
+	for (unsigned i = 0; i < 7; i++)
+		f[i].tcp = 0;
+	CHECK_EQ(oc_view_link(f, 7, &links, &n), 0, "linking succeeds");
+	CHECK_EQ(f[0].nlinks, 3, "the first UDP super-frame links its 3 datagrams");
+	CHECK(f[0].nlinks == 3 && links[f[0].link_off] == 1 && links[f[0].link_off + 2] == 3, "frames 2 to 4");
+	CHECK(f[4].nlinks == 2 && links[f[4].link_off] == 5 && links[f[4].link_off + 1] == 6,
+	      "the second links frames 6 and 7 (%u links)", f[4].nlinks);
+	free(links);
+}
+
 static void link_empty(void)
 {
 	uint32_t *links = NULL;
@@ -108,6 +134,7 @@ int main(void)
 	bins();
 	link_superframe();
 	link_merge();
+	link_udp();
 	link_empty();
 	return check_done();
 }

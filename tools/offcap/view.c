@@ -275,14 +275,15 @@ static void bin_frame(struct vw_flow *v, struct vw_lane *l, const struct oc_view
 {
 	uint64_t i = x->ts_ns > v->first_ns ? (x->ts_ns - v->first_ns) / v->bin_ns : 0;
 	struct vw_bin *b = &l->bins[i < nbins ? i : nbins - 1];
+	uint32_t lo = x->tcp ? x->seq : 0, hi = x->tcp ? x->seq + x->plen : x->len;	/* UDP: the length */
 
 	b->n++;
 	b->nbig += x->role != OC_ROLE_FRAME;
-	if (x->tcp && x->side == v->data_side && x->plen) {
-		if (!b->has_seq || x->seq < b->smin)
-			b->smin = x->seq;
-		if (!b->has_seq || x->seq + x->plen > b->smax)
-			b->smax = x->seq + x->plen;
+	if (!x->tcp || (x->side == v->data_side && x->plen)) {
+		if (!b->has_seq || lo < b->smin)
+			b->smin = lo;
+		if (!b->has_seq || hi > b->smax)
+			b->smax = hi;
 		b->has_seq = 1;
 	} else if (x->tcp && x->side != v->data_side && (x->flags & OC_TH_ACK)) {
 		if (!b->has_ack || x->ack > b->amax)

@@ -11,7 +11,7 @@
 
 struct vw_bin {
 	uint32_t n, nbig;	/* frames, of them super-frames and merges */
-	uint32_t smin, smax;	/* data side: relative sequence range sent */
+	uint32_t smin, smax;	/* data side: relative sequence range sent (UDP: lengths) */
 	uint32_t amax;		/* the other side: highest relative ack */
 	uint8_t has_seq, has_ack;
 };
