@@ -410,6 +410,8 @@ static void device_cuts(struct oc_verify *v, const struct oc_packet *pkt, const 
 
 	v->st.tso_superframes++;
 	v->st.tso_superframes_veth += v->devs[dev].veth;
+	if (!v->devs[dev].veth)
+		v->st.nic_cut += pkt->meta.gso_segs;
 	for (uint32_t i = 0; i < pkt->meta.gso_segs; i++) {
 		uint32_t id = udp ? (uint16_t)(l->ip.id + i) : l->l4.tcp.seq + i * pkt->meta.gso_size;
 		uint32_t *slot = index_slot(v, seg_key(dev, flow, id));

@@ -40,7 +40,7 @@ echo "guest: $(uname -r) up after $(cut -d' ' -f1 /proc/uptime) s; job: ${GUEST_
 
 cd "$REPO" || poweroff
 if [ "${GUEST_JOB:-tests}" = nics ]; then
-	bash "${GUEST_SCRIPT:-tests/nics/guest.sh}" > "$OUT/nics.log" 2>&1
+	NICS=${NICS:-} bash "${GUEST_SCRIPT:-tests/nics/guest.sh}" > "$OUT/nics.log" 2>&1
 	echo "guest: check-nics: $(tail -1 "$OUT/nics.log")"
 	dmesg > "$OUT/dmesg"
 	echo finished > "$OUT/done"

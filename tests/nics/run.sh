@@ -77,6 +77,7 @@ cell() {	# cell KERNEL: "PASSED FAILED"
 	[ -f "$KRESULTS/$1/share/booted" ] || { echo "0 1"; return; }
 	last=$(tail -1 "$log" 2>/dev/null)
 	[[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]] || { echo "0 1"; return; }
+	[ "${BASH_REMATCH[1]}${BASH_REMATCH[2]}" != 00 ] || { echo "0 1"; return; }	# ran nothing
 	echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
 }
 
