@@ -81,7 +81,8 @@ struct oc_match_stats {	/* synthesized segments against the kernel's own */
 	uint64_t tso_superframes;	/* handed whole to the device at post-gso (TSO) */
 	uint64_t device_cut;	/* synthesized segments of those: the device cuts them, unobservable */
 	uint64_t tso_superframes_veth, device_cut_veth;	/* of those, on a veth: passed whole to the peer */
-	uint64_t nic_cut;	/* gso_segs of the super-frames handed whole to a NIC (not a veth) */
+	uint64_t nic_cut;	/* gso_segs of the super-frames handed whole to a NIC (not veth, virtio) */
+	uint64_t tso_superframes_virtio, host_cut;	/* to virtio-net: its host cuts them, or not */
 	uint64_t gro_merged, gro_matched;	/* merged frames whose wire frames were all seen at XDP */
 	uint64_t gro_hist[7];	/* merged frames built from 1, 2-3, 4-7, ..., 64+ wire frames */
 };

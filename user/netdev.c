@@ -3,6 +3,7 @@
 #include <net/if_arp.h>
 #include "meta.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/ethtool.h>
@@ -486,16 +487,37 @@ static int open_ns(const char *name, char *err, size_t errlen)
 	return fd;
 }
 
-/* The bus's view does not depend on the network namespace, /sys/class/net's does. */
+/* ethtool's bus_info of virtio-net is its transport's (the PCI address), the
+ * virtio device sits below it; the bus's view, unlike /sys/class/net's, does
+ * not depend on the network namespace. */
+static FILE *open_virtio_features(const char *bus)
+{
+	char path[384];
+	struct dirent *e;
+	FILE *f = NULL;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/features", bus);
+	if ((f = fopen(path, "re")))
+		return f;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bus);
+	if (!(d = opendir(path)))
+		return NULL;
+	while (!f && (e = readdir(d)))
+		if (!strncmp(e->d_name, "virtio", 6)) {
+			snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%.64s/features", bus, e->d_name);
+			f = fopen(path, "re");
+		}
+	closedir(d);
+	return f;
+}
+
 static void read_virtio_features(struct oc_netdev *dev)
 {
-	char path[96], bits[130] = "";
+	char bits[130] = "";
 	FILE *f;
 
-	if (strchr(dev->bus_info, '/') || !dev->bus_info[0])
-		return;
-	snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/features", dev->bus_info);
-	if (!(f = fopen(path, "re")))
+	if (strchr(dev->bus_info, '/') || !dev->bus_info[0] || !(f = open_virtio_features(dev->bus_info)))
 		return;
 	if (fgets(bits, sizeof(bits), f))
 		for (unsigned i = 0; i < 64 && (bits[i] == '0' || bits[i] == '1'); i++)

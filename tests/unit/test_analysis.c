@@ -248,22 +248,30 @@ static void test_nic_cut(void)
 {
 	struct oc_analysis_opts o = { .flow_limit = 16, .verify = 1 };
 	struct oc_analysis *a = oc_analysis_new(&o);
-	struct oc_iface nic, vth;
+	struct oc_iface nic, vth, vio;
 	struct oc_packet p;
 
 	driver = "e1000e";
 	nic = iface("e", OC_POINT_POST_GSO, 1500, 2, 0, "gro:on");
 	driver = "veth";
 	vth = iface("v", OC_POINT_POST_GSO, 1500, 3, 4, "gro:off");
+	driver = "virtio_net";
+	vio = iface("q", OC_POINT_POST_GSO, 1500, 5, 0, "gro:on");
+	driver = "veth";
 	oc_analysis_add_iface(a, 0, &nic);
 	oc_analysis_add_iface(a, 1, &vth);
+	oc_analysis_add_iface(a, 2, &vio);
 	p = tcp_pkt(0, OC_POINT_POST_GSO, OC_DIR_OUT, 3800);
 	oc_analysis_packet(a, &nic, &p);
 	p = tcp_pkt(1, OC_POINT_POST_GSO, OC_DIR_OUT, 3800);
 	oc_analysis_packet(a, &vth, &p);
+	p = tcp_pkt(2, OC_POINT_POST_GSO, OC_DIR_OUT, 3800);
+	oc_analysis_packet(a, &vio, &p);
 	oc_analysis_finish(a);
-	CHECK_EQ(oc_analysis_match(a)->tso_superframes, 2, "two super-frames handed whole to a device");
-	CHECK_EQ(oc_analysis_match(a)->nic_cut, 3, "the NIC cuts its one into 3 segments; the veth's is no NIC's");
+	CHECK_EQ(oc_analysis_match(a)->tso_superframes, 3, "three super-frames handed whole to a device");
+	CHECK_EQ(oc_analysis_match(a)->nic_cut, 3, "the NIC cuts its one into 3 segments; veth and virtio are no NIC");
+	CHECK_EQ(oc_analysis_match(a)->tso_superframes_virtio, 1, "virtio-net's goes to its host whole");
+	CHECK_EQ(oc_analysis_match(a)->host_cut, 3, "... which cuts it into 3 where a wire needs it");
 	oc_analysis_free(a);
 }
 

@@ -446,10 +446,16 @@ static void print_match(const struct oc_match_stats *m)
 			printf("  %llu synthesized segments were not seen at post-gso: the kernel did not hand them "
 			       "to the driver while capturing (dropped before the driver, or sent after the capture)\n",
 			       (unsigned long long)m->missing);
-		if (m->tso_superframes > m->tso_superframes_veth)
+		if (m->tso_superframes_virtio)
+			printf("  %llu super-frames handed to the device whole: virtio-net passes them to its host "
+			       "whole (vnet_hdr), which cuts them into %llu segments only where a wire needs it (a "
+			       "host bridge and another guest take them whole)\n",
+			       (unsigned long long)m->tso_superframes_virtio, (unsigned long long)m->host_cut);
+		if (m->tso_superframes > m->tso_superframes_veth + m->tso_superframes_virtio)
 			printf("  %llu super-frames handed to the device whole: the NIC cuts them into %llu segments "
 			       "on the wire (TSO/USO)%s%llu%s\n",
-			       (unsigned long long)(m->tso_superframes - m->tso_superframes_veth),
+			       (unsigned long long)(m->tso_superframes - m->tso_superframes_veth -
+						    m->tso_superframes_virtio),
 			       (unsigned long long)m->nic_cut, m->device_cut > m->device_cut_veth ?
 			       "; synthesized here as Linux would cut them: " : "",
 			       (unsigned long long)(m->device_cut - m->device_cut_veth),
@@ -773,6 +779,8 @@ static void json_report(struct cap_reader *r, struct oc_analysis *a, const struc
 	oc_json_u64(&j, "device_cut_segments", m->device_cut);
 	oc_json_u64(&j, "veth_superframes", m->tso_superframes_veth);
 	oc_json_u64(&j, "nic_cut_segments", m->nic_cut);
+	oc_json_u64(&j, "virtio_superframes", m->tso_superframes_virtio);
+	oc_json_u64(&j, "host_cut_segments", m->host_cut);
 	oc_json_u64(&j, "gro_merged", m->gro_merged);
 	oc_json_u64(&j, "gro_matched", m->gro_matched);
 	oc_json_close(&j, '}');
