@@ -9,7 +9,8 @@ BUILD    := build
 
 # Debian packages the build, the demo, the tests and the benchmark use.
 PKGS := gcc make pkg-config clang llvm libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev \
-	zlib1g-dev libpcap-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time nftables man-db
+	zlib1g-dev libpcap-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time nftables man-db \
+	wireshark-common bc
 # What `make check-kernels` adds: qemu, and what builds the guests' initramfs.
 KERNEL_PKGS := qemu-system-x86 busybox-static kmod xz-utils
 
@@ -49,7 +50,7 @@ USER_PLUGINDIR := $(HOME)/.local/lib/wireshark/plugins
 USER_EXTCAPDIRS := $(HOME)/.config/wireshark/extcap $(HOME)/.local/lib/wireshark/extcap
 
 .SECONDARY:
-.PHONY: all deps demo check check-kernels check-nics unit bench clean vmlinux man install uninstall install-user uninstall-user
+.PHONY: all deps demo check check-kernels check-nics unit bench bench-merge clean vmlinux man install uninstall install-user uninstall-user
 all: $(BUILD)/offcap $(BUILD)/offcap.8
 man: $(BUILD)/offcap.8
 
@@ -161,6 +162,10 @@ check-nics: deps all unit
 
 bench: deps all
 	bench/run.sh
+
+# two captures of one path: offcap report A B and merge against tcpdump -r (bench/merge.sh)
+bench-merge: deps all
+	bench/merge.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -520,6 +520,24 @@ static void note_mtu_mismatch(struct oc_analysis *a, const struct oc_if_stats *s
 		s->rx_mtu, s->rx_mtu);
 }
 
+/* A UDP datagram in IP fragments: as many as its first fragment's size
+ * makes (every fragment but the last carries as much); its payload. */
+static uint32_t first_fragment(struct oc_flow_side *s, const struct oc_layer *l, int counted)
+{
+	uint32_t piece = l->ip.len > l->ip.hdr_len ? l->ip.len - l->ip.hdr_len : 0;
+	uint32_t dgram = l->l4.kind == OC_L4_UDP ? l->l4.udp.len : 0;
+
+	if (dgram < 8 || !piece)
+		return l->l4.payload_len;
+	if (counted) {
+		s->frag_datagrams++;
+		s->fragments += (dgram + piece - 1) / piece;
+		if (dgram - 8 > s->max_frag_datagram)
+			s->max_frag_datagram = dgram - 8;
+	}
+	return dgram - 8;
+}
+
 static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const struct oc_packet *pkt,
 			const struct oc_layer *l, unsigned dir, unsigned cause, int oversize,
 			uint32_t if_id)
@@ -534,6 +552,8 @@ static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const str
 	if (!f)
 		return;
 	s = &f->side[side];
+	if (l->ip.is_fragment)	/* a first fragment: the datagram's payload, not the fragment's */
+		payload = first_fragment(s, l, count_here(&s->count_if1, if_id) ? 1 : 0);
 	note_path_mtu(f, st, if_id);
 	if (l->l4.kind == OC_L4_TCP)
 		learn_tcp(a, f, side, l, if_id);

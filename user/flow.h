@@ -49,6 +49,9 @@ struct oc_flow_side {
 	uint32_t max_sent_l3, sent_if1, sent_mtu;
 	uint32_t rx_mtu, rx_mtu_if1;
 	uint8_t mismatch_said;
+	/* UDP datagrams sent in IP fragments (counted at the first fragment) */
+	uint64_t frag_datagrams, fragments;
+	uint32_t max_frag_datagram;
 };
 
 struct oc_flow {

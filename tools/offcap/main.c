@@ -17,6 +17,7 @@ static const struct {
 	{ "read", cmd_read, "one line per packet of a capture file, as tcpdump -n -r prints them" },
 	{ "report", cmd_report, "explain every frame over the MTU: offload artefact or real problem" },
 	{ "stats", cmd_stats, "packets, bytes and frames over the MTU per interface and hook point" },
+	{ "merge", cmd_merge, "captures from several hosts in one pcapng, clocks aligned from the traffic" },
 	{ "split", cmd_split, "rewrite a capture with super-frames cut into their wire segments" },
 	{ "filter", cmd_filter, "show a capture filter's BPF; -r FILE: prove the kernel's verdicts equal libpcap's" },
 	{ "extcap", cmd_extcap, "Wireshark's extcap interface: capture from Wireshark and tshark" },
