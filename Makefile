@@ -155,7 +155,7 @@ check-kernels: deps all unit
 	@$(MAKE) --no-print-directory deps PKGS="$(KERNEL_PKGS)"
 	tests/kernels/run.sh
 
-# Pairs of emulated NICs (e1000e, virtio-net, vmxnet3) in Debian's 6.1 and 6.12 guests (see README).
+# Pairs of emulated NICs (e1000e, virtio-net, vmxnet3, e1000) in Debian's 6.1 and 6.12 guests (see README).
 check-nics: deps all unit
 	@$(MAKE) --no-print-directory deps PKGS="$(KERNEL_PKGS)"
 	tests/nics/run.sh

@@ -174,7 +174,7 @@ modprobe -a e1000e virtio_net vmxnet3 e1000 8021q 2>&1
 sleep 2
 for DRV in $NICS; do
 	D=$OUT/$DRV; mkdir -p "$D"
-	case $DRV in e1000e) id=0e want=generic ;; virtio) id=01 want=native ;; vmxnet3) id=03 want= ;; e1000) id=10 want= ;; esac
+	case $DRV in e1000e) id=0e want=generic ;; virtio) id=01 want=native ;; vmxnet3) id=03 want= ;; e1000) id=10 want=generic ;; esac
 	if ! pair "$DRV" "$id"; then not_ok "two NICs joined by a wire, each in its namespace"; continue; fi
 	ok "two NICs joined by a wire, each in its namespace"
 	echo "# $DRV: $(ina ethtool -i nica | head -1); features: $(ina ethtool -k nica | grep -E '^(tcp-segmentation-offload|generic-receive-offload|large-receive-offload|rx-gro-hw):' | tr -s '\n\t' '  ')"

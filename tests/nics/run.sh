@@ -6,11 +6,11 @@
 # every pair. The last line is "N passed, N failed"; exit status 1 on any failure.
 #
 #   KERNELS="6.1 6.12"      names from tests/kernels/kernels.list (default: 6.1 6.12)
-#   NICS="e1000e virtio vmxnet3"   the pairs (default: all three)
+#   NICS="e1000e virtio vmxnet3 e1000"   the pairs (default: all four)
 #   KCACHE, KRESULTS (default build/check-nics), KTIMEOUT (default 1800), MIRROR: as
 #                           make check-kernels
 #
-# Wires: e1000e and vmxnet3 pairs each sit on a qemu hub (no vnet_hdr: the emulated
+# Wires: e1000e, vmxnet3 and e1000 pairs each sit on a qemu hub (no vnet_hdr: the emulated
 # NIC segments itself). virtio-net NICs sit on taps with vnet_hdr joined by a bridge
 # in a network namespace made here on the host (qemu runs inside it), so the host
 # passes and merges super-frames as a hypervisor does; a third virtio NIC without
@@ -22,7 +22,7 @@ KCACHE=${KCACHE:-/var/cache/offcap-kernels}
 KRESULTS=${KRESULTS:-$REPO/build/check-nics}
 KTIMEOUT=${KTIMEOUT:-1800}
 KERNELS=${KERNELS:-6.1 6.12}
-NICS=${NICS:-e1000e virtio vmxnet3}
+NICS=${NICS:-e1000e virtio vmxnet3 e1000}
 LOGTAG=check-nics QEMU_WRAP=()
 # shellcheck source=tests/kernels/lib.sh
 . "$HERE/lib.sh"
