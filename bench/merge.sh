@@ -6,9 +6,11 @@
 #   BENCH_MERGE_MB  bytes iperf3 sends for the large pair (default 700 MB:
 #                   about 1 GB per capture file with -s 0 at three points)
 #   BENCH_REPS      runs per command (median; default 3)
+#   BENCH_MERGE_RATE  iperf3 -b (default 2G: offcap -s 0 drops above it, which
+#                   would make the captures differ for their own reasons)
 set -u
 source "$(dirname "$0")/../tests/lib.sh"
-BIG=${BENCH_MERGE_MB:-700} REPS=${BENCH_REPS:-3}
+BIG=${BENCH_MERGE_MB:-700} REPS=${BENCH_REPS:-3} RATE=${BENCH_MERGE_RATE:-2G}
 D=${BENCH_DIR:-$OC_TMP}
 command -v /usr/bin/time >/dev/null || { echo "bench-merge: needs /usr/bin/time (package time)"; exit 1; }
 
@@ -18,7 +20,7 @@ capture_pair() {
 	"$OFFCAP" capture -q -s 0 -w "$D/$1-a.pcapng" -i "$NS_A/oca" 2>"$D/$1-a.err" & pa=$!; OC_PIDS+=($pa)
 	"$OFFCAP" capture -q -s 0 -w "$D/$1-b.pcapng" -i "$NS_B/ocb" 2>"$D/$1-b.err" & pb=$!; OC_PIDS+=($pb)
 	oc_wait_file "$D/$1-a.pcapng" && oc_wait_file "$D/$1-b.pcapng" && sleep 0.5
-	oc_iperf "${2}M"
+	oc_iperf "${2}M" -b "$RATE"	# a rate the capture keeps up with at -s 0 (issue 20)
 	sleep 0.5
 	for p in $pa $pb; do kill -INT "$p"; wait "$p"; done
 }
@@ -50,6 +52,7 @@ for n in small big; do
 	"$OFFCAP" report --json "$a" "$b" > "$D/$n.json"
 	printf '| %s | %s | %s | %s | %s | %.2fx | %s | %.2fx | %d / %d / %d |\n' "$n" "$mb" "$pk" "$tt" "$rt" \
 		"$(echo "$tt / $rt" | bc -l)" "$mt" "$(echo "$tt / $mt" | bc -l)" $((tr / 1024)) $((rr / 1024)) $((mr / 1024))
+	echo "  capture drops: $(jq -r '[.captures[].capture_drops] | join(" / ")' "$D/$n.json")"
 	echo "  match: $(jq -r '[.directions[] | select(.protocol == "tcp")] | max_by(.sent) |
 		"\(.arrived) of \(.sent) wire segments matched, \(.lost) lost, offset error " ' "$D/$n.json")$(jq -r \
 		'.captures[1] | "\(.clock_offset_s) s (+-\(.clock_uncertainty_s) s)"' "$D/$n.json")"

@@ -4,7 +4,7 @@
 
 #include "path.h"
 
-#define SAMPLES_MAX (1u << 19)	/* per capture: past it, one key in two is dropped */
+#define SAMPLES_MAX (1u << 17)	/* per capture: past it, one key in two is dropped */
 #define SLICES 16
 #define MIN_FIT_SPAN_NS 2000000000ll	/* drift only over 2 s or more */
 
@@ -27,6 +27,7 @@ struct pair {
 	int64_t d;		/* t_B - t_A */
 	uint64_t t, group;	/* A's time and flow direction */
 	int vote;		/* +1 sent by A, -1 sent by B, 0 unknown */
+	int outlier;		/* beyond the trimmed bounds: a copy of a unit the other capture missed */
 };
 
 int64_t oc_clock_at(const struct oc_clock *c, uint64_t t_a)
@@ -258,7 +259,11 @@ static void bounds(struct oc_clock *c, const struct pair *p, const struct group_
 
 	for (uint32_t k = 0; k < ng; k++)
 		for (uint32_t i = g[k].from; i < g[k].to; i++) {
-			int64_t r = p[i].d - (int64_t)(c->drift * (double)(p[i].t - t0));
+			int64_t r;
+
+			if (p[i].outlier)
+				continue;
+			r = p[i].d - (int64_t)(c->drift * (double)(p[i].t - t0));
 
 			if (g[k].side > 0 && r < up)
 				up = r;
@@ -287,6 +292,8 @@ static void estimate(struct oc_clock *c, const struct pair *p, uint32_t n, const
 		for (uint32_t i = g[k].from; i < g[k].to; i++) {
 			struct slice *s = &sl[(p[i].t - t0) / width];
 
+			if (p[i].outlier)
+				continue;
 			if (g[k].side > 0)
 				s->up_min = p[i].d < s->up_min ? p[i].d : s->up_min;
 			else
@@ -308,6 +315,36 @@ static void estimate(struct oc_clock *c, const struct pair *p, uint32_t n, const
 		c->offset_ns = up_min != INT64_MAX ? up_min : lo_max;
 		c->uncertainty_ns = -1;
 	}
+}
+
+static int by_value(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A unit one capture missed (a drop in the capture) can pair a
+ * retransmission with the original's arrival: a difference far outside
+ * the rest. The most extreme thousandth on the bounding side is set aside. */
+static void trim(struct pair *p, uint32_t n, const struct group_span *g, uint32_t ng, int side)
+{
+	int64_t *v = malloc((n + 1) * sizeof(*v)), cut;
+	uint32_t m = 0;
+
+	if (!v)
+		return;
+	for (uint32_t k = 0; k < ng; k++)
+		for (uint32_t i = g[k].from; i < g[k].to && (g[k].side > 0) == (side > 0); i++)
+			v[m++] = side > 0 ? p[i].d : -p[i].d;
+	if (m >= 1000) {
+		qsort(v, m, sizeof(*v), by_value);
+		cut = v[m / 1000];
+		for (uint32_t k = 0; k < ng; k++)
+			for (uint32_t i = g[k].from; i < g[k].to && (g[k].side > 0) == (side > 0); i++)
+				p[i].outlier = (side > 0 ? p[i].d : -p[i].d) < cut;
+	}
+	free(v);
 }
 
 void oc_clock_estimate(struct oc_clock_sampler *s, unsigned file, struct oc_clock *out)
@@ -335,6 +372,8 @@ void oc_clock_estimate(struct oc_clock_sampler *s, unsigned file, struct oc_cloc
 		i = j;
 	}
 	orient(g, ng);
+	trim(p, n, g, ng, 1);
+	trim(p, n, g, ng, -1);
 	estimate(out, p, n, g, ng);
 	out->pairs = n;
 	out->found = 1;

@@ -74,6 +74,7 @@ struct oc_path {
 	struct oc_path_dir **dirs;
 	uint32_t ndirs, cap_dirs;
 	uint64_t first_ns[2], last_ns[2], unoriented;
+	int dropped[2];
 };
 
 struct oc_path *oc_path_new(const struct oc_path_opts *o)
@@ -285,13 +286,17 @@ static void matched(struct oc_path *p, const struct pending *e)
 		d->first_frame = tx->frame;
 	d->sent += tx->count;
 	d->arrived += rx->count;
-	if (tx->count > rx->count) {
+	if (tx->count > rx->count && p->dropped[!s]) {
+		d->outside += tx->count - rx->count;
+	} else if (tx->count > rx->count) {
 		note(d, OC_FIND_LOSS, tx->count - rx->count, tx->frame);
 		d->lost += tx->count - rx->count;
 		d->min_lost_len = tx->wire_len < d->min_lost_len ? tx->wire_len : d->min_lost_len;
 		d->max_lost_len = tx->wire_len > d->max_lost_len ? tx->wire_len : d->max_lost_len;
 	}
-	if (rx->count > tx->count)
+	if (rx->count > tx->count && p->dropped[s])
+		d->outside += rx->count - tx->count;
+	else if (rx->count > tx->count)
 		note(d, OC_FIND_DUPLICATE, rx->count - tx->count, rx->frame), d->duplicated += rx->count - tx->count;
 	d->max_sent_len = tx->wire_len > d->max_sent_len ? tx->wire_len : d->max_sent_len;
 	d->max_arrived_len = rx->wire_len > d->max_arrived_len ? rx->wire_len : d->max_arrived_len;
@@ -312,7 +317,7 @@ static void unmatched(struct oc_path *p, const struct pending *e)
 		p->unoriented += x->count;
 		return;
 	}
-	if (d->from != f || x->ts < p->first_ns[!f] || x->ts + EDGE_NS > p->last_ns[!f]) {
+	if (d->from != f || x->ts < p->first_ns[!f] || x->ts + EDGE_NS > p->last_ns[!f] || p->dropped[!f]) {
 		d->outside += x->count;
 		return;
 	}
@@ -431,10 +436,10 @@ void oc_path_unit(struct oc_path *p, unsigned file, const struct oc_unit *u)
 		s->count = UINT16_MAX;
 }
 
-void oc_path_span(struct oc_path *p, unsigned file, uint64_t first_ns, uint64_t last_ns)
+void oc_path_span(struct oc_path *p, unsigned file, uint64_t first_ns, uint64_t last_ns, int dropped)
 {
 	if (file < 2)
-		p->first_ns[file] = first_ns, p->last_ns[file] = last_ns;
+		p->first_ns[file] = first_ns, p->last_ns[file] = last_ns, p->dropped[file] = dropped;
 }
 
 static void judge(struct oc_path_dir *d, struct oc_unit_src *const src[2])

@@ -102,8 +102,10 @@ struct oc_path *oc_path_new(const struct oc_path_opts *o);
 void oc_path_free(struct oc_path *p);
 /* Units in corrected time order; file is 0 or 1. */
 void oc_path_unit(struct oc_path *p, unsigned file, const struct oc_unit *u);
-/* A capture's time span (corrected), for units the other capture could not see */
-void oc_path_span(struct oc_path *p, unsigned file, uint64_t first_ns, uint64_t last_ns);
+/* A capture's time span (corrected), for units the other capture could not
+ * see, and whether it dropped packets itself: a unit it lacks is then no
+ * loss of the path's. */
+void oc_path_span(struct oc_path *p, unsigned file, uint64_t first_ns, uint64_t last_ns, int dropped);
 /* Match what waits, then judge each flow direction; src[i]: capture i's
  * unit source, for ICMP too-big messages. */
 void oc_path_finish(struct oc_path *p, struct oc_unit_src *const src[2]);

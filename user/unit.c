@@ -8,21 +8,20 @@
 
 #include "wire.h"
 
-#define SEEN_SLOTS (1u << 18)
-#define SEEN_WAYS 4u
-#define SEEN_SAME_NS 50000000ull	/* one unit at two points of a capture: within 50 ms */
+#define OWNER_SLOTS (1u << 16)
+#define OWNER_PROBES 32u
 #define FRAG_SLOTS 4096u
 #define MAX_TOO_BIG 16u
 #define UDP_PREFIX 8u
 
-struct seen_slot {
-	uint64_t key, ts;
-	uint32_t if1;
+struct owner {
+	uint64_t group;		/* 0 = free */
+	uint32_t if1;		/* the interface block that counts it, + 1 */
 };
 
 /* A datagram in IP fragments, until every byte of it was seen. */
 struct frag_train {
-	uint64_t id;		/* hash of addresses, protocol and IP id; 0 = free */
+	uint64_t id;		/* hash of addresses, protocol, IP id, interface; 0 = free */
 	uint32_t got, total;	/* payload bytes seen; the datagram's (from its last fragment) */
 	uint8_t n, has_first;
 	struct oc_unit u;	/* from the first fragment */
@@ -36,7 +35,7 @@ struct too_big {
 struct oc_unit_src {
 	struct oc_flow_table *flows;
 	struct oc_parsed p;
-	struct seen_slot *seen;
+	struct owner *owners;
 	struct frag_train *frags;
 	struct too_big too_big[MAX_TOO_BIG];
 	unsigned n_too_big;
@@ -86,9 +85,9 @@ struct oc_unit_src *oc_unit_src_new(uint32_t flow_limit)
 	if (!s)
 		return NULL;
 	s->flows = oc_flows_new(flow_limit);
-	s->seen = calloc(SEEN_SLOTS, sizeof(*s->seen));
+	s->owners = calloc(OWNER_SLOTS, sizeof(*s->owners));
 	s->frags = calloc(FRAG_SLOTS, sizeof(*s->frags));
-	if (!s->flows || !s->seen || !s->frags)
+	if (!s->flows || !s->owners || !s->frags)
 		return oc_unit_src_free(s), NULL;
 	return s;
 }
@@ -98,40 +97,34 @@ void oc_unit_src_free(struct oc_unit_src *s)
 	if (!s)
 		return;
 	oc_flows_free(s->flows);
-	free(s->seen);
+	free(s->owners);
 	free(s->frags);
 	free(s);
 }
 
-/* The same unit seen at a second interface block of this capture shortly
- * after (tc-egress then post-gso, pre-gro then tc-ingress) is not a second
- * wire packet; seen again at the same block, it is (a retransmission). Four
- * ways per set, the oldest replaced: a super-frame's 45 units between two
- * sightings of one must not push it out. */
-static int seen_elsewhere(struct oc_unit_src *s, const struct oc_unit *u)
+/* A flow direction is counted at the first interface block of the capture
+ * that showed it: the same packets at tc-egress and post-gso, or at pre-gro
+ * and tc-ingress, are one set of wire packets; seen again at that block, a
+ * unit is a second wire packet (a retransmission). */
+static int owned_here(struct oc_unit_src *s, uint64_t group, uint32_t if_id)
 {
-	struct seen_slot *set = &s->seen[u->key & (SEEN_SLOTS - SEEN_WAYS)], *old = set;
+	for (unsigned i = 0; i < OWNER_PROBES; i++) {
+		struct owner *o = &s->owners[(group + i) & (OWNER_SLOTS - 1)];
 
-	for (unsigned i = 0; i < SEEN_WAYS; i++) {
-		struct seen_slot *e = &set[i];
-
-		if (e->key == u->key && e->if1 && u->ts_ns - e->ts < SEEN_SAME_NS) {
-			if (e->if1 != u->if_id + 1)
-				return 1;
-			e->ts = u->ts_ns;
-			return 0;
+		if (!o->group) {
+			*o = (struct owner){ .group = group, .if1 = if_id + 1 };
+			return 1;
 		}
-		if (e->ts < old->ts)
-			old = e;
+		if (o->group == group)
+			return o->if1 == if_id + 1;
 	}
-	*old = (struct seen_slot){ .key = u->key, .ts = u->ts_ns, .if1 = u->if_id + 1 };
-	return 0;
+	return 1;	/* a full table counts everywhere rather than nowhere */
 }
 
 static void deliver(struct oc_unit_src *s, const struct oc_unit *u, oc_unit_cb cb, void *arg)
 {
-	if (!seen_elsewhere(s, u))
-		cb(u, arg);
+	(void)s;
+	cb(u, arg);
 }
 
 static void fill_tuple(struct oc_tuple *t, const struct oc_layer *l)
@@ -284,9 +277,9 @@ static void train_done(struct oc_unit_src *s, struct frag_train *t, oc_unit_cb c
 	t->id = 0;
 }
 
-static uint64_t train_id(const struct oc_layer *l)
+static uint64_t train_id(const struct oc_layer *l, uint32_t if_id)
 {
-	uint64_t h = mix(mix(l->ip.version, l->ip.proto), l->ip.version == 4 ? l->ip.id : l->ip.frag_id);
+	uint64_t h = mix(mix(mix(l->ip.version, l->ip.proto), l->ip.version == 4 ? l->ip.id : l->ip.frag_id), if_id);
 
 	return mix_bytes(mix_bytes(h, l->ip.src, 16), l->ip.dst, 16) | 1;
 }
@@ -316,7 +309,7 @@ static void fragment(struct oc_unit_src *s, const struct oc_packet *pkt, struct 
 		     void *arg)
 {
 	const struct oc_layer *l = oc_flow(&s->p);
-	uint64_t id = train_id(l);
+	uint64_t id = train_id(l, pkt->if_id);
 	struct frag_train *t = &s->frags[id & (FRAG_SLOTS - 1)];
 	uint32_t piece = l->ip.len > l->ip.hdr_len ? l->ip.len - l->ip.hdr_len : 0;
 
@@ -390,6 +383,8 @@ void oc_unit_packet(struct oc_unit_src *s, const struct oc_iface *iface, const s
 	base_unit(&u, &s->p, pkt, frame);
 	if (l->l4.kind == OC_L4_ICMP || l->l4.kind == OC_L4_ICMPV6)
 		note_too_big(s, l, frame);
+	if (!owned_here(s, u.group, pkt->if_id))
+		return;
 	if (l->ip.is_fragment)
 		fragment(s, pkt, &u, cb, arg);
 	else

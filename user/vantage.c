@@ -127,6 +127,9 @@ static int sample_file(struct oc_vantages *v, unsigned i, char *err, size_t errl
 	if (n < 0)
 		snprintf(v->v[i].error, sizeof(v->v[i].error), "%s", cap_error(r));
 	oc_unit_flush(src, to_sampler, &ctx);
+	for (unsigned k = 0; k < cap_niface(r); k++)
+		if (cap_iface(r, k)->has_isb)
+			v->v[i].capture_drops += cap_iface(r, k)->isb_drop;
 	cap_close(r);
 	oc_unit_src_free(src);
 	return 0;
@@ -176,7 +179,7 @@ static int open_second_pass(struct oc_vantages *v, char *err, size_t errlen)
 		if (!(v->path = oc_path_new(&v->o.path)))
 			return snprintf(err, errlen, "out of memory"), -1;
 		for (unsigned i = 0; i < 2; i++)
-			oc_path_span(v->path, i, v->v[i].first_ns, v->v[i].last_ns);
+			oc_path_span(v->path, i, v->v[i].first_ns, v->v[i].last_ns, v->v[i].capture_drops > 0);
 	}
 	for (unsigned i = 0; i < v->n; i++) {
 		if (!(v->r[i] = cap_open(v->paths[i], err, errlen)))

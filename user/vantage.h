@@ -21,6 +21,7 @@ struct oc_vantage {
 	struct oc_clock clock;		/* against file 0; file 0's is zero */
 	uint64_t first_ns, last_ns;	/* corrected */
 	uint64_t packets, units;
+	uint64_t capture_drops;		/* what the capture itself lost (statistics blocks) */
 	char error[256];		/* a read error; what came before it counts */
 };
 

@@ -88,14 +88,14 @@ struct fate {
 };
 
 /* A sends n units 1 ms apart; B gets them 100 us later as fates say. */
-static const struct oc_path_dir *run_path(struct oc_path **pp, const struct fate *f, unsigned n)
+static const struct oc_path_dir *run_path(struct oc_path **pp, const struct fate *f, unsigned n, int dropped)
 {
 	struct oc_path_opts o = { .window_ns = 1000000000ull };
 	struct oc_path *p = oc_path_new(&o);
 	struct oc_unit_src *src[2] = { NULL, NULL };
 
-	oc_path_span(p, 0, T0, T0 + 100000000000ull);
-	oc_path_span(p, 1, T0, T0 + 100000000000ull);
+	oc_path_span(p, 0, T0, T0 + 100000000000ull, 0);
+	oc_path_span(p, 1, T0, T0 + 100000000000ull, dropped);
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t t = T0 + i * 1000000ull;
 		struct oc_unit a = unit(1000 + i, 5, t, 64, f[i].len), b = unit(1000 + i, 9, 0, 63, f[i].len);
@@ -128,7 +128,7 @@ static void test_faults(void)
 	f[50].copies = 0;
 	f[70].copies = 2;
 	f[80].late = 1;
-	d = run_path(&p, f, 100);
+	d = run_path(&p, f, 100, 0);
 	CHECK(d != NULL, "path: one flow direction");
 	if (d) {
 		CHECK_EQ(d->sent, 100, "path: 100 sent");
@@ -145,9 +145,13 @@ static void test_faults(void)
 	oc_path_free(p);
 	for (unsigned i = 0; i < 100; i++)
 		f[i] = (struct fate){ .len = i % 4 ? 1500 : 80, .copies = i % 4 ? 0 : 1 };
-	d = run_path(&p, f, 100);
+	d = run_path(&p, f, 100, 0);
 	CHECK(d && d->count[OC_FIND_BLACKHOLE] == 75 && !d->count[OC_FIND_LOSS],
 	      "path: only the 1500-byte units lost: a black hole, not a loss");
+	oc_path_free(p);
+	d = run_path(&p, f, 100, 1);
+	CHECK(d && !d->lost && !d->count[OC_FIND_BLACKHOLE] && d->outside == 75,
+	      "path: the receiving capture dropped packets itself: what it lacks is not lost on the path");
 	oc_path_free(p);
 }
 

@@ -8,6 +8,7 @@ int cmd_split(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_extcap(int argc, char **argv);
 int cmd_read(int argc, char **argv);
+int cmd_view(int argc, char **argv);
 /* offcap --version: offcap, libpcap and libbpf versions, as tcpdump does */
 void oc_print_version(void);
 int cmd_filter(int argc, char **argv);

@@ -16,6 +16,7 @@ static const struct {
 	{ "capture", cmd_capture, "capture at XDP, tc ingress/egress and post-GSO into one pcapng" },
 	{ "read", cmd_read, "one line per packet of a capture file, as tcpdump -n -r prints them" },
 	{ "report", cmd_report, "explain every frame over the MTU: offload artefact or real problem" },
+	{ "view", cmd_view, "one HTML page: each flow's frames at every hook point, super-frames and their segments" },
 	{ "stats", cmd_stats, "packets, bytes and frames over the MTU per interface and hook point" },
 	{ "merge", cmd_merge, "captures from several hosts in one pcapng, clocks aligned from the traffic" },
 	{ "split", cmd_split, "rewrite a capture with super-frames cut into their wire segments" },

@@ -208,6 +208,9 @@ static void print_vantages(const struct oc_vantages *vs, FILE *f)
 			i ? "; " : " (the reference clock)", i ? words : "");
 		if (v->error[0])
 			fprintf(f, "  %-10s %s (what came before it counts)\n", "", v->error);
+		if (v->capture_drops)
+			fprintf(f, "  %-10s the capture itself dropped %llu packets: what it lacks is no loss of the "
+				"path's (see 'at one end only')\n", "", (unsigned long long)v->capture_drops);
 	}
 }
 
@@ -313,7 +316,8 @@ static void print_dir(const struct oc_path_dir *d, const char *const labels[2])
 	if (d->hops_known)
 		printf("; %u hop%s", d->hops_min, d->hops_min == 1 ? "" : "s");
 	if (d->outside)
-		printf("; %llu outside the other capture", (unsigned long long)d->outside);
+		printf("; %llu at one end only (outside the other capture's time, or dropped by it)",
+		       (unsigned long long)d->outside);
 	printf("\n");
 	for (unsigned f = 0; f < OC_FIND_MAX; f++) {
 		if (!d->count[f])
@@ -372,6 +376,7 @@ static void json_clock(struct oc_json *j, const struct oc_vantage *v, unsigned i
 	oc_json_str(j, "label", v->label);
 	oc_json_str(j, "file", v->path);
 	oc_json_u64(j, "packets", v->packets);
+	oc_json_u64(j, "capture_drops", v->capture_drops);
 	if (i) {
 		oc_json_bool(j, "clock_found", v->clock.found);
 		oc_json_f64(j, "clock_offset_s", (double)v->clock.offset_ns / 1e9);

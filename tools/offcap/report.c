@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "cmd.h"
@@ -59,15 +60,19 @@ static void usage(FILE *f)
 "  -h, --help\n");
 }
 
-/* A word after the first file is another capture when it opens as one
- * (a filter expression's words do not). */
+/* A word after the first file is another capture when it names a file (a
+ * filter expression's words do not): 1, 0, or -1 when that file is no capture. */
 static int is_capture(const char *path)
 {
-	char err[64];
-	struct cap_reader *r = strcmp(path, "-") ? cap_open(path, err, sizeof(err)) : NULL;
+	char err[256];
+	struct cap_reader *r;
 
+	if (!strcmp(path, "-") || access(path, F_OK))
+		return 0;
+	if (!(r = cap_open(path, err, sizeof(err))))
+		return oc_err("%s", err), -1;
 	cap_close(r);
-	return r != NULL;
+	return 1;
 }
 
 static int parse_args(int argc, char **argv, struct report_opts *o)
@@ -121,8 +126,11 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 	if (optind >= argc)
 		return oc_err("report: name one capture file"), usage(stderr), -1;
 	o->file = o->files[o->nfiles++] = argv[optind++];
-	while (optind < argc && o->nfiles < MAX_FILES && is_capture(argv[optind]))
+	while (optind < argc && o->nfiles < MAX_FILES && (c = is_capture(argv[optind])) != 0) {
+		if (c < 0)
+			return -1;
 		o->files[o->nfiles++] = argv[optind++];
+	}
 	if (o->nfiles > 1 && (optind < argc || ffile))
 		return oc_err("report: a filter expression goes with one capture; with two, the path between "
 			      "them is reported whole"), -1;
