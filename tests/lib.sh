@@ -13,6 +13,8 @@ OC_PIDS=()
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
+# skip "description" "reason": a check that cannot run here (tests/run.sh counts it skipped)
+skip() { echo "ok - $1 # SKIP $2"; }
 # check "description" command...: ok when the command succeeds
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 # jq_true FILTER FILE: the filter yields true
