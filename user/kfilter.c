@@ -33,6 +33,7 @@ static int compile_link(struct oc_kfilter *f, enum oc_kf_link l, char *err, size
 		return -1;
 	}
 	k->span = (unsigned)span;
+	k->decides = oc_cbpf_within_copy((const struct sock_filter *)k->cbpf, k->cbpf_len);
 	if (oc_cbpf_rejects_all((const struct sock_filter *)k->cbpf, k->cbpf_len)) {
 		k->rejects_all = 1;
 		snprintf(k->why, sizeof(k->why), "expression rejects all packets");
@@ -82,6 +83,11 @@ unsigned oc_kfilter_span(const struct oc_kfilter *f)
 		if (f->link[l].ok && f->link[l].span > s)
 			s = f->link[l].span;
 	return s;
+}
+
+int oc_kfilter_decides(const struct oc_kfilter *f, enum oc_kf_link l)
+{
+	return f->link[l].ok && f->link[l].decides;
 }
 
 int oc_kfilter_match(const struct oc_kfilter *f, enum oc_kf_link l, const struct oc_packet *pkt)

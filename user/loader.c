@@ -204,6 +204,15 @@ static uint32_t probe_features(const struct btf *btf)
 	return f & ~disabled_features();
 }
 
+uint32_t oc_probe_features(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	uint32_t f = probe_features(btf);
+
+	btf__free(btf);
+	return f;
+}
+
 /* Once at start: each requested point's items this kernel cannot give. */
 static void tell_limits(const struct oc_capture *c, const struct oc_capture_opts *o)
 {

@@ -38,6 +38,8 @@ struct oc_point_count {
  * kernel cannot give at a requested point is told once through opts->warn. */
 struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 				    const struct oc_capture_opts *opts, char *err, size_t errlen);
+/* What this kernel has (OC_FEAT_*), less OFFCAP_DISABLE's, as a capture probes it. */
+uint32_t oc_probe_features(void);
 /* Kernel features found at start (OC_FEAT_*). */
 uint32_t oc_capture_features(const struct oc_capture *c);
 /* Waits up to timeout_ms (less while packets flow: the programs wake the
