@@ -577,7 +577,10 @@ static void step(const struct sock_filter *s, struct astate *st)
 	}
 }
 
-static int64_t span_of(const struct sock_filter *f, unsigned n)
+/* The end of the furthest load; the instructions whose load can end past
+ * the copy into past (at most maxpast of them, all counted in *npast). */
+static int64_t span_of(const struct sock_filter *f, unsigned n, unsigned *past, unsigned *npast,
+		       unsigned maxpast)
 {
 	static struct astate st[BPF_MAXINSNS];
 	uint64_t span = 0;
@@ -597,6 +600,8 @@ static int64_t span_of(const struct sock_filter *f, unsigned n)
 		if (!cur.live)
 			continue;
 		end = load_end(s, &cur);
+		if (end > OC_CBPF_SPAN_MAX && npast && (*npast)++ < maxpast)
+			past[*npast - 1] = pc;
 		if (end > span)
 			span = end;
 		step(s, &cur);
@@ -622,16 +627,23 @@ static int64_t span_of(const struct sock_filter *f, unsigned n)
 
 int oc_cbpf_span(const struct sock_filter *f, unsigned n)
 {
-	int64_t span = span_of(f, n);
+	int64_t span = span_of(f, n, NULL, NULL, 0);
 
 	return span < 0 ? -1 : span > OC_CBPF_SPAN_MAX ? OC_CBPF_SPAN_MAX : (int)span;
 }
 
 int oc_cbpf_within_copy(const struct sock_filter *f, unsigned n)
 {
-	int64_t span = span_of(f, n);
+	int64_t span = span_of(f, n, NULL, NULL, 0);
 
 	return span >= 0 && span <= OC_CBPF_SPAN_MAX;
+}
+
+unsigned oc_cbpf_past_copy(const struct sock_filter *f, unsigned n, unsigned *pcs, unsigned max)
+{
+	unsigned np = 0;
+
+	return span_of(f, n, pcs, &np, max) < 0 ? 0 : np;
 }
 
 int oc_cbpf_rejects_all(const struct sock_filter *f, unsigned n)

@@ -28,6 +28,9 @@ int oc_cbpf_span(const struct sock_filter *f, unsigned n);
 /* 1 when every load ends within OC_CBPF_SPAN_MAX: the kernel decides every
  * packet it has the first bytes of (none is left to user space). */
 int oc_cbpf_within_copy(const struct sock_filter *f, unsigned n);
+/* The classic instructions whose load can end past OC_CBPF_SPAN_MAX (the
+ * first max of them into pcs); returns how many there are. */
+unsigned oc_cbpf_past_copy(const struct sock_filter *f, unsigned n, unsigned *pcs, unsigned max);
 /* 1 for the offset of a Linux ancillary load (SKF_AD_OFF + ...). */
 int oc_cbpf_ancillary(uint32_t k);
 /* 1 if the program loads an ancillary word (inbound, outbound, ifindex). */

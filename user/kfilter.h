@@ -39,6 +39,9 @@ unsigned oc_kfilter_span(const struct oc_kfilter *f);
 int oc_kfilter_decides(const struct oc_kfilter *f, enum oc_kf_link l);
 /* libpcap's own verdict (pcap_offline_filter) on a packet as the file holds it. */
 int oc_kfilter_match(const struct oc_kfilter *f, enum oc_kf_link l, const struct oc_packet *pkt);
+/* What of link l's program runs in the kernel and what is left to user
+ * space, and why, in words; returns the number of loads left. */
+int oc_kfilter_describe(const struct oc_kfilter *f, enum oc_kf_link l, char *buf, size_t len);
 /* Hands the translated programs to the splice (before the objects open). */
 int oc_kfilter_arm(const struct oc_kfilter *f, char *err, size_t errlen);
 void oc_kfilter_free(struct oc_kfilter *f);
