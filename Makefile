@@ -148,13 +148,15 @@ $(BUILD):
 unit: $(UNIT_BINS) $(UNIT_SAN_BINS) $(TEST_BPF_OBJS) $(BUILD)/tests/fuzz_filter
 
 # The kernel filter against libpcap on random expressions and packets (root):
-# make fuzz-filter [FUZZ_SEED=1] [FUZZ_TIME=60 seconds] [FUZZ_EXPRS=0: no bound]
+# make fuzz-filter [FUZZ_SEED=1] [FUZZ_TIME=60 seconds, 0: no bound] [FUZZ_EXPRS=0: no bound]
+# [FUZZ_PKTS=100 packets per expression]
 FUZZ_SEED ?= 1
 FUZZ_TIME ?= 60
 FUZZ_EXPRS ?= 0
+FUZZ_PKTS ?= 100
 fuzz-filter: deps all $(BUILD)/tests/fuzz_filter
 	python3 tests/filter/packets.py $(BUILD)/fuzz-crafted
-	$(BUILD)/tests/fuzz_filter -s $(FUZZ_SEED) -t $(FUZZ_TIME) -n $(FUZZ_EXPRS) \
+	$(BUILD)/tests/fuzz_filter -s $(FUZZ_SEED) -t $(FUZZ_TIME) -n $(FUZZ_EXPRS) -p $(FUZZ_PKTS) \
 	  -r $(BUILD)/fuzz-crafted.pcap -r $(BUILD)/fuzz-crafted-raw.pcap
 
 demo: deps all

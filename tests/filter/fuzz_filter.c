@@ -102,10 +102,11 @@ static void term(struct buf *b, int depth)
 
 static void arith(struct buf *b, int depth)
 {
-	static const char *const ops[] = { "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>" };
+	/* shifts and division weigh more: where libpcap's semantics are subtle */
+	static const char *const ops[] = { "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", "<<", ">>", "/", "%" };
 
 	term(b, depth);
-	if (depth > 0 && rnd(2)) {
+	if (depth > 0 && rnd(4)) {
 		const char *op = PICK(ops);
 
 		put(b, " %s ", op);
@@ -126,8 +127,9 @@ static void primitive(struct buf *b)
 	static const char *const hosts[] = { "198.18.0.1", "198.18.0.2", "10.1.2.3", "fd0c::1", "fd0c::2" };
 	static const char *const dirs[] = { "", "src ", "dst " };
 	static const char *const cmp[] = { "=", "!=", "<", ">", "<=", ">=" };
+	static const char *const varops[] = { "<<", ">>", "/", "%" };
 
-	switch (rnd(9)) {
+	switch (rnd(13)) {
 	case 0: put(b, "%s", PICK(simple)); break;
 	case 1: put(b, "%shost %s", PICK(dirs), PICK(hosts)); break;
 	case 2: put(b, "%s%sport %u", rnd(2) ? "tcp " : rnd(2) ? "udp " : "", PICK(dirs),
@@ -136,6 +138,19 @@ static void primitive(struct buf *b)
 	case 4: put(b, "%s %u", rnd(2) ? "greater" : "less", rnd(2) ? 1514 + rnd(3) - 1 : rnd(2000)); break;
 	case 5: put(b, "ifindex %u", rnd(4)); break;
 	case 6: put(b, "len %s %u", PICK(cmp), rnd(2) ? 1024 + rnd(3) - 1 : rnd(70000)); break;
+	case 7:	/* a shift or division by a packet byte or the length */
+		switch (rnd(3)) {
+		case 0: put(b, "ether[%u]", rnd(60)); break;
+		case 1: put(b, "len"); break;
+		default: put(b, "%u", 1 + rnd(255)); break;
+		}
+		put(b, " %s ", PICK(varops));
+		if (rnd(3))
+			put(b, "%s[%u]", rnd(2) ? "ether" : "ip", rnd(2) ? rnd(40) : offset());
+		else
+			put(b, "len");
+		put(b, " %s %u", rnd(3) ? "!=" : PICK(cmp), rnd(3) ? 0 : rnd(256));
+		break;
 	default: arith(b, 2); put(b, " %s ", PICK(cmp)); arith(b, 2); break;
 	}
 }
