@@ -87,7 +87,7 @@ static void arith(struct buf *b, int depth);
 
 static void term(struct buf *b, int depth)
 {
-	static const char *const protos[] = { "ether", "ip", "ip6", "tcp", "udp", "icmp", "icmp6", "arp", "vlan" };
+	static const char *const protos[] = { "ether", "ip", "ip6", "tcp", "udp", "icmp", "icmp6", "arp", "igmp" };
 	static const char *const sizes[] = { "", ":1", ":2", ":4" };
 
 	switch (rnd(depth > 0 ? 6 : 4)) {
@@ -347,6 +347,8 @@ static void one_expression(struct stats *st, uint32_t have, unsigned per_expr)
 		}
 		if (l == OC_KF_LINKS - 1) {	/* libpcap takes it on neither link type */
 			st->refused_libpcap++;
+			if (st->verbose)
+				printf("libpcap refuses '%s': %s\n", b.s, err);
 			return;
 		}
 	}
