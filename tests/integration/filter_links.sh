@@ -55,7 +55,7 @@ OC_PIDS+=($!); P2=$!
 "$OFFCAP" capture -q -p post-gso -i "$NS_A/oca" -w "$OC_TMP/v-not.pcapng" 'udp port 9999' 2>"$OC_TMP/v-not.err" &
 OC_PIDS+=($!); P3=$!
 attached "$OC_TMP/v-all.pcapng"; attached "$OC_TMP/v100.pcapng"; attached "$OC_TMP/v-not.pcapng"; sleep 0.3
-ina bash -c "for i in \$(seq 20); do echo offcap-vlan-filter > /dev/udp/$IP_B/9999; done"
+ina bash -c "for i in \$(seq 20); do echo offcap-vlan-filter > /dev/udp/$IP_B/9999; done; for i in 1 2 3; do echo other > /dev/udp/$IP_B/9998; done"
 sleep 0.3
 kill -INT $P1 $P2 $P3; wait $P1 $P2 $P3
 check_num "offloaded tag: 'vlan 100 and udp port 9999' kept the 20 datagrams" "$(lines "$OC_TMP/v100.pcapng" | wc -l)" -eq 20
