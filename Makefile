@@ -9,7 +9,8 @@ BUILD    := build
 
 # Debian packages the build, the demo, the tests and the benchmark use.
 PKGS := gcc make pkg-config clang llvm libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev \
-	zlib1g-dev libpcap-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time nftables man-db
+	zlib1g-dev libpcap-dev iproute2 ethtool tcpdump tshark iperf3 procps jq python3 time nftables man-db \
+	wireshark-common bc chromium
 # What `make check-kernels` adds: qemu, and what builds the guests' initramfs.
 KERNEL_PKGS := qemu-system-x86 busybox-static kmod xz-utils
 
@@ -49,7 +50,7 @@ USER_PLUGINDIR := $(HOME)/.local/lib/wireshark/plugins
 USER_EXTCAPDIRS := $(HOME)/.config/wireshark/extcap $(HOME)/.local/lib/wireshark/extcap
 
 .SECONDARY:
-.PHONY: all deps demo check check-kernels unit bench clean fuzz-filter vmlinux man install uninstall install-user uninstall-user
+.PHONY: all deps demo check check-kernels unit bench bench-merge bench-view clean fuzz-filter vmlinux man install uninstall install-user uninstall-user
 all: $(BUILD)/offcap $(BUILD)/offcap.8
 man: $(BUILD)/offcap.8
 
@@ -121,6 +122,11 @@ $(BUILD)/san/%.o: %.c $(HDRS) $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
 
+# offcap view's page template, built into the binary as one C string.
+$(BUILD)/view_html.h: tools/offcap/view.html | $(BUILD)
+	{ echo 'static const char view_html[] ='; sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
+$(BUILD)/obj/tools/offcap/viewout.o: $(BUILD)/view_html.h
+
 $(BUILD)/liboffcap.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
@@ -172,6 +178,14 @@ check-kernels: deps all unit
 
 bench: deps all
 	bench/run.sh
+
+# two captures of one path: offcap report A B and merge against tcpdump -r (bench/merge.sh)
+bench-merge: deps all
+	bench/merge.sh
+
+# offcap view's page size and load time, for a demo-sized and a 1 GB capture (bench/view.sh)
+bench-view: deps all
+	bench/view.sh
 
 clean:
 	rm -rf $(BUILD)

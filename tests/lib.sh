@@ -4,7 +4,7 @@
 OC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OFFCAP=${OFFCAP:-$OC_ROOT/build/offcap}
 OC_ID="oc$$$RANDOM"
-NS_A="${OC_ID}a" NS_B="${OC_ID}b" NS_R="${OC_ID}r"
+NS_A="${OC_ID}a" NS_B="${OC_ID}b" NS_R="${OC_ID}r" NS_S="${OC_ID}s"
 # RFC 2544 benchmarking addresses, only ever inside the test's own namespaces.
 IP_A=198.18.0.1 IP_B=198.18.0.2
 IP6_A=fd0c::1 IP6_B=fd0c::2
@@ -18,7 +18,13 @@ skip() { echo "ok - $1 # SKIP $2"; }
 # check "description" command...: ok when the command succeeds
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 # jq_true FILTER FILE: the filter yields true
-jq_true() { jq -e "$@" >/dev/null 2>&1; }
+# (its last output neither false nor null; no output at all, e.g. an empty file, is false)
+jq_true() {
+	local out
+	out=$(jq "$@" 2>/dev/null) || return 1
+	out=${out##*$'\n'}
+	[ -n "$out" ] && [ "$out" != false ] && [ "$out" != null ]
+}
 # check_num "description" got op want (op: -eq -le -ge -gt -lt)
 check_num() {
 	if [ -n "$2" ] && [ "$2" "$3" "$4" ] 2>/dev/null; then ok "$1 ($2 $3 $4)"
@@ -46,17 +52,20 @@ check_verdicts() {
 	fi
 }
 
-oc_cleanup() {
+# oc_cleanup_ns: stop everything of the test's and remove its namespaces
+oc_cleanup_ns() {
 	local p ns
 	for p in "${OC_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
 	# whatever still runs inside the test's namespaces (servers, capturers)
-	for ns in "$NS_A" "$NS_B" "$NS_R"; do
+	for ns in "$NS_A" "$NS_B" "$NS_R" "$NS_S"; do
 		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 	done
 	wait 2>/dev/null
-	ip netns del "$NS_A" 2>/dev/null
-	ip netns del "$NS_B" 2>/dev/null
-	ip netns del "$NS_R" 2>/dev/null
+	OC_PIDS=()
+	for ns in "$NS_A" "$NS_B" "$NS_R" "$NS_S"; do ip netns del "$ns" 2>/dev/null; done
+}
+oc_cleanup() {
+	oc_cleanup_ns
 	rm -rf "$OC_TMP"
 }
 trap oc_cleanup EXIT
@@ -65,6 +74,7 @@ trap 'exit 130' INT TERM
 ina() { ip netns exec "$NS_A" "$@"; }
 inb() { ip netns exec "$NS_B" "$@"; }
 inr() { ip netns exec "$NS_R" "$@"; }
+ins() { ip netns exec "$NS_S" "$@"; }
 
 # oc_pair [MTU]: namespaces A and B, veth "oca" (in A) <-> "ocb" (in B)
 oc_pair() {

@@ -31,6 +31,7 @@ struct oc_analysis {
 	uint64_t sent_whole[SENT_WHOLE_SLOTS];
 	uint32_t sent_whole_if1[SENT_WHOLE_SLOTS];
 	uint64_t seen[SEEN_SLOTS];	/* packets whose problem was counted (seen_before) */
+	struct oc_frame_verdict last;
 };
 
 const char *oc_cause_name(unsigned cause)
@@ -418,6 +419,8 @@ static void received_superframe(struct oc_analysis *a, struct oc_if_stats *st, s
 		    received_cause(a, st, l, pkt->meta.gso_type, 1) == OC_CAUSE_RECEIVED_WHOLE;
 	int here = count_here(&s->rx_if1, if_id);
 
+	a->last.role = whole ? OC_ROLE_RECEIVED_WHOLE : OC_ROLE_MERGED;
+	a->last.segments = n;
 	if (whole) {
 		st->received_whole++, st->received_whole_segs += n;
 		if (here)
@@ -453,6 +456,8 @@ static void sent_superframe(struct oc_analysis *a, struct oc_if_stats *st, struc
 	struct oc_flow_side *s = &f->side[side];
 
 	st->superframes++, st->segments += n;
+	a->last.role = OC_ROLE_SUPERFRAME;
+	a->last.segments = n;
 	if (handed_whole(a, st, pkt))
 		note_sent_whole(a, l, if_id);
 	if (!count_here(&s->tx_if1, if_id))
@@ -479,6 +484,24 @@ static void note_path_mtu(struct oc_flow *f, const struct oc_if_stats *st, uint3
 		f->path_mtu = mtu, f->path_mtu_if1 = if_id + 1;
 }
 
+/* A UDP datagram in IP fragments: as many as its first fragment's size
+ * makes (every fragment but the last carries as much); its payload. */
+static uint32_t first_fragment(struct oc_flow_side *s, const struct oc_layer *l, int counted)
+{
+	uint32_t piece = l->ip.len > l->ip.hdr_len ? l->ip.len - l->ip.hdr_len : 0;
+	uint32_t dgram = l->l4.kind == OC_L4_UDP ? l->l4.udp.len : 0;
+
+	if (dgram < 8 || !piece)
+		return l->l4.payload_len;
+	if (counted) {
+		s->frag_datagrams++;
+		s->fragments += (dgram + piece - 1) / piece;
+		if (dgram - 8 > s->max_frag_datagram)
+			s->max_frag_datagram = dgram - 8;
+	}
+	return dgram - 8;
+}
+
 static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const struct oc_packet *pkt,
 			const struct oc_layer *l, unsigned dir, unsigned cause, int oversize,
 			uint32_t if_id)
@@ -493,6 +516,10 @@ static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const str
 	if (!f)
 		return;
 	s = &f->side[side];
+	a->last.flow = f;
+	a->last.side = (int8_t)side;
+	if (l->ip.is_fragment)	/* a first fragment: the datagram's payload, not the fragment's */
+		payload = first_fragment(s, l, count_here(&s->count_if1, if_id) ? 1 : 0);
 	note_path_mtu(f, st, if_id);
 	if (l->l4.kind == OC_L4_TCP)
 		learn_tcp(a, f, side, l, if_id);
@@ -511,6 +538,7 @@ static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const str
 		if (!cut.gso_size) {	/* not cut: say so, count no segments */
 			st->uncut++;
 			st->uncut_why = cut.why_not ? cut.why_not : "no segment size";
+			a->last.role = OC_ROLE_UNCUT;
 			return;
 		}
 		if (dir == OC_DIR_IN)
@@ -581,6 +609,7 @@ void oc_analysis_packet(struct oc_analysis *a, const struct oc_iface *iface,
 	int oversize;
 
 	a->frame++;
+	a->last = (struct oc_frame_verdict){ .side = -1 };
 	if (!st)
 		return;
 	st->packets++;
@@ -602,12 +631,15 @@ void oc_analysis_packet(struct oc_analysis *a, const struct oc_iface *iface,
 		st->gso_types |= pkt->meta.gso_type;
 	a->l3_len = oc_wire_l3_len(pkt->data, pkt->caplen, pkt->len, linktype);
 	oversize = oc_wire_over_mtu(a->l3_len, st->mtu);
+	a->last.l3_len = a->l3_len;
 	l = oc_flow(p);
 	dir = direction(pkt, p);
 	if (oversize) {
 		st->over_mtu++;
 		cause = p->outer.ip.version ? oversize_cause(a, st, pkt, p, l, dir, a->l3_len) : OC_CAUSE_REAL;
 		st->cause[cause]++;
+		a->last.over_mtu = 1;
+		a->last.cause = (uint8_t)cause;
 		if (cause == OC_CAUSE_REAL)
 			problem(a, pkt->if_id, OC_PROB_OVERSIZE, "%u-byte %s packet over MTU %u at %s%s",
 				a->l3_len, p->outer.ip.version ? "IP" : "L3", st->mtu,
@@ -740,4 +772,9 @@ uint64_t oc_analysis_problem_count(const struct oc_analysis *a, unsigned kind)
 uint64_t oc_analysis_packets(const struct oc_analysis *a)
 {
 	return a->frame;
+}
+
+const struct oc_frame_verdict *oc_analysis_last(const struct oc_analysis *a)
+{
+	return &a->last;
 }

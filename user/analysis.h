@@ -92,6 +92,23 @@ struct oc_analysis_opts {
 	uint64_t side_by_side_max;
 };
 
+/* What oc_analysis_packet decided about the packet just fed: offcap view draws
+ * each frame by it, so the page and the report count the same. */
+enum oc_frame_role {
+	OC_ROLE_FRAME,		/* as it is: wire-sized, or not TCP/UDP */
+	OC_ROLE_SUPERFRAME,	/* sent: becomes `segments` wire segments */
+	OC_ROLE_MERGED,		/* received: a GRO/LRO merge of `segments` frames */
+	OC_ROLE_RECEIVED_WHOLE,	/* received: a super-frame never on a wire */
+	OC_ROLE_UNCUT,		/* an offload's, but no segment size known */
+};
+
+struct oc_frame_verdict {
+	uint8_t over_mtu, cause, role;	/* cause only when over_mtu */
+	int8_t side;		/* the flow's sending side, -1 without a flow */
+	uint32_t segments, l3_len;
+	const struct oc_flow *flow;	/* valid until the next packet */
+};
+
 struct oc_analysis;
 
 struct oc_analysis *oc_analysis_new(const struct oc_analysis_opts *o);
@@ -113,6 +130,7 @@ struct oc_flow_table *oc_analysis_flows(const struct oc_analysis *a);
 const struct oc_problem *oc_analysis_problems(const struct oc_analysis *a, unsigned *n);
 uint64_t oc_analysis_problem_count(const struct oc_analysis *a, unsigned kind);
 uint64_t oc_analysis_packets(const struct oc_analysis *a);
+const struct oc_frame_verdict *oc_analysis_last(const struct oc_analysis *a);
 
 const char *oc_cause_name(unsigned cause);
 const char *oc_problem_name(unsigned kind);

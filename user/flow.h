@@ -44,6 +44,9 @@ struct oc_flow_side {
 	uint64_t superframes, segments;	/* super-frames sent and the segments they became */
 	uint64_t merged, merged_frames;	/* GRO-merged frames received and frames merged */
 	uint64_t over_mss;	/* wire segments larger than the peer's MSS */
+	/* UDP datagrams sent in IP fragments (counted at the first fragment) */
+	uint64_t frag_datagrams, fragments;
+	uint32_t max_frag_datagram;
 };
 
 struct oc_flow {

@@ -8,9 +8,13 @@ int cmd_split(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_extcap(int argc, char **argv);
 int cmd_read(int argc, char **argv);
+int cmd_view(int argc, char **argv);
 /* offcap --version: offcap, libpcap and libbpf versions, as tcpdump does */
 void oc_print_version(void);
 int cmd_filter(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+/* offcap report A B: the path between two captures (merge.c) */
+int oc_path_report(const char *const *files, unsigned n, char *const *label_args, unsigned nl, int json);
 /* offcap report FILE with the default options, on stdout */
 int oc_report_file(const char *path);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "cmd.h"
@@ -14,8 +15,13 @@
 
 #define MAX_FLOWS_SHOWN 100000
 
+#define MAX_FILES 16
+
 struct report_opts {
 	const char *file;
+	const char *files[MAX_FILES];	/* two or more: the path between the first two */
+	char *labels[MAX_FILES];	/* -l LABEL=FILE */
+	unsigned nfiles, nlabels;
 	struct oc_expr *expr;	/* only matching packets are analysed */
 	int json, side_by_side;
 	unsigned long mtu, flow_limit, flows_shown, count;
@@ -25,6 +31,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: offcap report [OPTIONS] FILE [EXPRESSION]\n"
+"       offcap report [--json] [-l LABEL=FILE] FILE FILE...\n"
 "\n"
 "Explain every frame over the MTU: TSO/GSO super-frame, GRO/LRO merge, BIG TCP,\n"
 "or a REAL problem; per flow the MSS of each side, the segment payload, gso_size\n"
@@ -36,6 +43,11 @@ static void usage(FILE *f)
 "Reads offcap's pcapng and any pcap/pcapng (tcpdump, dumpcap), gzip too.\n"
 "EXPRESSION (tcpdump's filter language) limits the report to the packets it\n"
 "matches: a flow whose SYNs it drops has no MSS learned from its handshake.\n"
+"With two captures (one at each end of a path, offcap's or tcpdump's), the path\n"
+"between them: clocks aligned from the traffic, packets matched across GSO and\n"
+"GRO, and per flow direction what was lost, duplicated, reordered, delayed, the\n"
+"MSS clamps, black holes, rewritten fields, NAT, tunnels and IP fragmentation\n"
+"(offcap merge --help).\n"
 "\n"
 "  --json              one JSON document instead of text\n"
 "  --mtu N             MTU for files that do not record it (default 1500)\n"
@@ -44,14 +56,30 @@ static void usage(FILE *f)
 "  --side-by-side      each super-frame's synthesized segments next to the observed ones\n"
 "  -c N                with --side-by-side: the first N super-frames (default 10)\n"
 "  -F FILE             read the filter expression from FILE\n"
+"  -l LABEL=FILE       with two captures: the host label of FILE\n"
 "  -h, --help\n");
+}
+
+/* A word after the first file is another capture when it names a file (a
+ * filter expression's words do not): 1, 0, or -1 when that file is no capture. */
+static int is_capture(const char *path)
+{
+	char err[256];
+	struct cap_reader *r;
+
+	if (!strcmp(path, "-") || access(path, F_OK))
+		return 0;
+	if (!(r = cap_open(path, err, sizeof(err))))
+		return oc_err("%s", err), -1;
+	cap_close(r);
+	return 1;
 }
 
 static int parse_args(int argc, char **argv, struct report_opts *o)
 {
 	static const struct option lo[] = {
 		{ "json", no_argument, 0, 'j' }, { "mtu", required_argument, 0, 'm' },
-		{ "flows", required_argument, 0, 'f' }, { "flow-limit", required_argument, 0, 'l' },
+		{ "flows", required_argument, 0, 'f' }, { "flow-limit", required_argument, 0, 'L' },
 		{ "side-by-side", no_argument, 0, 's' }, { "help", no_argument, 0, 'h' }, { 0 },
 	};
 	const char *ffile = NULL;
@@ -59,7 +87,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 
 	*o = (struct report_opts){ .mtu = 1500, .flow_limit = 65536, .flows_shown = 20, .count = 10 };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:hF:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:hF:l:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'j': o->json = 1; break;
 		case 's': o->side_by_side = 1; break;
@@ -71,7 +99,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			if (oc_parse_uint(optarg, 0, MAX_FLOWS_SHOWN, &o->flows_shown))
 				return oc_err("--flows: a number from 0 to %d", MAX_FLOWS_SHOWN), -1;
 			break;
-		case 'l':
+		case 'L':
 			if (oc_parse_uint(optarg, 1, 1 << 24, &o->flow_limit))
 				return oc_err("--flow-limit: a number from 1 to 16777216"), -1;
 			break;
@@ -80,14 +108,33 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 				return oc_err("-c: a positive number"), -1;
 			break;
 		case 'F': ffile = optarg; break;
+		case 'l':
+			if (o->nlabels == MAX_FILES)
+				return oc_err("-l: at most %d", MAX_FILES), -1;
+			o->labels[o->nlabels++] = optarg;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
 	}
+	if (optind >= argc && o->nlabels > 1) {	/* the files named by -l LABEL=FILE only */
+		for (unsigned i = 0; i < o->nlabels; i++)
+			o->files[o->nfiles++] = strchr(o->labels[i], '=') ? strchr(o->labels[i], '=') + 1 : o->labels[i];
+		o->file = o->files[0];
+		return ffile ? oc_err("report: a filter expression goes with one capture"), -1 : 0;
+	}
 	if (optind >= argc)
 		return oc_err("report: name one capture file"), usage(stderr), -1;
-	o->file = argv[optind];
-	return oc_cmd_expr(argv + optind + 1, argc - optind - 1, ffile, &o->expr) ? -2 : 0;
+	o->file = o->files[o->nfiles++] = argv[optind++];
+	while (optind < argc && o->nfiles < MAX_FILES && (c = is_capture(argv[optind])) != 0) {
+		if (c < 0)
+			return -1;
+		o->files[o->nfiles++] = argv[optind++];
+	}
+	if (o->nfiles > 1 && (optind < argc || ffile))
+		return oc_err("report: a filter expression goes with one capture; with two, the path between "
+			      "them is reported whole"), -1;
+	return oc_cmd_expr(argv + optind, argc - optind, ffile, &o->expr) ? -2 : 0;
 }
 
 static double pct(uint64_t a, uint64_t b)
@@ -313,6 +360,9 @@ static void print_side(struct cap_reader *r, struct oc_analysis *a, const struct
 		if (s->max_wire_payload)
 			printf(", largest datagram sent as it is %u", s->max_wire_payload);
 		printf("\n");
+		if (s->frag_datagrams)
+			printf("        %llu datagrams of up to %u bytes in %llu IP fragments (sent without DF)\n", (unsigned long long)s->frag_datagrams, s->max_frag_datagram,
+			       (unsigned long long)s->fragments);
 		if (s->superframes)
 			printf("        %llu UDP GSO super-frames sent -> %llu datagrams (at %s)\n",
 			       (unsigned long long)s->superframes, (unsigned long long)s->segments,
@@ -636,6 +686,8 @@ static void json_side(struct oc_json *j, struct cap_reader *r, struct oc_analysi
 	oc_json_u64(j, "payload_bytes", s->payload_bytes);
 	oc_json_u64(j, "retransmitted_bytes", s->retrans_bytes);
 	oc_json_u64(j, "largest_wire_segment", s->max_wire_payload);
+	oc_json_u64(j, "fragmented_datagrams", s->frag_datagrams);
+	oc_json_u64(j, "ip_fragments", s->fragments);
 	oc_json_u64(j, "superframes", s->superframes);
 	oc_json_u64(j, "segments", s->segments);
 	oc_json_u64(j, "gro_merged", s->merged);
@@ -803,6 +855,8 @@ int cmd_report(int argc, char **argv)
 
 	if ((ret = parse_args(argc, argv, &o)))
 		return ret == -2 ? 1 : 2;
+	if (o.nfiles > 1)
+		return oc_path_report(o.files, o.nfiles, o.labels, o.nlabels, o.json);
 	ret = run_report(&o);
 	oc_expr_free(o.expr);
 	return ret;
