@@ -50,7 +50,7 @@ USER_PLUGINDIR := $(HOME)/.local/lib/wireshark/plugins
 USER_EXTCAPDIRS := $(HOME)/.config/wireshark/extcap $(HOME)/.local/lib/wireshark/extcap
 
 .SECONDARY:
-.PHONY: all deps demo check check-kernels check-nics unit bench bench-merge bench-view clean vmlinux man install uninstall install-user uninstall-user
+.PHONY: all deps demo check check-kernels check-nics unit bench bench-merge bench-view clean fuzz-filter vmlinux man install uninstall install-user uninstall-user
 all: $(BUILD)/offcap $(BUILD)/offcap.8
 man: $(BUILD)/offcap.8
 
@@ -144,10 +144,26 @@ $(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/liboffcap-san.a $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -Itests/unit $< $(BUILD)/liboffcap-san.a -o $@ $(LDLIBS)
 
+$(BUILD)/tests/fuzz_filter: tests/filter/fuzz_filter.c $(BUILD)/liboffcap.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(BUILD)/liboffcap.a -o $@ $(LDLIBS)
+
 $(BUILD):
 	@mkdir -p $@
 
-unit: $(UNIT_BINS) $(UNIT_SAN_BINS) $(TEST_BPF_OBJS)
+unit: $(UNIT_BINS) $(UNIT_SAN_BINS) $(TEST_BPF_OBJS) $(BUILD)/tests/fuzz_filter
+
+# The kernel filter against libpcap on random expressions and packets (root):
+# make fuzz-filter [FUZZ_SEED=1] [FUZZ_TIME=60 seconds, 0: no bound] [FUZZ_EXPRS=0: no bound]
+# [FUZZ_PKTS=100 packets per expression]
+FUZZ_SEED ?= 1
+FUZZ_TIME ?= 60
+FUZZ_EXPRS ?= 0
+FUZZ_PKTS ?= 100
+fuzz-filter: deps all $(BUILD)/tests/fuzz_filter
+	python3 tests/filter/packets.py $(BUILD)/fuzz-crafted
+	$(BUILD)/tests/fuzz_filter -s $(FUZZ_SEED) -t $(FUZZ_TIME) -n $(FUZZ_EXPRS) -p $(FUZZ_PKTS) \
+	  -r $(BUILD)/fuzz-crafted.pcap -r $(BUILD)/fuzz-crafted-raw.pcap
 
 demo: deps all
 	tools/demo.sh

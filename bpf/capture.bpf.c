@@ -35,6 +35,10 @@ const volatile struct oc_dev_key l3_devs[OC_WATCH_DEVS] = {};
  * with their length and captured length from the file. */
 const volatile __u32 test_mode = 0;
 volatile __u32 test_len, test_caplen;
+/* The frame's VLAN tag as skb metadata (the test run's __sk_buff cannot
+ * carry one), and the filter's verdict (OC_CBPF_*), which user space sets
+ * to 0xff before each run. */
+volatile __u32 test_vlan_present, test_vlan_tci, test_vlan_proto, test_verdict;
 
 /* What the loader found in this kernel (OC_HAVE_* in capture.h). */
 const volatile __u32 have = 0;
@@ -251,17 +255,18 @@ struct {
  * the arguments pinned in r1-r4, the verdict in r0 (OC_CBPF_* in user/cbpf.h:
  * 0 reject, 1 match, 2 undecided). */
 #define OC_FILTER_STUB(name, magic)							\
-static __noinline int name(void *bytes, __u64 avail, __u64 wirelen, __u64 complete)	\
+static __noinline int name(void *bytes, __u64 avail, __u64 wirelen, __u64 complete,	\
+			   __u64 aux)							\
 {											\
 	register void *r1 asm("r1") = bytes;						\
 	register __u64 r2 asm("r2") = avail, r3 asm("r3") = wirelen;			\
-	register __u64 r4 asm("r4") = complete;						\
+	register __u64 r4 asm("r4") = complete, r5 asm("r5") = aux;			\
 	register int r0 asm("r0");							\
 											\
 	asm volatile("r0 = " OC_STR(magic) "\n"					\
 		     ".rept " OC_STR(OC_FILTER_SLOTS) "\n r0 = 0\n .endr\n"		\
 		     "r0 = 2\n"	/* not spliced: undecided, user space decides */	\
-		     : "=r"(r0) : "r"(r1), "r"(r2), "r"(r3), "r"(r4));			\
+		     : "=r"(r0) : "r"(r1), "r"(r2), "r"(r3), "r"(r4), "r"(r5));		\
 	return r0;									\
 }
 
@@ -289,6 +294,15 @@ static __always_inline __u64 readable(const struct oc_source *s, __u64 n)
 		return n;
 	head = s->skb->len - s->skb->data_len;
 	return n < head ? n : head;
+}
+
+/* What the kernel's classic BPF gives a live capture for inbound, outbound
+ * and ifindex: ifindex | pkttype << 32, PACKET_OUTGOING (4) on the way out. */
+static __always_inline __u64 filter_aux(const struct oc_event *e)
+{
+	bool out = e->point == OC_HOOK_TC_EGRESS || e->point == OC_HOOK_POST_GSO;
+
+	return e->ifindex | (out ? 4ULL << 32 : 0);
 }
 
 /* The filter's verdict on the first bytes the file will hold (the tag of an
@@ -328,16 +342,22 @@ static __always_inline int filter_pass(struct oc_event *e, const struct oc_sourc
 	if (!(filter_on & (l3 ? OC_FILTER_L3 : OC_FILTER_L2)))
 		v = 0;
 	else if (l3)
-		v = oc_filter_l3(base, avail, e->len + (vlan ? 4 : 0), complete);
+		v = oc_filter_l3(base, avail, e->len + (vlan ? 4 : 0), complete, filter_aux(e));
 	else
-		v = oc_filter_l2(base, avail, e->len + (vlan ? 4 : 0), complete);
-	if (v == 1)
+		v = oc_filter_l2(base, avail, e->len + (vlan ? 4 : 0), complete, filter_aux(e));
+	if (test_mode)
+		test_verdict = v;
+	if (v == 1) {
+		st->kept++;
 		return 1;
+	}
 	if (v != 0)
 		goto undecided;
 	st->filtered++;
 	return 0;
 undecided:
+	if (test_mode)
+		test_verdict = 2;
 	st->undecided++;
 	e->flags |= OC_EV_FILTER_UNDECIDED;
 	return 1;
@@ -478,6 +498,14 @@ static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
 	 * off or in softirq, so two programs never interleave on one CPU (except
 	 * on PREEMPT_RT, where a count could be lost, never a packet). */
 	st->seen++;
+	if (test_mode) {
+		e->len = test_len;
+		if (test_vlan_present && e->point != OC_HOOK_XDP) {
+			e->vlan_present = 1;
+			e->vlan_tci = test_vlan_tci;
+			e->vlan_proto = test_vlan_proto;
+		}
+	}
 	e->cap_len = cap_len_of(e->len);
 	if (test_mode && e->cap_len > test_caplen)
 		e->cap_len = test_caplen;
@@ -567,8 +595,6 @@ static __always_inline int capture_tc(struct __sk_buff *ctx, __u8 point)
 		fill_from_skb(&e, bpf_cast_to_kern_ctx(ctx));
 	else
 		fill_from_ctx(&e, ctx);
-	if (test_mode)
-		e.len = test_len;
 	return emit(&e, &s);
 }
 

@@ -88,6 +88,7 @@ struct oc_point_stats {
 	__u64 reported;		/* dropped, as already told in an event */
 	__u64 filtered;		/* events the capture filter rejected */
 	__u64 undecided;	/* events it left to user space */
+	__u64 kept;		/* events it matched */
 };
 
 #endif

@@ -13,6 +13,8 @@ OC_PIDS=()
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
+# skip "description" "reason": a check that cannot run here (tests/run.sh counts it skipped)
+skip() { echo "ok - $1 # SKIP $2"; }
 # check "description" command...: ok when the command succeeds
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 # jq_true FILTER FILE: the filter yields true
@@ -27,6 +29,27 @@ jq_true() {
 check_num() {
 	if [ -n "$2" ] && [ "$2" "$3" "$4" ] 2>/dev/null; then ok "$1 ($2 $3 $4)"
 	else not_ok "$1 (got '${2}', want $3 $4)"; fi
+}
+
+# oc_verdicts ERRFILE POINT: "kept rejected undecided user_kept user_rejected", the
+# capture filter's verdicts at POINT from offcap capture's exit summary (stderr)
+oc_verdicts() {
+	sed -n "s/^$2 *filter in the kernel: \([0-9]*\) kept, \([0-9]*\) rejected, \([0-9]*\) undecided (libpcap in user space: \([0-9]*\) kept, \([0-9]*\) rejected)\$/\1 \2 \3 \4 \5/p" "$1"
+}
+# check_verdicts DESC ERRFILE POINT CAPTURED: the filter ran in the kernel at POINT: it
+# rejected packets, kept at least the CAPTURED ones the file holds there (with what
+# libpcap kept of the undecided), and left none undecided (where a tracepoint cannot
+# read page fragments, before 6.12, some may be)
+check_verdicts() {
+	local d=$1 err=$2 pt=$3 n=$4 k r u uk ur lax=0
+	read -r k r u uk ur < <(oc_verdicts "$err" "$pt")
+	if [ -z "$k" ]; then not_ok "$d: no filter verdicts at $pt in the capture's summary"; return; fi
+	[[ $pt == post-gso || $pt == pre-gro ]] && grep -q "lacks bpf_dynptr_from_skb" "$err" && lax=1
+	if [ "$r" -gt 0 ] && [ $((k + uk)) -ge "$n" ] && [ "$k" -gt 0 -o "$n" -eq 0 ] && [ "$u" -eq 0 -o $lax = 1 ]; then
+		ok "$d: $pt kernel kept $k, rejected $r, undecided $u (file: $n)"
+	else
+		not_ok "$d: $pt kernel kept $k, rejected $r, undecided $u, user space kept $uk (file: $n; want rejected > 0, undecided 0, kept >= file)"
+	fi
 }
 
 # oc_cleanup_ns: stop everything of the test's and remove its namespaces

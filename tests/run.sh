@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests (plain and under ASan+UBSan), then the integration
 # tests (root: they build namespaces and load the real BPF programs).
-# Every check prints "ok - ..." or "not ok - ..."; the last line is "N passed, N failed".
+# Every check prints "ok - ..." or "not ok - ..."; a check that could not run prints
+# "ok - ... # SKIP reason" and counts as skipped, never as passed. A test that prints
+# no check at all fails. The last line is "N passed, N failed, N skipped".
 # RUN_ONLY=unit or RUN_ONLY=integration runs only those; TEST_TIMEOUT (seconds, default
 # 300) bounds each integration test.
 set -u
 cd "$(dirname "$0")/.."
-pass=0 fail=0 log=$(mktemp) && trap 'rm -f "$log"' EXIT
+pass=0 fail=0 skip=0 log=$(mktemp) && trap 'rm -f "$log"' EXIT
 
 run() {	# run NAME CMD...: stream output, count ok/not ok; a crash counts as a failure
 	local name=$1; shift
 	echo "# $name"
 	"$@" >"$log" 2>&1
-	local rc=$? p f
+	local rc=$? p f s
 	sed 's/^/  /' "$log"
-	p=$(grep -c '^ok ' "$log"); f=$(grep -c '^not ok ' "$log")
+	s=$(grep -c '^ok .*# SKIP' "$log"); p=$(( $(grep -c '^ok ' "$log") - s )); f=$(grep -c '^not ok ' "$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "  not ok - $name exited with status $rc"; f=1
+	elif [ $((p + f + s)) -eq 0 ]; then
+		echo "  not ok - $name printed no check"; f=1
 	fi
-	pass=$((pass + p)) fail=$((fail + f))
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 }
 
 filter=${1:-} only=${RUN_ONLY:-}
@@ -39,5 +43,5 @@ elif [ "$(id -u)" -eq 0 ]; then
 else
 	echo "# integration tests skipped: they need root"
 fi
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -5,7 +5,7 @@
 
 /* Registers of the generated subprogram. The arguments move to callee-saved
  * registers; A and X hold 32-bit values, zero-extended (32-bit ALU ops). */
-#define R_BYTES		6
+#define R_BYTES		6	/* the arguments (user/cbpf.h), r5 spilled to AUX_OFF */
 #define R_AVAIL		7
 #define R_WIRELEN	8
 #define R_COMPLETE	9
@@ -14,6 +14,7 @@
 #define R_T		1
 #define R_T2		4
 #define MEM_OFF		(-64)	/* M[16] on the subprogram's own stack */
+#define AUX_OFF		(-72)	/* the ancillary word: ifindex | pkttype << 32 */
 
 /* Where a jump goes: a classic instruction, or one of the shared tails. */
 enum { TO_REJECT = -1, TO_MATCH = -2, TO_OOB = -3 };
@@ -105,6 +106,27 @@ static void load_abs(struct gen *g, int dst, uint32_t k, int sz, unsigned span)
 	mov32_reg(g, dst, R_T);
 }
 
+int oc_cbpf_ancillary(uint32_t k)
+{
+	return k >= (uint32_t)SKF_AD_OFF;
+}
+
+/* A = an ancillary word (SKF_AD_*), as the kernel's classic BPF gives it to
+ * live captures: the hook point's direction, the device's ifindex. */
+static int load_aux(struct gen *g, uint32_t k, unsigned pc, char *err, size_t errlen)
+{
+	if (k != (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE) && k != (uint32_t)(SKF_AD_OFF + SKF_AD_IFINDEX)) {
+		snprintf(err, errlen, "classic BPF instruction %u loads the kernel's ancillary word %#x: offcap's "
+			 "kernel filter has the direction (inbound, outbound) and ifindex only", pc, k);
+		return -1;
+	}
+	emit(g, ins(BPF_LDX | BPF_MEM | BPF_DW, R_A, BPF_REG_10, AUX_OFF, 0));
+	if (k == (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE))
+		emit(g, ins(BPF_ALU64 | BPF_RSH | BPF_K, R_A, 0, 0, 32));
+	mov32_reg(g, R_A, R_A);
+	return 0;
+}
+
 /* A = P[X + k:sz]: the sum in 64 bits (bpf_filter checks it without wrap). */
 static void load_ind(struct gen *g, uint32_t k, int sz, unsigned span)
 {
@@ -136,21 +158,21 @@ static int translate_alu(struct gen *g, const struct sock_filter *s, char *err, 
 	if (BPF_SRC(s->code) == BPF_K) {
 		uint32_t k = s->k;
 
-		if ((op == BPF_DIV || op == BPF_MOD) && !k) {
-			snprintf(err, errlen, "division by zero");
-			return -1;
-		}
-		if (op == BPF_LSH || op == BPF_RSH)
-			k &= 31;	/* as the host's shift in bpf_filter does */
-		emit(g, ins(BPF_ALU | op | BPF_K, R_A, 0, 0, (int32_t)k));
+		if ((op == BPF_DIV || op == BPF_MOD) && !k)	/* bpf_filter: the filter returns 0 */
+			emit_jump(g, BPF_JMP | BPF_JA, 0, 0, 0, TO_REJECT);
+		else if ((op == BPF_LSH || op == BPF_RSH) && k >= 32)	/* libpcap: 0 */
+			mov32_imm(g, R_A, 0);
+		else
+			emit(g, ins(BPF_ALU | op | BPF_K, R_A, 0, 0, (int32_t)k));
 		return 0;
 	}
 	if (op == BPF_DIV || op == BPF_MOD)
 		emit_jump(g, BPF_JMP32 | BPF_JEQ | BPF_K, R_X, 0, 0, TO_REJECT);
-	if (op == BPF_LSH || op == BPF_RSH) {
-		mov32_reg(g, R_T, R_X);
-		emit(g, ins(BPF_ALU | BPF_AND | BPF_K, R_T, 0, 0, 31));
-		emit(g, ins(BPF_ALU | op | BPF_X, R_A, R_T, 0, 0));
+	if (op == BPF_LSH || op == BPF_RSH) {	/* libpcap 1.10: a shift by 32 or more gives 0 */
+		emit(g, ins(BPF_JMP32 | BPF_JLT | BPF_K, R_X, 0, 2, 32));
+		mov32_imm(g, R_A, 0);
+		emit(g, ins(BPF_JMP | BPF_JA, 0, 0, 1, 0));
+		emit(g, ins(BPF_ALU | op | BPF_X, R_A, R_X, 0, 0));
 		return 0;
 	}
 	emit(g, ins(BPF_ALU | op | BPF_X, R_A, R_X, 0, 0));
@@ -197,7 +219,11 @@ static int translate_one(struct gen *g, const struct sock_filter *s, unsigned pc
 	switch (BPF_CLASS(c)) {
 	case BPF_LD:
 		switch (BPF_MODE(c)) {
-		case BPF_ABS: if (sz) { load_abs(g, R_A, s->k, sz, span); return 0; } break;
+		case BPF_ABS:
+			if (sz && oc_cbpf_ancillary(s->k))
+				return load_aux(g, s->k, pc, err, errlen);
+			if (sz) { load_abs(g, R_A, s->k, sz, span); return 0; }
+			break;
 		case BPF_IND: if (sz) { load_ind(g, s->k, sz, span); return 0; } break;
 		case BPF_IMM: mov32_imm(g, R_A, s->k); return 0;
 		case BPF_LEN: mov32_reg(g, R_A, R_WIRELEN); return 0;
@@ -261,6 +287,16 @@ static int translate_one(struct gen *g, const struct sock_filter *s, unsigned pc
 	return -1;
 }
 
+int oc_cbpf_uses_aux(const struct sock_filter *f, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (f[i].code == (BPF_LD | BPF_ABS | BPF_W) || f[i].code == (BPF_LD | BPF_ABS | BPF_H) ||
+		    f[i].code == (BPF_LD | BPF_ABS | BPF_B))
+			if (oc_cbpf_ancillary(f[i].k))
+				return 1;
+	return 0;
+}
+
 static int uses_mem(const struct sock_filter *f, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
@@ -281,9 +317,57 @@ static void prologue(struct gen *g, const struct sock_filter *f, unsigned n)
 	emit(g, ins(BPF_ALU64 | BPF_MOV | BPF_X, R_COMPLETE, BPF_REG_4, 0, 0));
 	mov32_imm(g, R_A, 0);
 	mov32_imm(g, R_X, 0);
+	if (oc_cbpf_uses_aux(f, n))
+		emit(g, ins(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, BPF_REG_5, AUX_OFF, 0));
 	if (uses_mem(f, n))
 		for (int i = 0; i < BPF_MEMWORDS / 2; i++)
 			emit(g, ins(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0, MEM_OFF + 8 * i, 0));
+}
+
+static int is_jump(const struct bpf_insn *i)
+{
+	uint8_t cls = BPF_CLASS(i->code);
+
+	return (cls == BPF_JMP || cls == BPF_JMP32) && BPF_OP(i->code) != BPF_EXIT;
+}
+
+/* Removes what no path reaches (code after a load that always falls past the
+ * copy, and what only it led to): the verifier refuses unreachable code.
+ * Jumps go forward only, so one pass marks, one renumbers. */
+static unsigned drop_unreachable(struct bpf_insn *p, unsigned n)
+{
+	static unsigned char live[OC_CBPF_EBPF_MAX];
+	static unsigned to[OC_CBPF_EBPF_MAX + 1];
+	unsigned k = 0;
+
+	if (n > OC_CBPF_EBPF_MAX)
+		return n;
+	memset(live, 0, n);
+	live[0] = n > 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t op = BPF_OP(p[i].code);
+
+		if (!live[i])
+			continue;
+		if (is_jump(&p[i]) && i + 1 + p[i].off < n)
+			live[i + 1 + p[i].off] = 1;
+		if (!(is_jump(&p[i]) && op == BPF_JA) &&
+		    !((BPF_CLASS(p[i].code) == BPF_JMP) && op == BPF_EXIT) && i + 1 < n)
+			live[i + 1] = 1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		to[i] = k;
+		k += live[i];
+	}
+	to[n] = k;
+	for (unsigned i = 0; i < n; i++) {
+		if (!live[i])
+			continue;
+		if (is_jump(&p[i]))
+			p[i].off = (int16_t)(to[i + 1 + p[i].off] - to[i] - 1);
+		p[to[i]] = p[i];
+	}
+	return k;
 }
 
 int oc_cbpf_to_ebpf(const struct sock_filter *f, unsigned n, unsigned span,
@@ -345,7 +429,7 @@ int oc_cbpf_to_ebpf(const struct sock_filter *f, unsigned n, unsigned span,
 		}
 		out[fix[i].at].off = (int16_t)off;
 	}
-	return (int)g.n;
+	return (int)drop_unreachable(out, g.n);
 }
 
 /* An interval of 32-bit values, for the span analysis. */
@@ -411,11 +495,13 @@ static struct ival alu_k(uint8_t op, struct ival a, uint32_t k)
 			r = (struct ival){ 0, a.hi < k - 1 ? a.hi : k - 1 };
 		break;
 	case BPF_RSH:
-		r = (struct ival){ a.lo >> (k & 31), a.hi >> (k & 31) };
+		r = k >= 32 ? (struct ival){ 0, 0 } : (struct ival){ a.lo >> k, a.hi >> k };
 		break;
 	case BPF_LSH:
-		if ((a.hi << (k & 31)) <= 0xffffffffu)
-			r = (struct ival){ a.lo << (k & 31), a.hi << (k & 31) };
+		if (k >= 32)
+			r = (struct ival){ 0, 0 };
+		else if ((a.hi << k) <= 0xffffffffu)
+			r = (struct ival){ a.lo << k, a.hi << k };
 		break;
 	}
 	return r;
@@ -431,7 +517,7 @@ static uint64_t load_end(const struct sock_filter *s, const struct astate *st)
 	if (BPF_CLASS(c) != BPF_LD || !sz)
 		return 0;
 	if (BPF_MODE(c) == BPF_ABS)
-		return (uint64_t)s->k + sz;
+		return oc_cbpf_ancillary(s->k) ? 0 : (uint64_t)s->k + sz;
 	if (BPF_MODE(c) == BPF_IND)
 		return st->x.hi + s->k + sz;
 	return 0;
@@ -447,6 +533,8 @@ static void step(const struct sock_filter *s, struct astate *st)
 			st->a = (struct ival){ s->k, s->k };
 		else if (BPF_MODE(c) == BPF_MEM && s->k < BPF_MEMWORDS)
 			st->a = st->m[s->k];
+		else if (BPF_MODE(c) == BPF_ABS && oc_cbpf_ancillary(s->k))
+			st->a = TOP;
 		else if (BPF_MODE(c) == BPF_ABS || BPF_MODE(c) == BPF_IND)
 			st->a = ival_of_size(size_of(c));
 		else
@@ -489,7 +577,10 @@ static void step(const struct sock_filter *s, struct astate *st)
 	}
 }
 
-int oc_cbpf_span(const struct sock_filter *f, unsigned n)
+/* The end of the furthest load; the instructions whose load can end past
+ * the copy into past (at most maxpast of them, all counted in *npast). */
+static int64_t span_of(const struct sock_filter *f, unsigned n, unsigned *past, unsigned *npast,
+		       unsigned maxpast)
 {
 	static struct astate st[BPF_MAXINSNS];
 	uint64_t span = 0;
@@ -509,6 +600,8 @@ int oc_cbpf_span(const struct sock_filter *f, unsigned n)
 		if (!cur.live)
 			continue;
 		end = load_end(s, &cur);
+		if (end > OC_CBPF_SPAN_MAX && npast && (*npast)++ < maxpast)
+			past[*npast - 1] = pc;
 		if (end > span)
 			span = end;
 		step(s, &cur);
@@ -529,7 +622,28 @@ int oc_cbpf_span(const struct sock_filter *f, unsigned n)
 			sjoin(&st[pc + 1 + s->jf], &cur);
 		}
 	}
-	return span > OC_CBPF_SPAN_MAX ? OC_CBPF_SPAN_MAX : (int)span;
+	return span > UINT32_MAX ? UINT32_MAX : (int64_t)span;
+}
+
+int oc_cbpf_span(const struct sock_filter *f, unsigned n)
+{
+	int64_t span = span_of(f, n, NULL, NULL, 0);
+
+	return span < 0 ? -1 : span > OC_CBPF_SPAN_MAX ? OC_CBPF_SPAN_MAX : (int)span;
+}
+
+int oc_cbpf_within_copy(const struct sock_filter *f, unsigned n)
+{
+	int64_t span = span_of(f, n, NULL, NULL, 0);
+
+	return span >= 0 && span <= OC_CBPF_SPAN_MAX;
+}
+
+unsigned oc_cbpf_past_copy(const struct sock_filter *f, unsigned n, unsigned *pcs, unsigned max)
+{
+	unsigned np = 0;
+
+	return span_of(f, n, pcs, &np, max) < 0 ? 0 : np;
 }
 
 int oc_cbpf_rejects_all(const struct sock_filter *f, unsigned n)
@@ -605,4 +719,123 @@ void oc_ebpf_format(const struct bpf_insn *i, char *buf, size_t len)
 	default:
 		snprintf(buf, len, "code %#x", i->code);
 	}
+}
+
+/* P[k:sz] in host order, or -1 past caplen (k + sz in 64 bits: no wrap). */
+static int64_t ref_load(const uint8_t *p, uint32_t caplen, uint64_t k, int sz)
+{
+	uint32_t v = 0;
+
+	if (k + (uint64_t)sz > caplen)
+		return -1;
+	for (int i = 0; i < sz; i++)
+		v = v << 8 | p[k + (uint64_t)i];
+	return v;
+}
+
+static int64_t ref_abs(uint32_t k, int sz, const uint8_t *p, uint32_t caplen, const struct oc_cbpf_aux *aux)
+{
+	if (aux && k == (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE))
+		return aux->pkttype;
+	if (aux && k == (uint32_t)(SKF_AD_OFF + SKF_AD_IFINDEX))
+		return aux->ifindex;
+	return ref_load(p, caplen, k, sz);
+}
+
+/* A op= v; 0 with ok = 0 where bpf_filter returns 0 (division by 0). */
+static uint32_t ref_alu(uint8_t op, uint32_t a, uint32_t v, int *ok)
+{
+	switch (op) {
+	case BPF_ADD: return a + v;
+	case BPF_SUB: return a - v;
+	case BPF_MUL: return a * v;
+	case BPF_DIV: if (!v) *ok = 0; return v ? a / v : 0;
+	case BPF_MOD: if (!v) *ok = 0; return v ? a % v : 0;
+	case BPF_AND: return a & v;
+	case BPF_OR: return a | v;
+	case BPF_XOR: return a ^ v;
+	case BPF_LSH: return v < 32 ? a << v : 0;
+	case BPF_RSH: return v < 32 ? a >> v : 0;
+	case BPF_NEG: return -a;
+	}
+	*ok = 0;
+	return 0;
+}
+
+static int ref_jump(uint8_t op, uint32_t a, uint32_t v)
+{
+	switch (op) {
+	case BPF_JEQ: return a == v;
+	case BPF_JGT: return a > v;
+	case BPF_JGE: return a >= v;
+	case BPF_JSET: return (a & v) != 0;
+	}
+	return 0;
+}
+
+uint32_t oc_cbpf_run(const struct sock_filter *f, unsigned n, const uint8_t *p, uint32_t caplen,
+		     uint32_t wirelen, const struct oc_cbpf_aux *aux)
+{
+	uint32_t a = 0, x = 0, m[BPF_MEMWORDS] = { 0 };
+
+	for (unsigned pc = 0; pc < n; pc++) {
+		const struct sock_filter *s = &f[pc];
+		uint16_t c = s->code;
+		int sz = size_of(c), ok = 1;
+		int64_t v;
+
+		switch (BPF_CLASS(c)) {
+		case BPF_RET:
+			return BPF_RVAL(c) == BPF_A ? a : s->k;
+		case BPF_LD:
+			switch (BPF_MODE(c)) {
+			case BPF_ABS: v = ref_abs(s->k, sz, p, caplen, aux); break;
+			case BPF_IND: v = ref_load(p, caplen, (uint64_t)x + s->k, sz); break;
+			case BPF_IMM: v = s->k; break;
+			case BPF_LEN: v = wirelen; break;
+			case BPF_MEM: v = s->k < BPF_MEMWORDS ? (int64_t)m[s->k] : -1; break;
+			default: v = -1;
+			}
+			if (v < 0)
+				return 0;
+			a = (uint32_t)v;
+			break;
+		case BPF_LDX:
+			switch (BPF_MODE(c)) {
+			case BPF_IMM: v = s->k; break;
+			case BPF_LEN: v = wirelen; break;
+			case BPF_MEM: v = s->k < BPF_MEMWORDS ? (int64_t)m[s->k] : -1; break;
+			case BPF_MSH: v = ref_load(p, caplen, s->k, 1); v = v < 0 ? v : (v & 0xf) << 2; break;
+			default: v = -1;
+			}
+			if (v < 0)
+				return 0;
+			x = (uint32_t)v;
+			break;
+		case BPF_ST:
+		case BPF_STX:
+			if (s->k >= BPF_MEMWORDS)
+				return 0;
+			m[s->k] = BPF_CLASS(c) == BPF_ST ? a : x;
+			break;
+		case BPF_ALU:
+			a = ref_alu(BPF_OP(c), a, BPF_SRC(c) == BPF_X ? x : s->k, &ok);
+			if (!ok)
+				return 0;
+			break;
+		case BPF_JMP:
+			if (BPF_OP(c) == BPF_JA)
+				pc += s->k;
+			else
+				pc += ref_jump(BPF_OP(c), a, BPF_SRC(c) == BPF_X ? x : s->k) ? s->jt : s->jf;
+			break;
+		case BPF_MISC:
+			if (BPF_MISCOP(c) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		}
+	}
+	return 0;
 }

@@ -33,6 +33,7 @@ static int compile_link(struct oc_kfilter *f, enum oc_kf_link l, char *err, size
 		return -1;
 	}
 	k->span = (unsigned)span;
+	k->decides = oc_cbpf_within_copy((const struct sock_filter *)k->cbpf, k->cbpf_len);
 	if (oc_cbpf_rejects_all((const struct sock_filter *)k->cbpf, k->cbpf_len)) {
 		k->rejects_all = 1;
 		snprintf(k->why, sizeof(k->why), "expression rejects all packets");
@@ -84,6 +85,11 @@ unsigned oc_kfilter_span(const struct oc_kfilter *f)
 	return s;
 }
 
+int oc_kfilter_decides(const struct oc_kfilter *f, enum oc_kf_link l)
+{
+	return f->link[l].ok && f->link[l].decides;
+}
+
 int oc_kfilter_match(const struct oc_kfilter *f, enum oc_kf_link l, const struct oc_packet *pkt)
 {
 	if (!f->link[l].ok)
@@ -114,4 +120,36 @@ void oc_kfilter_free(struct oc_kfilter *f)
 	}
 	free(f->expr);
 	free(f);
+}
+
+int oc_kfilter_describe(const struct oc_kfilter *f, enum oc_kf_link l, char *buf, size_t len)
+{
+	const struct sock_filter *c = f->link[l].cbpf;
+	unsigned pcs[4], np, n = 0;
+	char img[96];
+
+	if (!f->link[l].ok) {
+		snprintf(buf, len, "nothing runs there: %s", f->link[l].why);
+		return 0;
+	}
+	np = oc_cbpf_past_copy(c, f->link[l].cbpf_len, pcs, 4);
+	if (!np) {
+		snprintf(buf, len, "every part runs in the kernel");
+		return 0;
+	}
+	n = (unsigned)snprintf(buf, len, "left to libpcap in user space, on packets longer than the %u bytes "
+			       "the kernel copies:", OC_CBPF_SPAN_MAX);
+	for (unsigned i = 0; i < np && i < 4 && n < len; i++) {
+		char *t = img;
+
+		oc_pcap_image(f->link[l].cbpf, pcs[i], img, sizeof(img));
+		while (*t == ' ')
+			t++;
+		n += (unsigned)snprintf(buf + n, len - n, " '%s'", t);
+	}
+	if (np > 4 && n < len)
+		snprintf(buf + n, len - n, " and %u more", np - 4);
+	if (n < len)
+		snprintf(buf + n, len - n, "%s", " (a load at or past that offset, or at an offset the packet sets)");
+	return (int)np;
 }

@@ -24,6 +24,7 @@ struct oc_kfilter {
 		struct bpf_insn *ebpf;
 		unsigned n;		/* eBPF instructions */
 		unsigned span;		/* bytes the filter reads at most */
+		int decides;		/* every load within the copy: never undecided */
 	} link[OC_KF_LINKS];
 };
 
@@ -33,8 +34,14 @@ struct oc_kfilter {
 struct oc_kfilter *oc_kfilter_compile(const char *expr, char *err, size_t errlen);
 /* The bytes the programs copy: the larger span of the two, at least 16. */
 unsigned oc_kfilter_span(const struct oc_kfilter *f);
+/* 1 when the kernel decides every packet of link l it has the bytes of:
+ * no load past the OC_FILTER_SPAN_MAX bytes it copies. */
+int oc_kfilter_decides(const struct oc_kfilter *f, enum oc_kf_link l);
 /* libpcap's own verdict (pcap_offline_filter) on a packet as the file holds it. */
 int oc_kfilter_match(const struct oc_kfilter *f, enum oc_kf_link l, const struct oc_packet *pkt);
+/* What of link l's program runs in the kernel and what is left to user
+ * space, and why, in words; returns the number of loads left. */
+int oc_kfilter_describe(const struct oc_kfilter *f, enum oc_kf_link l, char *buf, size_t len);
 /* Hands the translated programs to the splice (before the objects open). */
 int oc_kfilter_arm(const struct oc_kfilter *f, char *err, size_t errlen);
 void oc_kfilter_free(struct oc_kfilter *f);

@@ -83,6 +83,8 @@ struct oc_capture {
 	void *cb_ctx;
 	struct oc_event_buf buf;
 	const struct oc_kfilter *filter;
+	uint64_t user_kept[OC_POINT_MAX], user_rejected[OC_POINT_MAX];	/* undecided, then libpcap's verdict */
+	uint64_t undecodable, foreign;	/* records not delivered: see oc_capture_records */
 	int verbose;
 };
 
@@ -202,6 +204,15 @@ static uint32_t probe_features(const struct btf *btf)
 	if (probe_prog_trace(btf))
 		f |= OC_FEAT_PROG_TRACE;
 	return f & ~disabled_features();
+}
+
+uint32_t oc_probe_features(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	uint32_t f = probe_features(btf);
+
+	btf__free(btf);
+	return f;
 }
 
 /* Once at start: each requested point's items this kernel cannot give. */
@@ -827,15 +838,24 @@ static int on_record(void *ctx, const void *rec, size_t size)
 	struct oc_packet p;
 	int dev;
 
-	if (oc_event_decode(rec, size, &p, &c->buf))
+	if (oc_event_decode(rec, size, &p, &c->buf)) {
+		c->undecodable++;
 		return 0;
+	}
 	dev = find_dev(c, p.meta.ifindex, p.meta.netns);
-	if (dev < 0)
+	if (dev < 0) {
+		c->foreign++;
 		return 0;
+	}
 	/* the kernel's filter read past the bytes it had: libpcap decides */
 	if ((((const struct oc_event *)rec)->flags & OC_EV_FILTER_UNDECIDED) && c->filter &&
-	    !oc_kfilter_match(c->filter, oc_netdev_is_l3(&c->devs[dev]) ? OC_KF_L3 : OC_KF_L2, &p))
-		return 0;
+	    p.meta.point < OC_POINT_MAX) {
+		if (!oc_kfilter_match(c->filter, oc_netdev_is_l3(&c->devs[dev]) ? OC_KF_L3 : OC_KF_L2, &p)) {
+			c->user_rejected[p.meta.point]++;
+			return 0;
+		}
+		c->user_kept[p.meta.point]++;
+	}
 	return c->cb(c->cb_ctx, &p, (unsigned)dev) ? -1 : 0;
 }
 
@@ -884,12 +904,25 @@ int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_coun
 		for (int i = 0; i < ncpu; i++) {
 			out->seen += v[i].seen;
 			out->dropped += v[i].dropped;
+			out->kept += v[i].kept;
+			out->rejected += v[i].filtered;
+			out->undecided += v[i].undecided;
 		}
+	}
+	if (point < OC_POINT_MAX) {
+		out->user_kept = c->user_kept[point];
+		out->user_rejected = c->user_rejected[point];
 	}
 	if (point == frags_point(c))
 		out->dropped += c->frags_lost;
 	free(v);
 	return 0;
+}
+
+void oc_capture_records(const struct oc_capture *c, uint64_t *undecodable, uint64_t *foreign)
+{
+	*undecodable = c->undecodable;
+	*foreign = c->foreign;
 }
 
 uint64_t oc_capture_dev_drops(struct oc_capture *c, unsigned dev, unsigned point)

@@ -32,12 +32,17 @@ struct oc_capture;
 
 struct oc_point_count {
 	uint64_t seen, dropped;
+	/* the capture filter's verdicts in the kernel, and what user space
+	 * decided (libpcap) of the packets the kernel left undecided */
+	uint64_t kept, rejected, undecided, user_kept, user_rejected;
 };
 
 /* Loads and attaches to every device; NULL with a message in err. What this
  * kernel cannot give at a requested point is told once through opts->warn. */
 struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 				    const struct oc_capture_opts *opts, char *err, size_t errlen);
+/* What this kernel has (OC_FEAT_*), less OFFCAP_DISABLE's, as a capture probes it. */
+uint32_t oc_probe_features(void);
 /* Kernel features found at start (OC_FEAT_*). */
 uint32_t oc_capture_features(const struct oc_capture *c);
 /* Waits up to timeout_ms (less while packets flow: the programs wake the
@@ -47,6 +52,9 @@ uint32_t oc_capture_features(const struct oc_capture *c);
 int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeout_ms);
 /* Kernel-side counters of one hook point, all CPUs. */
 int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_count *out);
+/* Records the ring delivered that were not handed on: undecodable (a
+ * corrupt or short record) or from a device this capture did not attach. */
+void oc_capture_records(const struct oc_capture *c, uint64_t *undecodable, uint64_t *foreign);
 /* Packets one interface lost at one point (ring full): the per-point total
  * of oc_capture_counts, split by interface. */
 uint64_t oc_capture_dev_drops(struct oc_capture *c, unsigned dev, unsigned point);

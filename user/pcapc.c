@@ -46,3 +46,10 @@ void oc_pcap_dump(const void *insns, unsigned n)
 
 	bpf_dump(&prog, 1);
 }
+
+void oc_pcap_image(const void *insns, unsigned i, char *buf, size_t len)
+{
+	const char *t = bpf_image((const struct bpf_insn *)insns + i, (int)i);
+
+	snprintf(buf, len, "%s", t ? t : "?");
+}

@@ -12,6 +12,8 @@
 int oc_pcap_compile(int dlt, const char *expr, void **insns, unsigned *n, char *err, size_t errlen);
 /* pcap_offline_filter: nonzero when the packet matches. */
 int oc_pcap_match(const void *insns, unsigned n, const uint8_t *data, uint32_t caplen, uint32_t len);
+/* Instruction i as tcpdump -d prints it ("(003) ldb      [1024]"). */
+void oc_pcap_image(const void *insns, unsigned i, char *buf, size_t len);
 /* The program as tcpdump -d prints it, on stdout. */
 void oc_pcap_dump(const void *insns, unsigned n);
 

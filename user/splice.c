@@ -98,6 +98,10 @@ static int splice(struct bpf_program *prog)
 	struct bpf_insn *copy = NULL;
 	int err = 0;
 
+	/* test-only: the programs load with their stubs, every verdict undecided;
+	 * tests/integration/filter_splice.sh proves the suite sees it */
+	if (getenv("OFFCAP_TEST_BREAK_SPLICE"))
+		return 0;
 	for (size_t at = 0; at < n; at++) {
 		for (unsigned l = 0; l < OC_SPLICE_LINKS; l++) {
 			if (in[at].code != (BPF_ALU64 | BPF_MOV | BPF_K) || in[at].dst_reg ||

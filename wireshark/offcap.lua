@@ -63,6 +63,7 @@ local f_if_name = Field.new("frame.interface_name")
 local f_if_descr = Field.new("frame.interface_description")
 local f_flags = Field.new("frame.packet_flags")
 local f_queue = Field.new("frame.interface_queue")
+local f_encap = Field.new("frame.encap_type")
 
 local NUMERIC = { len = true, gso_size = true, gso_segs = true, ifindex = true, netns_ino = true,
 	vlan = true, vlan_pcp = true, vlan_dei = true, v = true }
@@ -143,16 +144,52 @@ local function add_flags(tree, flags)
 	t:add(pf.flag_tso, flags)
 end
 
+-- Wiretap's encapsulations: the link header's length and where its type is.
+local LINK = { [1] = { 14, 12 }, [25] = { 16, 14 }, [210] = { 20, 0 } }
+local RAW = { [7] = true, [129] = true, [130] = true }
+
+-- What the wire carries, as user/wire.c's oc_wire_l3_len (stats, report and
+-- split): the outer IP packet's length (IPv4 tot_len, IPv6 payload_len + 40;
+-- the frame's rest when the field is 0), else the frame less its link header
+-- and every VLAN tag.
+local function wire_l3_len(tvb)
+	local caplen, len = tvb:len(), tvb:reported_len()
+	local encap = f_encap() and f_encap().value or 1
+	local off, ty = 0, nil
+	local function u16(at) return at + 2 <= caplen and tvb(at, 2):uint() or nil end
+	if RAW[encap] then
+		ty = caplen > 0 and bit.rshift(tvb(0, 1):uint(), 4) == 6 and 0x86dd or 0x0800
+	elseif LINK[encap] then
+		off, ty = LINK[encap][1], u16(LINK[encap][2])
+		for _ = 1, 8 do
+			if not (ty == 0x8100 or ty == 0x88a8 or ty == 0x9100) or off + 4 > caplen then break end
+			ty, off = u16(off + 2), off + 4
+		end
+	end
+	local rest = len > off and len - off or 0
+	local v = off < caplen and bit.rshift(tvb(off, 1):uint(), 4) or nil
+	if ty == 0x0800 and v == 4 and off + 4 <= caplen then
+		local n = u16(off + 2)
+		return n > 0 and n or rest
+	end
+	if ty == 0x86dd and v == 6 and off + 6 <= caplen then
+		local n = u16(off + 4)
+		return n > 0 and n + 40 or rest
+	end
+	return rest
+end
+
 -- What the frame is: a super-frame/merge and its wire segments, or a frame
 -- longer than the MTU where only wire-sized frames belong.
-local function classify(m, facts)
+local function classify(m, facts, l3len)
 	local c = { segments = 1 }
 	if m.gso_segs and m.gso_segs > 1 then
 		c.segments = m.gso_segs
 		c.artefact = HOOK_POINTS[m.point] == "in" and "GRO/LRO merge" or "TSO/GSO super-frame"
 	end
 	if facts.mtu and facts.mtu > 0 then
-		c.over_mtu = m.len - 14 > facts.mtu	-- skb->len has the Ethernet header, not the offloaded tag
+		c.l3len = l3len
+		c.over_mtu = l3len > facts.mtu
 		c.real = c.over_mtu and c.artefact == nil and not (m.gso_size and m.gso_size > 0 and m.point ~= "xdp")
 	end
 	return c
@@ -178,8 +215,8 @@ local function add_meta(tree, m, facts)
 	tree:add(pf.version, m.v)
 end
 
-local function add_verdict(tree, m, facts)
-	local c = classify(m, facts)
+local function add_verdict(tree, m, facts, tvb)
+	local c = classify(m, facts, wire_l3_len(tvb))
 	if facts.mtu then
 		tree:add(pf.mtu, facts.mtu)
 		tree:add(pf.over_mtu, c.over_mtu)
@@ -194,11 +231,11 @@ local function add_verdict(tree, m, facts)
 		local t = tree:add(pf.real_over_mtu, true)
 		t:add_proto_expert_info(ef.real_over_mtu, string.format(
 			"REAL over-MTU frame: %d bytes on a %d-byte MTU at %s, no offload explains it",
-			m.len - 14, facts.mtu, m.point))
+			c.l3len, facts.mtu, m.point))
 	end
 end
 
-function offcap.dissector(_, pinfo, tree)
+function offcap.dissector(tvb, pinfo, tree)
 	local m = packet_meta()
 	if not m then return end
 	local facts = iface_facts()
@@ -215,7 +252,7 @@ function offcap.dissector(_, pinfo, tree)
 	end
 	local q = f_queue()
 	if q then t:add(pf.queue, q.value) end
-	add_verdict(t, m, facts)
+	add_verdict(t, m, facts, tvb)
 	pinfo.private["offcap"] = "1"
 end
 

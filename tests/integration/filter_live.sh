@@ -30,6 +30,7 @@ for i in "${!EXPRS[@]}"; do
 	want=$(lines "$U" "${EXPRS[$i]}" | md5sum) got=$(lines "$OC_TMP/f$i.pcapng" | md5sum)
 	n=$(lines "$OC_TMP/f$i.pcapng" | wc -l)
 	check "'${EXPRS[$i]}': the kernel kept exactly what tcpdump selects ($n packets)" [ "$want" = "$got" ]
+	check_verdicts "'${EXPRS[$i]}'" "$OC_TMP/f$i.err" post-gso "$n"
 done
 # every hook point with a filter (each program loads with it spliced in);
 # XDP on ocb changes the pair's offloads, so after the comparisons above
@@ -46,6 +47,12 @@ for pt in oca@tc-egress oca@post-gso ocb@xdp ocb@tc-ingress ocb@pre-gro; do
 	check "-p all 'tcp dst port 5201': $pt kept the transfer ($n) and nothing else ($bad)" \
 		[ "$n" -gt 10 -a "$bad" -eq 0 ]
 done
+for pt in xdp tc-ingress tc-egress post-gso pre-gro; do
+	n=$(tshark -r "$OC_TMP/all-points.pcapng" -Y "frame.interface_name contains \"@$pt\"" 2>/dev/null | wc -l)
+	check_verdicts "-p all 'tcp dst port 5201'" "$OC_TMP/ap.err" "$pt" "$n"
+done
+check "-p all: the verdicts in each statistics block's comment" \
+	bash -c "strings '$OC_TMP/all-points.pcapng' | grep -c 'filter in the kernel (every interface at this point): kept=[1-9][0-9]* rejected=[1-9][0-9]* undecided=0' | grep -qx 10"
 check_num "'len > 1514' kept super-frames" "$(lines "$OC_TMP/f0.pcapng" | wc -l)" -gt 0
 check_num "'len > 1514' kept no frame that fits the MTU" \
 	"$(tshark -r "$OC_TMP/f0.pcapng" -Y 'frame.len <= 1514' 2>/dev/null | wc -l)" -eq 0

@@ -6,7 +6,7 @@ oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
 J=$OC_TMP/r.json
 big=185000
 ina ip link set oca gso_max_size $big 2>/dev/null ||
-	{ echo "# BIG TCP: this kernel cannot raise gso_max_size past 64 KiB: skipped"; exit 0; }
+	{ skip "BIG TCP super-frames" "this kernel cannot raise gso_max_size past 64 KiB"; exit 0; }
 inb ip link set ocb gro_max_size $big
 # IPv4 BIG TCP (6.3) needs an iproute2 that knows gso_ipv4_max_size (bookworm's does not)
 v4=0; ina ip link set oca gso_ipv4_max_size $big 2>/dev/null && v4=1
@@ -23,7 +23,7 @@ oc_capture_stop; check "capture exits 0" [ $? -eq 0 ]
 if [ $v4 = 1 ]; then
 	check_num "tc-egress: IPv4 super-frames over 64 KiB" "$(oc_count "$F" oca@tc-egress "ip && frame.len > 65549")" -gt 0
 else
-	echo "# IPv4 BIG TCP: iproute2 cannot set gso_ipv4_max_size here: skipped"
+	skip "tc-egress: IPv4 super-frames over 64 KiB" "iproute2 cannot set gso_ipv4_max_size here"
 fi
 check_num "tc-egress: IPv6 super-frames over 64 KiB" "$(oc_count "$F" oca@tc-egress "ipv6 && frame.len > 65549")" -gt 0
 "$OFFCAP" report --json "$F" > "$J"; "$OFFCAP" report "$F" > "$OC_TMP/r.txt"

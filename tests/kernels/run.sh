@@ -45,7 +45,7 @@ cell() {
 	[ -f "$dir/$2.log" ] || { echo "0 1 not-run"; return; }
 	last=$(tail -1 "$dir/$2.log")
 	secs=$(awk -v t="$2" '$1 == t {print $3 "s"}' "$dir/results")
-	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(, [0-9]+ skipped)?$ ]]; then
 		echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]} ${BASH_REMATCH[1]}/${BASH_REMATCH[2]}_${secs:-?}"
 	else
 		echo "0 1 cut-off"

@@ -9,14 +9,15 @@
 #include "pcapc.h"
 
 /* The emitted subset: 32/64-bit ALU, byte swaps, jumps, loads from the
- * bytes and the stack, stores to the stack. -1 on anything else. */
+ * bytes and the stack, stores to the stack. -1 on anything else, and on a
+ * shift by the register's width or more (undefined in eBPF). */
 static int run(const struct bpf_insn *p, unsigned n, uint8_t *bytes, uint64_t avail,
-	       uint64_t wirelen, uint64_t complete)
+	       uint64_t wirelen, uint64_t complete, uint64_t aux)
 {
 	uint64_t r[11] = { 0 };
 	uint8_t stack[512];
 
-	r[1] = (uintptr_t)bytes, r[2] = avail, r[3] = wirelen, r[4] = complete;
+	r[1] = (uintptr_t)bytes, r[2] = avail, r[3] = wirelen, r[4] = complete, r[5] = aux;
 	r[10] = (uintptr_t)(stack + sizeof(stack));
 	for (unsigned pc = 0; pc < n; pc++) {
 		const struct bpf_insn *i = &p[pc];
@@ -41,8 +42,12 @@ static int run(const struct bpf_insn *p, unsigned n, uint8_t *bytes, uint64_t av
 			case BPF_AND: a &= b; break;
 			case BPF_OR: a |= b; break;
 			case BPF_XOR: a ^= b; break;
-			case BPF_LSH: a <<= (b & (cls == BPF_ALU ? 31 : 63)); break;
-			case BPF_RSH: a >>= (b & (cls == BPF_ALU ? 31 : 63)); break;
+			case BPF_LSH:
+			case BPF_RSH:
+				if (b >= (cls == BPF_ALU ? 32u : 64u))
+					return -1;
+				a = op == BPF_LSH ? a << b : a >> b;
+				break;
 			case BPF_NEG: a = -a; break;
 			case BPF_END:
 				a = i->imm == 16 ? (uint64_t)__builtin_bswap16((uint16_t)*d) :
@@ -56,8 +61,10 @@ static int run(const struct bpf_insn *p, unsigned n, uint8_t *bytes, uint64_t av
 		case BPF_LDX: {
 			const uint8_t *at = (const uint8_t *)(uintptr_t)(r[i->src_reg] + i->off);
 			int sz = BPF_SIZE(i->code) == BPF_W ? 4 : BPF_SIZE(i->code) == BPF_H ? 2 : 1;
-			uint32_t v = 0;
+			uint64_t v = 0;
 
+			if (BPF_SIZE(i->code) == BPF_DW)
+				sz = 8;
 			memcpy(&v, at, (size_t)sz);
 			*d = v;
 			break;
@@ -103,7 +110,34 @@ static const char *exprs[] = {
 	"icmp[icmptype] == icmp-echo", "ip6 and tcp dst port 5201", "greater 1514", "less 60",
 	"len % 7 == 3", "ip[ip[0] & 0xf] > 3", "ether[ether[12:2] & 0x7ff] == 1", "arp or ip6 proto 58",
 	"host 10.0.0.1 or net 192.168.0.0/16", "ip[2:2] - ((ip[0] & 0xf) << 2) > 100",
+	"ether[6] << ether[7] != 0", "ether[6] >> ether[7] != 0", "ether[2:4] << ether[3] > 0x10000",
+	"ether[0] / ether[1] == 2", "ether[0] % ether[1] == 1", "len / (ether[5] & 3) > 100",
+	"ether[1024] = 0", "ether[1021:4] = 0", "tcp or ether[1024] = 0", "ether[1023] != 1",
+	"inbound", "outbound", "ifindex 2", "not ifindex 7 and tcp", "inbound and ether[6] << ether[7] > 9",
 };
+
+/* Every instruction reachable, every jump inside the program: what the
+ * verifier's check_cfg wants. */
+static int reachable_all(const struct bpf_insn *p, unsigned n)
+{
+	unsigned char live[8192] = { 0 };
+
+	live[0] = 1;
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t cls = BPF_CLASS(p[i].code), op = BPF_OP(p[i].code);
+		int jump = (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_EXIT;
+
+		if (!live[i])
+			return 0;
+		if (jump && (p[i].off < 0 || i + 1 + (unsigned)p[i].off >= n))
+			return 0;
+		if (jump)
+			live[i + 1 + p[i].off] = 1;
+		if (!(jump && op == BPF_JA) && !(cls == BPF_JMP && op == BPF_EXIT) && i + 1 < n)
+			live[i + 1] = 1;
+	}
+	return 1;
+}
 
 /* A frame that is mostly plausible: Ethernet + IPv4/IPv6/VLAN, random rest. */
 static unsigned frame(uint8_t *b, unsigned max, unsigned seed)
@@ -123,7 +157,7 @@ static unsigned frame(uint8_t *b, unsigned max, unsigned seed)
 
 static void equivalence(void)
 {
-	static uint8_t pkt[1600], bytes[OC_CBPF_SPAN_MAX + 64];
+	static uint8_t pkt[1300], bytes[OC_CBPF_SPAN_MAX + 64];
 	struct bpf_insn out[8192];
 
 	for (unsigned e = 0; e < sizeof(exprs) / sizeof(exprs[0]); e++) {
@@ -139,21 +173,34 @@ static void equivalence(void)
 		span = oc_cbpf_span(cbpf, n);
 		len = oc_cbpf_to_ebpf(cbpf, n, (unsigned)span, out, 8192, err, sizeof(err));
 		CHECK(span >= 0 && len > 0, "'%s' translates (%d instructions, span %d)", exprs[e], len, span);
+		CHECK(len > 0 && reachable_all(out, (unsigned)len), "'%s': no unreachable instruction", exprs[e]);
+		unsigned refbad = 0, undecided = 0;
 		for (unsigned k = 0; len > 0 && k < 3000; k++) {
 			unsigned caplen = frame(pkt, sizeof(pkt), k), wirelen = caplen + (k % 5 ? 0 : 40000);
 			unsigned cut = k % 3 ? caplen : 14 + k % 50 < caplen ? 14 + k % 50 : caplen;
 			unsigned avail = cut < (unsigned)span ? cut : (unsigned)span;
-			int want = oc_pcap_match(cbpf, n, pkt, cut, wirelen), got;
+			struct oc_cbpf_aux aux = { .pkttype = k % 2 ? 4 : 0, .ifindex = k % 9 };
+			int lib = oc_pcap_match(cbpf, n, pkt, cut, wirelen), got;
+			int want = oc_cbpf_run(cbpf, n, pkt, cut, wirelen, &aux) != 0;
 
+			refbad += (oc_cbpf_run(cbpf, n, pkt, cut, wirelen, NULL) != 0) != (lib != 0);
 			memset(bytes, 0xee, sizeof(bytes));
 			memcpy(bytes, pkt, avail);
-			got = run(out, (unsigned)len, bytes, avail, wirelen, cut <= (unsigned)span);
-			if (got == OC_CBPF_UNDECIDED)	/* user space decides, with libpcap */
+			got = run(out, (unsigned)len, bytes, avail, wirelen, cut <= (unsigned)span,
+				  aux.ifindex | (uint64_t)aux.pkttype << 32);
+			if (got == OC_CBPF_UNDECIDED) {	/* user space decides, with libpcap */
+				undecided++;
 				got = want;
+			}
 			runs++;
-			bad += got != (want != 0);
+			bad += got != want;
 		}
-		CHECK_EQ(bad, 0, "'%s': the translation agrees with libpcap on %u packets", exprs[e], runs);
+		CHECK_EQ(refbad, 0, "'%s': oc_cbpf_run without ancillary data is libpcap's pcap_offline_filter",
+			 exprs[e]);
+		CHECK_EQ(bad, 0, "'%s': the translation agrees with libpcap on %u packets (%u undecided)",
+			 exprs[e], runs, undecided);
+		if (oc_cbpf_within_copy(cbpf, n))
+			CHECK_EQ(undecided, 0, "'%s' reads within the copy: nothing undecided", exprs[e]);
 		free(cbpf);
 	}
 }
@@ -162,6 +209,8 @@ static void refusals(void)
 {
 	struct sock_filter back[] = { { BPF_JMP | BPF_JA, 0, 0, 0xffffffffu }, { BPF_RET | BPF_K, 0, 0, 1 } };
 	struct sock_filter div0[] = { { BPF_ALU | BPF_DIV | BPF_K, 0, 0, 0 }, { BPF_RET | BPF_K, 0, 0, 1 } };
+	struct sock_filter vlan_aux[] = { { BPF_LD | BPF_B | BPF_ABS, 0, 0, SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT },
+					  { BPF_RET | BPF_A, 0, 0, 0 } };
 	struct sock_filter reject[] = { { BPF_RET | BPF_K, 0, 0, 0 } };
 	struct bpf_insn out[64];
 	char err[256] = "";
@@ -169,8 +218,11 @@ static void refusals(void)
 	unsigned n;
 
 	CHECK_EQ(oc_cbpf_span(back, 2), -1, "a backward jump (protochain's loop) is refused");
-	CHECK(oc_cbpf_to_ebpf(div0, 2, 0, out, 64, err, sizeof(err)) < 0 && strstr(err, "division by zero"),
-	      "a division by the constant 0 is refused (%s)", err);
+	int len = oc_cbpf_to_ebpf(div0, 2, 0, out, 64, err, sizeof(err));
+	CHECK(len > 0 && run(out, (unsigned)len, (uint8_t *)err, 0, 60, 1, 0) == OC_CBPF_REJECT &&
+	      !oc_cbpf_run(div0, 2, (uint8_t *)err, 0, 60, NULL), "a division by the constant 0 rejects, as in libpcap");
+	CHECK(oc_cbpf_to_ebpf(vlan_aux, 2, 0, out, 64, err, sizeof(err)) < 0 && strstr(err, "ancillary word"),
+	      "an ancillary load offcap cannot give is refused, named (%s)", err);
 	CHECK(oc_cbpf_rejects_all(reject, 1), "'ret #0' alone rejects all packets");
 	CHECK(!oc_pcap_compile(1, "tcp port 80", &cbpf, &n, err, sizeof(err)), "tcp port 80 compiles");
 	CHECK_EQ(oc_cbpf_span(cbpf, n), 78, "tcp port 80 reads 78 bytes at most (14 + 60 of IPv4 header + 4)");

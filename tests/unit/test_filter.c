@@ -1,6 +1,8 @@
 /* The capture filter as offcap capture and Wireshark's filter check compile
- * it (oc_kfilter): libpcap's verdicts on frames as the file holds them, and
- * what it refuses. */
+ * it (oc_kfilter): libpcap's user-space verdicts (oc_kfilter_match, for the
+ * packets the kernel leaves undecided) on frames as the file holds them,
+ * what the kernel decides and what it leaves, and what is refused. The
+ * kernel's own verdicts: test_cbpf.c and tests/integration/filter_*.sh. */
 #include <string.h>
 
 #include "check.h"
@@ -30,9 +32,12 @@ int main(void)
 	f = oc_kfilter_compile("tcp port 5201", err, sizeof(err));
 	CHECK(f != NULL, "compiles 'tcp port 5201' (%s)", err);
 	CHECK(f && f->link[OC_KF_L2].ok && f->link[OC_KF_L3].ok, "for Ethernet and raw IP");
-	CHECK_EQ(oc_kfilter_match(f, OC_KF_L2, &pkt), 1, "a segment to port 5201 passes");
+	CHECK_EQ(oc_kfilter_match(f, OC_KF_L2, &pkt), 1, "libpcap in user space: a segment to port 5201 passes");
 	pkt.caplen = pkt.len = tcp_frame(buf, 80);
-	CHECK_EQ(oc_kfilter_match(f, OC_KF_L2, &pkt), 0, "a segment to port 80 does not");
+	CHECK_EQ(oc_kfilter_match(f, OC_KF_L2, &pkt), 0, "libpcap in user space: a segment to port 80 does not");
+	CHECK(f && oc_kfilter_decides(f, OC_KF_L2) && oc_kfilter_decides(f, OC_KF_L3) &&
+	      oc_kfilter_describe(f, OC_KF_L2, err, sizeof(err)) == 0 && strstr(err, "every part runs in the kernel"),
+	      "'tcp port 5201': the kernel decides every packet on both link types (%s)", err);
 	pkt.len = 65226;	/* a super-frame: the headers are what the filter reads */
 	CHECK_EQ(oc_kfilter_match(f, OC_KF_L2, &pkt), 0, "the original length does not matter to a port filter");
 	oc_kfilter_free(f);
@@ -45,6 +50,15 @@ int main(void)
 	f = oc_kfilter_compile("arp", err, sizeof(err));
 	CHECK(f && f->link[OC_KF_L2].ok && f->link[OC_KF_L3].rejects_all,
 	      "'arp' compiles, and rejects every packet of a raw-IP device");
+	oc_kfilter_free(f);
+	f = oc_kfilter_compile("tcp or ether[1024] = 0", err, sizeof(err));
+	CHECK(f && f->link[OC_KF_L2].ok && !oc_kfilter_decides(f, OC_KF_L2) &&
+	      oc_kfilter_describe(f, OC_KF_L2, err, sizeof(err)) == 1 && strstr(err, "ldb      [1024]"),
+	      "'tcp or ether[1024] = 0' translates; the load past the copy is named (%s)", err);
+	oc_kfilter_free(f);
+	f = oc_kfilter_compile("inbound or ifindex 3", err, sizeof(err));
+	CHECK(f && f->link[OC_KF_L2].ok && oc_kfilter_decides(f, OC_KF_L2),
+	      "'inbound or ifindex 3' translates and runs in the kernel (%s)", f ? "" : err);
 	oc_kfilter_free(f);
 	f = oc_kfilter_compile("tcp prot 80", err, sizeof(err));
 	CHECK(!f && strstr(err, "tcp prot 80") && strlen(err) > 20, "a typo is refused with libpcap's reason: %s", err);

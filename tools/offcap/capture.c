@@ -617,10 +617,28 @@ static void tell_attachments(struct cap_state *s, struct oc_capture *c)
 		}
 }
 
+/* -v: what of the filter runs in the kernel, what is left to libpcap, and why. */
+static void tell_filter(const struct cap_state *s, const struct oc_capture *c)
+{
+	unsigned trace = (1u << OC_POINT_POST_GSO) | (1u << OC_POINT_PRE_GRO);
+	char words[768];
+
+	for (unsigned l = 0; l < OC_KF_LINKS; l++) {
+		oc_kfilter_describe(s->filter, l, words, sizeof(words));
+		oc_warn("filter on %s frames: %s", l == OC_KF_L2 ? "Ethernet" : "raw IP", words);
+	}
+	if ((s->o->points & trace) && !(oc_capture_features(c) & OC_FEAT_TRACE_DYNPTR))
+		oc_warn("filter at post-gso and pre-gro: this kernel lacks %s, so a packet whose headers "
+			"reach into page fragments is left to libpcap in user space",
+			oc_feature_name(OC_FEAT_TRACE_DYNPTR));
+}
+
 static void start_notes(struct cap_state *s, struct oc_capture *c)
 {
 	if (s->o->verbose)
 		tell_attachments(s, c);
+	if (s->o->verbose && s->filter)
+		tell_filter(s, c);
 	if (!s->o->snaplen)
 		oc_warn("-s 0 keeps at most %d bytes of a packet (tshark and tcpdump refuse larger ones)%s; "
 			"a longer packet's length is kept", OC_MAX_CAPLEN,
@@ -672,6 +690,35 @@ static int capture_loop(struct cap_state *s, struct oc_capture *c)
 	return ret;
 }
 
+/* The capture filter's verdicts at a point: told at exit, and the words of
+ * the point's statistics blocks (the kernel counts per point: with several
+ * interfaces the numbers are their sum). */
+static void filter_verdicts(const struct cap_state *s, unsigned p, const struct oc_point_count *k,
+			    char *words, size_t len)
+{
+	fprintf(stderr, "%-10s filter in the kernel: %llu kept, %llu rejected, %llu undecided "
+		"(libpcap in user space: %llu kept, %llu rejected)\n", oc_point_name(p),
+		(unsigned long long)k->kept, (unsigned long long)k->rejected, (unsigned long long)k->undecided,
+		(unsigned long long)k->user_kept, (unsigned long long)k->user_rejected);
+	snprintf(words, len, "filter in the kernel%s: kept=%llu rejected=%llu undecided=%llu; "
+		 "in user space: user_kept=%llu user_rejected=%llu", s->o->nif > 1 ? " (every interface at this point)" : "",
+		 (unsigned long long)k->kept, (unsigned long long)k->rejected, (unsigned long long)k->undecided,
+		 (unsigned long long)k->user_kept, (unsigned long long)k->user_rejected);
+}
+
+static void records_lost(struct oc_capture *c)
+{
+	uint64_t bad, foreign;
+
+	oc_capture_records(c, &bad, &foreign);
+	if (bad)
+		fprintf(stderr, "%llu records could not be decoded and are not in the capture\n",
+			(unsigned long long)bad);
+	if (foreign)
+		fprintf(stderr, "%llu records came from a device offcap did not attach and are not in the capture\n",
+			(unsigned long long)foreign);
+}
+
 static void summary(struct cap_state *s, struct oc_capture *c)
 {
 	uint64_t mono = mono_ns(), now = oc_mono_to_wall(mono);
@@ -689,6 +736,7 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 	}
 	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
 		struct oc_point_count k;
+		char verdicts[256] = "", comment[512];
 
 		if (!(s->o->points & (1u << p)))
 			continue;
@@ -696,12 +744,18 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 		fprintf(stderr, "%-10s %llu packets captured, %llu dropped (%.0f/s over %.1f s)\n",
 			oc_point_name(p), (unsigned long long)point_captured(s, p),
 			(unsigned long long)k.dropped, secs > 0 ? point_captured(s, p) / secs : 0, secs);
-		for (unsigned d = 0; s->w && d < s->o->nif; d++)
+		if (s->filter)
+			filter_verdicts(s, p, &k, verdicts, sizeof(verdicts));
+		for (unsigned d = 0; s->w && d < s->o->nif; d++) {
+			snprintf(comment, sizeof(comment), "%s%s%s", end_counters ? end_counters[d] : "",
+				 end_counters && end_counters[d][0] && verdicts[0] ? "; " : "", verdicts);
 			pcapng_write_stats_comment(s->w, (uint32_t)s->idb[d][p], oc_mono_to_wall(s->start_ns),
 						   now, s->captured[d][p], oc_capture_dev_drops(c, d, p),
-						   end_counters ? end_counters[d] : NULL);
+						   comment[0] ? comment : NULL);
+		}
 	}
 	free(end_counters);
+	records_lost(c);
 	if (s->lines_skipped)
 		fprintf(stderr, "%llu lines skipped (terminal too slow)\n",
 			(unsigned long long)s->lines_skipped);

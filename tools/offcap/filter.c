@@ -13,6 +13,8 @@
 #include "packet.h"
 #include "pcapng.h"
 #include "pcapc.h"
+#include "hook.h"
+#include "loader.h"
 #include "testrun.h"
 
 
@@ -23,8 +25,12 @@ static void usage(FILE *f)
 		   "and the eBPF offcap capture runs in the kernel for it, per link type.\n\n"
 		   "  -r, --read FILE   run the capture's kernel program (BPF_PROG_TEST_RUN) and\n"
 		   "                    libpcap's interpreter on every packet of FILE and print\n"
-		   "                    each packet they disagree on; exit 1 if any. Repeatable:\n"
-		   "                    packets are numbered across the files\n"
+		   "                    each packet they disagree on; exit 1 if any. Every program\n"
+		   "                    kind a test run supports: tc ingress and egress (a VLAN\n"
+		   "                    tag as metadata too), XDP, and the older kernels' variant.\n"
+		   "                    Prints the kernel's kept/rejected/undecided counts; exit 1\n"
+		   "                    if a packet was undecided for a filter the kernel decides.\n"
+		   "                    Repeatable: packets are numbered across the files\n"
 		   "  -F, --file FILE   read the expression from FILE\n"
 		   "  -v, --verbose     libbpf's and the verifier's messages\n");
 }
@@ -48,11 +54,22 @@ static void print_link(const struct oc_kfilter *f, enum oc_kf_link l)
 	}
 }
 
+/* A run's programs in each variant: the kernel's own, and the older
+ * kernels' without bpf_cast_to_kern_ctx (tc reads __sk_buff there). */
+#define VARIANTS 2
+
+struct tally {
+	unsigned long kept, rejected, undecided;
+};
+
 struct compare {
 	const struct oc_kfilter *f;
-	struct oc_testrun *run[OC_KF_LINKS];
+	struct oc_testrun *run[OC_KF_LINKS][VARIANTS];
+	uint32_t have[VARIANTS];
+	unsigned nvariants;
 	int verbose;
-	unsigned long n, matched, undecided, disagree, skipped, uncompared;
+	unsigned long n, matched, disagree, uncompared, runs, unexpected;
+	struct tally t[VARIANTS][OC_TR_PROGS];
 	int said[OC_KF_LINKS];	/* "not compared" told for this link type */
 	char err[512];
 };
@@ -62,11 +79,85 @@ static const char *verdict(int v)
 	return v == OC_CBPF_MATCH ? "match" : v == OC_CBPF_REJECT ? "reject" : "undecided";
 }
 
+static void count(struct tally *t, int k)
+{
+	t->kept += k == OC_CBPF_MATCH;
+	t->rejected += k == OC_CBPF_REJECT;
+	t->undecided += k == OC_CBPF_UNDECIDED;
+}
+
+/* libpcap's verdict; for inbound/outbound/ifindex the kernel's classic BPF's
+ * on a live capture at that program's point (libpcap on a file has none). */
+static int reference(const struct compare *c, enum oc_kf_link l, const struct oc_testrun *r,
+		     enum oc_tr_prog p, const uint8_t *data, uint32_t caplen, uint32_t len)
+{
+	const void *cbpf = c->f->link[l].cbpf;
+	unsigned n = c->f->link[l].cbpf_len;
+	struct oc_cbpf_aux aux;
+
+	if (!oc_cbpf_uses_aux(cbpf, n))
+		return oc_pcap_match(cbpf, n, data, caplen, len) != 0;
+	aux = oc_testrun_aux(r, p);
+	return oc_cbpf_run(cbpf, n, data, caplen, len, &aux) != 0;
+}
+
+static int run_one(struct compare *c, enum oc_kf_link l, unsigned v, enum oc_tr_prog p, int vlan_meta,
+		   const uint8_t *data, uint32_t caplen, uint32_t len)
+{
+	struct oc_testrun *r = c->run[l][v];
+	int u = reference(c, l, r, p, data, caplen, len), k;
+	char err[256];
+
+	k = oc_testrun_packet(r, p, data, caplen, len, vlan_meta, err, sizeof(err));
+	if (k < 0) {
+		snprintf(c->err, sizeof(c->err), "#%lu: %s", c->n, err);
+		return -1;
+	}
+	c->runs++;
+	count(&c->t[v][p], k);
+	if (k == OC_CBPF_UNDECIDED) {	/* user space decides, with libpcap */
+		c->unexpected += oc_kfilter_decides(c->f, l);
+		k = u ? OC_CBPF_MATCH : OC_CBPF_REJECT;
+	}
+	if ((k == OC_CBPF_MATCH) != u) {
+		c->disagree++;
+		printf("#%lu %s%s%s kernel=%s libpcap=%s len %u caplen %u\n", c->n, oc_testrun_name(p),
+		       v ? " (older kernels' variant)" : "", vlan_meta ? " (VLAN tag as metadata)" : "",
+		       verdict(k), u ? "match" : "reject", len, caplen);
+	}
+	return 0;
+}
+
+static int tagged(const uint8_t *d, uint32_t caplen)
+{
+	return caplen >= 18 && ((d[12] == 0x81 && d[13] == 0x00) || (d[12] == 0x88 && d[13] == 0xa8));
+}
+
+/* Every program of every variant on the packet; a tagged frame at tc once
+ * more with its tag as metadata. */
+static int run_all(struct compare *c, enum oc_kf_link l, const uint8_t *data, uint32_t caplen, uint32_t len)
+{
+	for (unsigned v = 0; v < c->nvariants; v++) {
+		if (!c->run[l][v] && !(c->run[l][v] = oc_testrun_open(c->f, l == OC_KF_L3, c->have[v], c->verbose,
+								       c->err, sizeof(c->err))))
+			return -1;
+		for (unsigned p = 0; p < OC_TR_PROGS; p++) {
+			int tc = p == OC_TR_TC_INGRESS || p == OC_TR_TC_EGRESS;
+
+			if (!oc_testrun_has(c->run[l][v], p))
+				continue;
+			if (run_one(c, l, v, p, 0, data, caplen, len) ||
+			    (tc && l == OC_KF_L2 && tagged(data, caplen) && run_one(c, l, v, p, 1, data, caplen, len)))
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* One packet of the file, with its interface's link type. */
 static int compare_one(struct compare *c, unsigned linktype, const uint8_t *data, uint32_t caplen, uint32_t len)
 {
 	enum oc_kf_link l = linktype == OC_LINKTYPE_RAW ? OC_KF_L3 : OC_KF_L2;
-	int k, u;
 
 	c->n++;
 	if (linktype != OC_LINKTYPE_ETHERNET && linktype != OC_LINKTYPE_RAW) {
@@ -81,25 +172,8 @@ static int compare_one(struct compare *c, unsigned linktype, const uint8_t *data
 		c->uncompared++;
 		return 0;
 	}
-	if (!c->run[l] && !(c->run[l] = oc_testrun_open(c->f, l == OC_KF_L3, c->verbose, c->err, sizeof(c->err))))
-		return 1;
-	u = oc_pcap_match(c->f->link[l].cbpf, c->f->link[l].cbpf_len, data, caplen, len);
-	if ((k = oc_testrun_packet(c->run[l], data, caplen, len)) < 0) {
-		c->skipped++;
-		fprintf(stderr, "#%lu: the kernel refused the test run (%u bytes)\n", c->n, caplen);
-		return 0;
-	}
-	if (k == OC_CBPF_UNDECIDED) {	/* user space decides, with libpcap */
-		c->undecided++;
-		k = u ? OC_CBPF_MATCH : OC_CBPF_REJECT;
-	}
-	c->matched += k == OC_CBPF_MATCH;
-	if ((k == OC_CBPF_MATCH) != (u != 0)) {
-		c->disagree++;
-		printf("#%lu kernel=%s libpcap=%s len %u caplen %u\n", c->n, verdict(k),
-		       u ? "match" : "reject", len, caplen);
-	}
-	return 0;
+	c->matched += oc_pcap_match(c->f->link[l].cbpf, c->f->link[l].cbpf_len, data, caplen, len) != 0;
+	return run_all(c, l, data, caplen, len) ? 1 : 0;
 }
 
 static int compare_file(struct compare *c, const char *path)
@@ -120,29 +194,59 @@ static int compare_file(struct compare *c, const char *path)
 	return ret < 0 || c->err[0] ? -1 : 0;
 }
 
-/* Every file in turn, one program load per link type for all of them. */
+/* The kernel's verdicts per program: what it kept, rejected, left to user space. */
+static void print_tallies(const struct compare *c)
+{
+	struct tally all = { 0 };
+
+	for (unsigned v = 0; v < c->nvariants; v++)
+		for (unsigned p = 0; p < OC_TR_PROGS; p++) {
+			const struct tally *t = &c->t[v][p];
+
+			if (!t->kept && !t->rejected && !t->undecided)
+				continue;
+			printf("  %s%s: %lu kept, %lu rejected, %lu undecided\n", oc_testrun_name(p),
+			       v ? " (without bpf_cast_to_kern_ctx)" : "", t->kept, t->rejected, t->undecided);
+			all.kept += t->kept, all.rejected += t->rejected, all.undecided += t->undecided;
+		}
+	printf("kernel: %lu kept, %lu rejected, %lu undecided in %lu runs\n", all.kept, all.rejected,
+	       all.undecided, c->runs);
+}
+
+/* Every file in turn, one program load per link type and variant for all of them. */
 static int compare_files(const struct oc_kfilter *f, char **files, unsigned nfiles, int verbose)
 {
-	struct compare c = { .f = f, .verbose = verbose };
+	struct compare *c = calloc(1, sizeof(*c));
 	int ret = 0;
 
+	if (!c)
+		return oc_err("out of memory"), 1;
+	c->f = f, c->verbose = verbose;
+	c->have[0] = oc_probe_features();
+	c->nvariants = 1;
+	if (c->have[0] & OC_FEAT_KERN_CTX)
+		c->have[c->nvariants++] = c->have[0] & ~(uint32_t)OC_FEAT_KERN_CTX;
 	for (unsigned i = 0; i < nfiles && !ret; i++)
-		ret = compare_file(&c, files[i]);
+		ret = compare_file(c, files[i]);
 	for (unsigned l = 0; l < OC_KF_LINKS; l++)
-		oc_testrun_close(c.run[l]);
+		for (unsigned v = 0; v < VARIANTS; v++)
+			oc_testrun_close(c->run[l][v]);
 	if (ret) {
-		oc_err("%s", c.err);
+		oc_err("%s", c->err);
+		free(c);
 		return 1;
 	}
-	printf("%lu packets, %lu matched, %lu disagreements", c.n, c.matched, c.disagree);
-	if (c.undecided)
-		printf(" (%lu decided in user space)", c.undecided);
-	if (c.skipped)
-		printf(" (%lu not run)", c.skipped);
-	if (c.uncompared)
-		printf(" (%lu not compared)", c.uncompared);
+	print_tallies(c);
+	printf("%lu packets, %lu matched, %lu disagreements", c->n, c->matched, c->disagree);
+	if (c->uncompared)
+		printf(" (%lu not compared)", c->uncompared);
 	printf("\n");
-	return c.disagree || c.skipped ? 1 : 0;
+	if (c->unexpected)
+		printf("%lu verdicts undecided although every load of the filter is within the %u bytes the "
+		       "kernel copies: the filter did not decide in the kernel\n", c->unexpected, OC_CBPF_SPAN_MAX);
+	ret = c->disagree || c->unexpected ? 1 : 0;
+	free(c);
+	return ret;
 }
 
 int cmd_filter(int argc, char **argv)
