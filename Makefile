@@ -1,5 +1,5 @@
 # offcap: offload-aware packet capture.  `make demo`, `make check`, `make bench`,
-# `make check-kernels`.
+# `make check-kernels`, `make check-nics`.
 CC       ?= gcc
 CLANG    ?= clang
 BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
@@ -50,7 +50,7 @@ USER_PLUGINDIR := $(HOME)/.local/lib/wireshark/plugins
 USER_EXTCAPDIRS := $(HOME)/.config/wireshark/extcap $(HOME)/.local/lib/wireshark/extcap
 
 .SECONDARY:
-.PHONY: all deps demo check check-kernels unit bench bench-merge clean vmlinux man install uninstall install-user uninstall-user
+.PHONY: all deps demo check check-kernels check-nics unit bench bench-merge clean vmlinux man install uninstall install-user uninstall-user
 all: $(BUILD)/offcap $(BUILD)/offcap.8
 man: $(BUILD)/offcap.8
 
@@ -154,6 +154,11 @@ check: deps all unit
 check-kernels: deps all unit
 	@$(MAKE) --no-print-directory deps PKGS="$(KERNEL_PKGS)"
 	tests/kernels/run.sh
+
+# Pairs of emulated NICs (e1000e, virtio-net, vmxnet3) in Debian's 6.1 and 6.12 guests (see README).
+check-nics: deps all unit
+	@$(MAKE) --no-print-directory deps PKGS="$(KERNEL_PKGS)"
+	tests/nics/run.sh
 
 bench: deps all
 	bench/run.sh

@@ -50,6 +50,7 @@ const char *oc_problem_name(unsigned kind)
 		"MSS larger than a link on the path carries", "ICMP too-big", "checksum really wrong",
 		"frame larger than the receiving veth peer's MTU (dropped)",
 		"the kernel counted drops or errors during the capture",
+		"MTU mismatch: a flow sent packets larger than a receiving interface's MTU",
 	};
 	return kind < OC_PROB_MAX ? n[kind] : "?";
 }
@@ -410,6 +411,14 @@ static void learn_tcp(struct oc_analysis *a, struct oc_flow *f, int side, const 
 	}
 }
 
+/* Before this kernel's GRO, on a device that merges (LRO, hardware GRO: on
+ * virtio-net the host's receive offloads): the device or its host made it. */
+static int device_merges(const struct oc_if_stats *st)
+{
+	return (st->point == OC_POINT_PRE_GRO || st->point == OC_POINT_XDP) &&
+	       (st->facts.lro == 1 || st->facts.gro_hw == 1);
+}
+
 static void received_superframe(struct oc_analysis *a, struct oc_if_stats *st, struct oc_flow_side *s,
 				const struct oc_packet *pkt, const struct oc_layer *l, uint32_t n,
 				uint32_t if_id)
@@ -420,6 +429,7 @@ static void received_superframe(struct oc_analysis *a, struct oc_if_stats *st, s
 
 	if (whole) {
 		st->received_whole++, st->received_whole_segs += n;
+		st->device_merged += device_merges(st);
 		if (here)
 			s->received_whole++, s->received_whole_segs += n;
 	} else {
@@ -477,6 +487,37 @@ static void note_path_mtu(struct oc_flow *f, const struct oc_if_stats *st, uint3
 		mtu = st->facts.peer_mtu;
 	if (!f->path_mtu || mtu < f->path_mtu)
 		f->path_mtu = mtu, f->path_mtu_if1 = if_id + 1;
+}
+
+static void iface_label(const struct oc_if_stats *st, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", st->facts.netns, st->facts.netns[0] ? "/" : "", st->ifname);
+}
+
+/* A side's packets sent unsegmented larger than an interface that receives
+ * them takes: named once per flow side, with both ends. */
+static void note_mtu_mismatch(struct oc_analysis *a, const struct oc_if_stats *st, struct oc_flow *f,
+			      int side, unsigned dir, uint32_t if_id)
+{
+	struct oc_flow_side *s = &f->side[side];
+	char tx[140], rx[140];
+
+	if (st->mtu_assumed)
+		return;
+	if (dir == OC_DIR_OUT && a->l3_len > s->max_sent_l3)
+		s->max_sent_l3 = a->l3_len, s->sent_if1 = if_id + 1, s->sent_mtu = st->mtu;
+	if (dir == OC_DIR_IN && (!s->rx_mtu || st->mtu < s->rx_mtu))
+		s->rx_mtu = st->mtu, s->rx_mtu_if1 = if_id + 1;
+	if (s->mismatch_said || !s->rx_mtu || !s->sent_if1 || s->max_sent_l3 <= s->rx_mtu ||
+	    s->sent_mtu <= s->rx_mtu)
+		return;
+	s->mismatch_said = 1;
+	iface_label(oc_analysis_iface(a, s->sent_if1 - 1), tx, sizeof(tx));
+	iface_label(oc_analysis_iface(a, s->rx_mtu_if1 - 1), rx, sizeof(rx));
+	problem(a, if_id, OC_PROB_MTU_MISMATCH, "MTU mismatch: %s (MTU %u) sent %u-byte IP packets; %s (MTU %u) "
+		"on the same flow takes at most %u (a NIC drops larger frames on receive; virtio and veth may "
+		"hand them up)", tx, s->sent_mtu, s->max_sent_l3, rx,
+		s->rx_mtu, s->rx_mtu);
 }
 
 /* A UDP datagram in IP fragments: as many as its first fragment's size
@@ -539,6 +580,7 @@ static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const str
 			sent_superframe(a, st, f, side, pkt, l, segments_of(&cut, l), if_id);
 		return;
 	}
+	note_mtu_mismatch(a, st, f, side, dir, if_id);
 	if (oversize)
 		return;
 	/* a frame that crossed the wire as it is */
@@ -620,6 +662,8 @@ void oc_analysis_packet(struct oc_analysis *a, const struct oc_iface *iface,
 		st->xdp_verdict[pkt->xdp_verdict]++;
 	if ((pkt->meta.flags & OC_META_VALID) && pkt->meta.gso_type)
 		st->gso_types |= pkt->meta.gso_type;
+	if ((pkt->meta.flags & OC_META_VALID) && pkt->meta.csum <= OC_CSUM_PARTIAL)
+		st->csum_state[pkt->meta.csum]++;
 	a->l3_len = oc_wire_l3_len(pkt->data, pkt->caplen, pkt->len, linktype);
 	oversize = oc_wire_over_mtu(a->l3_len, st->mtu);
 	l = oc_flow(p);

@@ -28,6 +28,7 @@ enum oc_problem_kind {
 	OC_PROB_BAD_CSUM,	/* a checksum really wrong (not an offload's placeholder) */
 	OC_PROB_PEER_MTU,	/* a frame larger than the receiving veth peer's MTU: dropped */
 	OC_PROB_KERNEL_DROPS,	/* the kernel counted drops/errors on an interface meanwhile */
+	OC_PROB_MTU_MISMATCH,	/* a flow sent larger than an interface that receives it takes */
 	OC_PROB_MAX,
 };
 
@@ -37,7 +38,7 @@ struct oc_problem {
 	uint64_t frame;		/* 1-based frame number in the file */
 	uint32_t if_id;
 	uint8_t kind;
-	char text[200];
+	char text[320];
 };
 
 struct oc_if_stats {
@@ -62,6 +63,8 @@ struct oc_if_stats {
 	char ifname[64];
 	struct oc_iface_facts facts;	/* from offcap's description and statistics */
 	uint64_t csum_ok, csum_partial, csum_bad, csum_unverified;
+	uint64_t csum_state[4];	/* ip_summed as recorded: none, unnecessary, complete, partial */
+	uint64_t device_merged;	/* received whole before GRO on a device with LRO / hardware GRO */
 	uint64_t ip_csum_bad;
 	uint64_t vlan_offloaded;
 	uint64_t xdp_verdict[OC_XDP_ACTIONS];	/* frames by the XDP verdict recorded */
@@ -78,6 +81,8 @@ struct oc_match_stats {	/* synthesized segments against the kernel's own */
 	uint64_t tso_superframes;	/* handed whole to the device at post-gso (TSO) */
 	uint64_t device_cut;	/* synthesized segments of those: the device cuts them, unobservable */
 	uint64_t tso_superframes_veth, device_cut_veth;	/* of those, on a veth: passed whole to the peer */
+	uint64_t nic_cut;	/* gso_segs of the super-frames handed whole to a NIC (not veth, virtio) */
+	uint64_t tso_superframes_virtio, host_cut;	/* to virtio-net: its host cuts them, or not */
 	uint64_t gro_merged, gro_matched;	/* merged frames whose wire frames were all seen at XDP */
 	uint64_t gro_hist[7];	/* merged frames built from 1, 2-3, 4-7, ..., 64+ wire frames */
 };

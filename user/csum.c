@@ -116,12 +116,16 @@ uint16_t oc_l4csum_pseudo(const struct oc_layer *l)
 	return oc_csum_fold(oc_pseudo_ip(&l->ip, l->l4.proto, l4_len(l)));
 }
 
+/* Linux leaves the pseudo-header sum with the L4 length; TSO drivers that
+ * program the length per segment (e1000, e1000e, ixgbe: csum_tcpudp_magic(
+ * saddr, daddr, 0, proto, 0)) and other systems' stacks leave it without. */
 bool oc_l4csum_is_pseudo(const struct oc_layer *l, uint16_t field)
 {
 	uint16_t p = oc_l4csum_pseudo(l);
-	uint16_t magic = (uint16_t)~p;	/* csum_tcpudp_magic() itself */
+	uint16_t p0 = oc_csum_fold(oc_pseudo_ip(&l->ip, l->l4.proto, 0));
+	uint16_t magic = (uint16_t)~p, magic0 = (uint16_t)~p0;	/* csum_tcpudp_magic() itself */
 
-	return field == p || field == magic;
+	return field == p || field == magic || field == p0 || field == magic0;
 }
 
 enum oc_l4csum oc_l4csum_check(const uint8_t *data, uint32_t caplen, const struct oc_layer *l)

@@ -44,6 +44,11 @@ struct oc_flow_side {
 	uint64_t superframes, segments;	/* super-frames sent and the segments they became */
 	uint64_t merged, merged_frames;	/* GRO-merged frames received and frames merged */
 	uint64_t over_mss;	/* wire segments larger than the peer's MSS */
+	/* MTU mismatch: the largest IP packet sent unsegmented (where, that MTU),
+	 * and the smallest MTU of an interface that received this side's packets */
+	uint32_t max_sent_l3, sent_if1, sent_mtu;
+	uint32_t rx_mtu, rx_mtu_if1;
+	uint8_t mismatch_said;
 	/* UDP datagrams sent in IP fragments (counted at the first fragment) */
 	uint64_t frag_datagrams, fragments;
 	uint32_t max_frag_datagram;

@@ -714,6 +714,9 @@ static const char *attach_hint(int ret, unsigned p, const struct oc_capture *c)
 {
 	if (p == OC_POINT_XDP && (ret == -EBUSY || ret == -EEXIST))
 		return " (another XDP program was attached meanwhile)";
+	if (p == OC_POINT_XDP && ret == -EOPNOTSUPP)
+		return " (the driver refuses XDP as the device is set up now; offcap changes no setting: "
+		       "-p pre-gro sees the received frames without XDP)";
 	if (p == OC_POINT_XDP && ret == -EINVAL && !(c->features & OC_FEAT_XDP_FRAGS))
 		return " (linear XDP: the MTU may be too large for one buffer)";
 	return "";

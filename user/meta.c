@@ -397,6 +397,8 @@ size_t oc_idb_descr(const struct oc_idb_meta *m, const char *text, char *buf, si
 	n = put_kv(buf, len, n, "peer", m->peer);
 	n = put_num(buf, len, n, "peer_ifindex", m->peer_ifindex > 0 ? (uint64_t)m->peer_ifindex : 0);
 	n = put_num(buf, len, n, "peer_mtu", m->peer_mtu);
+	n = put_kv(buf, len, n, "xdp_mode", m->xdp_mode);
+	n = put_kv(buf, len, n, "observer_effect", m->observer_effect);
 	if (m->has_counters) {
 		n = put_count(buf, len, n, "rx_dropped", m->rx_dropped);
 		n = put_count(buf, len, n, "rx_errors", m->rx_errors);
@@ -482,6 +484,10 @@ static void set_key(struct oc_idb_meta *m, const char *key, size_t klen, const c
 		m->peer_ifindex = (int32_t)to_u32(val);
 	else if (KEY("peer_mtu"))
 		m->peer_mtu = to_u32(val);
+	else if (KEY("xdp_mode"))
+		copy(m->xdp_mode, sizeof(m->xdp_mode), val);
+	else if (KEY("observer_effect"))
+		copy(m->observer_effect, sizeof(m->observer_effect), val);
 	else if (KEY("rx_dropped"))
 		m->rx_dropped = strtoull(val, NULL, 10), m->has_counters = 1;
 	else if (KEY("rx_errors"))
@@ -554,4 +560,22 @@ int oc_idb_parse(const char *name, const char *descr, struct oc_idb_meta *m)
 	}
 	parse_contract(descr + ml, m);
 	return 1;
+}
+
+const char *oc_observer_effect_text(const char *code, size_t len)
+{
+	static const struct { const char *code, *text; } t[] = {
+		{ "guest_offloads_off", "XDP made virtio-net switch off the host's receive offloads (guest "
+		  "TSO/UFO/USO and checksum, through the control queue; ethtool -k still shows rx-gro-hw on): "
+		  "the host sent wire-sized frames with full checksums instead of merged super-frames" },
+		{ "gro_skipped", "generic XDP: the kernel skips GRO on this device while it is attached, so "
+		  "tc-ingress shows wire frames, not merges" },
+		{ "rx-lro:off", "attaching XDP turned the device's LRO off: it merges no received frames" },
+		{ "rx-gro-hw:off", "attaching XDP turned the device's hardware GRO off" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strlen(t[i].code) == len && !memcmp(t[i].code, code, len))
+			return t[i].text;
+	return NULL;
 }

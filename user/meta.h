@@ -126,6 +126,10 @@ int oc_meta_decode(const uint8_t *in, size_t len, struct oc_meta *m);	/* 0 ok */
  *   peer=ocb  peer_ifindex=2  peer_mtu=1500  (a veth's peer, in any namespace)
  *   rx_dropped=0  rx_errors=0  tx_dropped=0  tx_errors=0  (counters at start;
  *   the statistics block's comment has them at the end)
+ *   xdp_mode=native|generic  (the xdp point's block: how the kernel runs it)
+ *   observer_effect=guest_offloads_off,gro_skipped,rx-lro:off  (on every block
+ *   of the device: what attaching changed in what the device does; see
+ *   oc_observer_effect_text)
  *
  * Files written before this contract ("offcap hook=... mtu=1500 ...") and
  * other tools' files are still read: the MTU from "mtu=N" / "MTU N" anywhere
@@ -145,6 +149,8 @@ struct oc_idb_meta {
 	int32_t peer_ifindex;	/* veth peer, 0 if none or unknown */
 	uint32_t peer_mtu;
 	char peer[64];		/* the peer's name */
+	char xdp_mode[16];	/* "native", "generic", "" unknown */
+	char observer_effect[160];	/* comma-separated codes, "" none */
 	int has_counters;	/* the device's counters at start: */
 	uint64_t rx_dropped, rx_errors, tx_dropped, tx_errors;
 };
@@ -157,5 +163,7 @@ size_t oc_idb_descr(const struct oc_idb_meta *m, const char *text, char *buf, si
  * contract, 0 for older offcap files and other tools' (what could be found
  * is filled in: MTU, hook, interface and namespace from the name). */
 int oc_idb_parse(const char *name, const char *descr, struct oc_idb_meta *m);
+/* What one observer_effect code means, for people; NULL for a code not known. */
+const char *oc_observer_effect_text(const char *code, size_t len);
 
 #endif

@@ -3,6 +3,7 @@
 #include <net/if_arp.h>
 #include "meta.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/ethtool.h>
@@ -446,6 +447,8 @@ static void facts_of_contract(const struct oc_idb_meta *m, struct oc_iface_facts
 	for (size_t i = 0; m->features[i] && i + 1 < sizeof(feat); i++)	/* "tso:on,gso:off" */
 		feat[i] = m->features[i] == ',' ? ' ' : m->features[i] == ':' ? '=' : m->features[i];
 	read_offloads(feat, f);
+	snprintf(f->xdp_mode, sizeof(f->xdp_mode), "%s", m->xdp_mode);
+	snprintf(f->observer_effect, sizeof(f->observer_effect), "%s", m->observer_effect);
 	if ((f->has_start = m->has_counters))
 		f->start = (struct oc_counters){ m->rx_dropped, m->rx_errors, m->tx_dropped, m->tx_errors };
 }
@@ -482,6 +485,69 @@ static int open_ns(const char *name, char *err, size_t errlen)
 		snprintf(err, errlen, "network namespace '%s': %s (see 'ip netns list')",
 			 name, strerror(errno));
 	return fd;
+}
+
+/* ethtool's bus_info of virtio-net is its transport's (the PCI address), the
+ * virtio device sits below it; the bus's view, unlike /sys/class/net's, does
+ * not depend on the network namespace. */
+static FILE *open_virtio_features(const char *bus)
+{
+	char path[384];
+	struct dirent *e;
+	FILE *f = NULL;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/features", bus);
+	if ((f = fopen(path, "re")))
+		return f;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bus);
+	if (!(d = opendir(path)))
+		return NULL;
+	while (!f && (e = readdir(d)))
+		if (!strncmp(e->d_name, "virtio", 6)) {
+			snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%.64s/features", bus, e->d_name);
+			f = fopen(path, "re");
+		}
+	closedir(d);
+	return f;
+}
+
+static void read_virtio_features(struct oc_netdev *dev)
+{
+	char bits[130] = "";
+	FILE *f;
+
+	if (strchr(dev->bus_info, '/') || !dev->bus_info[0] || !(f = open_virtio_features(dev->bus_info)))
+		return;
+	if (fgets(bits, sizeof(bits), f))
+		for (unsigned i = 0; i < 64 && (bits[i] == '0' || bits[i] == '1'); i++)
+			dev->virtio_features |= (uint64_t)(bits[i] == '1') << i;
+	dev->has_virtio_features = bits[0] == '0' || bits[0] == '1';
+	fclose(f);
+}
+
+/* virtio-net feature bits (virtio 1.2, 5.1.3): what the host does for the guest's receive */
+#define VIRTIO_GUEST_CSUM	(1ull << 1)
+#define VIRTIO_CTRL_GUEST_OFFLOADS (1ull << 2)
+#define VIRTIO_GUEST_OFFLOADS	(VIRTIO_GUEST_CSUM | 1ull << 7 | 1ull << 8 | 1ull << 9 | 1ull << 10 | \
+				 1ull << 54 | 1ull << 55)	/* TSO4, TSO6, ECN, UFO, USO4, USO6 */
+
+void oc_xdp_outlook(const struct oc_netdev *dev, struct oc_xdp_outlook *o)
+{
+	uint64_t f = dev->virtio_features;
+
+	memset(o, 0, sizeof(*o));
+	if (strcmp(dev->driver, "virtio_net") || !dev->has_virtio_features || !(f & VIRTIO_GUEST_OFFLOADS))
+		return;
+	if (f & VIRTIO_CTRL_GUEST_OFFLOADS) {
+		snprintf(o->effect, sizeof(o->effect), "guest_offloads_off");
+		return;
+	}
+	o->refuse = 1;
+	snprintf(o->why, sizeof(o->why), "virtio-net refuses XDP while its host merges received frames and "
+		 "checksums them for it (guest offloads negotiated without the control queue that switches "
+		 "them off: \"disable GRO_HW first\"); offcap changes no device setting: use -p pre-gro, "
+		 "which sees the frames the driver receives, before GRO");
 }
 
 int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_ns,
@@ -527,8 +593,12 @@ int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_
 	read_mtu(ifname, &dev->mtu);
 	dev->hwtype = 1;	/* ARPHRD_ETHER */
 	read_hwtype(ifname, &dev->hwtype);
-	if (!ethtool(ifname, &drv))
+	if (!ethtool(ifname, &drv)) {
 		snprintf(dev->driver, sizeof(dev->driver), "%s", drv.driver);
+		snprintf(dev->bus_info, sizeof(dev->bus_info), "%s", drv.bus_info);
+	}
+	if (!strcmp(dev->driver, "virtio_net"))
+		read_virtio_features(dev);
 	if (!strcmp(dev->driver, "veth")) {
 		dev->peer_ifindex = read_peer(ifname);
 		find_peer(dev);

@@ -36,7 +36,20 @@ struct oc_netdev {
 	struct oc_features peer_feat;
 	struct oc_counters start;	/* counters when the capture started */
 	int has_start;
+	char bus_info[32];	/* ethtool's: "virtio2", "0000:00:04.0" */
+	uint64_t virtio_features;	/* virtio-net: the feature bits it negotiated */
+	int has_virtio_features;
 };
+
+/* What attaching XDP would do to a device, known before attaching: refuse (why:
+ * offcap changes no setting to make it attach) or change what the device does
+ * (effect codes, as the IDB's observer_effect records them). */
+struct oc_xdp_outlook {
+	int refuse;
+	char why[400];
+	char effect[80];
+};
+void oc_xdp_outlook(const struct oc_netdev *dev, struct oc_xdp_outlook *o);
 
 /* What offcap records about an interface in the file, read back from an IDB's
  * description (the contract in meta.h: driver, ifindex, peer, features,
@@ -51,6 +64,8 @@ struct oc_iface_facts {
 	char driver[32];
 	int gro, lro, gro_hw;	/* 1 on, 0 off, -1 unknown */
 	int tso, tso6, uso;	/* transmit segmentation offloads: the same */
+	char xdp_mode[16];	/* "native", "generic", "" */
+	char observer_effect[160];	/* codes, user/meta.h */
 	struct oc_counters start, end;
 	int has_start, has_end;
 };

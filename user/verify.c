@@ -46,6 +46,7 @@ struct dev {
 	uint32_t netns;
 	uint8_t seen_post_gso, seen_wire;	/* seen_wire: frames before GRO (xdp, pre-gro) */
 	uint8_t veth;		/* a veth: it passes super-frames whole to its peer */
+	uint8_t virtio;		/* virtio-net: it passes them whole to its host */
 };
 
 struct gro_ring {
@@ -121,6 +122,7 @@ static uint32_t dev_of(struct oc_verify *v, const struct oc_iface *iface, const 
 
 		oc_iface_facts_parse(iface->descr, NULL, &f);
 		v->devs[v->ndevs].veth = !strcmp(f.driver, "veth");
+		v->devs[v->ndevs].virtio = !strcmp(f.driver, "virtio_net");
 	}
 	return v->ndevs++;
 }
@@ -410,6 +412,10 @@ static void device_cuts(struct oc_verify *v, const struct oc_packet *pkt, const 
 
 	v->st.tso_superframes++;
 	v->st.tso_superframes_veth += v->devs[dev].veth;
+	if (v->devs[dev].virtio)
+		v->st.tso_superframes_virtio++, v->st.host_cut += pkt->meta.gso_segs;
+	else if (!v->devs[dev].veth)
+		v->st.nic_cut += pkt->meta.gso_segs;
 	for (uint32_t i = 0; i < pkt->meta.gso_segs; i++) {
 		uint32_t id = udp ? (uint16_t)(l->ip.id + i) : l->l4.tcp.seq + i * pkt->meta.gso_size;
 		uint32_t *slot = index_slot(v, seg_key(dev, flow, id));

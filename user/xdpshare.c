@@ -229,7 +229,9 @@ struct xdp_program *oc_xdp_share(struct bpf_object *obj, struct bpf_program *pro
 	ret = xdp_program__attach(p, ifindex, XDP_MODE_UNSPEC, 0);
 	if (ret) {
 		snprintf(err, errlen, "cannot join the XDP dispatcher (libxdp): %s%s", strerror(-ret),
-			 ret == -EBUSY || ret == -EEXIST ? " (another XDP program was attached meanwhile)" : "");
+			 ret == -EBUSY || ret == -EEXIST ? " (another XDP program was attached meanwhile)" :
+			 ret == -EOPNOTSUPP ? " (the driver refuses XDP as the device is set up now; offcap "
+			 "changes no setting: -p pre-gro sees the received frames without XDP)" : "");
 		xdp_program__close(p);
 		return NULL;
 	}

@@ -9,6 +9,7 @@
 #include "pkt.h"
 
 static uint8_t buf[4000];
+static const char *driver = "veth";	/* the driver the next iface() records */
 
 /* A TCPv4 frame 198.18.0.1:40000 > 198.18.0.2:5201 with payload_len bytes. */
 static struct oc_packet tcp_pkt(uint32_t if_id, unsigned point, unsigned dir, uint32_t payload_len)
@@ -45,7 +46,7 @@ static struct oc_iface iface(const char *name, unsigned point, uint32_t mtu, int
 	snprintf(f.ifname, sizeof(f.ifname), "%s", name);
 	snprintf(m.ifname, sizeof(m.ifname), "%s", name);
 	snprintf(m.netns, sizeof(m.netns), "ns%s", name);
-	snprintf(m.driver, sizeof(m.driver), "veth");
+	snprintf(m.driver, sizeof(m.driver), "%s", driver);
 	snprintf(m.features, sizeof(m.features), "tso:on,%s", feat);	/* "gro:on,lro:off" */
 	oc_idb_descr(&m, NULL, f.descr, sizeof(f.descr));
 	return f;
@@ -168,8 +169,118 @@ static void test_xdp_verdicts(void)
 	oc_analysis_free(a);
 }
 
+/* virtio-net's host merges (rx-gro-hw): named the device's before GRO, not at tc-ingress */
+static void test_device_merged(void)
+{
+	struct oc_iface pre = iface("v", OC_POINT_PRE_GRO, 1500, 2, 0, "gro:on,gro-hw:on");
+	struct oc_iface tci = iface("v", OC_POINT_TC_INGRESS, 1500, 2, 0, "gro:on,gro-hw:on");
+	struct oc_iface veth = iface("w", OC_POINT_PRE_GRO, 1500, 3, 4, "gro:off,gro-hw:off");
+	struct oc_analysis *a = analysis();
+	struct oc_packet p;
+
+	oc_analysis_add_iface(a, 0, &pre);
+	oc_analysis_add_iface(a, 1, &tci);
+	oc_analysis_add_iface(a, 2, &veth);
+	p = tcp_pkt(0, OC_POINT_PRE_GRO, OC_DIR_IN, 2896);
+	p.meta.gso_type |= OC_GSO_DODGY;
+	oc_analysis_packet(a, &pre, &p);
+	p.if_id = 1, p.meta.point = OC_POINT_TC_INGRESS;
+	oc_analysis_packet(a, &tci, &p);
+	p.if_id = 2, p.meta.point = OC_POINT_PRE_GRO;
+	oc_analysis_packet(a, &veth, &p);
+	CHECK_EQ(oc_analysis_iface(a, 0)->device_merged, 1, "pre-gro on a device with rx-gro-hw: the device's or host's");
+	CHECK_EQ(oc_analysis_iface(a, 1)->device_merged, 0, "tc-ingress: not named the device's");
+	CHECK_EQ(oc_analysis_iface(a, 2)->device_merged, 0, "a device without LRO or GRO_HW: not the device's");
+	oc_analysis_free(a);
+}
+
+static void test_csum_states(void)
+{
+	struct oc_iface rx = iface("e", OC_POINT_PRE_GRO, 1500, 2, 0, "gro:on");
+	struct oc_analysis *a = analysis();
+	static const uint8_t states[] = { OC_CSUM_UNNECESSARY, OC_CSUM_UNNECESSARY, OC_CSUM_COMPLETE,
+					  OC_CSUM_NONE, OC_CSUM_UNKNOWN };
+	struct oc_packet p;
+
+	oc_analysis_add_iface(a, 0, &rx);
+	for (unsigned i = 0; i < sizeof(states); i++) {
+		p = tcp_pkt(0, OC_POINT_PRE_GRO, OC_DIR_IN, 100);
+		p.meta.csum = states[i];
+		oc_analysis_packet(a, &rx, &p);
+	}
+	CHECK_EQ(oc_analysis_iface(a, 0)->csum_state[OC_CSUM_UNNECESSARY], 2, "checksum state unnecessary counted");
+	CHECK_EQ(oc_analysis_iface(a, 0)->csum_state[OC_CSUM_COMPLETE], 1, "... complete");
+	CHECK_EQ(oc_analysis_iface(a, 0)->csum_state[OC_CSUM_NONE], 1, "... none; unknown is not a state");
+	oc_analysis_free(a);
+}
+
+/* 9000 on one end, 1500 on the other: named once, with both ends */
+static void test_mtu_mismatch(void)
+{
+	struct oc_iface tx = iface("a", OC_POINT_TC_EGRESS, 9000, 2, 0, "gro:off");
+	struct oc_iface rx = iface("b", OC_POINT_PRE_GRO, 1500, 3, 0, "gro:off");
+	struct oc_analysis *a = analysis();
+	const struct oc_problem *pr;
+	struct oc_packet p;
+	unsigned n;
+
+	oc_analysis_add_iface(a, 0, &tx);
+	oc_analysis_add_iface(a, 1, &rx);
+	p = tcp_pkt(1, OC_POINT_PRE_GRO, OC_DIR_IN, 1000);
+	oc_analysis_packet(a, &rx, &p);
+	p = tcp_pkt(0, OC_POINT_TC_EGRESS, OC_DIR_OUT, 1400);
+	oc_analysis_packet(a, &tx, &p);
+	CHECK_EQ(oc_analysis_problem_count(a, OC_PROB_MTU_MISMATCH), 0, "a 1454-byte packet fits both ends");
+	for (unsigned i = 0; i < 2; i++) {
+		p = tcp_pkt(0, OC_POINT_TC_EGRESS, OC_DIR_OUT, 3000);
+		p.meta.gso_segs = 0, p.meta.gso_size = 0, p.meta.gso_type = 0;
+		oc_analysis_packet(a, &tx, &p);
+	}
+	CHECK_EQ(oc_analysis_problem_count(a, OC_PROB_MTU_MISMATCH), 1, "3040 bytes from MTU 9000 to MTU 1500: once");
+	pr = oc_analysis_problems(a, &n);
+	CHECK(n >= 1 && strstr(pr[n - 1].text, "MTU mismatch: nsa/a (MTU 9000) sent 3040-byte IP packets") &&
+	      strstr(pr[n - 1].text, "nsb/b (MTU 1500) on the same flow"), "named from both ends");
+	oc_analysis_free(a);
+}
+
+/* A NIC's TSO: the segments it cuts counted from gso_segs, even without tc-egress */
+static void test_nic_cut(void)
+{
+	struct oc_analysis_opts o = { .flow_limit = 16, .verify = 1 };
+	struct oc_analysis *a = oc_analysis_new(&o);
+	struct oc_iface nic, vth, vio;
+	struct oc_packet p;
+
+	driver = "e1000e";
+	nic = iface("e", OC_POINT_POST_GSO, 1500, 2, 0, "gro:on");
+	driver = "veth";
+	vth = iface("v", OC_POINT_POST_GSO, 1500, 3, 4, "gro:off");
+	driver = "virtio_net";
+	vio = iface("q", OC_POINT_POST_GSO, 1500, 5, 0, "gro:on");
+	driver = "veth";
+	oc_analysis_add_iface(a, 0, &nic);
+	oc_analysis_add_iface(a, 1, &vth);
+	oc_analysis_add_iface(a, 2, &vio);
+	p = tcp_pkt(0, OC_POINT_POST_GSO, OC_DIR_OUT, 3800);
+	oc_analysis_packet(a, &nic, &p);
+	p = tcp_pkt(1, OC_POINT_POST_GSO, OC_DIR_OUT, 3800);
+	oc_analysis_packet(a, &vth, &p);
+	p = tcp_pkt(2, OC_POINT_POST_GSO, OC_DIR_OUT, 3800);
+	oc_analysis_packet(a, &vio, &p);
+	oc_analysis_finish(a);
+	CHECK_EQ(oc_analysis_match(a)->tso_superframes, 3, "three super-frames handed whole to a device");
+	CHECK_EQ(oc_analysis_match(a)->nic_cut, 3, "the NIC cuts its one into 3 segments; veth and virtio are no NIC");
+	CHECK_EQ(oc_analysis_match(a)->tso_superframes_virtio, 1, "virtio-net's goes to its host whole");
+	CHECK_EQ(oc_analysis_match(a)->host_cut, 3, "... which cuts it into 3 where a wire needs it");
+	oc_analysis_free(a);
+}
+
 int main(void)
 {
+	test_device_merged();
+	test_csum_states();
+	test_mtu_mismatch();
+	test_nic_cut();
 	test_problem_once();
 	test_xdp_verdicts();
 	test_received_whole();

@@ -130,6 +130,27 @@ static void test_tcp_classify(void)
 	oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
 	CHECK_EQ(oc_l4csum_check(b, n, oc_flow(&p)), OC_L4CSUM_PARTIAL,
 		 "complemented pseudo sum (csum_tcpudp_magic) is PARTIAL");
+	/* e1000e/ixgbe TSO and other systems: the pseudo-header sum without the length */
+	{
+		uint8_t ph[12];
+		uint16_t nolen;
+
+		memcpy(ph, b + 26, 8);
+		ph[8] = 0, ph[9] = 6, ph[10] = ph[11] = 0;
+		nolen = ref_fold(ph, 12, 0);
+		set16(b, at, nolen);
+		oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
+		CHECK_EQ(oc_l4csum_check(b, n, oc_flow(&p)), OC_L4CSUM_PARTIAL,
+			 "pseudo sum without the length (TSO drivers' form) is PARTIAL");
+		set16(b, at, (uint16_t)~nolen);
+		oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
+		CHECK_EQ(oc_l4csum_check(b, n, oc_flow(&p)), OC_L4CSUM_PARTIAL,
+			 "complemented pseudo sum without the length is PARTIAL");
+		set16(b, at, (uint16_t)(nolen + 1));
+		oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
+		CHECK_EQ(oc_l4csum_check(b, n, oc_flow(&p)), (nolen + 1 == good) ? OC_L4CSUM_OK : OC_L4CSUM_BAD,
+			 "one off the lengthless form is BAD");
+	}
 	set16(b, at, (uint16_t)(good + 1));
 	oc_parse(b, n, n, OC_LINKTYPE_ETHERNET, &p);
 	CHECK_EQ(oc_l4csum_check(b, n, oc_flow(&p)), OC_L4CSUM_BAD, "off-by-one checksum is BAD");

@@ -54,6 +54,8 @@ struct cap_state {
 	struct oc_lineout *lines;
 	uint64_t lines_skipped;
 	struct oc_iface line_if[OC_MAX_DEVS][OC_POINT_MAX];	/* names the lines show */
+	char xdp_mode[OC_MAX_DEVS][16];	/* "native", "generic" */
+	char effect[OC_MAX_DEVS][160];	/* observer_effect codes (user/meta.h) */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -341,6 +343,7 @@ static int add_idbs(struct cap_state *s)
 		struct oc_idb_meta m;
 
 		idb_facts(dev, &m);
+		snprintf(m.observer_effect, sizeof(m.observer_effect), "%s", s->effect[d]);
 		for (unsigned p = 0; p < OC_POINT_MAX; p++) {
 			struct oc_iface i = { .linktype = oc_netdev_is_l3(dev) ? OC_LINKTYPE_RAW :
 						OC_LINKTYPE_ETHERNET, .point = p,
@@ -350,6 +353,7 @@ static int add_idbs(struct cap_state *s)
 			if (!(s->o->points & (1u << p)))
 				continue;
 			m.point = (uint8_t)p;
+			snprintf(m.xdp_mode, sizeof(m.xdp_mode), "%s", p == OC_POINT_XDP ? s->xdp_mode[d] : "");
 			i.snaplen = s->o->snaplen ? s->o->snaplen : OC_MAX_CAPLEN;
 			oc_idb_name(&m, with_netns, i.name, sizeof(i.name));
 			snprintf(i.ifname, sizeof(i.ifname), "%s", dev->name);
@@ -506,6 +510,28 @@ static int vanished(struct cap_state *s)
 	return !left;
 }
 
+static void add_effect(struct cap_state *s, unsigned d, const char *code)
+{
+	size_t n = strlen(s->effect[d]);
+
+	if (!strstr(s->effect[d], code))
+		snprintf(s->effect[d] + n, sizeof(s->effect[d]) - n, "%s%s", n ? "," : "", code);
+}
+
+/* Receive merging a device stopped doing because offcap attached. */
+static void note_merging_off(struct cap_state *s, unsigned d, const struct oc_features *now)
+{
+	static const char *const merging[] = { "rx-lro", "rx-gro-hw" };
+
+	for (unsigned i = 0; i < 2; i++) {
+		char code[32];
+
+		snprintf(code, sizeof(code), "%s:off", merging[i]);
+		if (oc_feature(&s->devs[d].feat, merging[i]) == 1 && oc_feature(now, merging[i]) == 0)
+			add_effect(s, d, code);
+	}
+}
+
 static void warn_feature_changes(struct cap_state *s)
 {
 	for (unsigned d = 0; d < s->o->nif; d++) {
@@ -515,6 +541,8 @@ static void warn_feature_changes(struct cap_state *s)
 
 		if (oc_netdev_enter(dev))
 			continue;
+		if (!oc_netdev_read_features(dev, &now))
+			note_merging_off(s, d, &now);
 		if (!oc_netdev_read_features(dev, &now) && oc_features_diff(&dev->feat, &now, diff, sizeof(diff)))
 			oc_warn("attaching changed %s's features (%s): what you capture is not what runs "
 				"without offcap", dev->name, diff);
@@ -527,6 +555,53 @@ static void warn_feature_changes(struct cap_state *s)
 			oc_warn("XDP on veth %s turns off GSO pass-through on its peer: the peer now segments "
 				"in software and its post-gso point shows MTU-sized segments", dev->name);
 	}
+}
+
+/* XDP the driver refuses in its present state: offcap changes no setting to
+ * make it attach, so the capture does not start. */
+static int xdp_refusals(struct cap_state *s)
+{
+	int refused = 0;
+
+	for (unsigned d = 0; (s->o->points & (1u << OC_POINT_XDP)) && d < s->o->nif; d++) {
+		struct oc_xdp_outlook o;
+
+		oc_xdp_outlook(&s->devs[d], &o);
+		if (o.refuse)
+			oc_err("%s: no capture at xdp: %s", s->devs[d].name, o.why), refused = 1;
+		snprintf(s->effect[d], sizeof(s->effect[d]), "%s", o.effect);
+	}
+	return refused ? -1 : 0;
+}
+
+/* Native or generic XDP, and what attaching changed in what the device does. */
+static void xdp_notes(struct cap_state *s, struct oc_capture *c)
+{
+	for (unsigned d = 0; (s->o->points & (1u << OC_POINT_XDP)) && d < s->o->nif; d++) {
+		const char *m = oc_capture_attach_mode(c, d, OC_POINT_XDP), *name = s->devs[d].name;
+
+		if (m && !strcmp(m, "fentry/fexit")) {
+			s->effect[d][0] = '\0';	/* the program already attached changed it, not offcap */
+		} else if (m && strstr(m, "generic")) {
+			snprintf(s->xdp_mode[d], sizeof(s->xdp_mode[d]), "generic");
+			add_effect(s, d, "gro_skipped");
+			fprintf(stderr, "offcap: %s: generic XDP (%s has no native XDP here): the program runs on "
+				"the skb the driver built, after the driver's own work\n", name, s->devs[d].driver);
+		} else if (m && strstr(m, "native")) {
+			snprintf(s->xdp_mode[d], sizeof(s->xdp_mode[d]), "native");
+			fprintf(stderr, "offcap: %s: native XDP (in the %s driver, before an skb is built)\n",
+				name, s->devs[d].driver);
+		}
+	}
+	for (unsigned d = 0; d < s->o->nif; d++)
+		for (const char *e = s->effect[d]; *e;) {
+			size_t n = strcspn(e, ",");
+			const char *text = oc_observer_effect_text(e, n);
+
+			if (text)
+				oc_warn("%s: observer effect: %s", s->devs[d].name, text);
+			e += n + (e[n] == ',');
+		}
 }
 
 /* What a person could otherwise mistake for a difference between points. */
@@ -715,9 +790,9 @@ int cmd_capture(int argc, char **argv)
 		return oc_err("out of memory"), 1;
 	s->o = &o;
 	s->filter = filter;
-	if (open_devices(s) || filter_devices(s))
+	if (open_devices(s) || filter_devices(s) || xdp_refusals(s))
 		goto out;
-	if (o.out && (open_output(s, argc, argv) || add_idbs(s)))
+	if (o.out && open_output(s, argc, argv))
 		goto out;
 	if (o.print && start_lines(s))
 		goto out;
@@ -733,6 +808,10 @@ int cmd_capture(int argc, char **argv)
 	}
 	started = 1;
 	warn_feature_changes(s);
+	xdp_notes(s, c);
+	/* after attaching: the blocks record what attaching did */
+	if (o.out && add_idbs(s))
+		goto out;
 	start_notes(s, c);
 	/* the header on disk now means: attached and capturing */
 	if (s->w && pcapng_flush(s->w)) {

@@ -156,6 +156,52 @@ static void print_received_whole(struct cap_reader *r, const struct oc_if_stats 
 		       "pass-through from a veth peer)", s->rw_seen_sent || s->rw_dodgy || s->rw_gro_off ? ", " : " ",
 		       (unsigned long long)s->rw_pre_gro);
 	printf("\n");
+	if (s->device_merged)
+		printf("  %-22s %17s %llu of them merged or passed whole by the device or its host (%s on %s: "
+		       "LRO or the hypervisor's receive offloads), before this kernel's GRO, whose merges "
+		       "show at tc-ingress\n", "", "", (unsigned long long)s->device_merged,
+		       s->facts.gro_hw == 1 ? "rx-gro-hw" : "rx-lro", s->facts.driver[0] ? s->facts.driver : "?");
+}
+
+/* ip_summed as the driver left it, at the receive points */
+static void print_csum_states(const struct oc_if_stats *s)
+{
+	static const char *const why[4] = {
+		"none (the driver vouched for nothing: the stack verifies in software)",
+		"unnecessary (the device verified the TCP/UDP checksum: e1000e, vmxnet3, a virtio host's DATA_VALID)",
+		"complete (the device summed the packet; the stack checks that sum: virtio-net, mlx5)",
+		"partial (still to be filled: the sender left it for a device, and a veth peer or a virtio "
+		"host handed the packet over as it was, never checksummed on a wire)",
+	};
+	const char *sep = "";
+
+	if (s->point != OC_POINT_PRE_GRO && s->point != OC_POINT_TC_INGRESS)
+		return;
+	if (!(s->csum_state[0] | s->csum_state[1] | s->csum_state[2] | s->csum_state[3]))
+		return;
+	printf("  %-22s %17s checksum state at %s:", "", "", oc_point_name(s->point));
+	for (unsigned c = 0; c < 4; c++)
+		if (s->csum_state[c]) {
+			printf("%s %llu %s", sep, (unsigned long long)s->csum_state[c], why[c]);
+			sep = ";";
+		}
+	printf("\n");
+}
+
+/* XDP's mode and what attaching changed in what the device does (the IDB's) */
+static void print_observer_effects(const struct oc_if_stats *s)
+{
+	if (s->point == OC_POINT_XDP && s->facts.xdp_mode[0])
+		printf("  %-22s %17s %s XDP\n", "", "", s->facts.xdp_mode);
+	for (const char *e = s->facts.observer_effect; *e;) {
+		size_t n = strcspn(e, ",");
+		const char *text = oc_observer_effect_text(e, n);
+
+		printf("  %-22s %17s observer effect: %s\n", "", "", text ? text : "");
+		if (!text)
+			printf("%.*s\n", (int)n, e);
+		e += n + (e[n] == ',');
+	}
 }
 
 /* Per hook point: super-frames sent, merges and super-frames received whole,
@@ -248,6 +294,8 @@ static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
 				printf(" %u", s->vlan_ids[v]);
 			printf("\n");
 		}
+		print_csum_states(s);
+		print_observer_effects(s);
 		print_xdp_verdicts(s);
 		if (s->malformed || s->truncated)
 			printf("  %-22s %17s %llu malformed%s%s%s, %llu with truncated headers\n", "", "",
@@ -440,11 +488,20 @@ static void print_match(const struct oc_match_stats *m)
 			printf("  %llu synthesized segments were not seen at post-gso: the kernel did not hand them "
 			       "to the driver while capturing (dropped before the driver, or sent after the capture)\n",
 			       (unsigned long long)m->missing);
-		if (m->tso_superframes > m->tso_superframes_veth)
-			printf("  %llu super-frames went to the device whole (TSO/USO): %llu segments synthesized as "
-			       "the device will cut them (not observable in software, not missing)\n",
-			       (unsigned long long)(m->tso_superframes - m->tso_superframes_veth),
-			       (unsigned long long)(m->device_cut - m->device_cut_veth));
+		if (m->tso_superframes_virtio)
+			printf("  %llu super-frames handed to the device whole: virtio-net passes them to its host "
+			       "whole (vnet_hdr), which cuts them into %llu segments only where a wire needs it (a "
+			       "host bridge and another guest take them whole)\n",
+			       (unsigned long long)m->tso_superframes_virtio, (unsigned long long)m->host_cut);
+		if (m->tso_superframes > m->tso_superframes_veth + m->tso_superframes_virtio)
+			printf("  %llu super-frames handed to the device whole: the NIC cuts them into %llu segments "
+			       "on the wire (TSO/USO)%s%llu%s\n",
+			       (unsigned long long)(m->tso_superframes - m->tso_superframes_veth -
+						    m->tso_superframes_virtio),
+			       (unsigned long long)m->nic_cut, m->device_cut > m->device_cut_veth ?
+			       "; synthesized here as Linux would cut them: " : "",
+			       (unsigned long long)(m->device_cut - m->device_cut_veth),
+			       m->device_cut > m->device_cut_veth ? " segments" : "");
 		if (m->tso_superframes_veth)
 			printf("  %llu super-frames went to a veth whole: it passes them to its peer whole (GSO "
 			       "pass-through, no wire); %llu segments synthesized as a NIC would cut them (not missing)\n",
@@ -622,6 +679,15 @@ static void json_if(struct oc_json *j, struct cap_reader *r, const struct oc_ifa
 	oc_json_u64(j, "ipv4_header_bad", s->ip_csum_bad);
 	oc_json_close(j, '}');
 	oc_json_u64(j, "vlan_offloaded", s->vlan_offloaded);
+	oc_json_open(j, "csum_states", '{');
+	oc_json_u64(j, "none", s->csum_state[0]);
+	oc_json_u64(j, "unnecessary", s->csum_state[1]);
+	oc_json_u64(j, "complete", s->csum_state[2]);
+	oc_json_u64(j, "partial", s->csum_state[3]);
+	oc_json_close(j, '}');
+	oc_json_u64(j, "device_merged", s->device_merged);
+	oc_json_str(j, "xdp_mode", s->facts.xdp_mode[0] ? s->facts.xdp_mode : NULL);
+	oc_json_str(j, "observer_effect", s->facts.observer_effect[0] ? s->facts.observer_effect : NULL);
 	if (s->point == OC_POINT_XDP) {
 		oc_json_open(j, "xdp_verdicts", '{');
 		for (unsigned a = 0; a < OC_XDP_ACTIONS; a++)
@@ -756,6 +822,9 @@ static void json_report(struct cap_reader *r, struct oc_analysis *a, const struc
 	oc_json_u64(&j, "tso_superframes", m->tso_superframes);
 	oc_json_u64(&j, "device_cut_segments", m->device_cut);
 	oc_json_u64(&j, "veth_superframes", m->tso_superframes_veth);
+	oc_json_u64(&j, "nic_cut_segments", m->nic_cut);
+	oc_json_u64(&j, "virtio_superframes", m->tso_superframes_virtio);
+	oc_json_u64(&j, "host_cut_segments", m->host_cut);
 	oc_json_u64(&j, "gro_merged", m->gro_merged);
 	oc_json_u64(&j, "gro_matched", m->gro_matched);
 	oc_json_close(&j, '}');
