@@ -481,8 +481,8 @@ static struct seg *waiting(struct oc_niccut *c, int by_seq, uint64_t key, uint32
 	return *slot && c->pend[*slot - 1].tx != rx ? &c->pend[*slot - 1] : NULL;
 }
 
-/* The super-frame left in IP fragments, not cut into segments (qemu before 8.1
- * emulates TSO so): every segment of it is received as something else. */
+/* The super-frame left in IP fragments, not cut into segments (qemu 7.2
+ * emulates TSO so without a vnet_hdr peer): every segment of it is received as something else. */
 static void fragmented(struct oc_niccut *c, struct seg *g, uint64_t frame)
 {
 	struct sframe *s = sframe_of(c, g->sf);

@@ -115,6 +115,13 @@ tcp_stream() {	# TSO super-frames to the device; what the other NIC receives
 	echo "# figures $DRV tcp: $sf super-frames handed to nica's device ($segs segments); nicb@pre-gro received $wire frames, $big over the MTU; $(grep -o '[0-9.]* [MG]bits/sec' "$D/tcp.iperf" | tail -1)"
 }
 
+cut_whole() {	# whole packets (-s 0): checksums and payloads compared too
+	cap cut -s 0 -p post-gso,pre-gro
+	oc_iperf 4M
+	stop cut
+	nic_cut cut
+}
+
 udp_gso() {	# 40 sends of 21 x 1000-byte datagrams with UDP_SEGMENT
 	cap udp -p tc-egress,post-gso,pre-gro,tc-ingress
 	udp_send "$IP_B" 40 21000 1000
@@ -192,7 +199,7 @@ for DRV in $NICS; do
 	if ! pair "$DRV" "$id"; then not_ok "two NICs joined by a wire, each in its namespace"; continue; fi
 	ok "two NICs joined by a wire, each in its namespace"
 	echo "# $DRV: $(ina ethtool -i nica | head -1); features: $(ina ethtool -k nica | grep -E '^(tcp-segmentation-offload|generic-receive-offload|large-receive-offload|rx-gro-hw):' | tr -s '\n\t' '  ')"
-	tcp_stream; udp_gso; mtu_mismatch; vlan; xdp "$want"
+	tcp_stream; cut_whole; udp_gso; mtu_mismatch; vlan; xdp "$want"
 	[ "$DRV" = virtio ] && xdp_refused
 done
 echo "$pass passed, $fail failed"

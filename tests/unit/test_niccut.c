@@ -218,7 +218,7 @@ static void test_lost_segment(void)
 	oc_niccut_free(c);
 }
 
-/* The whole super-frame in IP fragments (qemu < 8.1 emulating TSO): the first
+/* The whole super-frame in IP fragments (qemu 7.2 emulating TSO): the first
  * carries the TCP header. */
 static void test_fragments(void)
 {

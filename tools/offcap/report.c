@@ -573,7 +573,7 @@ static void print_niccut(const struct oc_cut_stats *c)
 	       (unsigned long long)c->seg_unseen);
 	if (c->fragmented)
 		printf("  %llu super-frames left the device as IP fragments of the whole super-frame, not as TCP "
-		       "segments (what qemu before 8.1 does for TSO on e1000e and vmxnet3)\n",
+		       "segments (qemu 7.2 emulates TSO so on e1000e and vmxnet3 without a vnet_hdr peer)\n",
 		       (unsigned long long)c->fragmented);
 	if (c->seg_csum_unverified)
 		printf("  TCP/UDP checksums not compared on %llu segments: their super-frame was not captured whole "
