@@ -455,7 +455,7 @@ static void compare(struct oc_niccut *c, struct seg *g, const struct oc_packet *
 {
 	struct oc_cur s = oc_cur_make(g->bytes, g->caplen), r = oc_cur_make(pkt->data, pkt->caplen);
 	const struct sframe *sf = sframe_of(c, g->sf);
-	uint32_t mask;
+	uint32_t mask, cut;
 
 	oc_parse(g->bytes, g->caplen, g->len, g->linktype, &c->sp);
 	if (!one_segment(rp, &c->sp)) {
@@ -464,11 +464,12 @@ static void compare(struct oc_niccut *c, struct seg *g, const struct oc_packet *
 		mask = diff_fields(&s, &c->sp, &r, rp) | link_differs(&s, &c->sp, &r, rp) << OC_CUT_LINK;
 		mask = consequences(mask, &r, rp, g->csum_known);
 	}
+	cut = mask & ~(1u << OC_CUT_LINK);	/* MACs and tags are no part of the cut */
 	c->st.seg_received++;
-	c->st.seg_exact += !mask;
-	c->st.seg_differ += !!mask;
+	c->st.seg_exact += !cut;
+	c->st.seg_differ += !!cut;
 	count_fields(c, mask, frame, sf ? sf->frame : 0);
-	resolve(c, g, RX_WIRE, !!mask);
+	resolve(c, g, RX_WIRE, !!cut);
 }
 
 static struct seg *waiting(struct oc_niccut *c, int by_seq, uint64_t key, uint32_t rx)

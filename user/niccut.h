@@ -13,7 +13,7 @@
 #include "parse.h"
 
 enum oc_cut_field {
-	OC_CUT_LINK,		/* MACs, VLAN tags */
+	OC_CUT_LINK,		/* MACs, VLAN tags: counted, but no part of the cut */
 	OC_CUT_IP_ID,
 	OC_CUT_IP_LEN,		/* IPv4 tot_len, IPv6 payload_len, UDP length */
 	OC_CUT_IP_CSUM,		/* IPv4 header checksum */

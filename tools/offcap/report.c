@@ -530,7 +530,7 @@ static void print_cut_fields(const struct oc_cut_stats *c)
 {
 	const char *sep = "";
 
-	for (unsigned f = 0; f < OC_CUT_FIELDS; f++) {
+	for (unsigned f = OC_CUT_LINK + 1; f < OC_CUT_FIELDS; f++) {
 		if (!c->field[f])
 			continue;
 		printf("%s%s in %llu segments (frame %llu, super-frame at frame %llu)", sep, oc_cut_field_name(f),
@@ -571,6 +571,10 @@ static void print_niccut(const struct oc_cut_stats *c)
 	       (unsigned long long)c->seg_received, (unsigned long long)c->seg_exact,
 	       (unsigned long long)c->seg_differ, (unsigned long long)c->seg_merged,
 	       (unsigned long long)c->seg_unseen);
+	if (c->field[OC_CUT_LINK])
+		printf("  link layer (MACs, VLAN tags) differs on %llu segments (frame %llu): not the NIC's cut, "
+		       "compared from the IP header on\n", (unsigned long long)c->field[OC_CUT_LINK],
+		       (unsigned long long)c->field_frame[OC_CUT_LINK]);
 	if (c->fragmented)
 		printf("  %llu super-frames left the device as IP fragments of the whole super-frame, not as TCP "
 		       "segments (qemu 7.2 emulates TSO so on e1000e and vmxnet3 without a vnet_hdr peer)\n",
