@@ -34,6 +34,7 @@ struct sframe {
 	uint64_t n, frame;		/* n: its number, 0: free */
 	uint32_t count, left, wire, merged, differ;
 	uint32_t first;			/* the ring slot of its first segment */
+	uint8_t done, exact;		/* judged; judged exact */
 };
 
 struct port {				/* per interface block */
@@ -51,6 +52,7 @@ struct oc_niccut {
 	uint64_t bytes;
 	uint32_t *index, *seq_index;	/* open addressing by key, by seq_key: pend slot + 1 */
 	struct sframe sf[SF_MAX];
+	struct { uint64_t key, n; } ends[SF_MAX];	/* where each TCP super-frame ends: seq_key */
 	uint64_t sf_next;
 	struct port *ports;
 	uint32_t nports;
@@ -65,7 +67,8 @@ const char *oc_cut_field_name(unsigned f)
 	static const char *const n[OC_CUT_FIELDS] = {
 		"link layer (MAC, VLAN)", "IP ID", "IP/UDP length", "IP header checksum", "IP header (other)",
 		"TCP sequence", "TCP flags (FIN/PSH/CWR)", "TCP/UDP checksum", "TCP options",
-		"TCP/UDP header (other)", "payload", "not a TCP/UDP segment",
+		"TCP/UDP header (other)", "payload", "an extra frame (an empty TCP segment after the last)",
+		"not a TCP/UDP segment",
 	};
 	return f < OC_CUT_FIELDS ? n[f] : "?";
 }
@@ -74,7 +77,7 @@ const char *oc_cut_field_key(unsigned f)
 {
 	static const char *const n[OC_CUT_FIELDS] = {
 		"link", "ip_id", "ip_len", "ip_csum", "ip_other", "tcp_seq", "tcp_flags", "l4_csum",
-		"tcp_options", "l4_other", "payload", "not_segment",
+		"tcp_options", "l4_other", "payload", "extra_frame", "not_segment",
 	};
 	return f < OC_CUT_FIELDS ? n[f] : "?";
 }
@@ -196,17 +199,17 @@ static void sframe_done(struct oc_niccut *c, struct sframe *s)
 {
 	if (s->wire + s->merged == s->count)
 		c->st.all_received++;
-	if (s->wire == s->count && !s->differ)
-		c->st.exact++;
+	s->exact = s->wire == s->count && !s->differ;
+	c->st.exact += s->exact;
 	c->st.differ += !!s->differ;
-	s->n = 0;
+	s->done = 1;
 }
 
 static struct sframe *sframe_of(struct oc_niccut *c, uint64_t n)
 {
 	struct sframe *s = &c->sf[n % SF_MAX];
 
-	return s->n == n ? s : NULL;
+	return s->n == n && !s->done ? s : NULL;
 }
 
 /* A waiting segment's fate: received as a wire frame (differing or not),
@@ -309,11 +312,22 @@ static int on_segment(const uint8_t *b, uint32_t caplen, uint32_t len, const str
 	return 0;
 }
 
+static void note_end(struct oc_niccut *c, const struct oc_layer *l)
+{
+	uint64_t key;
+
+	if (l->l4.kind != OC_L4_TCP)
+		return;
+	key = mix(mix(c->cur_group, l->l4.tcp.seq + l->l4.payload_len), l->l4.tcp.ack) | 1;
+	c->ends[key % SF_MAX].key = key;
+	c->ends[key % SF_MAX].n = c->cur_sf;
+}
+
 static void new_sframe(struct oc_niccut *c, uint64_t frame, uint32_t count)
 {
 	struct sframe *s = &c->sf[c->sf_next % SF_MAX];
 
-	if (s->n)	/* still waiting after SF_MAX more: judged with what it has */
+	if (s->n && !s->done)	/* still waiting after SF_MAX more: judged with what it has */
 		sframe_done(c, s);
 	*s = (struct sframe){ .n = c->sf_next, .frame = frame, .count = count, .left = count };
 	c->cur_sf = c->sf_next++;
@@ -343,6 +357,7 @@ static void handed(struct oc_niccut *c, const struct oc_packet *pkt, const struc
 	c->cur_ts = pkt->ts_ns;
 	c->cur_linktype = iface->linktype;
 	new_sframe(c, frame, plan.count);
+	note_end(c, oc_flow(p));
 	oc_segment(&c->seg, &req, on_segment, c);
 }
 
@@ -522,6 +537,30 @@ static void pieces(struct oc_niccut *c, const struct oc_packet *pkt, const struc
 	}
 }
 
+/* An empty TCP segment where a super-frame ends, with its ACK: the NIC sent a
+ * frame more than Linux cuts (qemu's e1000 after a payload that is a multiple
+ * of the MSS). */
+static void empty_segment(struct oc_niccut *c, const struct oc_layer *l, uint64_t group, uint64_t frame)
+{
+	uint64_t key = mix(mix(group, l->l4.tcp.seq), l->l4.tcp.ack) | 1;
+	struct sframe *s;
+
+	if (l->l4.tcp.flags & (OC_TH_SYN | OC_TH_RST | OC_TH_FIN) || c->ends[key % SF_MAX].key != key)
+		return;
+	s = &c->sf[c->ends[key % SF_MAX].n % SF_MAX];
+	c->ends[key % SF_MAX].key = 0;
+	if (s->n != c->ends[key % SF_MAX].n)
+		return;
+	count_fields(c, 1u << OC_CUT_EXTRA, frame, s->frame);
+	if (!s->done) {
+		s->differ++;
+	} else if (!s->differ++) {
+		c->st.exact -= s->exact;
+		c->st.differ++;
+		s->exact = 0;
+	}
+}
+
 /* A frame another device received: one wire frame, compared with the segment
  * of the same unit key or, failing that, starting at the same TCP sequence. */
 static void received(struct oc_niccut *c, const struct oc_packet *pkt, const struct oc_parsed *p,
@@ -534,6 +573,8 @@ static void received(struct oc_niccut *c, const struct oc_packet *pkt, const str
 
 	if (step && payload > step && !l->ip.is_fragment)
 		return pieces(c, pkt, p, pt, step);
+	if (l->l4.kind == OC_L4_TCP && !payload)
+		return empty_segment(c, l, group, frame);
 	if (l->ip.is_fragment && l->l4.kind == OC_L4_UDP && l->l4.udp.len >= 8)
 		payload = l->l4.udp.len - 8u;	/* a first fragment: its datagram's key */
 	key = oc_unit_piece_key(p, pkt->data, pkt->caplen, 0, payload, 0);
@@ -580,7 +621,7 @@ void oc_niccut_finish(struct oc_niccut *c)
 	while (c->npend)
 		pop_oldest(c);
 	for (unsigned i = 0; i < SF_MAX; i++)
-		if (c->sf[i].n)
+		if (c->sf[i].n && !c->sf[i].done)
 			sframe_done(c, &c->sf[i]);
 }
 

@@ -24,6 +24,7 @@ enum oc_cut_field {
 	OC_CUT_TCP_OPTIONS,
 	OC_CUT_L4_OTHER,	/* ports, ACK, window, data offset, urgent pointer */
 	OC_CUT_PAYLOAD,
+	OC_CUT_EXTRA,		/* a frame Linux does not send: an empty TCP segment after the last */
 	OC_CUT_NOT_SEGMENT,	/* received as something other than one TCP/UDP segment */
 	OC_CUT_FIELDS,
 };
