@@ -610,7 +610,7 @@ void oc_niccut_packet(struct oc_niccut *c, const struct oc_packet *pkt, const st
 	case OC_POINT_XDP:
 	case OC_POINT_PRE_GRO:
 	case OC_POINT_TC_INGRESS:
-		if (c->npend)
+		if (c->sf_next)
 			received(c, pkt, p, pt, frame);
 		break;
 	}

@@ -250,6 +250,36 @@ static void test_fragments(void)
 	oc_niccut_free(c);
 }
 
+/* qemu's e1000 sends an empty PSH segment where the super-frame ends. */
+static void test_extra_empty(void)
+{
+	struct oc_niccut *c = oc_niccut_new();
+	static uint8_t b[66];
+	const struct oc_cut_stats *s;
+	struct oc_packet r;
+
+	feed(c, &superframe, &tx_if, 1);
+	for (unsigned i = 0; i < SEGS; i++) {
+		r = rx_frame(seg_buf[i], seg_len[i], 2000 + i);
+		feed(c, &r, &rx_if, 2 + i);
+	}
+	memcpy(b, seg_buf[SEGS - 1], sizeof(b));
+	set16(b, 14 + 2, 52);
+	set16(b, 34 + 4, (1000 + PAYLOAD) >> 16);
+	set16(b, 34 + 6, (1000 + PAYLOAD) & 0xffff);
+	fix_csums(b, sizeof(b));
+	r = rx_frame(b, sizeof(b), 3000);
+	feed(c, &r, &rx_if, 9);
+	oc_niccut_finish(c);
+	s = oc_niccut_stats(c);
+	CHECK_EQ(s->field[OC_CUT_EXTRA], 1, "an empty segment where the super-frame ends: an extra frame");
+	CHECK_EQ(s->field_frame[OC_CUT_EXTRA], 9, "... at frame 9");
+	CHECK_EQ(s->seg_exact, SEGS, "its segments were Linux's");
+	CHECK_EQ(s->exact, 0, "the super-frame is no longer exact");
+	CHECK_EQ(s->differ, 1, "... it differs");
+	oc_niccut_free(c);
+}
+
 /* nicb's device merged the segments (LRO/hardware GRO): found, not comparable. */
 static void test_merged(void)
 {
@@ -325,6 +355,7 @@ int main(void)
 	test_lost_segment();
 	test_fragments();
 	test_merged();
+	test_extra_empty();
 	test_same_device();
 	test_vlan();
 	return check_done();
