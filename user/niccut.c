@@ -17,7 +17,7 @@
 #define WINDOW_NS 2000000000ull		/* a segment not received within 2 s is never seen */
 #define SF_MAX 4096u			/* super-frames with segments still waiting */
 
-enum outcome { RX_WIRE, RX_MERGED, RX_UNSEEN };
+enum outcome { RX_WIRE, RX_MERGED, RX_UNSEEN, RX_RESENT };
 
 struct seg {
 	uint64_t key;			/* flow and unit key; 0: free */
@@ -220,6 +220,7 @@ static void resolve(struct oc_niccut *c, struct seg *g, enum outcome o, int diff
 
 	c->st.seg_unseen += o == RX_UNSEEN;
 	c->st.seg_merged += o == RX_MERGED;
+	c->st.seg_resent += o == RX_RESENT;
 	if (s) {
 		s->wire += o == RX_WIRE;
 		s->merged += o == RX_MERGED;
@@ -254,7 +255,7 @@ static void drop_older(struct oc_niccut *c, int by_seq, uint64_t key)
 	uint32_t *slot = index_slot(c, by_seq, key);
 
 	if (key && *slot)	/* the same segment again (a retransmission): keep the newest */
-		resolve(c, &c->pend[*slot - 1], RX_UNSEEN, 0);
+		resolve(c, &c->pend[*slot - 1], RX_RESENT, 0);
 }
 
 static int keep_segment(struct oc_niccut *c, const uint8_t *b, uint32_t caplen, uint32_t len, uint64_t key,
@@ -590,6 +591,21 @@ static void received(struct oc_niccut *c, const struct oc_packet *pkt, const str
 	note_dev(c->st.rx, sizeof(c->st.rx), &c->st.n_rx, pt);
 }
 
+/* A frame handed to the sending device on its own, carrying a waiting
+ * segment's unit: a retransmission took its place before it was seen. */
+static void resent(struct oc_niccut *c, const struct oc_packet *pkt, const struct oc_parsed *p,
+		   const struct port *pt)
+{
+	uint64_t key = oc_unit_piece_key(p, pkt->data, pkt->caplen, 0, oc_flow(p)->l4.payload_len, 0);
+	uint32_t *slot;
+
+	if (!key || !c->npend)
+		return;
+	slot = index_slot(c, 0, mix(oc_unit_group(p), key) | 1);
+	if (*slot && c->pend[*slot - 1].tx == pt->dev)
+		resolve(c, &c->pend[*slot - 1], RX_RESENT, 0);
+}
+
 void oc_niccut_packet(struct oc_niccut *c, const struct oc_packet *pkt, const struct oc_parsed *p,
 		      const struct oc_iface *iface, uint64_t frame)
 {
@@ -606,6 +622,8 @@ void oc_niccut_packet(struct oc_niccut *c, const struct oc_packet *pkt, const st
 	case OC_POINT_POST_GSO:
 		if (pkt->meta.gso_segs > 1 && pkt->meta.gso_size)
 			handed(c, pkt, p, iface, pt, frame);
+		else
+			resent(c, pkt, p, pt);
 		break;
 	case OC_POINT_XDP:
 	case OC_POINT_PRE_GRO:

@@ -41,6 +41,7 @@ struct oc_cut_stats {
 	uint64_t seg_exact, seg_differ;
 	uint64_t seg_merged;	/* received inside a merged or whole frame: not comparable */
 	uint64_t seg_unseen;	/* never seen at another interface (within the window) */
+	uint64_t seg_resent;	/* sent again before another interface saw it (a retransmission) */
 	uint64_t seg_csum_unverified;	/* TCP/UDP checksum not compared: the super-frame past the snaplen */
 	uint64_t field[OC_CUT_FIELDS];	/* segments differing in that field */
 	uint64_t field_frame[OC_CUT_FIELDS];	/* the first received frame that did */

@@ -280,6 +280,37 @@ static void test_extra_empty(void)
 	oc_niccut_free(c);
 }
 
+/* The second segment sent again on its own (another IP id, as a retransmission
+ * is) before nicb saw the first: nicb's copy is the retransmission's. */
+static void test_resent(void)
+{
+	struct oc_niccut *c = oc_niccut_new();
+	static uint8_t b[2000];
+	const struct oc_cut_stats *s;
+	struct oc_packet r, again;
+
+	memcpy(b, seg_buf[1], seg_len[1]);
+	set16(b, 14 + 4, 500);
+	fix_csums(b, seg_len[1]);
+	again = rx_frame(b, seg_len[1], 1500);
+	again.if_id = 0;
+	again.meta.point = OC_POINT_POST_GSO;
+	again.meta.dir = OC_DIR_OUT;
+	feed(c, &superframe, &tx_if, 1);
+	feed(c, &again, &tx_if, 2);
+	for (unsigned i = 0; i < SEGS; i++) {
+		r = rx_frame(i == 1 ? b : seg_buf[i], seg_len[i], 2000 + i);
+		feed(c, &r, &rx_if, 3 + i);
+	}
+	oc_niccut_finish(c);
+	s = oc_niccut_stats(c);
+	CHECK_EQ(s->seg_resent, 1, "a segment sent again on its own before nicb saw it");
+	CHECK_EQ(s->field[OC_CUT_IP_ID], 0, "... the retransmission's IP id is not the NIC's cut");
+	CHECK_EQ(s->seg_exact, SEGS - 1, "the others exact");
+	CHECK_EQ(s->all_received, 0, "the super-frame not counted as reaching nicb whole");
+	oc_niccut_free(c);
+}
+
 /* nicb's device merged the segments (LRO/hardware GRO): found, not comparable. */
 static void test_merged(void)
 {
@@ -356,6 +387,7 @@ int main(void)
 	test_fragments();
 	test_merged();
 	test_extra_empty();
+	test_resent();
 	test_same_device();
 	test_vlan();
 	return check_done();

@@ -566,11 +566,11 @@ static void print_niccut(const struct oc_cut_stats *c)
 		printf("none differs\n");
 	}
 	printf("  segments: %llu received at another interface (%llu exactly as Linux cuts them, %llu differ), "
-	       "%llu inside frames merged or passed whole (not comparable), %llu never seen at another interface "
-	       "(the capture's own drops count here)\n",
+	       "%llu inside frames merged or passed whole (not comparable), %llu sent again before another interface "
+	       "saw them, %llu never seen at another interface (the capture's own drops count here)\n",
 	       (unsigned long long)c->seg_received, (unsigned long long)c->seg_exact,
 	       (unsigned long long)c->seg_differ, (unsigned long long)c->seg_merged,
-	       (unsigned long long)c->seg_unseen);
+	       (unsigned long long)c->seg_resent, (unsigned long long)c->seg_unseen);
 	if (c->field[OC_CUT_LINK])
 		printf("  link layer (MACs, VLAN tags) differs on %llu segments (frame %llu): not the NIC's cut, "
 		       "compared from the IP header on\n", (unsigned long long)c->field[OC_CUT_LINK],
@@ -601,6 +601,7 @@ static void json_niccut(struct oc_json *j, const struct oc_cut_stats *c)
 	oc_json_u64(j, "segments_differ", c->seg_differ);
 	oc_json_u64(j, "segments_merged", c->seg_merged);
 	oc_json_u64(j, "segments_unseen", c->seg_unseen);
+	oc_json_u64(j, "segments_resent", c->seg_resent);
 	oc_json_u64(j, "segments_csum_unverified", c->seg_csum_unverified);
 	oc_json_open(j, "differences", '{');
 	for (unsigned f = 0; f < OC_CUT_FIELDS; f++) {
