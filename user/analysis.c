@@ -8,6 +8,7 @@
 #include "csum.h"
 #include "parse.h"
 #include "verify.h"
+#include "niccut.h"
 #include "wire.h"
 
 #define LINK_OUTGOING 4	/* Linux cooked capture: PACKET_OUTGOING */
@@ -27,6 +28,7 @@ struct oc_analysis {
 	unsigned nproblems;
 	uint64_t problem_count[OC_PROB_MAX];
 	struct oc_verify *verify;
+	struct oc_niccut *niccut;	/* a NIC's cut against Linux's */
 	/* super-frames seen sent whole (tc-egress/post-gso): key and if_id + 1 */
 	uint64_t sent_whole[SENT_WHOLE_SLOTS];
 	uint32_t sent_whole_if1[SENT_WHOLE_SLOTS];
@@ -66,9 +68,11 @@ struct oc_analysis *oc_analysis_new(const struct oc_analysis_opts *o)
 	if (!a->o.default_mtu)
 		a->o.default_mtu = 1500;
 	a->flows = oc_flows_new(o->flow_limit ? o->flow_limit : 65536);
-	if (o->verify || o->side_by_side)
+	if (o->verify || o->side_by_side) {
 		a->verify = oc_verify_new(o->side_by_side, o->ctx, o->side_by_side_max);
-	if (!a->flows || ((o->verify || o->side_by_side) && !a->verify)) {
+		a->niccut = oc_niccut_new();
+	}
+	if (!a->flows || ((o->verify || o->side_by_side) && (!a->verify || !a->niccut))) {
 		oc_analysis_free(a);
 		return NULL;
 	}
@@ -81,6 +85,7 @@ void oc_analysis_free(struct oc_analysis *a)
 		return;
 	oc_flows_free(a->flows);
 	oc_verify_free(a->verify);
+	oc_niccut_free(a->niccut);
 	free(a->ifs);
 	free(a);
 }
@@ -699,6 +704,8 @@ void oc_analysis_packet(struct oc_analysis *a, const struct oc_iface *iface,
 	peer_mtu_check(a, st, pkt, l, pkt->if_id);
 	if (a->verify)
 		oc_verify_packet(a->verify, pkt, p, iface, a->frame);
+	if (a->niccut)
+		oc_niccut_packet(a->niccut, pkt, p, iface, a->frame);
 }
 
 /* An MSS is a problem where segments that size would cross a link that cannot
@@ -776,6 +783,8 @@ void oc_analysis_finish(struct oc_analysis *a)
 {
 	if (a->verify)
 		oc_verify_finish(a->verify);
+	if (a->niccut)
+		oc_niccut_finish(a->niccut);
 	flows_against_path(a);
 	kernel_counters(a);
 }
@@ -795,6 +804,13 @@ const struct oc_match_stats *oc_analysis_match(const struct oc_analysis *a)
 	static const struct oc_match_stats none;
 
 	return a->verify ? oc_verify_stats(a->verify) : &none;
+}
+
+const struct oc_cut_stats *oc_analysis_niccut(const struct oc_analysis *a)
+{
+	static const struct oc_cut_stats none;
+
+	return a->niccut ? oc_niccut_stats(a->niccut) : &none;
 }
 
 struct oc_flow_table *oc_analysis_flows(const struct oc_analysis *a)

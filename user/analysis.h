@@ -8,6 +8,7 @@
 #include "flow.h"
 #include "netdev.h"
 #include "packet.h"
+#include "niccut.h"
 
 enum oc_cause {
 	OC_CAUSE_TSO,		/* TSO/GSO super-frame on transmit */
@@ -131,6 +132,8 @@ void oc_analysis_finish(struct oc_analysis *a);
 const struct oc_if_stats *oc_analysis_iface(const struct oc_analysis *a, uint32_t if_id);
 uint32_t oc_analysis_niface(const struct oc_analysis *a);
 const struct oc_match_stats *oc_analysis_match(const struct oc_analysis *a);
+/* Super-frames handed whole to a NIC against the frames another interface received. */
+const struct oc_cut_stats *oc_analysis_niccut(const struct oc_analysis *a);
 struct oc_flow_table *oc_analysis_flows(const struct oc_analysis *a);
 const struct oc_problem *oc_analysis_problems(const struct oc_analysis *a, unsigned *n);
 uint64_t oc_analysis_problem_count(const struct oc_analysis *a, unsigned kind);

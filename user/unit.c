@@ -178,6 +178,26 @@ static uint64_t udp_key(const struct oc_layer *l, const uint8_t *data, uint32_t 
 	return h;
 }
 
+uint64_t oc_unit_group(const struct oc_parsed *p)
+{
+	struct oc_tuple t;
+
+	fill_tuple(&t, oc_flow(p));
+	return oc_tuple_hash(&t);
+}
+
+uint64_t oc_unit_piece_key(const struct oc_parsed *p, const uint8_t *data, uint32_t caplen, uint32_t at,
+			   uint32_t n, uint32_t i)
+{
+	const struct oc_layer *l = oc_flow(p);
+
+	if (l->l4.kind == OC_L4_TCP && n)
+		return mix(mix(mix(OC_UNIT_TCP_DATA, l->l4.tcp.seq + at), n), l->l4.tcp.ack);
+	if (l->l4.kind == OC_L4_UDP)
+		return udp_key(l, data, caplen, l->l4.payload_off + at, 8 + n, (uint16_t)(l->ip.id + i));
+	return 0;
+}
+
 static void tcp_units(struct oc_unit_src *s, const struct oc_iface *iface, const struct oc_packet *pkt,
 		      struct oc_unit *u, oc_unit_cb cb, void *arg)
 {
@@ -208,7 +228,7 @@ static void tcp_units(struct oc_unit_src *s, const struct oc_iface *iface, const
 
 		u->payload = n;
 		u->wire_len = hdrs + n;
-		u->key = mix(mix(mix(OC_UNIT_TCP_DATA, t->seq + at), n), t->ack);
+		u->key = oc_unit_piece_key(&s->p, pkt->data, pkt->caplen, at, n, 0);
 		deliver(s, u, cb, arg);
 	}
 }
@@ -218,18 +238,17 @@ static void udp_units(struct oc_unit_src *s, const struct oc_packet *pkt, struct
 {
 	const struct oc_layer *l = oc_flow(&s->p);
 	uint32_t payload = l->l4.payload_len, step = payload;
-	uint16_t id = l->ip.id;
 
 	u->kind = OC_UNIT_UDP;
 	if ((pkt->meta.flags & OC_META_VALID) && pkt->meta.gso_size && payload > pkt->meta.gso_size &&
 	    !l->ip.is_fragment)
 		step = pkt->meta.gso_size;
-	for (uint32_t at = 0; at < payload || at == 0; at += step, id++) {
+	for (uint32_t at = 0, i = 0; at < payload || at == 0; at += step, i++) {
 		uint32_t n = payload - at < step ? payload - at : step;
 
 		u->payload = n;
 		u->wire_len = l->ip.hdr_len + 8 + n;
-		u->key = udp_key(l, pkt->data, pkt->caplen, l->l4.payload_off + at, 8 + n, id);
+		u->key = oc_unit_piece_key(&s->p, pkt->data, pkt->caplen, at, n, i);
 		deliver(s, u, cb, arg);
 		if (!step)
 			break;

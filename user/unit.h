@@ -66,6 +66,16 @@ void oc_unit_flush(struct oc_unit_src *s, oc_unit_cb cb, void *arg);
  * for the flow direction group (0 if none), its MTU and frame. */
 int oc_unit_icmp_too_big(const struct oc_unit_src *s, uint64_t group, uint32_t *mtu, uint64_t *frame);
 
+/* The key of the wire packet carrying payload bytes [at, at + n) of the TCP
+ * segment or UDP datagram p describes, its i-th piece (a UDP GSO super-frame's
+ * datagrams take IPv4 ids id0 + i); 0 if p is neither or the TCP piece is
+ * empty. One wire packet (a synthesized segment, a received frame): at 0, n
+ * its payload, i 0. */
+uint64_t oc_unit_piece_key(const struct oc_parsed *p, const uint8_t *data, uint32_t caplen, uint32_t at,
+			   uint32_t n, uint32_t i);
+/* The flow direction p belongs to (oc_unit.group). */
+uint64_t oc_unit_group(const struct oc_parsed *p);
+
 uint64_t oc_tuple_hash(const struct oc_tuple *t);
 /* "tcp 198.18.0.1:40000 > 198.18.0.2:5201" */
 void oc_tuple_format(const struct oc_tuple *t, char *buf, size_t len);

@@ -53,6 +53,18 @@ J() { jq -r "$1" "$D/$2.json" 2>/dev/null; }
 ifj() { echo ".interfaces[] | select(.interface == \"$1\")"; }	# one interface block
 has() { grep -q -- "$1" "$D/$2"; }
 
+# nic_cut NAME: the NIC's cut against Linux's in capture NAME, asserted and recorded
+nic_cut() {
+	local n=$1 c='.nic_cut' handed reached exact differ fields
+	handed=$(J "$c.handed_superframes" "$n") reached=$(J "$c.received_superframes" "$n")
+	exact=$(J "$c.exact_superframes" "$n") differ=$(J "$c.differing_superframes" "$n")
+	fields=$(J "[$c.differences | to_entries[] | select(.value.segments > 0) | \"\\(.key) \\(.value.segments) (frame \\(.value.frame))\"] | join(\", \")" "$n")
+	check_num "$n: super-frames handed whole to nica's device, cut as Linux would" "$handed" -gt 0
+	check_num "$n: of them, reached nicb (matched by flow and wire unit)" "$reached" -gt 0
+	check "$n: the report says how many arrived as Linux would have cut them" has "exactly as Linux would have cut them" "$n.txt"
+	echo "# figures $DRV $n nic cut: $handed super-frames handed whole to nica's device ($(J "$c.segments" "$n") segments by Linux's cut); $reached reached nicb ($(J "$c.segments_compared" "$n") segments received, $(J "$c.segments_merged" "$n") inside merged/whole frames, $(J "$c.segments_unseen" "$n") never seen); $exact exactly as Linux cuts them; $differ differ${fields:+: $fields}; $(J "$c.fragmented_superframes" "$n") as IP fragments"
+}
+
 udp_send() {	# udp_send DST COUNT SIZE[,SIZE...] [GSO]: datagrams from A on one socket, DF set
 	ina python3 - "$@" <<'PY'
 import socket, sys
@@ -99,7 +111,15 @@ tcp_stream() {	# TSO super-frames to the device; what the other NIC receives
 		check_num "tcp: nicb@pre-gro receives only wire frames" "$big" -eq 0 ;;
 	esac
 	check "tcp: the receive checksum state is explained" has "checksum state at" tcp.txt
+	nic_cut tcp
 	echo "# figures $DRV tcp: $sf super-frames handed to nica's device ($segs segments); nicb@pre-gro received $wire frames, $big over the MTU; $(grep -o '[0-9.]* [MG]bits/sec' "$D/tcp.iperf" | tail -1)"
+}
+
+cut_whole() {	# whole packets (-s 0): checksums and payloads compared too
+	cap cut -s 0 -p post-gso,pre-gro
+	oc_iperf 4M
+	stop cut
+	nic_cut cut
 }
 
 udp_gso() {	# 40 sends of 21 x 1000-byte datagrams with UDP_SEGMENT
@@ -131,6 +151,7 @@ vlan() {	# a TCP stream over VLAN 100 on both NICs
 	check_num "vlan: super-frames carry VLAN 100 to nica's device" \
 		"$(J "$(ifj "$NS_A/nica@post-gso") | .superframes" vlan)" -gt 0
 	check "vlan: VLAN 100 named in the report" grep -qE 'VLAN.*100|vlan 100' "$D/vlan.txt"
+	nic_cut vlan
 }
 
 # xdp WANT_MODE: -p xdp,pre-gro on nicb during a stream; what offcap says and records
@@ -178,7 +199,7 @@ for DRV in $NICS; do
 	if ! pair "$DRV" "$id"; then not_ok "two NICs joined by a wire, each in its namespace"; continue; fi
 	ok "two NICs joined by a wire, each in its namespace"
 	echo "# $DRV: $(ina ethtool -i nica | head -1); features: $(ina ethtool -k nica | grep -E '^(tcp-segmentation-offload|generic-receive-offload|large-receive-offload|rx-gro-hw):' | tr -s '\n\t' '  ')"
-	tcp_stream; udp_gso; mtu_mismatch; vlan; xdp "$want"
+	tcp_stream; cut_whole; udp_gso; mtu_mismatch; vlan; xdp "$want"
 	[ "$DRV" = virtio ] && xdp_refused
 done
 echo "$pass passed, $fail failed"

@@ -272,6 +272,9 @@ static void test_nic_cut(void)
 	CHECK_EQ(oc_analysis_match(a)->nic_cut, 3, "the NIC cuts its one into 3 segments; veth and virtio are no NIC");
 	CHECK_EQ(oc_analysis_match(a)->tso_superframes_virtio, 1, "virtio-net's goes to its host whole");
 	CHECK_EQ(oc_analysis_match(a)->host_cut, 3, "... which cuts it into 3 where a wire needs it");
+	CHECK_EQ(oc_analysis_niccut(a)->handed, 2, "Linux's cut kept for the NIC's and virtio's, not the veth's");
+	CHECK_EQ(oc_analysis_niccut(a)->seg_unseen + oc_analysis_niccut(a)->seg_resent, 6,
+		 "... no other interface received their 6 segments (the same flow's: sent again, then never seen)");
 	oc_analysis_free(a);
 }
 

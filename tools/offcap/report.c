@@ -534,6 +534,95 @@ static void print_match(const struct oc_match_stats *m)
 		printf("\n");
 }
 
+static void print_cut_fields(const struct oc_cut_stats *c)
+{
+	const char *sep = "";
+
+	for (unsigned f = OC_CUT_LINK + 1; f < OC_CUT_FIELDS; f++) {
+		if (!c->field[f])
+			continue;
+		printf("%s%s in %llu segments (frame %llu, super-frame at frame %llu)", sep, oc_cut_field_name(f),
+		       (unsigned long long)c->field[f], (unsigned long long)c->field_frame[f],
+		       (unsigned long long)c->field_sf_frame[f]);
+		sep = "; ";
+	}
+}
+
+static void print_niccut(const struct oc_cut_stats *c)
+{
+	if (!c->handed)
+		return;
+	printf("The NIC's cut against Linux's (super-frames handed whole to a device, against the frames another "
+	       "interface of this capture received):\n");
+	printf("  %llu super-frames handed whole to %s%s's device (%s %llu segments): ",
+	       (unsigned long long)c->handed, c->tx, c->n_tx > 1 ? " and others" : "",
+	       c->tx_virtio == c->handed ? "virtio-net: its host cuts them, or passes them whole; Linux would cut"
+					 : "the NIC cuts them; Linux would cut them into",
+	       (unsigned long long)c->segments);
+	if (!c->n_rx) {
+		printf("no other interface of this capture received any of their segments\n\n");
+		return;
+	}
+	printf("%llu reached %s%s (every segment accounted for), %llu exactly as Linux would have cut them; ",
+	       (unsigned long long)c->all_received, c->rx, c->n_rx > 1 ? " and others" : "",
+	       (unsigned long long)c->exact);
+	if (c->differ) {
+		printf("%llu differ: ", (unsigned long long)c->differ);
+		print_cut_fields(c);
+		printf("\n");
+	} else {
+		printf("none differs\n");
+	}
+	printf("  segments: %llu received at another interface (%llu exactly as Linux cuts them, %llu differ), "
+	       "%llu inside frames merged or passed whole (not comparable), %llu sent again before another interface "
+	       "saw them, %llu never seen at another interface (the capture's own drops count here)\n",
+	       (unsigned long long)c->seg_received, (unsigned long long)c->seg_exact,
+	       (unsigned long long)c->seg_differ, (unsigned long long)c->seg_merged,
+	       (unsigned long long)c->seg_resent, (unsigned long long)c->seg_unseen);
+	if (c->field[OC_CUT_LINK])
+		printf("  link layer (MACs, VLAN tags) differs on %llu segments (frame %llu): not the NIC's cut, "
+		       "compared from the IP header on\n", (unsigned long long)c->field[OC_CUT_LINK],
+		       (unsigned long long)c->field_frame[OC_CUT_LINK]);
+	if (c->fragmented)
+		printf("  %llu super-frames left the device as IP fragments of the whole super-frame, not as TCP "
+		       "segments (qemu 7.2 emulates TSO so on e1000e and vmxnet3 without a vnet_hdr peer)\n",
+		       (unsigned long long)c->fragmented);
+	if (c->seg_csum_unverified)
+		printf("  TCP/UDP checksums not compared on %llu segments: their super-frame was not captured whole "
+		       "(snaplen; capture with -s 0 to compare them)\n", (unsigned long long)c->seg_csum_unverified);
+	printf("\n");
+}
+
+static void json_niccut(struct oc_json *j, const struct oc_cut_stats *c)
+{
+	oc_json_open(j, "nic_cut", '{');
+	oc_json_u64(j, "handed_superframes", c->handed);
+	oc_json_u64(j, "segments", c->segments);
+	oc_json_str(j, "tx_device", c->n_tx ? c->tx : NULL);
+	oc_json_str(j, "rx_device", c->n_rx ? c->rx : NULL);
+	oc_json_u64(j, "received_superframes", c->all_received);
+	oc_json_u64(j, "exact_superframes", c->exact);
+	oc_json_u64(j, "differing_superframes", c->differ);
+	oc_json_u64(j, "fragmented_superframes", c->fragmented);
+	oc_json_u64(j, "segments_compared", c->seg_received);
+	oc_json_u64(j, "segments_exact", c->seg_exact);
+	oc_json_u64(j, "segments_differ", c->seg_differ);
+	oc_json_u64(j, "segments_merged", c->seg_merged);
+	oc_json_u64(j, "segments_unseen", c->seg_unseen);
+	oc_json_u64(j, "segments_resent", c->seg_resent);
+	oc_json_u64(j, "segments_csum_unverified", c->seg_csum_unverified);
+	oc_json_open(j, "differences", '{');
+	for (unsigned f = 0; f < OC_CUT_FIELDS; f++) {
+		oc_json_open(j, oc_cut_field_key(f), '{');
+		oc_json_u64(j, "segments", c->field[f]);
+		oc_json_u64(j, "frame", c->field_frame[f]);
+		oc_json_u64(j, "superframe_frame", c->field_sf_frame[f]);
+		oc_json_close(j, '}');
+	}
+	oc_json_close(j, '}');
+	oc_json_close(j, '}');
+}
+
 static uint64_t grew(uint64_t from, uint64_t to)
 {
 	return to > from ? to - from : 0;
@@ -836,6 +925,7 @@ static void json_report(struct cap_reader *r, struct oc_analysis *a, const struc
 	oc_json_u64(&j, "gro_merged", m->gro_merged);
 	oc_json_u64(&j, "gro_matched", m->gro_matched);
 	oc_json_close(&j, '}');
+	json_niccut(&j, oc_analysis_niccut(a));
 	oc_json_open(&j, "problems", '{');
 	for (unsigned k = 0; k < OC_PROB_MAX; k++)
 		oc_json_u64(&j, oc_problem_name(k), oc_analysis_problem_count(a, k));
@@ -908,6 +998,7 @@ static int run_report(const struct report_opts *op)
 		print_ifaces(r, a);
 		print_flows(r, a, o.flows_shown, (uint32_t)o.mtu);
 		print_match(oc_analysis_match(a));
+		print_niccut(oc_analysis_niccut(a));
 		print_counters(a);
 		print_problems(r, a);
 	}
