@@ -73,7 +73,7 @@ struct oc_path {
 	uint32_t ngbucket, ngroups;
 	struct oc_path_dir **dirs;
 	uint32_t ndirs, cap_dirs;
-	uint64_t first_ns[2], last_ns[2], unoriented;
+	uint64_t first_ns[2], last_ns[2];
 	int dropped[2];
 };
 
@@ -313,10 +313,8 @@ static void unmatched(struct oc_path *p, const struct pending *e)
 	struct group *g = group_of(p, f, x->group, NULL);
 	struct oc_path_dir *d = g ? g->dir : NULL;
 
-	if (!d) {
-		p->unoriented += x->count;
+	if (!d)		/* a flow direction nothing of which reached the other end */
 		return;
-	}
 	if (d->from != f || x->ts < p->first_ns[!f] || x->ts + EDGE_NS > p->last_ns[!f] || p->dropped[!f]) {
 		d->outside += x->count;
 		return;

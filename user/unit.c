@@ -121,12 +121,6 @@ static int owned_here(struct oc_unit_src *s, uint64_t group, uint32_t if_id)
 	return 1;	/* a full table counts everywhere rather than nowhere */
 }
 
-static void deliver(struct oc_unit_src *s, const struct oc_unit *u, oc_unit_cb cb, void *arg)
-{
-	(void)s;
-	cb(u, arg);
-}
-
 static void fill_tuple(struct oc_tuple *t, const struct oc_layer *l)
 {
 	unsigned alen = l->ip.version == 6 ? 16 : 4;
@@ -216,7 +210,7 @@ static void tcp_units(struct oc_unit_src *s, const struct oc_iface *iface, const
 		u->syn = t->flags & OC_TH_SYN ? (t->flags & OC_TH_ACK ? 2 : 1) : 0;
 		u->mss = t->opt.present & OC_TCPOPT_MSS ? t->opt.mss : 0;
 		u->key = mix(mix(mix(mix(mix(OC_UNIT_TCP_CTL, t->seq), t->ack), t->flags), t->window), t->opt.tsval);
-		deliver(s, u, cb, arg);
+		cb(u, arg);
 		return;
 	}
 	u->kind = OC_UNIT_TCP_DATA;
@@ -229,7 +223,7 @@ static void tcp_units(struct oc_unit_src *s, const struct oc_iface *iface, const
 		u->payload = n;
 		u->wire_len = hdrs + n;
 		u->key = oc_unit_piece_key(&s->p, pkt->data, pkt->caplen, at, n, 0);
-		deliver(s, u, cb, arg);
+		cb(u, arg);
 	}
 }
 
@@ -249,7 +243,7 @@ static void udp_units(struct oc_unit_src *s, const struct oc_packet *pkt, struct
 		u->payload = n;
 		u->wire_len = l->ip.hdr_len + 8 + n;
 		u->key = oc_unit_piece_key(&s->p, pkt->data, pkt->caplen, at, n, i);
-		deliver(s, u, cb, arg);
+		cb(u, arg);
 		if (!step)
 			break;
 	}
@@ -272,7 +266,7 @@ static void other_unit(struct oc_unit_src *s, const struct oc_packet *pkt, struc
 		h = mix(h, l->ip.version == 4 ? l->ip.id : l->ip.frag_id);
 	}
 	u->key = h;
-	deliver(s, u, cb, arg);
+	cb(u, arg);
 }
 
 /* The units of a whole (unfragmented, or reassembled) packet. */
@@ -286,12 +280,12 @@ static void packet_units(struct oc_unit_src *s, const struct oc_iface *iface, co
 	}
 }
 
-static void train_done(struct oc_unit_src *s, struct frag_train *t, oc_unit_cb cb, void *arg)
+static void train_done(struct frag_train *t, oc_unit_cb cb, void *arg)
 {
 	if (t->has_first) {
 		t->u.frags = t->n;
 		t->u.frags_complete = t->total && t->got >= t->total;
-		deliver(s, &t->u, cb, arg);
+		cb(&t->u, arg);
 	}
 	t->id = 0;
 }
@@ -333,7 +327,7 @@ static void fragment(struct oc_unit_src *s, const struct oc_packet *pkt, struct 
 	uint32_t piece = l->ip.len > l->ip.hdr_len ? l->ip.len - l->ip.hdr_len : 0;
 
 	if (t->id && t->id != id)
-		train_done(s, t, cb, arg);
+		train_done(t, cb, arg);
 	if (!t->id)
 		*t = (struct frag_train){ .id = id };
 	t->n += t->n < 255;
@@ -345,7 +339,7 @@ static void fragment(struct oc_unit_src *s, const struct oc_packet *pkt, struct 
 	if (t->has_first && t->total && t->got >= t->total) {
 		if (!t->u.wire_len)
 			t->u.wire_len = l->ip.hdr_len + t->total;
-		train_done(s, t, cb, arg);
+		train_done(t, cb, arg);
 	}
 }
 
@@ -414,5 +408,5 @@ void oc_unit_flush(struct oc_unit_src *s, oc_unit_cb cb, void *arg)
 {
 	for (unsigned i = 0; i < FRAG_SLOTS; i++)
 		if (s->frags[i].id)
-			train_done(s, &s->frags[i], cb, arg);
+			train_done(&s->frags[i], cb, arg);
 }

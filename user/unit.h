@@ -53,8 +53,8 @@ typedef void (*oc_unit_cb)(const struct oc_unit *u, void *arg);
 struct oc_unit_src;
 
 /* One per capture: its flow table (MSS, for cutting tcpdump's merges), the
- * datagrams waiting for fragments, and the recent units seen at one of its
- * interface blocks (the same unit at tc-egress and post-gso is one). */
+ * datagrams waiting for fragments, and which interface block counts each
+ * flow direction (the same unit at tc-egress and post-gso is one). */
 struct oc_unit_src *oc_unit_src_new(uint32_t flow_limit);
 void oc_unit_src_free(struct oc_unit_src *s);
 /* Units of one packet (frame: its number), delivered through cb. */

@@ -15,7 +15,7 @@ struct merge_opts {
 	const char *out;
 	const char *files[OC_VANTAGE_MAX], *labels[OC_VANTAGE_MAX];
 	unsigned nfiles;
-	int align, json;
+	int align;
 	unsigned long window_ms;
 };
 
@@ -45,12 +45,10 @@ static void usage(FILE *f)
 "  -l LABEL=FILE       the host label of FILE (default: its name without extension)\n"
 "  --no-align          keep the clocks as they are\n"
 "  --window MS         how long a packet waits for its other end (default 5000)\n"
-"  --json              (report) one JSON document\n"
 "  -h, --help\n");
 }
 
-static int add_label(struct merge_opts *o, const char *arg, const char **pending_labels, const char **pending_files,
-		     unsigned *np)
+static int add_label(const char *arg, const char **pending_labels, const char **pending_files, unsigned *np)
 {
 	const char *eq = strchr(arg, '=');
 
@@ -58,7 +56,6 @@ static int add_label(struct merge_opts *o, const char *arg, const char **pending
 		return oc_err("-l: LABEL=FILE, a label of 1 to 47 characters"), -1;
 	pending_labels[*np] = strndup(arg, (size_t)(eq - arg));
 	pending_files[(*np)++] = eq + 1;
-	(void)o;
 	return pending_labels[*np - 1] ? 0 : -1;
 }
 
@@ -80,13 +77,11 @@ static int place_labels(struct merge_opts *o, const char **lab, const char **fil
 	return 0;
 }
 
-int oc_merge_parse(int argc, char **argv, struct merge_opts *o, int report);
-
-int oc_merge_parse(int argc, char **argv, struct merge_opts *o, int report)
+static int merge_parse(int argc, char **argv, struct merge_opts *o)
 {
 	static const struct option lo[] = {
 		{ "no-align", no_argument, 0, 'A' }, { "window", required_argument, 0, 'W' },
-		{ "json", no_argument, 0, 'j' }, { "help", no_argument, 0, 'h' }, { 0 },
+		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	const char *lab[OC_VANTAGE_MAX], *file[OC_VANTAGE_MAX];
 	unsigned nl = 0;
@@ -97,9 +92,8 @@ int oc_merge_parse(int argc, char **argv, struct merge_opts *o, int report)
 	while ((c = getopt_long(argc, argv, "w:l:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'w': o->out = optarg; break;
-		case 'l': if (add_label(o, optarg, lab, file, &nl)) return -1; break;
+		case 'l': if (add_label(optarg, lab, file, &nl)) return -1; break;
 		case 'A': o->align = 0; break;
-		case 'j': o->json = 1; break;
 		case 'W':
 			if (oc_parse_uint(optarg, 1, 3600000, &o->window_ms))
 				return oc_err("--window: milliseconds, 1 to 3600000"), -1;
@@ -115,11 +109,10 @@ int oc_merge_parse(int argc, char **argv, struct merge_opts *o, int report)
 	}
 	if (place_labels(o, lab, file, nl))
 		return -1;
-	if (!report && !o->out)
+	if (!o->out)
 		return oc_err("merge: -w OUT names the merged file"), usage(stderr), -1;
-	if (o->nfiles < (report ? 2u : 1u))
-		return oc_err("%s: name %s capture files", report ? "report" : "merge", report ? "two" : "the"),
-		       usage(stderr), -1;
+	if (!o->nfiles)
+		return oc_err("merge: name the capture files"), usage(stderr), -1;
 	return 0;
 }
 
@@ -252,7 +245,7 @@ int cmd_merge(int argc, char **argv)
 	char err[512], comment[2048];
 	int ret = 1;
 
-	if (oc_merge_parse(argc, argv, &o, 0))
+	if (merge_parse(argc, argv, &o))
 		return 2;
 	if (!(m.v = open_vantages(&o, &vo)))
 		return 1;
@@ -443,7 +436,7 @@ int oc_path_report(const char *const *files, unsigned n, char *const *label_args
 	for (unsigned i = 0; i < n && i < OC_VANTAGE_MAX; i++)
 		o.files[o.nfiles++] = files[i];
 	for (unsigned i = 0; i < nl; i++)
-		if (add_label(&o, label_args[i], lab, file, &np))
+		if (add_label(label_args[i], lab, file, &np))
 			return 2;
 	if (place_labels(&o, lab, file, np) || !(v = open_vantages(&o, &vo)))
 		return 1;
