@@ -14,19 +14,22 @@ PKGS := gcc make pkg-config clang llvm libbpf-dev libxdp-dev xdp-tools bpftool l
 # What `make check-kernels` adds: qemu, and what builds the guests' initramfs.
 KERNEL_PKGS := qemu-system-x86 busybox-static kmod xz-utils
 
+# user/ by layer: what talks to the kernel, the capture filter, the file
+# formats, packet parsing, the analyses, and printing.
+USER_DIRS := user/kernel user/filter user/file user/proto user/analysis user/print
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DOFFCAP_VERSION='"$(VERSION)"' \
-	   -Iuser -I$(BUILD)
+	   $(patsubst %,-I%,$(USER_DIRS)) -Ibpf -I$(BUILD)
 LDLIBS  := -lbpf -lxdp -lelf -lz -lpthread -lm -lpcap
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-LIB_SRCS  := $(wildcard user/*.c user/proto/*.c user/print/*.c)
+LIB_SRCS  := $(wildcard $(addsuffix /*.c,$(USER_DIRS)))
 TOOL_SRCS := $(wildcard tools/offcap/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-HDRS      := $(wildcard user/*.h user/proto/*.h user/print/*.h bpf/*.h tools/offcap/*.h tests/unit/*.h)
+HDRS      := $(wildcard $(addsuffix /*.h,$(USER_DIRS)) bpf/*.h tools/offcap/*.h tests/unit/*.h)
 
 LIB_OBJS      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 LIB_SAN_OBJS  := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRCS))
@@ -100,7 +103,7 @@ vmlinux:
 
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/vmlinux.h | $(BUILD)
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall -Werror -c $< -o $@.tmp
-	@# the capture filter stubs (user/splice.c) must start with their magic: no
+	@# the capture filter stubs (user/filter/splice.c) must start with their magic: no
 	@# instruction before it, so the arguments are still in r1-r4
 	@if [ $* = capture ]; then for f in oc_filter_l2 oc_filter_l3; do \
 	  llvm-objdump -d $@.tmp | grep -A1 "<$$f>:" | grep -q 'r0 = 26823513[45]$$' || \

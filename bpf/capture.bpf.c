@@ -5,7 +5,7 @@
  * One object for every kernel from 5.10: the loader probes the running kernel
  * and freezes what it has into the have_* constants below; the verifier then
  * drops the branches this kernel cannot run (kfunc externs are __weak, so a
- * missing one refuses nothing). What each variant loses is in user/hook.c. */
+ * missing one refuses nothing). What each variant loses is in user/kernel/hook.c. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -251,8 +251,8 @@ struct {
 #define OC_STR_(x) #x
 #define OC_STR(x) OC_STR_(x)
 
-/* A stub the loader replaces with a translated pcap filter (user/splice.c):
- * the arguments pinned in r1-r4, the verdict in r0 (OC_CBPF_* in user/cbpf.h:
+/* A stub the loader replaces with a translated pcap filter (user/filter/splice.c):
+ * the arguments pinned in r1-r4, the verdict in r0 (OC_CBPF_* in user/filter/cbpf.h:
  * 0 reject, 1 match, 2 undecided). */
 #define OC_FILTER_STUB(name, magic)							\
 static __noinline int name(void *bytes, __u64 avail, __u64 wirelen, __u64 complete,	\

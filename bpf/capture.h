@@ -1,8 +1,8 @@
-/* Event layout shared by capture.bpf.c and the ring consumer (user/capture.c). */
+/* Event layout shared by capture.bpf.c and the ring consumer (user/kernel/ring.c, event.c). */
 #ifndef OFFCAP_CAPTURE_H
 #define OFFCAP_CAPTURE_H
 
-/* Hook points: the same values as enum oc_point in user/meta.h. */
+/* Hook points: the same values as enum oc_point in user/file/meta.h. */
 #define OC_HOOK_XDP		0
 #define OC_HOOK_TC_INGRESS	1
 #define OC_HOOK_TC_EGRESS	2
@@ -45,7 +45,7 @@ struct oc_event {
 #define OC_EV_VERDICT		0x02	/* xdp_verdict holds the XDP program's return */
 #define OC_EV_FILTER_UNDECIDED	0x04	/* the filter read past the bytes it had: user space decides */
 
-/* The capture filter (user/cbpf.c): each stub, oc_filter_l2 (Ethernet) and
+/* The capture filter (user/filter/cbpf.c): each stub, oc_filter_l2 (Ethernet) and
  * oc_filter_l3 (raw IP), is its OC_FILTER_MAGIC_*, OC_FILTER_SLOTS placeholder
  * instructions, "r0 = 2" and an exit, replaced at load by the translated filter.
  * A stub no loader spliced returns 2: undecided, user space decides. */
@@ -56,7 +56,7 @@ struct oc_event {
 #define OC_FILTER_L2		0x01	/* filter_on: which stubs hold a filter */
 #define OC_FILTER_L3		0x02
 
-/* What the running kernel offers, probed by the loader (user/hook.c) and
+/* What the running kernel offers, probed by the loader (user/kernel/hook.c) and
  * frozen into the programs' .rodata. */
 #define OC_HAVE_KERN_CTX	0x01	/* bpf_cast_to_kern_ctx, bpf_rdonly_cast (6.2) */
 #define OC_HAVE_TRACE_DYNPTR	0x02	/* bpf_dynptr_from_skb in tp_btf programs (6.12) */

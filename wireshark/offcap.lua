@@ -12,7 +12,7 @@
 
 local offcap = Proto("offcap", "offcap offload metadata")
 
--- offcap's hook points (user/hook.c oc_hooks[]) and whether they see received packets
+-- offcap's hook points (user/kernel/hook.c oc_hooks[]) and whether they see received packets
 local HOOK_POINTS = { ["xdp"] = "in", ["pre-gro"] = "in", ["tc-ingress"] = "in",
 	["tc-egress"] = "out", ["post-gso"] = "out" }
 
@@ -148,7 +148,7 @@ end
 local LINK = { [1] = { 14, 12 }, [25] = { 16, 14 }, [210] = { 20, 0 } }
 local RAW = { [7] = true, [129] = true, [130] = true }
 
--- What the wire carries, as user/wire.c's oc_wire_l3_len (stats, report and
+-- What the wire carries, as user/analysis/wire.c's oc_wire_l3_len (stats, report and
 -- split): the outer IP packet's length (IPv4 tot_len, IPv6 payload_len + 40;
 -- the frame's rest when the field is 0), else the frame less its link header
 -- and every VLAN tag.

@@ -1,6 +1,6 @@
 /* Differential fuzzer of the kernel capture filter: random pcap-filter(7)
  * expressions from a grammar against random and captured packets; every
- * program kind BPF_PROG_TEST_RUN supports (user/testrun.c) against libpcap's
+ * program kind BPF_PROG_TEST_RUN supports (user/filter/testrun.c) against libpcap's
  * pcap_offline_filter (oc_cbpf_run with the hook point's direction and
  * ifindex where the expression reads them, as the kernel's classic BPF does
  * for a live capture). Counts expressions libpcap accepts that offcap could

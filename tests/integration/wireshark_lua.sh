@@ -58,7 +58,7 @@ out=$(tshark "${LUA[@]}" -o offcap.default_mtu:1500 -r "$O" -T fields -E occurre
 check "version 1 comments: fields, a GRO merge, and no over-MTU verdict from a comment's len ($out)" \
 	[ "$out" = "2,unnecessary,1,GRO/LRO merge,;0,unknown,1,,;" ]
 
-# Over the MTU as user/wire.c's oc_wire_l3_len says (stats, report, split): the IP
+# Over the MTU as user/analysis/wire.c's oc_wire_l3_len says (stats, report, split): the IP
 # length after every VLAN tag, on Ethernet and on raw IP
 python3 - "$OC_TMP" <<'PY'
 import struct, sys

@@ -55,7 +55,7 @@ struct cap_state {
 	uint64_t lines_skipped;
 	struct oc_iface line_if[OC_MAX_DEVS][OC_POINT_MAX];	/* names the lines show */
 	char xdp_mode[OC_MAX_DEVS][16];	/* "native", "generic" */
-	char effect[OC_MAX_DEVS][160];	/* observer_effect codes (user/meta.h) */
+	char effect[OC_MAX_DEVS][160];	/* observer_effect codes (user/file/meta.h) */
 };
 
 static volatile sig_atomic_t stop_signal;

@@ -8,7 +8,7 @@
 #include "extract.h"
 #include "parse.h"
 #include "print.h"
-#include "proto/proto.h"
+#include "proto.h"
 
 struct pr {
 	char *b;

@@ -1,7 +1,7 @@
 /* The capture filter that runs in the kernel: a pcap-filter(7) expression
  * compiled by libpcap for each link type offcap records (Ethernet, raw IP),
- * translated to eBPF (user/cbpf.c) and spliced into the capture programs
- * (user/splice.c). User space decides the rare packet the kernel could not. */
+ * translated to eBPF (user/filter/cbpf.c) and spliced into the capture programs
+ * (user/filter/splice.c). User space decides the rare packet the kernel could not. */
 #ifndef OFFCAP_KFILTER_H
 #define OFFCAP_KFILTER_H
 

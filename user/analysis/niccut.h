@@ -1,6 +1,6 @@
 /* The NIC's cut against Linux's: every super-frame handed whole to a device
  * (post-gso, gso_segs > 1) is cut as Linux GSO would (full checksums: what a
- * TSO NIC should send), its segments keyed as wire units (user/unit.c) and
+ * TSO NIC should send), its segments keyed as wire units (user/analysis/unit.c) and
  * kept for a while; a frame another interface of the same capture received
  * (xdp, pre-gro, or tc-ingress when not a GRO merge) with the same flow and
  * unit key is compared with its segment byte for byte, from the IP header on,

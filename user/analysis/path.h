@@ -1,6 +1,6 @@
 /* Two vantage points, one story: captures from the ends of a path, their
  * clocks aligned from the traffic itself and their packets matched across
- * GSO and GRO (user/unit.h), and what happened on the path between them.
+ * GSO and GRO (user/analysis/unit.h), and what happened on the path between them.
  *
  * Clocks (oc_clock_estimate): a unit seen in both captures gives
  * d = t_B - t_A. Sent by A, d = delay + offset >= offset; sent by B,

@@ -5,7 +5,7 @@
 
 /* Registers of the generated subprogram. The arguments move to callee-saved
  * registers; A and X hold 32-bit values, zero-extended (32-bit ALU ops). */
-#define R_BYTES		6	/* the arguments (user/cbpf.h), r5 spilled to AUX_OFF */
+#define R_BYTES		6	/* the arguments (user/filter/cbpf.h), r5 spilled to AUX_OFF */
 #define R_AVAIL		7
 #define R_WIRELEN	8
 #define R_COMPLETE	9

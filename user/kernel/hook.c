@@ -1,7 +1,7 @@
 #include "hook.h"
 
 #include <linux/types.h>
-#include "../bpf/capture.h"
+#include "capture.h"
 
 _Static_assert(OC_HOOK_XDP == OC_POINT_XDP && OC_HOOK_TC_INGRESS == OC_POINT_TC_INGRESS &&
 	       OC_HOOK_TC_EGRESS == OC_POINT_TC_EGRESS && OC_HOOK_POST_GSO == OC_POINT_POST_GSO &&

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include <linux/types.h>
-#include "../bpf/capture.h"
+#include "capture.h"
 
 #define STUB_LEN	(OC_FILTER_SLOTS + 3)	/* the magic, the slots, r0 = 2, exit */
 

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "../bpf/capture.h"
+#include "capture.h"
 #include "packet.h"
 
 /* Kernel SKB_GSO_* bits to offcap's stable OC_GSO_* bits. The kernel moved

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "parse.h"
-#include "proto/proto.h"
+#include "proto.h"
 
 int oc_p_l4(struct oc_pctx *x, struct oc_layer *L, int depth)
 {

@@ -433,7 +433,7 @@ static void read_offloads(const char *s, struct oc_iface_facts *f)
 	f->uso = field_onoff(s, "uso");
 }
 
-/* offcap's description contract (user/meta.h), as the report's facts. */
+/* offcap's description contract (user/file/meta.h), as the report's facts. */
 static void facts_of_contract(const struct oc_idb_meta *m, struct oc_iface_facts *f)
 {
 	char feat[sizeof(m->features) + 1] = " ";

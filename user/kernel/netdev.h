@@ -65,7 +65,7 @@ struct oc_iface_facts {
 	int gro, lro, gro_hw;	/* 1 on, 0 off, -1 unknown */
 	int tso, tso6, uso;	/* transmit segmentation offloads: the same */
 	char xdp_mode[16];	/* "native", "generic", "" */
-	char observer_effect[160];	/* codes, user/meta.h */
+	char observer_effect[160];	/* codes, user/file/meta.h */
 	struct oc_counters start, end;
 	int has_start, has_end;
 };

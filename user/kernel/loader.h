@@ -1,5 +1,5 @@
 /* Probes the running kernel, loads offcap's BPF programs in the variant it
- * can run, attaches them to interfaces and hook points (user/hook.c), and
+ * can run, attaches them to interfaces and hook points (user/kernel/hook.c), and
  * hands every ring-buffer event to a callback as a packet. */
 #ifndef OFFCAP_LOADER_H
 #define OFFCAP_LOADER_H
