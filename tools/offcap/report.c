@@ -529,6 +529,13 @@ static void print_match(const struct oc_match_stats *m)
 				printf(" %u-%u frames x%llu", 1u << i, (2u << i) - 1, (unsigned long long)m->gro_hist[i]);
 		}
 		printf("\n");
+		if (m->gro_edge)
+			printf("  %llu merged frames began before the first frame of their flow seen before GRO "
+			       "(the capture's edge: not a loss)\n", (unsigned long long)m->gro_edge);
+		if (m->gro_missing)
+			printf("  %llu merged frames lack frames the points before GRO did not record "
+			       "(the capture's own drops, see the interface's statistics)\n",
+			       (unsigned long long)m->gro_missing);
 	}
 	if (m->compared || m->gro_merged || m->tso_superframes)
 		printf("\n");
@@ -924,6 +931,8 @@ static void json_report(struct cap_reader *r, struct oc_analysis *a, const struc
 	oc_json_u64(&j, "host_cut_segments", m->host_cut);
 	oc_json_u64(&j, "gro_merged", m->gro_merged);
 	oc_json_u64(&j, "gro_matched", m->gro_matched);
+	oc_json_u64(&j, "gro_incomplete_edge", m->gro_edge);
+	oc_json_u64(&j, "gro_incomplete_missing", m->gro_missing);
 	oc_json_close(&j, '}');
 	json_niccut(&j, oc_analysis_niccut(a));
 	oc_json_open(&j, "problems", '{');

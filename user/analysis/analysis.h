@@ -85,6 +85,8 @@ struct oc_match_stats {	/* synthesized segments against the kernel's own */
 	uint64_t nic_cut;	/* gso_segs of the super-frames handed whole to a NIC (not veth, virtio) */
 	uint64_t tso_superframes_virtio, host_cut;	/* to virtio-net: its host cuts them, or not */
 	uint64_t gro_merged, gro_matched;	/* merged frames whose wire frames were all seen at XDP */
+	uint64_t gro_edge;	/* incomplete: begun before the point's first frame of the flow */
+	uint64_t gro_missing;	/* incomplete otherwise: frames the point did not record */
 	uint64_t gro_hist[7];	/* merged frames built from 1, 2-3, 4-7, ..., 64+ wire frames */
 };
 

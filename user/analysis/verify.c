@@ -51,7 +51,7 @@ struct dev {
 
 struct gro_ring {
 	uint64_t key;
-	uint32_t head;
+	uint32_t head, first;	/* first: the flow's first wire frame's sequence number */
 	uint32_t seq[GRO_RING_LEN], len[GRO_RING_LEN];
 };
 
@@ -472,6 +472,8 @@ static void gro_packet(struct oc_verify *v, const struct oc_packet *pkt, const s
 		v->devs[dev].seen_wire = 1;
 		if (gro_seen(g, seq, l->l4.payload_len))
 			return;	/* the same frame at xdp and at pre-gro */
+		if (!g->head)
+			g->first = seq;
 		g->seq[g->head % GRO_RING_LEN] = seq;
 		g->len[g->head % GRO_RING_LEN] = l->l4.payload_len;
 		g->head++;
@@ -485,6 +487,15 @@ static void gro_packet(struct oc_verify *v, const struct oc_packet *pkt, const s
 			n++;
 	v->st.gro_merged++;
 	v->st.gro_matched += n == pkt->meta.gso_segs;
+	/* an incomplete merge: built (partly) before the point recorded its flow's first
+	 * frame (the capture's edge, or a point attached after the flow began), or
+	 * missing frames the point should have recorded (the capture's drops) */
+	if (n != pkt->meta.gso_segs) {
+		if (!g || (int32_t)(seq - g->first) < 0)
+			v->st.gro_edge++;
+		else
+			v->st.gro_missing++;
+	}
 	if (n) {
 		unsigned b = 0;
 
