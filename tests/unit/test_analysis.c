@@ -194,6 +194,44 @@ static void test_device_merged(void)
 	oc_analysis_free(a);
 }
 
+static void set_seq(uint32_t seq)	/* of tcp_pkt's frame */
+{
+	set16(buf, 38, seq >> 16);
+	set16(buf, 40, seq & 0xffff);
+}
+
+/* A GRO merge whose wire frames pre-gro did not all record: before the flow's first
+ * frame there (the capture's edge) or after it (the capture's drops). */
+static void test_gro_incomplete(void)
+{
+	struct oc_iface pre = iface("v", OC_POINT_PRE_GRO, 1500, 2, 0, "gro:on");
+	struct oc_iface tci = iface("v", OC_POINT_TC_INGRESS, 1500, 2, 0, "gro:on");
+	struct oc_analysis_opts o = { .flow_limit = 16, .verify = 1 };
+	struct oc_analysis *a = oc_analysis_new(&o);
+	const uint32_t wire[] = { 3, 4, 5 }, merges[] = { 1, 3, 5 };	/* in 1448-byte frames */
+	const struct oc_match_stats *m;
+	struct oc_packet p;
+
+	oc_analysis_add_iface(a, 0, &pre);
+	oc_analysis_add_iface(a, 1, &tci);
+	for (unsigned i = 0; i < 3; i++) {
+		p = tcp_pkt(0, OC_POINT_PRE_GRO, OC_DIR_IN, 1448);
+		set_seq(1000 + wire[i] * 1448);
+		oc_analysis_packet(a, &pre, &p);
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		p = tcp_pkt(1, OC_POINT_TC_INGRESS, OC_DIR_IN, 2896);
+		set_seq(1000 + merges[i] * 1448);
+		oc_analysis_packet(a, &tci, &p);
+	}
+	m = oc_analysis_match(a);
+	CHECK_EQ(m->gro_merged, 3, "three merges");
+	CHECK_EQ(m->gro_matched, 1, "frames 3 and 4: complete");
+	CHECK_EQ(m->gro_edge, 1, "frames 1 and 2, before pre-gro's first frame of the flow: the capture's edge");
+	CHECK_EQ(m->gro_missing, 1, "frames 5 and 6, 6 not recorded: missing");
+	oc_analysis_free(a);
+}
+
 static void test_csum_states(void)
 {
 	struct oc_iface rx = iface("e", OC_POINT_PRE_GRO, 1500, 2, 0, "gro:on");
@@ -281,6 +319,7 @@ static void test_nic_cut(void)
 int main(void)
 {
 	test_device_merged();
+	test_gro_incomplete();
 	test_csum_states();
 	test_mtu_mismatch();
 	test_nic_cut();
