@@ -352,8 +352,6 @@ static void idb_facts(const struct oc_netdev *dev, struct oc_idb_meta *m)
 	m->gro_max_size = lim.gro_max_size;
 	m->tso_max_size = lim.tso_max_size;
 	oc_features_summary(&dev->feat, m->features, sizeof(m->features));
-	for (char *c = m->features; *c; c++)	/* "tso=on gso=on" -> "tso:on,gso:on" */
-		*c = *c == ' ' ? ',' : *c == '=' ? ':' : *c;
 	m->peer_ifindex = dev->peer_ifindex;
 	m->peer_mtu = dev->peer_mtu;
 	snprintf(m->peer, sizeof(m->peer), "%s", dev->peer_ifname);

@@ -37,9 +37,16 @@ void oc_params_getopt(const struct oc_params *t, struct oc_getopt *g)
 
 int oc_params_next(const struct oc_params *t, struct oc_getopt *g, int argc, char **argv)
 {
+	int c;
+
 	if (!g->shorts[0] && !g->longs[0].name)
 		oc_params_getopt(t, g);
-	return getopt_long(argc, argv, g->shorts, g->longs, NULL);
+	c = getopt_long(argc, argv, g->shorts, g->longs, NULL);
+	/* a short option whose row has an id of its own returns that id, as its long one does */
+	for (const struct oc_param *p = t->p; c > 0 && c < 256 && (p->letter || p->name || p->operand); p++)
+		if (!p->operand && p->letter == c)
+			return id_of(p);
+	return c;
 }
 
 int oc_params_takes_arg(const struct oc_params *t, char c)
