@@ -121,9 +121,10 @@ const struct oc_params oc_params_capture = {
 		{ 'S', .help = "lines: absolute TCP sequence numbers", .man = "lines: absolute TCP sequence numbers." },
 		{ 'n', .show = "-n, -nn", .help = "accepted: never any name resolution",
 		  .man = "accepted for tcpdump's users: offcap never resolves names." },
-		{ 's', "snaplen", .arg = OC_ARG_REQUIRED, .metavar = "N",
+		{ 's', "snapshot-length", .arg = OC_ARG_REQUIRED, .metavar = "N",
 		  .help = "bytes kept per packet (default " OC_STR(OC_DEF_SNAPLEN) "; 0 = whole packet)",
 		  .man = "bytes kept per packet (default " OC_STR(OC_DEF_SNAPLEN) "; 0 = the whole packet, up to 262144)." },
+		{ 0, "snaplen", 's', OC_ARG_REQUIRED, "N", .hidden = 1 },	/* the old spelling */
 		{ 'c', "count", .arg = OC_ARG_REQUIRED, .metavar = "N", .help = "stop after N packets",
 		  .man = "stop after N packets." },
 		{ 0, "duration", O_DURATION, OC_ARG_REQUIRED, "SEC", "stop after SEC seconds", .man = "stop after SEC seconds." },
@@ -151,9 +152,10 @@ const struct oc_params oc_params_capture = {
 		{ 'p', "points", .arg = OC_ARG_REQUIRED, .metavar = "LIST", .complete = OC_COMP_POINTS,
 		  .help = "comma-separated hook points (default", .more = points_help,
 		  .man = "comma-separated hook points, or\n.BR all ;\nthe default points are marked (default) under HOOK POINTS." },
-		{ 'B', "buffer", .arg = OC_ARG_REQUIRED, .metavar = "MIB",
+		{ 'B', "buffer-size", .arg = OC_ARG_REQUIRED, .metavar = "MIB",
 		  .help = "ring buffer memory in MiB, power of two, shared by one\nring per CPU, at least 1 MiB each (default 8; 64 with\n-s 0 or a snaplen over 1024)",
 		  .man = "ring buffer memory in MiB, a power of two (default 8; 64 with\n.B \\-s 0\nor a snaplen over 1024)." },
+		{ 0, "buffer", 'B', OC_ARG_REQUIRED, "MIB", .hidden = 1 },	/* the old spelling */
 		{ 'q', "quiet", .help = "no live status line; short lines (tcp 1448)",
 		  .man = "no live status line; short lines\n.RI ( \"tcp 1448\" )." },
 		{ 'v', "verbose", .help = "lines with all the metadata; libbpf's and the\nverifier's messages",

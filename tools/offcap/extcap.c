@@ -44,7 +44,7 @@ const struct oc_params oc_params_extcap = {
 "Usage: offcap extcap --extcap-interfaces [--extcap-version=V]\n"
 "       offcap extcap --extcap-interface offcap:[NETNS/]IFACE --extcap-dlts | --extcap-config\n"
 "       offcap extcap --extcap-interface offcap:[NETNS/]IFACE --capture --fifo PATH\n"
-"                     [--points LIST] [--snaplen N] [--tc-clsact] [--extcap-capture-filter F]\n"
+"                     [--points LIST] [--snapshot-length N] [--tc-clsact] [--extcap-capture-filter F]\n"
 "\n"
 "Wireshark's extcap interface to offcap capture: installed as a link named\n"
 "offcap in Wireshark's extcap folder (make install), Wireshark and tshark list\n"
@@ -63,15 +63,16 @@ const struct oc_params oc_params_extcap = {
 		  .man = "without\n.BR \\-\\-capture :\nchecks the filter: nothing printed when it is valid, else libpcap's reason." },
 		{ 0, "capture", O_CAPTURE,
 		  .man = "with\n.BI \\-\\-extcap\\-interface \" NAME \" \\-\\-fifo \" PATH\",\ncapture into the fifo (with the capture filter, as\n"
-			 ".BR \"offcap capture \\-f\" ),\nwith\n.BI \\-\\-points \" LIST\" ,\n.BI \\-\\-snaplen \" N\"\nand\n.BR \\-\\-tc\\-clsact .\n"
+			 ".B offcap capture\nruns its expression), with\n.BI \\-\\-points \" LIST\" ,\n.BI \\-\\-snapshot\\-length \" N\"\nand\n.BR \\-\\-tc\\-clsact .\n"
 			 "Stops on SIGTERM or when the fifo's reader goes away; nothing stays attached." },
 		{ 0, "fifo", O_FIFO, OC_ARG_REQUIRED, "PATH", .man = "", .complete = OC_COMP_FILE },
 		{ 0, "extcap-version", O_VERSION, OC_ARG_OPTIONAL, "V", .man = "" },
 		/* offcap capture's options, the same spelling and defaults */
 		{ 0, "points", O_POINTS, OC_ARG_REQUIRED, "LIST", .complete = OC_COMP_POINTS,
 		  .man = "hook points, as capture's \\-p." },
-		{ 0, "snaplen", O_SNAPLEN, OC_ARG_REQUIRED, "N",
+		{ 0, "snapshot-length", O_SNAPLEN, OC_ARG_REQUIRED, "N",
 		  .man = "bytes kept per packet, as capture's \\-s (default " OC_STR(OC_DEF_SNAPLEN) ")." },
+		{ 0, "snaplen", O_SNAPLEN, OC_ARG_REQUIRED, "N", .hidden = 1 },	/* the old spelling */
 		{ 0, "tc-clsact", O_CLSACT, .man = "as capture's \\-\\-tc\\-clsact." },
 		{ 0, "help", O_HELP, .man = "" },
 		{ 0, "extcap-control-in", O_IGNORED, OC_ARG_REQUIRED, "FIFO", .man = "" },
@@ -201,7 +202,7 @@ static int cmd_config(void)
 	for (unsigned p = 0; p < OC_POINT_MAX; p++)
 		printf("value {arg=0}{value=%s}{display=%s: %s}{default=%s}\n", oc_hooks[p].name,
 		       oc_hooks[p].name, oc_hooks[p].shows, oc_hooks[p].dflt ? "true" : "false");
-	printf("arg {number=1}{call=--snaplen}{display=Snapshot length}{type=integer}{range=0,%d}"
+	printf("arg {number=1}{call=--snapshot-length}{display=Snapshot length}{type=integer}{range=0,%d}"
 	       "{default=%d}{tooltip=Bytes kept per packet; 0 keeps whole packets}\n",
 	       OC_MAX_CAPLEN, OC_DEF_SNAPLEN);
 	printf("arg {number=2}{call=--tc-clsact}{display=tc as clsact filters}{type=boolflag}"

@@ -101,7 +101,7 @@ void oc_params_usage(const struct oc_params *t, FILE *f)
 		fprintf(f, "  %s", s);
 		if (!*h) {
 			fputc('\n', f);
-		} else if (strlen(s) + 3 > col) {
+		} else if (strlen(s) + 4 > col) {
 			fprintf(f, "\n%*s", (int)col, "");
 		} else {
 			fprintf(f, "%*s", (int)(col - 2 - strlen(s)), "");

@@ -53,7 +53,7 @@ const struct oc_params oc_params_read = {
 		  .help = "read the filter expression from FILE", .man = "read the filter expression from FILE." },
 		{ 'S', .help = "absolute TCP sequence numbers", .man = "absolute TCP sequence numbers." },
 		{ 'n', .show = "-n, -nn", .help = "accepted: offcap never resolves names", .man = "accepted." },
-		{ 's', "snaplen", .arg = OC_ARG_REQUIRED, .metavar = "N", .help = "accepted: the file's snaplen stays",
+		{ 's', "snapshot-length", .arg = OC_ARG_REQUIRED, .metavar = "N", .help = "accepted: the file's snaplen stays",
 		  .man = "accepted: the file's snaplen stays." },
 		{ 0, "version", 'V', .help = "", .man = "" },
 		{ 'h', "help", .help = "", .man = "" },

@@ -2,8 +2,9 @@
  * command's defaults and --help, the extcap's options, offcap(8), the bash
  * completion, the Wireshark plugin (wireshark/offcap.lua.in, filled in at
  * build time) and the tests (offcap --list-points) all take it from oc_hooks[].
- * Adding a point touches this table (and enum oc_point, whose numbers the BPF
- * side shares) and one BPF program. */
+ * Adding a point touches this table (a row, and its number in enum oc_point,
+ * meta.h, which bpf/capture.h's OC_HOOK_* repeats under a static assert) and
+ * one BPF program; everything else follows from the row. */
 #ifndef OFFCAP_HOOK_H
 #define OFFCAP_HOOK_H
 
