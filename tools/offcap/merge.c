@@ -27,6 +27,8 @@ struct merge_out {
 	uint32_t nmap[OC_VANTAGE_MAX];
 };
 
+#define DEF_WINDOW_MS 5000	/* --window */
+
 const struct oc_params oc_params_merge = {
 	.cmd = "merge",
 	.files = 1,
@@ -49,7 +51,8 @@ const struct oc_params oc_params_merge = {
 		{ 'l', "label", .arg = OC_ARG_REQUIRED, .metavar = "LABEL=FILE",
 		  .help = "the host label of FILE (default: its name without extension)" },
 		{ 0, "no-align", 'A', .help = "keep the clocks as they are" },
-		{ 0, "window", 'W', OC_ARG_REQUIRED, "MS", "how long a packet waits for its other end (default 5000)", .complete = OC_COMP_NONE },
+		{ 0, "window", 'W', OC_ARG_REQUIRED, "MS", "how long a packet waits for its other end (default " OC_STR(DEF_WINDOW_MS) ")",
+		  .complete = OC_COMP_NONE },
 		{ 'h', "help", .help = "", .man = "" },
 		{ 0 },
 	},
@@ -91,7 +94,7 @@ static int merge_parse(int argc, char **argv, struct merge_opts *o)
 	unsigned nl = 0;
 	int c;
 
-	*o = (struct merge_opts){ .align = 1, .window_ms = 5000 };
+	*o = (struct merge_opts){ .align = 1, .window_ms = DEF_WINDOW_MS };
 	optind = 1;
 	while ((c = oc_params_next(&oc_params_merge, &g, argc, argv)) != -1) {
 		switch (c) {
@@ -429,7 +432,7 @@ static void print_path(const struct oc_vantages *vs, const char *const labels[2]
 
 int oc_path_report(const char *const *files, unsigned n, char *const *label_args, unsigned nl, int json)
 {
-	struct merge_opts o = { .align = 1, .window_ms = 5000 };
+	struct merge_opts o = { .align = 1, .window_ms = DEF_WINDOW_MS };
 	struct oc_vantage_opts vo = { 0 };
 	const char *lab[OC_VANTAGE_MAX], *file[OC_VANTAGE_MAX], *names[2];
 	struct oc_vantages *v;

@@ -28,6 +28,11 @@ struct report_opts {
 	unsigned long mtu, flow_limit, flows_shown, count;
 };
 
+/* report's defaults, one definition each (the table's help and the options' start) */
+#define DEF_FLOWS	20
+#define DEF_FLOW_LIMIT	65536
+#define DEF_COUNT	10
+
 const struct oc_params oc_params_report = {
 	.cmd = "report",
 	.files = 1,
@@ -55,14 +60,14 @@ const struct oc_params oc_params_report = {
 		{ 0, "json", 'j', .help = "one JSON document instead of text", .man = "one JSON document instead of text." },
 		{ 0, "mtu", 'm', OC_ARG_REQUIRED, "N", "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")",
 		  .man = "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")." },
-		{ 0, "flows", 'f', OC_ARG_REQUIRED, "N", "flows listed (default 20, by bytes; all in --json)",
-		  .man = "flows listed (default 20)." },
-		{ 0, "flow-limit", 'L', OC_ARG_REQUIRED, "N", "flows tracked at once (default 65536; the oldest are evicted)",
-		  .man = "flows tracked at once (default 65536; the least recently seen is evicted)." },
+		{ 0, "flows", 'f', OC_ARG_REQUIRED, "N", "flows listed (default " OC_STR(DEF_FLOWS) ", by bytes; all in --json)",
+		  .man = "flows listed (default " OC_STR(DEF_FLOWS) ")." },
+		{ 0, "flow-limit", 'L', OC_ARG_REQUIRED, "N", "flows tracked at once (default " OC_STR(DEF_FLOW_LIMIT) "; the oldest are evicted)",
+		  .man = "flows tracked at once (default " OC_STR(DEF_FLOW_LIMIT) "; the least recently seen is evicted)." },
 		{ 0, "side-by-side", 's', .help = "each super-frame's synthesized segments next to the observed ones",
 		  .man = "each super-frame's synthesized segments next to the observed ones." },
-		{ 'c', "count", .arg = OC_ARG_REQUIRED, .metavar = "N", .help = "with --side-by-side: the first N super-frames (default 10)",
-		  .man = "with\n.BR \\-\\-side\\-by\\-side :\nthe first N super-frames (default 10)." },
+		{ 'c', "count", .arg = OC_ARG_REQUIRED, .metavar = "N", .help = "with --side-by-side: the first N super-frames (default " OC_STR(DEF_COUNT) ")",
+		  .man = "with\n.BR \\-\\-side\\-by\\-side :\nthe first N super-frames (default " OC_STR(DEF_COUNT) ")." },
 		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
 		  .help = "read the filter expression from FILE", .man = "read the filter expression from FILE." },
 		{ 'l', "label", .arg = OC_ARG_REQUIRED, .metavar = "LABEL=FILE", .help = "with two captures: the host label of FILE" },
@@ -92,7 +97,8 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 	const char *ffile = NULL;
 	int c;
 
-	*o = (struct report_opts){ .mtu = OC_DEF_MTU, .flow_limit = 65536, .flows_shown = 20, .count = 10 };
+	*o = (struct report_opts){ .mtu = OC_DEF_MTU, .flow_limit = DEF_FLOW_LIMIT, .flows_shown = DEF_FLOWS,
+				   .count = DEF_COUNT };
 	optind = 1;
 	while ((c = oc_params_next(&oc_params_report, &g, argc, argv)) != -1) {
 		switch (c) {
@@ -1031,7 +1037,8 @@ int cmd_report(int argc, char **argv)
 
 int oc_report_file(const char *path)
 {
-	struct report_opts o = { .file = path, .mtu = OC_DEF_MTU, .flow_limit = 65536, .flows_shown = 20 };
+	struct report_opts o = { .file = path, .mtu = OC_DEF_MTU, .flow_limit = DEF_FLOW_LIMIT,
+				  .flows_shown = DEF_FLOWS, .count = DEF_COUNT };
 
 	return run_report(&o);
 }

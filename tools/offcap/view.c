@@ -18,6 +18,11 @@ struct view_opts {
 	unsigned long mtu, flows, frames, bins;
 };
 
+/* view's defaults, one definition each */
+#define DEF_FLOWS	6
+#define DEF_FRAMES	1000
+#define DEF_BINS	600
+
 const struct oc_params oc_params_view = {
 	.cmd = "view",
 	.files = 1,
@@ -36,11 +41,12 @@ const struct oc_params oc_params_view = {
 	.p = (const struct oc_param[]){
 		{ 'o', "output", .arg = OC_ARG_REQUIRED, .metavar = "OUT.html", .complete = OC_COMP_FILE,
 		  .help = "the page to write (required)", .man = "The page to write." },
-		{ 0, "flows", 'f', OC_ARG_REQUIRED, "N", "flows drawn, largest first (default 6)", .man = "Flows drawn (default 6)." },
-		{ 0, "frames", 'n', OC_ARG_REQUIRED, "N", "frames drawn one by one per flow (default 1000)",
-		  .man = "Frames of each flow drawn one by one (default 1000)." },
-		{ 0, "bins", 'b', OC_ARG_REQUIRED, "N", "time bins of each flow's whole-flow graph (default 600)",
-		  .man = "Time bins of each flow's whole-flow graph (default 600)." },
+		{ 0, "flows", 'f', OC_ARG_REQUIRED, "N", "flows drawn, largest first (default " OC_STR(DEF_FLOWS) ")",
+		  .man = "Flows drawn (default " OC_STR(DEF_FLOWS) ")." },
+		{ 0, "frames", 'n', OC_ARG_REQUIRED, "N", "frames drawn one by one per flow (default " OC_STR(DEF_FRAMES) ")",
+		  .man = "Frames of each flow drawn one by one (default " OC_STR(DEF_FRAMES) ")." },
+		{ 0, "bins", 'b', OC_ARG_REQUIRED, "N", "time bins of each flow's whole-flow graph (default " OC_STR(DEF_BINS) ")",
+		  .man = "Time bins of each flow's whole-flow graph (default " OC_STR(DEF_BINS) ")." },
 		{ 0, "mtu", 'm', OC_ARG_REQUIRED, "N", "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")",
 		  .man = "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")." },
 		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
@@ -63,7 +69,7 @@ static int parse_args(int argc, char **argv, struct view_opts *o)
 	const char *ffile = NULL;
 	int c, bad = 0;
 
-	*o = (struct view_opts){ .mtu = OC_DEF_MTU, .flows = 6, .frames = 1000, .bins = 600 };
+	*o = (struct view_opts){ .mtu = OC_DEF_MTU, .flows = DEF_FLOWS, .frames = DEF_FRAMES, .bins = DEF_BINS };
 	optind = 1;
 	while ((c = oc_params_next(&oc_params_view, &g, argc, argv)) != -1 && !bad) {
 		switch (c) {
