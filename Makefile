@@ -66,7 +66,7 @@ $(BUILD)/offcap.8: doc/offcap.8.in $(BUILD)/offcap
 	  sed -n -e 's/^value {arg=0}{value=\([^}]*\)}{display=[^:]*: \([^}]*\)}{default=true}.*/.TP\n.B \1\n(default) \2/p' \
 	    -e 's/^value {arg=0}{value=\([^}]*\)}{display=[^:]*: \([^}]*\)}{default=false}.*/.TP\n.B \1\n\2/p' > $@.hooks
 	awk -v bin=$(BUILD)/offcap '/^@OPTIONS [a-z]+@$$/ { c = $$2; sub(/@$$/, "", c); \
-	  if (system(bin " --dump-options man " c)) exit 1; next } { print }' $< | \
+	  fflush(); if (system(bin " --dump-options man " c)) exit 1; next } { print }' $< | \
 	sed -e '/@HOOKS@/{r $@.hooks' -e 'd}' -e 's|@VERSION@|$(VERSION)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
 	    -e 's|@WS_PLUGINDIR@|$(WS_PLUGINDIR)|g' -e 's|@WS_EXTCAPDIR@|$(WS_EXTCAPDIR)|g' > $@.tmp
 	rm -f $@.hooks

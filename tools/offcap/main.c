@@ -146,12 +146,12 @@ int main(int argc, char **argv)
 	}
 	/* hidden, for the build: offcap(8)'s option lists, the bash completion, the hook points */
 	if (!strcmp(argv[1], "--dump-options")) {
-		const char *names[NCMDS], *whats[NCMDS];
+		const char *names[NCMDS];
 		const struct oc_params *tables[NCMDS];
 
 		for (unsigned i = 0; i < NCMDS; i++)
-			names[i] = cmds[i].name, whats[i] = cmds[i].what, tables[i] = cmds[i].params;
-		return oc_params_dump(argc - 1, argv + 1, names, whats, tables, NCMDS);
+			names[i] = cmds[i].name, tables[i] = cmds[i].params;
+		return oc_params_dump(argc - 1, argv + 1, names, tables, NCMDS);
 	}
 	if (!strcmp(argv[1], "--list-points")) {
 		oc_hooks_list(stdout);

@@ -247,10 +247,9 @@ static void bash(FILE *f, const char *const *cmds, const struct oc_params *const
 	fputs("\tesac\n}\ncomplete -F _offcap offcap\n", f);
 }
 
-int oc_params_dump(int argc, char **argv, const char *const *cmds, const char *const *whats,
+int oc_params_dump(int argc, char **argv, const char *const *cmds,
 		   const struct oc_params *const *tables, unsigned n)
 {
-	(void)whats;
 	if (argc == 2 && !strcmp(argv[1], "bash")) {
 		bash(stdout, cmds, tables, n);
 		return 0;

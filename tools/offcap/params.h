@@ -74,7 +74,7 @@ int oc_params_takes_arg(const struct oc_params *t, char c);
 
 /* offcap --dump-options man CMD | bash: offcap(8)'s option list of CMD, the
  * bash completion (the build writes both). 0, or 2 on bad usage. */
-int oc_params_dump(int argc, char **argv, const char *const *cmds, const char *const *whats,
+int oc_params_dump(int argc, char **argv, const char *const *cmds,
 		   const struct oc_params *const *tables, unsigned n);
 
 #endif
