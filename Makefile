@@ -54,22 +54,38 @@ USER_EXTCAPDIRS := $(HOME)/.config/wireshark/extcap $(HOME)/.local/lib/wireshark
 
 .SECONDARY:
 .PHONY: all deps demo check check-kernels check-nics unit bench bench-merge bench-view clean fuzz-filter vmlinux man install uninstall install-user uninstall-user
-all: $(BUILD)/offcap $(BUILD)/offcap.8
+all: $(BUILD)/offcap $(BUILD)/offcap.8 $(BUILD)/offcap.bash-completion $(BUILD)/offcap.lua
 man: $(BUILD)/offcap.8
 
-# The hook point list comes from the binary (oc_hooks[]), through its extcap config.
+# Generated from the binary at build time: the hook point list from oc_hooks[]
+# (through its extcap config), each command's options from its table
+# (tools/offcap/params.h: offcap --dump-options, hidden), the bash completion
+# from both, and the Wireshark plugin's hook point table from oc_hooks[].
 $(BUILD)/offcap.8: doc/offcap.8.in $(BUILD)/offcap
 	$(BUILD)/offcap extcap --extcap-interface offcap:lo --extcap-config | \
-	  sed -n 's/^value {arg=0}{value=\([^}]*\)}{display=[^:]*: \([^}]*\)}.*/.TP\n.B \1\n\2/p' > $@.hooks
+	  sed -n -e 's/^value {arg=0}{value=\([^}]*\)}{display=[^:]*: \([^}]*\)}{default=true}.*/.TP\n.B \1\n(default) \2/p' \
+	    -e 's/^value {arg=0}{value=\([^}]*\)}{display=[^:]*: \([^}]*\)}{default=false}.*/.TP\n.B \1\n\2/p' > $@.hooks
+	awk -v bin=$(BUILD)/offcap '/^@OPTIONS [a-z]+@$$/ { c = $$2; sub(/@$$/, "", c); \
+	  fflush(); if (system(bin " --dump-options man " c)) exit 1; next } { print }' $< | \
 	sed -e '/@HOOKS@/{r $@.hooks' -e 'd}' -e 's|@VERSION@|$(VERSION)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
-	    -e 's|@WS_PLUGINDIR@|$(WS_PLUGINDIR)|g' -e 's|@WS_EXTCAPDIR@|$(WS_EXTCAPDIR)|g' $< > $@
+	    -e 's|@WS_PLUGINDIR@|$(WS_PLUGINDIR)|g' -e 's|@WS_EXTCAPDIR@|$(WS_EXTCAPDIR)|g' > $@.tmp
 	rm -f $@.hooks
+	mv $@.tmp $@
+
+$(BUILD)/offcap.bash-completion: $(BUILD)/offcap
+	$(BUILD)/offcap --dump-options bash > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/offcap.lua: wireshark/offcap.lua.in $(BUILD)/offcap
+	pts=$$($(BUILD)/offcap --list-points | awk '{ printf "%s[\"%s\"] = \"%s\"", (NR > 1 ? ", " : ""), $$1, $$2 }') && \
+	  [ -n "$$pts" ] && sed "s|@HOOK_POINTS@|$$pts|" $< > $@.tmp
+	mv $@.tmp $@
 
 install: all
 	install -D -m 0755 $(BUILD)/offcap $(DESTDIR)$(SBINDIR)/offcap
 	install -D -m 0644 $(BUILD)/offcap.8 $(DESTDIR)$(MANDIR)/man8/offcap.8
-	install -D -m 0644 doc/offcap.bash-completion $(DESTDIR)$(BASHCOMPDIR)/offcap
-	install -D -m 0644 wireshark/offcap.lua $(DESTDIR)$(WS_PLUGINDIR)/offcap.lua
+	install -D -m 0644 $(BUILD)/offcap.bash-completion $(DESTDIR)$(BASHCOMPDIR)/offcap
+	install -D -m 0644 $(BUILD)/offcap.lua $(DESTDIR)$(WS_PLUGINDIR)/offcap.lua
 	install -d $(DESTDIR)$(WS_EXTCAPDIR)
 	ln -sfn $(SBINDIR)/offcap $(DESTDIR)$(WS_EXTCAPDIR)/offcap
 
@@ -80,7 +96,7 @@ uninstall:
 # Per user: the plugin and the extcap link to the installed binary ($(DESTDIR)$(SBINDIR)/offcap).
 install-user:
 	@test -x $(DESTDIR)$(SBINDIR)/offcap || { echo "install-user: $(DESTDIR)$(SBINDIR)/offcap is not installed (make install)" >&2; exit 1; }
-	install -D -m 0644 wireshark/offcap.lua $(USER_PLUGINDIR)/offcap.lua
+	install -D -m 0644 $(BUILD)/offcap.lua $(USER_PLUGINDIR)/offcap.lua
 	for d in $(USER_EXTCAPDIRS); do install -d $$d && ln -sfn $(abspath $(DESTDIR)$(SBINDIR))/offcap $$d/offcap || exit 1; done
 
 uninstall-user:

@@ -31,6 +31,9 @@ check_num() {
 	else not_ok "$1 (got '${2}', want $3 $4)"; fi
 }
 
+# The hook points offcap attaches to tracepoints (post-gso, pre-gro), from oc_hooks[]
+OC_TRACE_POINTS=$("$OFFCAP" --list-points 2>/dev/null | awk '$3 == "trace" { print $1 }' | tr '\n' ' ')
+
 # oc_verdicts ERRFILE POINT: "kept rejected undecided user_kept user_rejected", the
 # capture filter's verdicts at POINT from offcap capture's exit summary (stderr)
 oc_verdicts() {
@@ -44,7 +47,7 @@ check_verdicts() {
 	local d=$1 err=$2 pt=$3 n=$4 k r u uk ur lax=0
 	read -r k r u uk ur < <(oc_verdicts "$err" "$pt")
 	if [ -z "$k" ]; then not_ok "$d: no filter verdicts at $pt in the capture's summary"; return; fi
-	[[ $pt == post-gso || $pt == pre-gro ]] && grep -q "lacks bpf_dynptr_from_skb" "$err" && lax=1
+	[[ " $OC_TRACE_POINTS " == *" $pt "* ]] && grep -q "lacks bpf_dynptr_from_skb" "$err" && lax=1
 	if [ "$r" -gt 0 ] && [ $((k + uk)) -ge "$n" ] && [ "$k" -gt 0 -o "$n" -eq 0 ] && [ "$u" -eq 0 -o $lax = 1 ]; then
 		ok "$d: $pt kernel kept $k, rejected $r, undecided $u (file: $n)"
 	else
@@ -156,7 +159,10 @@ oc_count() { oc_fields "$1" "$2" "$3" frame.number | wc -l; }
 oc_maxlen() { oc_fields "$1" "$2" "$3" frame.len | sort -n | tail -1; }
 # offcap's programs still loaded anywhere (empty = nothing). A program lives as
 # long as a link or filter holds it; freeing is deferred, so wait a little.
-oc_progs() { bpftool prog show 2>/dev/null | grep -oE 'name oc_(tc_ingress|tc_egress|xdp|xdp_linear|xdp_chain_[a-z]+|xdp_trace_in|xdp_verdict|post_gso|pre_gro_[a-z]+)'; }
+# The programs are the hook points' (offcap --list-points: oc_hooks[]) and their
+# variants (oc_xdp_linear, oc_pre_gro_*; xdpshare's oc_xdp_chain_*, oc_xdp_verdict).
+OC_PROG_RE="name oc_($("$OFFCAP" --list-points 2>/dev/null | awk '{ sub(/^oc_/, "", $5); printf "%s%s", (NR > 1 ? "|" : ""), $5 }'))[a-z_]*"
+oc_progs() { bpftool prog show 2>/dev/null | grep -oE "$OC_PROG_RE"; }
 oc_leftovers() {
 	local i; for i in $(seq 30); do [ -z "$(oc_progs)" ] && break; sleep 0.1; done
 	oc_progs; ip netns exec "$1" bpftool net show 2>/dev/null | grep -E 'oc_|id [0-9]'

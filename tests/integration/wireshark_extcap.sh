@@ -27,6 +27,19 @@ check "offcap(8) has every hook point, subcommand and the exit codes" bash -c \
 	"for w in xdp tc-ingress tc-egress post-gso 'offcap capture' 'offcap report' 'offcap split' \
 	 'offcap stats' 'offcap extcap' 'EXIT STATUS' gso_segs netns_ino; do grep -q -- \"\$w\" '$OC_TMP/man.txt' || exit 1; done"
 
+# offcap(8)'s option lists and the bash completion come from the option tables (params.h)
+check "offcap(8) lists each command's options from its table" bash -c \
+	"for w in '--snapshot-length N' '--filter-file FILE' '--flow-limit N' '--frames N' '--window MS' \
+	 '--extcap-capture-filter FILTER'; do grep -q -- \"\$w\" '$OC_TMP/man.txt' || exit 1; done"
+C=$D/usr/share/bash-completion/completions/offcap
+# comp WORDS...: what the completion offers for the last word
+comp() { bash -c 'source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _offcap; echo "${COMPREPLY[*]}"' "$C" "$@"; }
+check "installed: the generated bash completion (syntax)" bash -n "$C"
+c1=$(comp offcap capture --fil) c2=$(comp offcap capture -p tc-ingress,po) c3=$(comp offcap capture --snapl)
+check "completion: capture's options, the hook points after -p, from the binary ($c1; $c2)" \
+	bash -c "[ '$c1' = --filter-file ] && [ '$c2' = tc-ingress,post-gso ]"
+check "completion: hidden old spellings are not offered ($c3)" [ -z "$c3" ]
+
 oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
 HOME=$H tshark -D >"$OC_TMP/D.txt" 2>/dev/null
 check "tshark -D lists offcap:$NS_A/oca and offcap:$NS_B/ocb" \

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# wireshark/offcap.lua in tshark on a fresh capture (TSO on, an offloaded VLAN
+# build/offcap.lua (wireshark/offcap.lua.in, hook points filled in) in tshark on a fresh capture (TSO on, an offloaded VLAN
 # tag): for every packet the plugin's fields equal what offcap's own reader
 # makes of the file (offcap stats --packets), and 'offcap.gso_segs > 1'
 # selects exactly the super-frames and merges. Also a version-1 comment (what
 # offcap 0.1.0 wrote) on a foreign file.
 source "$(dirname "$0")/../lib.sh"
-LUA=(-X "lua_script:$OC_ROOT/wireshark/offcap.lua")
+LUA=(-X "lua_script:$OC_ROOT/build/offcap.lua")
 oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
 F=$OC_TMP/lua.pcapng
 check "TSO is on for the test's veth" bash -c "ip netns exec $NS_A ethtool -k oca | grep -q '^tcp-segmentation-offload: on'"

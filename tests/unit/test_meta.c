@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "ifacts.h"
 #include "meta.h"
 
 static void test_format(void)
@@ -150,8 +151,43 @@ static void test_idb_contract(void)
 	CHECK(oc_idb_parse("a", "offcap-idb/1x mtu=5", &r) == 0 && r.mtu == 5, "a longer magic is not the contract");
 }
 
+/* The interface block read back as facts (user/file/ifacts.c): the contract,
+ * 0.1.0's description and the statistics block's comment, one key=value reader. */
+static void test_iface_facts(void)
+{
+	struct oc_idb_meta m = { .point = OC_POINT_POST_GSO, .mtu = 1500, .ifindex = 5, .ifname = "oca",
+				 .driver = "veth", .features = "tso:on,gso:on,gro:off,lro:off,uso:on",
+				 .peer = "ocb", .peer_ifindex = 6, .peer_mtu = 9000, .has_counters = 1, .rx_dropped = 3 };
+	struct oc_iface_facts f;
+	char descr[512], kv[32];
+	const char *p;
+	struct oc_kv t;
+
+	oc_idb_descr(&m, "free text: tso=off", descr, sizeof(descr));
+	oc_iface_facts_parse(descr, OC_COUNTERS_END "rx_dropped=1 rx_errors=2 tx_dropped=3 tx_errors=4", &f);
+	CHECK(f.ifindex == 5 && f.peer_ifindex == 6 && f.peer_mtu == 9000 && !strcmp(f.driver, "veth") &&
+	      !strcmp(f.peer_name, "ocb"), "contract: the device and its peer");
+	CHECK(f.tso == 1 && f.gro == 0 && f.lro == 0 && f.uso == 1 && f.gro_hw == -1 && f.tso6 == -1,
+	      "contract: features from tso:on,... (the free text's tso=off ignored)");
+	CHECK(f.has_start && f.start.rx_dropped == 3 && f.has_end && f.end.rx_dropped == 1 && f.end.tx_errors == 4,
+	      "counters at start (description) and at end (statistics comment)");
+	oc_iface_facts_parse("offcap hook=tc-ingress (receive, after GRO); mtu=1500 driver=veth ifindex=3 "
+			     "netns=ns1; features at start: tso=on gso=on gro=off", "counters at end: rx_dropped=1", &f);
+	CHECK(f.ifindex == 3 && !strcmp(f.driver, "veth") && !strcmp(f.netns, "ns1") && f.tso == 1 && f.gro == 0 &&
+	      f.lro == -1 && !f.has_end, "0.1.0's description; incomplete counters are not read");
+	oc_iface_facts_parse("Intel NIC, MTU 9000", NULL, &f);
+	CHECK(f.ifindex == 0 && f.tso == -1 && !f.driver[0], "other tools' descriptions: nothing known");
+	CHECK(oc_kv_get("a b=1;c=%41x (d=2", "c", kv, sizeof(kv)) && !strcmp(kv, "Ax") &&
+	      oc_kv_get("a b=1;c=%41x (d=2", "d", kv, sizeof(kv)) && !strcmp(kv, "2") &&
+	      !oc_kv_get("ab=1", "b", kv, sizeof(kv)) && !kv[0], "oc_kv_get: words, separators, percent-decoding");
+	p = "x=1 y z=2";
+	CHECK(oc_kv_next(&p, p + 3, &t) && t.klen == 1 && !strcmp(t.val, "1") && !oc_kv_next(&p, p, &t),
+	      "oc_kv_next stops at end");
+}
+
 int main(void)
 {
+	test_iface_facts();
 	test_parse();
 	test_format();
 	test_encode();

@@ -18,11 +18,10 @@
 #include "kfilter.h"
 #include "gsolimits.h"
 #include "lineout.h"
+#include "params.h"
 #include "pcapng.h"
 #include "print.h"
 
-#define DEFAULT_POINTS ((1u << OC_POINT_TC_INGRESS) | (1u << OC_POINT_TC_EGRESS) | \
-			(1u << OC_POINT_POST_GSO))
 #define ALL_POINTS ((1u << OC_POINT_MAX) - 1)
 
 struct cap_opts {
@@ -65,60 +64,35 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+/* -p's help: the default, then one line per point, from oc_hooks[] */
 static const char *points_help(void)
 {
 	static char buf[1024];
-	size_t n = 0;
+	size_t n = snprintf(buf, sizeof(buf), "%26s%s; 'all' adds", "", oc_hooks_default_list());
 
+	for (unsigned p = 0, k = 0; p < OC_POINT_MAX && n < sizeof(buf); p++)
+		if (!oc_hooks[p].dflt)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s %s", k++ ? "," : "", oc_hooks[p].name);
+	n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0, "):\n");
 	for (unsigned p = 0; p < OC_POINT_MAX && n < sizeof(buf); p++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%26s%-11s %s\n", "",
 				      oc_hooks[p].name, oc_hooks[p].shows);
 	return buf;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
+/* getopt ids of the long-only options */
+enum { O_NETNS = 256, O_DURATION, O_FILTER, O_REPORT, O_CLSACT, O_PRINT, O_VERSION };
+
+const struct oc_params oc_params_capture = {
+	.cmd = "capture",
+	.usage =
 "Usage: offcap capture -i IFACE [-i IFACE ...] [OPTIONS] [EXPRESSION]\n"
 "\n"
 "Capture in the kernel at the points where offloads change packets, without\n"
 "changing any interface setting, into one pcapng (one interface block per\n"
 "interface and hook point).\n"
-"\n"
-"  -i, --interface IFACE   interface to watch; NETNS/IFACE for one in a named\n"
-"                          network namespace (repeatable, up to %d)\n"
-"      --netns NAME        network namespace of plain IFACE names\n"
-"  -w, --write FILE        pcapng output; '-' for stdout, *.gz for gzip.\n"
-"                          Without -w, one line per packet on stdout (as\n"
-"                          tcpdump -n, then gso/csum/vlan offload metadata)\n"
-"      --print             with -w, print the lines too\n"
-"  -e                      lines: link level (MACs, EtherType, VLAN tags)\n"
-"  -S                      lines: absolute TCP sequence numbers\n"
-"  -n, -nn                 accepted: never any name resolution\n"
-"  -s, --snaplen N         bytes kept per packet (default 256; 0 = whole packet)\n"
-"  -c, --count N           stop after N packets\n"
-"      --duration SEC      stop after SEC seconds\n"
-"  EXPRESSION              keep only packets matching this pcap-filter(7)\n"
-"                          expression, as tcpdump does; it runs in the kernel\n"
-"                          before a packet takes ring space. 'len > 1514'\n"
-"                          keeps exactly the frames over a 1500 MTU: super-\n"
-"                          frames and merges (len is the true length)\n"
-"  -F, --filter-file FILE  read the expression from FILE\n"
-"  -p, --points LIST       comma-separated hook points (default\n"
-"                          tc-ingress,tc-egress,post-gso; 'all' adds xdp, pre-gro):\n"
-"%s"
-"  -B, --buffer MIB        ring buffer memory in MiB, power of two, shared by one\n"
-"                          ring per CPU, at least 1 MiB each (default 8; 64 with\n"
-"                          -s 0 or a snaplen over 1024)\n"
-"  -q, --quiet             no live status line; short lines (tcp 1448)\n"
-"  -v, --verbose           lines with all the metadata; libbpf's and the\n"
-"                          verifier's messages\n"
-"      --version           offcap's, libpcap's and libbpf's versions\n"
-"      --report            at the end, print 'offcap report' of the file\n"
-"      --tc-clsact         tc programs as clsact filters, as on kernels before 6.6\n"
-"                          (default: tcx links). Filters outlive a SIGKILL; the\n"
-"                          next run removes them and says so\n"
-"  -h, --help\n"
+"\n",
+	.after =
 "\n"
 "XDP is not on by default: on a veth, attaching it turns off the peer's GSO\n"
 "pass-through, so the sender segments in software (offcap warns when that happens).\n"
@@ -128,8 +102,75 @@ static void usage(FILE *f)
 "alone, which libxdp cannot share, is traced instead (fentry/fexit, xdpdump's way).\n"
 "On kernels older than a point's best variant, offcap says at start what it\n"
 "cannot record there (e.g. csum=unknown at tc before Linux 6.2).\n",
-		OC_MAX_DEVS, points_help());
-}
+	.p = (const struct oc_param[]){
+		{ 'i', "interface", .arg = OC_ARG_REQUIRED, .metavar = "IFACE", .complete = OC_COMP_IFACE,
+		  .help = "interface to watch; NETNS/IFACE for one in a named\nnetwork namespace (repeatable, up to " OC_STR(OC_MAX_DEVS) ")",
+		  .man = "interface to watch;\n.IR NETNS / IFACE\nfor one in a named network namespace (repeatable)." },
+		{ 0, "netns", O_NETNS, OC_ARG_REQUIRED, "NAME", "network namespace of plain IFACE names",
+		  .man = "network namespace of plain\n.I IFACE\nnames.", .complete = OC_COMP_NETNS },
+		{ 'w', "write", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
+		  .help = "pcapng output; '-' for stdout, *.gz for gzip.\nWithout -w, one line per packet on stdout (as\ntcpdump -n, then gso/csum/vlan offload metadata)",
+		  .man = "pcapng output;\n.B \\-\nfor stdout, a name ending in\n.B .gz\nfor gzip. Without\n.BR \\-w ,\n"
+			 "one line per packet on stdout, as\n.B offcap read\nprints them (see there). The lines go through a queue to a writer thread: the capture never\n"
+			 "waits for the terminal; when the queue is full a line is skipped and counted, and the count is\n"
+			 "shown in the status line (which is not shown when the lines go to the same terminal) and at exit\nas\n.IR \"N lines skipped (terminal too slow)\" ." },
+		{ 0, "print", O_PRINT, .help = "with -w, print the lines too",
+		  .man = "with\n.BR \\-w ,\nprint the lines too (as tcpdump's\n.BR \\-\\-print )." },
+		{ 'e', .help = "lines: link level (MACs, EtherType, VLAN tags)",
+		  .man = "lines: the link level (MAC addresses, EtherType, VLAN tags)." },
+		{ 'S', .help = "lines: absolute TCP sequence numbers", .man = "lines: absolute TCP sequence numbers." },
+		{ 'n', .show = "-n, -nn", .help = "accepted: never any name resolution",
+		  .man = "accepted for tcpdump's users: offcap never resolves names." },
+		{ 's', "snapshot-length", .arg = OC_ARG_REQUIRED, .metavar = "N",
+		  .help = "bytes kept per packet (default " OC_STR(OC_DEF_SNAPLEN) "; 0 = whole packet)",
+		  .man = "bytes kept per packet (default " OC_STR(OC_DEF_SNAPLEN) "; 0 = the whole packet, up to 262144)." },
+		{ 0, "snaplen", 's', OC_ARG_REQUIRED, "N", .hidden = 1 },	/* the old spelling */
+		{ 'c', "count", .arg = OC_ARG_REQUIRED, .metavar = "N", .help = "stop after N packets",
+		  .man = "stop after N packets." },
+		{ 0, "duration", O_DURATION, OC_ARG_REQUIRED, "SEC", "stop after SEC seconds", .man = "stop after SEC seconds." },
+		{ .operand = 1, .metavar = "EXPRESSION",
+		  .help = "keep only packets matching this pcap-filter(7)\nexpression, as tcpdump does; it runs in the kernel\n"
+			  "before a packet takes ring space. 'len > 1514'\nkeeps exactly the frames over a 1500 MTU: super-\nframes and merges (len is the true length)",
+		  .man = "keep only packets matching the\n.BR pcap-filter (7)\n"
+"expression, as tcpdump does. It is compiled by libpcap (for Ethernet, and for raw IP on\n"
+"devices without a link-layer header: tun, wireguard, ipip), translated to eBPF and run in\n"
+"the kernel at every hook point before a packet takes ring space: a packet that does not match\n"
+"costs no ring space, no copy and no wakeup. It sees the bytes the file gets: an offloaded\n"
+"VLAN tag is back in place (so\n.B \"vlan 100\"\nmatches it, as on the wire), and\n.BR len \", \" greater \", \" less\n"
+"see the true length:\n.B \"len > 1514\"\n"
+"keeps exactly the frames over a 1500-byte MTU: the super-frames and merged frames (and any real\noversize frame).\n"
+".B \"greater N\"\nis libpcap's length >= N, so\n.B \"greater 1514\"\nalso keeps full-size 1514-byte frames.\n"
+".BR inbound \", \" outbound\ntake the hook point's direction and\n.B \"ifindex N\"\n"
+"the device's. A load past the 1024 bytes the kernel copies leaves a longer packet to libpcap\n"
+"in user space. At exit, each hook point's\n.B \"filter in the kernel: N kept, N rejected, N undecided\"\n"
+"is printed and written into its statistics blocks; \\-v names the parts left to user space.\n"
+"A bad expression gets libpcap's message and\nexit status 1 before anything is attached; where the expression cannot match (libpcap's\n"
+"\"expression rejects all packets\", or\n.B arp\non a tun device) nothing is attached, and offcap says so." },
+		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
+		  .help = "read the expression from FILE", .man = "read the expression from FILE (text after # is a comment)." },
+		{ 'f', "filter", O_FILTER, OC_ARG_REQUIRED, "EXPRESSION", .hidden = 1 },	/* the old spelling, kept hidden */
+		{ 'p', "points", .arg = OC_ARG_REQUIRED, .metavar = "LIST", .complete = OC_COMP_POINTS,
+		  .help = "comma-separated hook points (default", .more = points_help,
+		  .man = "comma-separated hook points, or\n.BR all ;\nthe default points are marked (default) under HOOK POINTS." },
+		{ 'B', "buffer-size", .arg = OC_ARG_REQUIRED, .metavar = "MIB",
+		  .help = "ring buffer memory in MiB, power of two, shared by one\nring per CPU, at least 1 MiB each (default 8; 64 with\n-s 0 or a snaplen over 1024)",
+		  .man = "ring buffer memory in MiB, a power of two (default 8; 64 with\n.B \\-s 0\nor a snaplen over 1024)." },
+		{ 0, "buffer", 'B', OC_ARG_REQUIRED, "MIB", .hidden = 1 },	/* the old spelling */
+		{ 'q', "quiet", .help = "no live status line; short lines (tcp 1448)",
+		  .man = "no live status line; short lines\n.RI ( \"tcp 1448\" )." },
+		{ 'v', "verbose", .help = "lines with all the metadata; libbpf's and the\nverifier's messages",
+		  .man = "lines with IP header details and all of the packet's metadata; libbpf's and the verifier's\nmessages." },
+		{ 0, "version", O_VERSION, .help = "offcap's, libpcap's and libbpf's versions",
+		  .man = "offcap's, libpcap's and libbpf's versions." },
+		{ 0, "report", O_REPORT, .help = "at the end, print 'offcap report' of the file",
+		  .man = "at the end, print\n.B offcap report\nof the file (needs\n.BR \\-w \" FILE).\"" },
+		{ 0, "tc-clsact", O_CLSACT,
+		  .help = "tc programs as clsact filters, as on kernels before 6.6\n(default: tcx links). Filters outlive a SIGKILL; the\nnext run removes them and says so",
+		  .man = "attach the tc programs as clsact filters, as on kernels before 6.6 (default: tcx links)." },
+		{ 'h', "help", .help = "", .man = "" },
+		{ 0 },
+	},
+};
 
 static const char *point_names(void)
 {
@@ -162,32 +203,22 @@ static int parse_points(const char *list, unsigned *out)
 
 static int parse_args(int argc, char **argv, struct cap_opts *o)
 {
-	static const struct option lo[] = {
-		{ "interface", required_argument, 0, 'i' }, { "netns", required_argument, 0, 'N' },
-		{ "write", required_argument, 0, 'w' }, { "snaplen", required_argument, 0, 's' },
-		{ "count", required_argument, 0, 'c' }, { "duration", required_argument, 0, 'D' },
-		{ "points", required_argument, 0, 'p' }, { "buffer", required_argument, 0, 'B' },
-		{ "filter", required_argument, 0, 'f' }, { "filter-file", required_argument, 0, 'F' },
-		{ "quiet", no_argument, 0, 'q' }, { "verbose", no_argument, 0, 'v' }, { "report", no_argument, 0, 'R' },
-		{ "tc-clsact", no_argument, 0, 'T' },
-		{ "print", no_argument, 0, 'P' }, { "version", no_argument, 0, 'V' },
-		{ "help", no_argument, 0, 'h' }, { 0 },
-	};
+	struct oc_getopt g = { 0 };
 	char err[512];
 	int c;
 
-	*o = (struct cap_opts){ .snaplen = 256, .points = DEFAULT_POINTS, .ring_mb = 0 };
+	*o = (struct cap_opts){ .snaplen = OC_DEF_SNAPLEN, .points = oc_hooks_default(), .ring_mb = 0 };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:w:s:c:p:B:f:F:qvhenS", lo, NULL)) != -1) {
+	while ((c = oc_params_next(&oc_params_capture, &g, argc, argv)) != -1) {
 		switch (c) {
 		case 'i':
 			if (o->nif == OC_MAX_DEVS)
 				return oc_err("at most %d interfaces", OC_MAX_DEVS), -1;
 			o->ifspec[o->nif++] = optarg;
 			break;
-		case 'N': o->netns = optarg; break;
+		case O_NETNS: o->netns = optarg; break;
 		case 'w': o->out = optarg; break;
-		case 'f': o->filter = optarg; break;	/* the old spelling, kept hidden */
+		case O_FILTER: o->filter = optarg; break;	/* the old spelling, kept hidden */
 		case 'F': o->filter_file = optarg; break;
 		case 's':
 			if (oc_parse_uint(optarg, 0, OC_MAX_CAPLEN, &o->snaplen))
@@ -197,7 +228,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 			if (oc_parse_uint(optarg, 1, ~0ul, &o->count))
 				return oc_err("-c: count must be a positive number"), -1;
 			break;
-		case 'D':
+		case O_DURATION:
 			if (oc_parse_uint(optarg, 1, 86400 * 365, &o->duration))
 				return oc_err("--duration: seconds must be a positive number"), -1;
 			break;
@@ -211,15 +242,15 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 			break;
 		case 'q': o->quiet = 1; break;
 		case 'v': o->verbose = 1; break;
-		case 'R': o->report = 1; break;
-		case 'T': o->tc_clsact = 1; break;
-		case 'P': o->print = 1; break;
+		case O_REPORT: o->report = 1; break;
+		case O_CLSACT: o->tc_clsact = 1; break;
+		case O_PRINT: o->print = 1; break;
 		case 'e': o->eflag = 1; break;
 		case 'n': break;
 		case 'S': o->Sflag = 1; break;
-		case 'V': oc_print_version(); exit(0);
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
+		case O_VERSION: oc_print_version(); exit(0);
+		case 'h': oc_params_usage(&oc_params_capture, stdout); exit(0);
+		default: oc_params_usage(&oc_params_capture, stderr); return -1;
 		}
 	}
 	if (optind < argc && o->filter)
@@ -227,7 +258,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 	if (!o->filter && oc_expr_text(argv + optind, argc - optind, o->filter_file, &o->filter, err, sizeof(err)))
 		return oc_err("%s", err), -1;
 	if (!o->nif)
-		return oc_err("capture: name at least one interface with -i"), usage(stderr), -1;
+		return oc_err("capture: name at least one interface with -i"), oc_params_usage(&oc_params_capture, stderr), -1;
 	if (o->print && o->out && !strcmp(o->out, "-"))
 		return oc_err("--print: the lines and -w - would share stdout"), -1;
 	o->print |= !o->out;
@@ -323,8 +354,6 @@ static void idb_facts(const struct oc_netdev *dev, struct oc_idb_meta *m)
 	m->gro_max_size = lim.gro_max_size;
 	m->tso_max_size = lim.tso_max_size;
 	oc_features_summary(&dev->feat, m->features, sizeof(m->features));
-	for (char *c = m->features; *c; c++)	/* "tso=on gso=on" -> "tso:on,gso:on" */
-		*c = *c == ' ' ? ',' : *c == '=' ? ':' : *c;
 	m->peer_ifindex = dev->peer_ifindex;
 	m->peer_mtu = dev->peer_mtu;
 	snprintf(m->peer, sizeof(m->peer), "%s", dev->peer_ifname);

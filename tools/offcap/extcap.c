@@ -21,11 +21,11 @@
 #include "kfilter.h"
 #include "hook.h"
 #include "netdev.h"
+#include "params.h"
 #include "packet.h"
 
 #define IFACE_PREFIX "offcap:"	/* extcap interface values: "offcap:IF", "offcap:NS/IF" */
 #define NETNS_DIR "/run/netns"	/* where `ip netns` names namespaces */
-#define DEFAULT_SNAPLEN 256
 
 enum ext_mode { EXT_NONE, EXT_INTERFACES, EXT_DLTS, EXT_CONFIG, EXT_CAPTURE, EXT_FILTER_CHECK };
 
@@ -35,45 +35,67 @@ struct ext_opts {
 	int tc_clsact;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
+enum { O_IFACES = 256, O_IFACE, O_DLTS, O_CONFIG, O_CAPTURE, O_FIFO, O_FILTER, O_VERSION,
+       O_POINTS, O_SNAPLEN, O_CLSACT, O_HELP, O_IGNORED };
+
+const struct oc_params oc_params_extcap = {
+	.cmd = "extcap",
+	.usage =
 "Usage: offcap extcap --extcap-interfaces [--extcap-version=V]\n"
 "       offcap extcap --extcap-interface offcap:[NETNS/]IFACE --extcap-dlts | --extcap-config\n"
 "       offcap extcap --extcap-interface offcap:[NETNS/]IFACE --capture --fifo PATH\n"
-"                     [--points LIST] [--snaplen N] [--tc-clsact] [--extcap-capture-filter F]\n"
+"                     [--points LIST] [--snapshot-length N] [--tc-clsact] [--extcap-capture-filter F]\n"
 "\n"
 "Wireshark's extcap interface to offcap capture: installed as a link named\n"
 "offcap in Wireshark's extcap folder (make install), Wireshark and tshark list\n"
 "every interface of every network namespace as offcap:NETNS/IFACE and capture\n"
 "through it at the chosen hook points. The capture stops on SIGTERM or when\n"
 "the reader closes the fifo, and leaves nothing attached. The capture filter\n"
-"is tcpdump's language, applied by offcap capture -f.\n");
+"is tcpdump's language, applied by offcap capture -f.\n",
+	.p = (const struct oc_param[]){
+		/* Wireshark's extcap protocol; --help lists none of them (the usage above says how) */
+		{ 0, "extcap-interfaces", O_IFACES, .man = "the interfaces, one line each." },
+		{ 0, "extcap-interface", O_IFACE, OC_ARG_REQUIRED, "NAME",
+		  .man = "the interface: with\n.BR \\-\\-extcap\\-dlts ,\nits link type (Ethernet); with\n"
+			 ".BR \\-\\-extcap\\-config ,\nthe options: hook points (multicheck), snapshot length, tc as clsact filters." },
+		{ 0, "extcap-dlts", O_DLTS, .man = "" }, { 0, "extcap-config", O_CONFIG, .man = "" },
+		{ 0, "extcap-capture-filter", O_FILTER, OC_ARG_REQUIRED, "FILTER",
+		  .man = "without\n.BR \\-\\-capture :\nchecks the filter: nothing printed when it is valid, else libpcap's reason." },
+		{ 0, "capture", O_CAPTURE,
+		  .man = "with\n.BI \\-\\-extcap\\-interface \" NAME \" \\-\\-fifo \" PATH\",\ncapture into the fifo (with the capture filter, as\n"
+			 ".B offcap capture\nruns its expression), with\n.BI \\-\\-points \" LIST\" ,\n.BI \\-\\-snapshot\\-length \" N\"\nand\n.BR \\-\\-tc\\-clsact .\n"
+			 "Stops on SIGTERM or when the fifo's reader goes away; nothing stays attached." },
+		{ 0, "fifo", O_FIFO, OC_ARG_REQUIRED, "PATH", .man = "", .complete = OC_COMP_FILE },
+		{ 0, "extcap-version", O_VERSION, OC_ARG_OPTIONAL, "V", .man = "" },
+		/* offcap capture's options, the same spelling and defaults */
+		{ 0, "points", O_POINTS, OC_ARG_REQUIRED, "LIST", .complete = OC_COMP_POINTS,
+		  .man = "hook points, as capture's \\-p." },
+		{ 0, "snapshot-length", O_SNAPLEN, OC_ARG_REQUIRED, "N",
+		  .man = "bytes kept per packet, as capture's \\-s (default " OC_STR(OC_DEF_SNAPLEN) ")." },
+		{ 0, "snaplen", O_SNAPLEN, OC_ARG_REQUIRED, "N", .hidden = 1 },	/* the old spelling */
+		{ 0, "tc-clsact", O_CLSACT, .man = "as capture's \\-\\-tc\\-clsact." },
+		{ 0, "help", O_HELP, .man = "" },
+		{ 0, "extcap-control-in", O_IGNORED, OC_ARG_REQUIRED, "FIFO", .man = "" },
+		{ 0, "extcap-control-out", O_IGNORED, OC_ARG_REQUIRED, "FIFO", .man = "" },
+		{ 0, "extcap-reload-option", O_IGNORED, OC_ARG_REQUIRED, "OPTION", .man = "" },
+		{ 0 },
+	},
+};
+
+static void usage(FILE *f)
+{
+	oc_params_usage(&oc_params_extcap, f);
 }
 
 static int parse_args(int argc, char **argv, struct ext_opts *o)
 {
-	enum { O_IFACES = 256, O_IFACE, O_DLTS, O_CONFIG, O_CAPTURE, O_FIFO, O_FILTER, O_VERSION,
-	       O_POINTS, O_SNAPLEN, O_CLSACT, O_HELP, O_IGNORED };
-	static const struct option lo[] = {
-		{ "extcap-interfaces", no_argument, 0, O_IFACES },
-		{ "extcap-interface", required_argument, 0, O_IFACE },
-		{ "extcap-dlts", no_argument, 0, O_DLTS }, { "extcap-config", no_argument, 0, O_CONFIG },
-		{ "capture", no_argument, 0, O_CAPTURE }, { "fifo", required_argument, 0, O_FIFO },
-		{ "extcap-capture-filter", required_argument, 0, O_FILTER },
-		{ "extcap-version", optional_argument, 0, O_VERSION },
-		{ "points", required_argument, 0, O_POINTS }, { "snaplen", required_argument, 0, O_SNAPLEN },
-		{ "tc-clsact", no_argument, 0, O_CLSACT }, { "help", no_argument, 0, O_HELP },
-		{ "extcap-control-in", required_argument, 0, O_IGNORED },
-		{ "extcap-control-out", required_argument, 0, O_IGNORED },
-		{ "extcap-reload-option", required_argument, 0, O_IGNORED }, { 0 },
-	};
+	struct oc_getopt g = { 0 };
 	int c;
 
 	*o = (struct ext_opts){ .mode = EXT_NONE };
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((c = oc_params_next(&oc_params_extcap, &g, argc, argv)) != -1) {
 		switch (c) {
 		case O_IFACES: o->mode = EXT_INTERFACES; break;
 		case O_IFACE: o->iface = optarg; break;
@@ -173,21 +195,16 @@ static int cmd_dlts(void)
 	return 0;
 }
 
-static int default_point(unsigned p)
-{
-	return p == OC_POINT_TC_INGRESS || p == OC_POINT_TC_EGRESS || p == OC_POINT_POST_GSO;
-}
-
 static int cmd_config(void)
 {
 	printf("arg {number=0}{call=--points}{display=Hook points}{type=multicheck}"
 	       "{tooltip=Where in the kernel to capture; one interface block per point}{required=true}\n");
 	for (unsigned p = 0; p < OC_POINT_MAX; p++)
 		printf("value {arg=0}{value=%s}{display=%s: %s}{default=%s}\n", oc_hooks[p].name,
-		       oc_hooks[p].name, oc_hooks[p].shows, default_point(p) ? "true" : "false");
-	printf("arg {number=1}{call=--snaplen}{display=Snapshot length}{type=integer}{range=0,%d}"
+		       oc_hooks[p].name, oc_hooks[p].shows, oc_hooks[p].dflt ? "true" : "false");
+	printf("arg {number=1}{call=--snapshot-length}{display=Snapshot length}{type=integer}{range=0,%d}"
 	       "{default=%d}{tooltip=Bytes kept per packet; 0 keeps whole packets}\n",
-	       OC_MAX_CAPLEN, DEFAULT_SNAPLEN);
+	       OC_MAX_CAPLEN, OC_DEF_SNAPLEN);
 	printf("arg {number=2}{call=--tc-clsact}{display=tc as clsact filters}{type=boolflag}"
 	       "{default=false}{tooltip=Attach tc programs as clsact filters, as on kernels before 6.6}\n");
 	return 0;
@@ -303,10 +320,14 @@ static int cmd_capture_fifo(const struct ext_opts *o)
 	argv[argc++] = (char *)spec;
 	argv[argc++] = "-w";
 	argv[argc++] = (char *)o->fifo;
-	argv[argc++] = "-p";
-	argv[argc++] = (char *)(o->points && *o->points ? o->points : "tc-ingress,tc-egress,post-gso");
-	argv[argc++] = "-s";
-	argv[argc++] = (char *)(o->snaplen ? o->snaplen : "256");
+	if (o->points && *o->points) {	/* else capture's defaults, which are the extcap's */
+		argv[argc++] = "-p";
+		argv[argc++] = (char *)o->points;
+	}
+	if (o->snaplen) {
+		argv[argc++] = "-s";
+		argv[argc++] = (char *)o->snaplen;
+	}
 	if (o->tc_clsact)
 		argv[argc++] = "--tc-clsact";
 	if (o->filter && *o->filter) {

@@ -8,6 +8,7 @@
 
 #include "cbpf.h"
 #include "cmd.h"
+#include "params.h"
 #include "expr.h"
 #include "kfilter.h"
 #include "packet.h"
@@ -18,22 +19,43 @@
 #include "testrun.h"
 
 
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage: offcap filter [-v] [-r FILE ...] [-F FILE | EXPRESSION]\n\n"
-		   "Print the classic BPF libpcap compiles EXPRESSION to (as tcpdump -d does)\n"
-		   "and the eBPF offcap capture runs in the kernel for it, per link type.\n\n"
-		   "  -r, --read FILE   run the capture's kernel program (BPF_PROG_TEST_RUN) and\n"
-		   "                    libpcap's interpreter on every packet of FILE and print\n"
-		   "                    each packet they disagree on; exit 1 if any. Every program\n"
-		   "                    kind a test run supports: tc ingress and egress (a VLAN\n"
-		   "                    tag as metadata too), XDP, and the older kernels' variant.\n"
-		   "                    Prints the kernel's kept/rejected/undecided counts; exit 1\n"
-		   "                    if a packet was undecided for a filter the kernel decides.\n"
-		   "                    Repeatable: packets are numbered across the files\n"
-		   "  -F, --file FILE   read the expression from FILE\n"
-		   "  -v, --verbose     libbpf's and the verifier's messages\n");
-}
+enum { O_FILE = 256 };
+
+const struct oc_params oc_params_filter = {
+	.cmd = "filter",
+	.posix = 1,
+	.usage = "Usage: offcap filter [-v] [-r FILE ...] [-F FILE | EXPRESSION]\n\n"
+		 "Print the classic BPF libpcap compiles EXPRESSION to (as tcpdump -d does)\n"
+		 "and the eBPF offcap capture runs in the kernel for it, per link type.\n\n",
+	.p = (const struct oc_param[]){
+		{ 'r', "read", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
+		  .help = "run the capture's kernel program (BPF_PROG_TEST_RUN) and\n"
+			  "libpcap's interpreter on every packet of FILE and print\n"
+			  "each packet they disagree on; exit 1 if any. Every program\n"
+			  "kind a test run supports: tc ingress and egress (a VLAN\n"
+			  "tag as metadata too), XDP, and the older kernels' variant.\n"
+			  "Prints the kernel's kept/rejected/undecided counts; exit 1\n"
+			  "if a packet was undecided for a filter the kernel decides.\n"
+			  "Repeatable: packets are numbered across the files",
+		  .man = "run the capture's own kernel programs, filter spliced in, with BPF_PROG_TEST_RUN, and libpcap's\n"
+"interpreter over every packet of FILE (pcap or pcapng, Ethernet or raw IP): tc-ingress and\n"
+"tc-egress (a tagged frame once more with its tag as skb metadata), XDP multi-buffer and linear,\n"
+"in this kernel's variant and the older kernels'. Print each packet they disagree on as\n"
+".BR \"#N tc-ingress kernel=match libpcap=reject ...\" ,\n"
+"the kernel's verdicts per program\n"
+".RB ( \"tc-ingress: N kept, N rejected, N undecided\" ),\n"
+"then\n"
+".BR \"kernel: N kept, N rejected, N undecided in N runs\" \" and \" \"N packets, N matched, N disagreements\" .\n"
+"Exit status 1 on a disagreement, a run the kernel refused or that left no verdict, or a\n"
+"packet undecided for a filter whose loads all fall within the 1024 bytes the kernel copies." },
+		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
+		  .help = "read the expression from FILE", .man = "read the expression from FILE." },
+		{ 0, "file", 'F', OC_ARG_REQUIRED, "FILE", .hidden = 1 },	/* the old spelling, kept hidden */
+		{ 'v', "verbose", .help = "libbpf's and the verifier's messages", .man = "libbpf's and the verifier's messages." },
+		{ 'h', "help", .help = "", .man = "" },
+		{ 0 },
+	},
+};
 
 static void print_link(const struct oc_kfilter *f, enum oc_kf_link l)
 {
@@ -251,10 +273,7 @@ static int compare_files(const struct oc_kfilter *f, char **files, unsigned nfil
 
 int cmd_filter(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "read", required_argument, 0, 'r' }, { "file", required_argument, 0, 'F' },
-		{ "verbose", no_argument, 0, 'v' }, { "help", no_argument, 0, 'h' }, { 0 }
-	};
+	struct oc_getopt g = { 0 };
 	const char *exprfile = NULL;
 	char *files[64];
 	unsigned nfiles = 0;
@@ -262,7 +281,7 @@ int cmd_filter(int argc, char **argv)
 	struct oc_kfilter *f;
 	int c, verbose = 0, ret;
 
-	while ((c = getopt_long(argc, argv, "+r:F:vh", lo, NULL)) != -1) {
+	while ((c = oc_params_next(&oc_params_filter, &g, argc, argv)) != -1) {
 		switch (c) {
 		case 'r':
 			if (nfiles == 64)
@@ -271,8 +290,8 @@ int cmd_filter(int argc, char **argv)
 			break;
 		case 'F': exprfile = optarg; break;
 		case 'v': verbose = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': oc_params_usage(&oc_params_filter, stdout); return 0;
+		default: oc_params_usage(&oc_params_filter, stderr); return 2;
 		}
 	}
 	/* options may follow the expression, as in "offcap filter EXPR -r FILE" */

@@ -7,21 +7,24 @@
 
 #include "cmd.h"
 #include "expr.h"
+#include "hook.h"
+#include "params.h"
 
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
+	const struct oc_params *params;
 	const char *what;
 } cmds[] = {
-	{ "capture", cmd_capture, "capture at XDP, tc ingress/egress and post-GSO into one pcapng" },
-	{ "read", cmd_read, "one line per packet of a capture file, as tcpdump -n -r prints them" },
-	{ "report", cmd_report, "explain every frame over the MTU: offload artefact or real problem" },
-	{ "view", cmd_view, "one HTML page: each flow's frames at every hook point, super-frames and their segments" },
-	{ "stats", cmd_stats, "packets, bytes and frames over the MTU per interface and hook point" },
-	{ "merge", cmd_merge, "captures from several hosts in one pcapng, clocks aligned from the traffic" },
-	{ "split", cmd_split, "rewrite a capture with super-frames cut into their wire segments" },
-	{ "filter", cmd_filter, "show a capture filter's BPF; -r FILE: prove the kernel's verdicts equal libpcap's" },
-	{ "extcap", cmd_extcap, "Wireshark's extcap interface: capture from Wireshark and tshark" },
+	{ "capture", cmd_capture, &oc_params_capture, "capture at XDP, tc ingress/egress and post-GSO into one pcapng" },
+	{ "read", cmd_read, &oc_params_read, "one line per packet of a capture file, as tcpdump -n -r prints them" },
+	{ "report", cmd_report, &oc_params_report, "explain every frame over the MTU: offload artefact or real problem" },
+	{ "view", cmd_view, &oc_params_view, "one HTML page: each flow's frames at every hook point, super-frames and their segments" },
+	{ "stats", cmd_stats, &oc_params_stats, "packets, bytes and frames over the MTU per interface and hook point" },
+	{ "merge", cmd_merge, &oc_params_merge, "captures from several hosts in one pcapng, clocks aligned from the traffic" },
+	{ "split", cmd_split, &oc_params_split, "rewrite a capture with super-frames cut into their wire segments" },
+	{ "filter", cmd_filter, &oc_params_filter, "show a capture filter's BPF; -r FILE: prove the kernel's verdicts equal libpcap's" },
+	{ "extcap", cmd_extcap, &oc_params_extcap, "Wireshark's extcap interface: capture from Wireshark and tshark" },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -105,7 +108,8 @@ static int tcpdump_style(int argc, char **argv)
 				return cmd_read(argc, argv);
 			if (*c == 'i')
 				return cmd_capture(argc, argv);
-			if (strchr("cswFBp", *c))	/* takes an argument: the rest is it */
+			/* takes an argument (in read's or capture's table): the rest is it */
+			if (oc_params_takes_arg(&oc_params_read, *c) || oc_params_takes_arg(&oc_params_capture, *c))
 				break;
 		}
 	}
@@ -138,6 +142,19 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		oc_print_version();
+		return 0;
+	}
+	/* hidden, for the build: offcap(8)'s option lists, the bash completion, the hook points */
+	if (!strcmp(argv[1], "--dump-options")) {
+		const char *names[NCMDS];
+		const struct oc_params *tables[NCMDS];
+
+		for (unsigned i = 0; i < NCMDS; i++)
+			names[i] = cmds[i].name, tables[i] = cmds[i].params;
+		return oc_params_dump(argc - 1, argv + 1, names, tables, NCMDS);
+	}
+	if (!strcmp(argv[1], "--list-points")) {
+		oc_hooks_list(stdout);
 		return 0;
 	}
 	if (argv[1][0] == '-') {

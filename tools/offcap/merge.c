@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "params.h"
 #include "json.h"
 #include "pcapng.h"
 #include "vantage.h"
@@ -26,9 +27,12 @@ struct merge_out {
 	uint32_t nmap[OC_VANTAGE_MAX];
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
+#define DEF_WINDOW_MS 5000	/* --window */
+
+const struct oc_params oc_params_merge = {
+	.cmd = "merge",
+	.files = 1,
+	.usage =
 "Usage: offcap merge [OPTIONS] -w OUT FILE FILE...\n"
 "       offcap report [--json] FILE FILE...   (the path between the first two)\n"
 "\n"
@@ -40,13 +44,19 @@ static void usage(FILE *f)
 "are printed and written in the file's comment, and every timestamp is corrected\n"
 "to the first file's clock. Packets are matched across GSO and GRO: a super-frame\n"
 "sent is the segments received.\n"
-"\n"
-"  -w OUT              the merged pcapng (*.gz: gzip)\n"
-"  -l LABEL=FILE       the host label of FILE (default: its name without extension)\n"
-"  --no-align          keep the clocks as they are\n"
-"  --window MS         how long a packet waits for its other end (default 5000)\n"
-"  -h, --help\n");
-}
+"\n",
+	.p = (const struct oc_param[]){
+		{ 'w', "write", .arg = OC_ARG_REQUIRED, .metavar = "OUT", .complete = OC_COMP_FILE,
+		  .help = "the merged pcapng (*.gz: gzip)" },
+		{ 'l', "label", .arg = OC_ARG_REQUIRED, .metavar = "LABEL=FILE",
+		  .help = "the host label of FILE (default: its name without extension)" },
+		{ 0, "no-align", 'A', .help = "keep the clocks as they are" },
+		{ 0, "window", 'W', OC_ARG_REQUIRED, "MS", "how long a packet waits for its other end (default " OC_STR(DEF_WINDOW_MS) ")",
+		  .complete = OC_COMP_NONE },
+		{ 'h', "help", .help = "", .man = "" },
+		{ 0 },
+	},
+};
 
 static int add_label(const char *arg, const char **pending_labels, const char **pending_files, unsigned *np)
 {
@@ -79,17 +89,14 @@ static int place_labels(struct merge_opts *o, const char **lab, const char **fil
 
 static int merge_parse(int argc, char **argv, struct merge_opts *o)
 {
-	static const struct option lo[] = {
-		{ "no-align", no_argument, 0, 'A' }, { "window", required_argument, 0, 'W' },
-		{ "help", no_argument, 0, 'h' }, { 0 },
-	};
+	struct oc_getopt g = { 0 };
 	const char *lab[OC_VANTAGE_MAX], *file[OC_VANTAGE_MAX];
 	unsigned nl = 0;
 	int c;
 
-	*o = (struct merge_opts){ .align = 1, .window_ms = 5000 };
+	*o = (struct merge_opts){ .align = 1, .window_ms = DEF_WINDOW_MS };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "w:l:h", lo, NULL)) != -1) {
+	while ((c = oc_params_next(&oc_params_merge, &g, argc, argv)) != -1) {
 		switch (c) {
 		case 'w': o->out = optarg; break;
 		case 'l': if (add_label(optarg, lab, file, &nl)) return -1; break;
@@ -98,8 +105,8 @@ static int merge_parse(int argc, char **argv, struct merge_opts *o)
 			if (oc_parse_uint(optarg, 1, 3600000, &o->window_ms))
 				return oc_err("--window: milliseconds, 1 to 3600000"), -1;
 			break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
+		case 'h': oc_params_usage(&oc_params_merge, stdout); exit(0);
+		default: oc_params_usage(&oc_params_merge, stderr); return -1;
 		}
 	}
 	for (; optind < argc; optind++) {
@@ -110,9 +117,9 @@ static int merge_parse(int argc, char **argv, struct merge_opts *o)
 	if (place_labels(o, lab, file, nl))
 		return -1;
 	if (!o->out)
-		return oc_err("merge: -w OUT names the merged file"), usage(stderr), -1;
+		return oc_err("merge: -w OUT names the merged file"), oc_params_usage(&oc_params_merge, stderr), -1;
 	if (!o->nfiles)
-		return oc_err("merge: name the capture files"), usage(stderr), -1;
+		return oc_err("merge: name the capture files"), oc_params_usage(&oc_params_merge, stderr), -1;
 	return 0;
 }
 
@@ -425,7 +432,7 @@ static void print_path(const struct oc_vantages *vs, const char *const labels[2]
 
 int oc_path_report(const char *const *files, unsigned n, char *const *label_args, unsigned nl, int json)
 {
-	struct merge_opts o = { .align = 1, .window_ms = 5000 };
+	struct merge_opts o = { .align = 1, .window_ms = DEF_WINDOW_MS };
 	struct oc_vantage_opts vo = { 0 };
 	const char *lab[OC_VANTAGE_MAX], *file[OC_VANTAGE_MAX], *names[2];
 	struct oc_vantages *v;

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "expr.h"
+#include "params.h"
 #include "pcapng.h"
 #include "print.h"
 #include "wire.h"
@@ -18,9 +19,10 @@ struct read_opts {
 	char *expr;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
+const struct oc_params oc_params_read = {
+	.cmd = "read",
+	.files = 1,
+	.usage =
 "Usage: offcap read [OPTIONS] FILE [EXPRESSION]\n"
 "       offcap -r FILE [OPTIONS] [EXPRESSION]\n"
 "\n"
@@ -31,33 +33,43 @@ static void usage(FILE *f)
 "reads stdin. EXPRESSION is tcpdump's filter language, compiled for each link\n"
 "type in the file. TCP sequence numbers are relative to each conversation's\n"
 "first, as tcpdump prints them; -S prints them absolute.\n"
-"\n"
-"  -r FILE       the file (instead of the first argument)\n"
-"  -w OUT        instead of lines, write the matching packets to OUT (pcapng,\n"
-"                with their interface blocks, comments and metadata; *.gz: gzip)\n"
-"  -c N          stop after N packets shown\n"
-"  -e            link level: MAC addresses, EtherType, VLAN tags\n"
-"  -v            IP header details and all of offcap's metadata of each packet\n"
-"  -q            short protocol lines (tcp 1448)\n"
-"  -F FILE       read the filter expression from FILE\n"
-"  -S            absolute TCP sequence numbers\n"
-"  -n, -nn       accepted: offcap never resolves names\n"
-"  -s N          accepted: the file's snaplen stays\n"
-"      --version\n"
-"  -h, --help\n");
-}
+"\n",
+	.p = (const struct oc_param[]){
+		{ 'r', "read", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
+		  .help = "the file (instead of the first argument)", .man = "the file, instead of the first argument." },
+		{ 'w', "write", .arg = OC_ARG_REQUIRED, .metavar = "OUT", .complete = OC_COMP_FILE,
+		  .help = "instead of lines, write the matching packets to OUT (pcapng,\nwith their interface blocks, comments and metadata; *.gz: gzip)",
+		  .man = "instead of lines, write the matching packets to\n.I OUT\n(pcapng,\n.B .gz\nfor gzip) with their interface blocks, comments and metadata, as\n"
+			 ".B \"tcpdump \\-r IN \\-w OUT EXPRESSION\"\ndoes." },
+		{ 'c', "count", .arg = OC_ARG_REQUIRED, .metavar = "N", .help = "stop after N packets shown",
+		  .man = "stop after N packets shown." },
+		{ 'e', .help = "link level: MAC addresses, EtherType, VLAN tags",
+		  .man = "the link level: MAC addresses, EtherType, VLAN tags (no\n.I IP\nbefore the addresses, as tcpdump \\-e)." },
+		{ 'v', "verbose", .help = "IP header details and all of offcap's metadata of each packet",
+		  .man = "IP header details (tos, ttl, id, offset, flags, proto, length) and all of offcap's metadata of\n"
+			 "each packet (its comment, epb_queue, epb_flags); another tool's packet comment." },
+		{ 'q', "quiet", .help = "short protocol lines (tcp 1448)", .man = "short lines:\n.IR \"tcp 1448\" ." },
+		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
+		  .help = "read the filter expression from FILE", .man = "read the filter expression from FILE." },
+		{ 'S', .help = "absolute TCP sequence numbers", .man = "absolute TCP sequence numbers." },
+		{ 'n', .show = "-n, -nn", .help = "accepted: offcap never resolves names", .man = "accepted." },
+		{ 's', "snapshot-length", .arg = OC_ARG_REQUIRED, .metavar = "N", .help = "accepted: the file's snaplen stays",
+		  .man = "accepted: the file's snaplen stays." },
+		{ 0, "version", 'V', .help = "", .man = "" },
+		{ 'h', "help", .help = "", .man = "" },
+		{ 0 },
+	},
+};
 
 static int parse_args(int argc, char **argv, struct read_opts *o)
 {
-	static const struct option lo[] = {
-		{ "help", no_argument, 0, 'h' }, { "version", no_argument, 0, 'V' }, { 0 },
-	};
+	struct oc_getopt g = { 0 };
 	char err[256];
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:w:s:c:evqnSF:h", lo, NULL)) != -1) {
+	while ((c = oc_params_next(&oc_params_read, &g, argc, argv)) != -1) {
 		switch (c) {
 		case 'r': o->file = optarg; break;
 		case 'w': o->out = optarg; break;
@@ -73,13 +85,13 @@ static int parse_args(int argc, char **argv, struct read_opts *o)
 		case 'S': o->po.Sflag = 1; break;
 		case 'F': o->ffile = optarg; break;
 		case 'V': oc_print_version(); exit(0);
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
+		case 'h': oc_params_usage(&oc_params_read, stdout); exit(0);
+		default: oc_params_usage(&oc_params_read, stderr); return -1;
 		}
 	}
 	if (!o->file) {
 		if (optind >= argc)
-			return oc_err("read: name a capture file"), usage(stderr), -1;
+			return oc_err("read: name a capture file"), oc_params_usage(&oc_params_read, stderr), -1;
 		o->file = argv[optind++];
 	}
 	if (oc_expr_text(argv + optind, argc - optind, o->ffile, &o->expr, err, sizeof(err)))

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "expr.h"
 #include "json.h"
+#include "params.h"
 #include "parse.h"
 #include "pcapng.h"
 
@@ -27,9 +28,15 @@ struct report_opts {
 	unsigned long mtu, flow_limit, flows_shown, count;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
+/* report's defaults, one definition each (the table's help and the options' start) */
+#define DEF_FLOWS	20
+#define DEF_FLOW_LIMIT	65536
+#define DEF_COUNT	10
+
+const struct oc_params oc_params_report = {
+	.cmd = "report",
+	.files = 1,
+	.usage =
 "Usage: offcap report [OPTIONS] FILE [EXPRESSION]\n"
 "       offcap report [--json] [-l LABEL=FILE] FILE FILE...\n"
 "\n"
@@ -48,17 +55,26 @@ static void usage(FILE *f)
 "GRO, and per flow direction what was lost, duplicated, reordered, delayed, the\n"
 "MSS clamps, black holes, rewritten fields, NAT, tunnels and IP fragmentation\n"
 "(offcap merge --help).\n"
-"\n"
-"  --json              one JSON document instead of text\n"
-"  --mtu N             MTU for files that do not record it (default 1500)\n"
-"  --flows N           flows listed (default 20, by bytes; all in --json)\n"
-"  --flow-limit N      flows tracked at once (default 65536; the oldest are evicted)\n"
-"  --side-by-side      each super-frame's synthesized segments next to the observed ones\n"
-"  -c N                with --side-by-side: the first N super-frames (default 10)\n"
-"  -F FILE             read the filter expression from FILE\n"
-"  -l LABEL=FILE       with two captures: the host label of FILE\n"
-"  -h, --help\n");
-}
+"\n",
+	.p = (const struct oc_param[]){
+		{ 0, "json", 'j', .help = "one JSON document instead of text", .man = "one JSON document instead of text." },
+		{ 0, "mtu", 'm', OC_ARG_REQUIRED, "N", "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")",
+		  .man = "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")." },
+		{ 0, "flows", 'f', OC_ARG_REQUIRED, "N", "flows listed (default " OC_STR(DEF_FLOWS) ", by bytes; all in --json)",
+		  .man = "flows listed (default " OC_STR(DEF_FLOWS) ")." },
+		{ 0, "flow-limit", 'L', OC_ARG_REQUIRED, "N", "flows tracked at once (default " OC_STR(DEF_FLOW_LIMIT) "; the oldest are evicted)",
+		  .man = "flows tracked at once (default " OC_STR(DEF_FLOW_LIMIT) "; the least recently seen is evicted)." },
+		{ 0, "side-by-side", 's', .help = "each super-frame's synthesized segments next to the observed ones",
+		  .man = "each super-frame's synthesized segments next to the observed ones." },
+		{ 'c', "count", .arg = OC_ARG_REQUIRED, .metavar = "N", .help = "with --side-by-side: the first N super-frames (default " OC_STR(DEF_COUNT) ")",
+		  .man = "with\n.BR \\-\\-side\\-by\\-side :\nthe first N super-frames (default " OC_STR(DEF_COUNT) ")." },
+		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
+		  .help = "read the filter expression from FILE", .man = "read the filter expression from FILE." },
+		{ 'l', "label", .arg = OC_ARG_REQUIRED, .metavar = "LABEL=FILE", .help = "with two captures: the host label of FILE" },
+		{ 'h', "help", .help = "", .man = "" },
+		{ 0 },
+	},
+};
 
 /* A word after the first file is another capture when it names a file (a
  * filter expression's words do not): 1, 0, or -1 when that file is no capture. */
@@ -77,17 +93,14 @@ static int is_capture(const char *path)
 
 static int parse_args(int argc, char **argv, struct report_opts *o)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, 0, 'j' }, { "mtu", required_argument, 0, 'm' },
-		{ "flows", required_argument, 0, 'f' }, { "flow-limit", required_argument, 0, 'L' },
-		{ "side-by-side", no_argument, 0, 's' }, { "help", no_argument, 0, 'h' }, { 0 },
-	};
+	struct oc_getopt g = { 0 };
 	const char *ffile = NULL;
 	int c;
 
-	*o = (struct report_opts){ .mtu = 1500, .flow_limit = 65536, .flows_shown = 20, .count = 10 };
+	*o = (struct report_opts){ .mtu = OC_DEF_MTU, .flow_limit = DEF_FLOW_LIMIT, .flows_shown = DEF_FLOWS,
+				   .count = DEF_COUNT };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:hF:l:", lo, NULL)) != -1) {
+	while ((c = oc_params_next(&oc_params_report, &g, argc, argv)) != -1) {
 		switch (c) {
 		case 'j': o->json = 1; break;
 		case 's': o->side_by_side = 1; break;
@@ -113,8 +126,8 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 				return oc_err("-l: at most %d", MAX_FILES), -1;
 			o->labels[o->nlabels++] = optarg;
 			break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
+		case 'h': oc_params_usage(&oc_params_report, stdout); exit(0);
+		default: oc_params_usage(&oc_params_report, stderr); return -1;
 		}
 	}
 	if (optind >= argc && o->nlabels > 1) {	/* the files named by -l LABEL=FILE only */
@@ -124,7 +137,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		return ffile ? oc_err("report: a filter expression goes with one capture"), -1 : 0;
 	}
 	if (optind >= argc)
-		return oc_err("report: name one capture file"), usage(stderr), -1;
+		return oc_err("report: name one capture file"), oc_params_usage(&oc_params_report, stderr), -1;
 	o->file = o->files[o->nfiles++] = argv[optind++];
 	while (optind < argc && o->nfiles < MAX_FILES && (c = is_capture(argv[optind])) != 0) {
 		if (c < 0)
@@ -1033,7 +1046,8 @@ int cmd_report(int argc, char **argv)
 
 int oc_report_file(const char *path)
 {
-	struct report_opts o = { .file = path, .mtu = 1500, .flow_limit = 65536, .flows_shown = 20 };
+	struct report_opts o = { .file = path, .mtu = OC_DEF_MTU, .flow_limit = DEF_FLOW_LIMIT,
+				  .flows_shown = DEF_FLOWS, .count = DEF_COUNT };
 
 	return run_report(&o);
 }

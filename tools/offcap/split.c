@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "params.h"
 #include "expr.h"
 #include "flow.h"
 #include "parse.h"
@@ -30,9 +31,10 @@ struct split {
 	int failed;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
+const struct oc_params oc_params_split = {
+	.cmd = "split",
+	.files = 1,
+	.usage =
 "Usage: offcap split [--mtu N] [-F FILE] IN OUT [EXPRESSION]\n"
 "\n"
 "Writes OUT (pcapng; *.gz for gzip) with every TSO/GSO super-frame and every\n"
@@ -51,8 +53,16 @@ static void usage(FILE *f)
 "With EXPRESSION (tcpdump's filter language; -F FILE reads it from FILE), OUT\n"
 "holds only the packets of IN that match it, split.\n"
 "\n"
-"  --mtu N     MTU for files that do not record it (default 1500)\n");
-}
+"",
+	.p = (const struct oc_param[]){
+		{ 0, "mtu", 'm', OC_ARG_REQUIRED, "N", "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")",
+		  .man = "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")." },
+		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
+		  .help = "read the filter expression from FILE" },
+		{ 'h', "help", .help = "", .man = "" },
+		{ 0 },
+	},
+};
 
 /* Interfaces are written in the reader's order, each before its first packet. */
 static int add_ifaces(struct split *s, uint32_t if_id)
@@ -216,28 +226,26 @@ static int open_files(struct split *s, const char *in, const char *out)
 
 int cmd_split(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "mtu", required_argument, 0, 'm' }, { "help", no_argument, 0, 'h' }, { 0 },
-	};
-	struct split s = { .mtu = 1500 };
+	struct oc_getopt g = { 0 };
+	struct split s = { .mtu = OC_DEF_MTU };
 	struct oc_packet pkt;
 	struct oc_expr *e = NULL;
 	const char *ffile = NULL;
 	int c, n = 0, m, ret = 1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hF:", lo, NULL)) != -1) {
+	while ((c = oc_params_next(&oc_params_split, &g, argc, argv)) != -1) {
 		if (c == 'h')
-			return usage(stdout), 0;
+			return oc_params_usage(&oc_params_split, stdout), 0;
 		if (c == 'F') {
 			ffile = optarg;
 			continue;
 		}
 		if (c != 'm' || oc_parse_uint(optarg, 68, 1 << 20, &s.mtu))
-			return c == 'm' ? oc_err("--mtu: a number from 68 to 1048576") : usage(stderr), 2;
+			return c == 'm' ? oc_err("--mtu: a number from 68 to 1048576") : oc_params_usage(&oc_params_split, stderr), 2;
 	}
 	if (argc - optind < 2)
-		return oc_err("split: name an input and an output file"), usage(stderr), 2;
+		return oc_err("split: name an input and an output file"), oc_params_usage(&oc_params_split, stderr), 2;
 	if (!strcmp(argv[optind], argv[optind + 1]))
 		return oc_err("split: the output would overwrite the input"), 2;
 	if (oc_cmd_expr(argv + optind + 2, argc - optind - 2, ffile, &e))

@@ -5,22 +5,31 @@
 
 #include "capstats.h"
 #include "cmd.h"
+#include "params.h"
 #include "expr.h"
 #include "pcapng.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage: offcap stats [--packets] [-F FILE] FILE [EXPRESSION]\n\n"
-		   "Packets, bytes, frames over the MTU and the largest frame per interface\n"
-		   "and hook point, plus the capture's own drop statistics. Reads offcap's\n"
-		   "pcapng and any pcap/pcapng (gzip too); '-' reads stdin.\n\n"
-		   "  --packets  instead, one line per packet with the metadata offcap read:\n"
-		   "             frame interface point len gso_size gso_segs gso_type csum vlan queue\n"
-		   "  -F FILE    read the filter expression from FILE\n\n"
-		   "With EXPRESSION (tcpdump's filter language) only the packets it matches count\n"
-		   "(--packets keeps their frame numbers in the file). The capture statistics\n"
-		   "column stays the file's own (every packet the capture saw).\n");
-}
+const struct oc_params oc_params_stats = {
+	.cmd = "stats",
+	.files = 1,
+	.usage = "Usage: offcap stats [--packets] [-F FILE] FILE [EXPRESSION]\n\n"
+		 "Packets, bytes, frames over the MTU and the largest frame per interface\n"
+		 "and hook point, plus the capture's own drop statistics. Reads offcap's\n"
+		 "pcapng and any pcap/pcapng (gzip too); '-' reads stdin.\n\n",
+	.after = "\nWith EXPRESSION (tcpdump's filter language) only the packets it matches count\n"
+		 "(--packets keeps their frame numbers in the file). The capture statistics\n"
+		 "column stays the file's own (every packet the capture saw).\n",
+	.p = (const struct oc_param[]){
+		{ 0, "packets", 'P', .help = "instead, one line per packet with the metadata offcap read:\n"
+					      "frame interface point len gso_size gso_segs gso_type csum vlan queue",
+		  .man = "instead, one line per packet with the metadata offcap read: frame, interface block, point, len,\n"
+			 "gso_size, gso_segs, gso_type, csum, vlan, queue\n.RB ( \\- \" where unknown).\"" },
+		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
+		  .help = "read the filter expression from FILE" },
+		{ 'h', "help", .help = "", .man = "" },
+		{ 0 },
+	},
+};
 
 static void print(struct cap_reader *r, const struct oc_capstats *c)
 {
@@ -116,24 +125,22 @@ static int count(const char *path, struct oc_expr *e)
 
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "packets", no_argument, 0, 'P' }, { "help", no_argument, 0, 'h' }, { 0 },
-	};
+	struct oc_getopt g = { 0 };
 	struct oc_expr *e = NULL;
 	const char *ffile = NULL;
 	int c, packets = 0, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hF:", lo, NULL)) != -1) {
+	while ((c = oc_params_next(&oc_params_stats, &g, argc, argv)) != -1) {
 		switch (c) {
 		case 'P': packets = 1; break;
 		case 'F': ffile = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': oc_params_usage(&oc_params_stats, stdout); return 0;
+		default: oc_params_usage(&oc_params_stats, stderr); return 2;
 		}
 	}
 	if (optind >= argc)
-		return oc_err("stats: name a capture file"), usage(stderr), 2;
+		return oc_err("stats: name a capture file"), oc_params_usage(&oc_params_stats, stderr), 2;
 	if (oc_cmd_expr(argv + optind + 1, argc - optind - 1, ffile, &e))
 		return 1;
 	ret = packets ? list_packets(argv[optind], e) : count(argv[optind], e);

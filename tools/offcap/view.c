@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "params.h"
 #include "expr.h"
 #include "parse.h"
 #include "print.h"
@@ -17,9 +18,15 @@ struct view_opts {
 	unsigned long mtu, flows, frames, bins;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
+/* view's defaults, one definition each */
+#define DEF_FLOWS	6
+#define DEF_FRAMES	1000
+#define DEF_BINS	600
+
+const struct oc_params oc_params_view = {
+	.cmd = "view",
+	.files = 1,
+	.usage =
 "Usage: offcap view [OPTIONS] -o OUT.html FILE [EXPRESSION]\n"
 "\n"
 "One self-contained HTML page (inline SVG and JavaScript, no network) of a\n"
@@ -30,15 +37,24 @@ static void usage(FILE *f)
 "it was built from); each drawn frame's line as 'offcap read -v' prints it.\n"
 "Large captures are aggregated: the largest flows only, the first frames of\n"
 "each drawn one by one, the whole flow in time bins (the page says so).\n"
-"\n"
-"  -o FILE             the page to write (required)\n"
-"  --flows N           flows drawn, largest first (default 6)\n"
-"  --frames N          frames drawn one by one per flow (default 1000)\n"
-"  --bins N            time bins of each flow's whole-flow graph (default 600)\n"
-"  --mtu N             MTU for files that do not record it (default 1500)\n"
-"  -F FILE             read the filter expression from FILE\n"
-"  -h, --help\n");
-}
+"\n",
+	.p = (const struct oc_param[]){
+		{ 'o', "output", .arg = OC_ARG_REQUIRED, .metavar = "OUT.html", .complete = OC_COMP_FILE,
+		  .help = "the page to write (required)", .man = "The page to write." },
+		{ 0, "flows", 'f', OC_ARG_REQUIRED, "N", "flows drawn, largest first (default " OC_STR(DEF_FLOWS) ")",
+		  .man = "Flows drawn (default " OC_STR(DEF_FLOWS) ")." },
+		{ 0, "frames", 'n', OC_ARG_REQUIRED, "N", "frames drawn one by one per flow (default " OC_STR(DEF_FRAMES) ")",
+		  .man = "Frames of each flow drawn one by one (default " OC_STR(DEF_FRAMES) ")." },
+		{ 0, "bins", 'b', OC_ARG_REQUIRED, "N", "time bins of each flow's whole-flow graph (default " OC_STR(DEF_BINS) ")",
+		  .man = "Time bins of each flow's whole-flow graph (default " OC_STR(DEF_BINS) ")." },
+		{ 0, "mtu", 'm', OC_ARG_REQUIRED, "N", "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")",
+		  .man = "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")." },
+		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
+		  .help = "read the filter expression from FILE", .man = "read the filter expression from FILE." },
+		{ 'h', "help", .help = "", .man = "" },
+		{ 0 },
+	},
+};
 
 static int num_opt(const char *name, unsigned long min, unsigned long max, unsigned long *v)
 {
@@ -49,17 +65,13 @@ static int num_opt(const char *name, unsigned long min, unsigned long max, unsig
 
 static int parse_args(int argc, char **argv, struct view_opts *o)
 {
-	static const struct option lo[] = {
-		{ "mtu", required_argument, 0, 'm' }, { "flows", required_argument, 0, 'f' },
-		{ "frames", required_argument, 0, 'n' }, { "bins", required_argument, 0, 'b' },
-		{ "help", no_argument, 0, 'h' }, { 0 },
-	};
+	struct oc_getopt g = { 0 };
 	const char *ffile = NULL;
 	int c, bad = 0;
 
-	*o = (struct view_opts){ .mtu = 1500, .flows = 6, .frames = 1000, .bins = 600 };
+	*o = (struct view_opts){ .mtu = OC_DEF_MTU, .flows = DEF_FLOWS, .frames = DEF_FRAMES, .bins = DEF_BINS };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:hF:", lo, NULL)) != -1 && !bad) {
+	while ((c = oc_params_next(&oc_params_view, &g, argc, argv)) != -1 && !bad) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
 		case 'F': ffile = optarg; break;
@@ -67,14 +79,14 @@ static int parse_args(int argc, char **argv, struct view_opts *o)
 		case 'f': bad = num_opt("--flows", 0, 1000, &o->flows); break;
 		case 'n': bad = num_opt("--frames", 0, 1000000, &o->frames); break;
 		case 'b': bad = num_opt("--bins", 10, 100000, &o->bins); break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
+		case 'h': oc_params_usage(&oc_params_view, stdout); exit(0);
+		default: oc_params_usage(&oc_params_view, stderr); return -1;
 		}
 	}
 	if (bad)
 		return -1;
 	if (optind >= argc || !o->out)
-		return oc_err("view: name one capture file and the page (-o OUT.html)"), usage(stderr), -1;
+		return oc_err("view: name one capture file and the page (-o OUT.html)"), oc_params_usage(&oc_params_view, stderr), -1;
 	o->file = argv[optind];
 	if (!strcmp(o->file, "-"))
 		return oc_err("view: reads its file twice, so not from stdin"), -1;

@@ -499,20 +499,62 @@ static void set_key(struct oc_idb_meta *m, const char *key, size_t klen, const c
 #undef KEY
 }
 
+/* A separator between words of offcap's interface texts. */
+static bool kv_sep(char c)
+{
+	return c == ' ' || c == ';' || c == '(';
+}
+
+int oc_kv_next(const char **p, const char *end, struct oc_kv *kv)
+{
+	const char *s = *p;
+
+	while (s < end && *s) {
+		const char *key, *eq;
+
+		while (s < end && *s && kv_sep(*s))
+			s++;
+		for (key = eq = s; eq < end && *eq && *eq != '=' && !kv_sep(*eq); eq++)
+			;
+		if (eq < end && *eq == '=' && eq > key) {
+			kv->key = key;
+			kv->klen = (size_t)(eq - key);
+			s = get_value(eq + 1, kv->val, sizeof(kv->val));
+			*p = s < end ? s : end;
+			return 1;
+		}
+		s = eq;	/* a word without '=' */
+		while (s < end && *s && !kv_sep(*s))
+			s++;
+	}
+	*p = s;
+	return 0;
+}
+
+int oc_kv_get(const char *s, const char *key, char *out, size_t len)
+{
+	const char *end = s ? s + strlen(s) : NULL;
+	struct oc_kv kv;
+
+	while (s && oc_kv_next(&s, end, &kv))
+		if (kv.klen == strlen(key) && !memcmp(kv.key, key, kv.klen)) {
+			snprintf(out, len, "%s", kv.val);
+			return 1;
+		}
+	if (len)
+		out[0] = '\0';
+	return 0;
+}
+
+/* The contract's words up to the free text (" ; "). */
 static void parse_contract(const char *d, struct oc_idb_meta *m)
 {
-	char val[512];
+	const char *end = strstr(d, " ; ");
+	struct oc_kv kv;
 
-	while (*d == ' ') {
-		const char *key = ++d, *eq = d;
-
-		while (*eq && *eq != '=' && *eq != ' ' && *eq != ';')
-			eq++;
-		if (*eq != '=')
-			break;
-		d = get_value(eq + 1, val, sizeof(val));
-		set_key(m, key, (size_t)(eq - key), val);
-	}
+	end = end ? end : d + strlen(d);
+	while (oc_kv_next(&d, end, &kv))
+		set_key(m, kv.key, kv.klen, kv.val);
 }
 
 /* Older offcap files and other tools: "mtu=1500", "MTU 9000" anywhere. */

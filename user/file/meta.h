@@ -163,6 +163,21 @@ size_t oc_idb_descr(const struct oc_idb_meta *m, const char *text, char *buf, si
  * contract, 0 for older offcap files and other tools' (what could be found
  * is filled in: MTU, hook, interface and namespace from the name). */
 int oc_idb_parse(const char *name, const char *descr, struct oc_idb_meta *m);
+/* The one reader of key=value words in offcap's interface texts: the
+ * description above, 0.1.0's ("offcap hook=... ; mtu=1500 driver=veth ...;
+ * features at start: tso=on ...") and the statistics block's comment
+ * ("counters at end: rx_dropped=N ..."). Words are separated by ' ', ';' or
+ * '('; a value ends at ' ' or ';' and is percent-decoded; words without '='
+ * are skipped. */
+struct oc_kv {
+	const char *key;	/* not terminated */
+	size_t klen;
+	char val[512];
+};
+/* The next key=value word in [*p, end) (or to the string's end): 1, else 0. */
+int oc_kv_next(const char **p, const char *end, struct oc_kv *kv);
+/* The value of the first word key=... in s into out: 1, else 0 and out "". */
+int oc_kv_get(const char *s, const char *key, char *out, size_t len);
 /* What one observer_effect code means, for people; NULL for a code not known. */
 const char *oc_observer_effect_text(const char *code, size_t len);
 

@@ -29,19 +29,19 @@ const struct oc_hook oc_hooks[OC_POINT_MAX] = {
 	},
 	[OC_POINT_TC_INGRESS] = {
 		.name = "tc-ingress", .prog = "oc_tc_ingress", .attach = OC_ATTACH_TC, .ingress = 1,
-		.dir = OC_DIR_IN, .where = "tc ingress (tcx; clsact before 6.6)",
+		.dir = OC_DIR_IN, .dflt = 1, .where = "tc ingress (tcx; clsact before 6.6)",
 		.shows = "received skbs after GRO: merged frames carry gso_size/gso_segs",
 		.needs = { { OC_FEAT_KERN_CTX, LOST_SKB_STATE }, { OC_FEAT_TCX, NULL } },
 	},
 	[OC_POINT_TC_EGRESS] = {
 		.name = "tc-egress", .prog = "oc_tc_egress", .attach = OC_ATTACH_TC,
-		.dir = OC_DIR_OUT, .where = "tc egress (tcx; clsact before 6.6)",
+		.dir = OC_DIR_OUT, .dflt = 1, .where = "tc egress (tcx; clsact before 6.6)",
 		.shows = "transmitted skbs before GSO: super-frames",
 		.needs = { { OC_FEAT_KERN_CTX, LOST_SKB_STATE }, { OC_FEAT_TCX, NULL } },
 	},
 	[OC_POINT_POST_GSO] = {
 		.name = "post-gso", .prog = "oc_post_gso", .attach = OC_ATTACH_TRACE,
-		.dir = OC_DIR_OUT, .where = "tracepoint net_dev_start_xmit (tp_btf)",
+		.dir = OC_DIR_OUT, .dflt = 1, .where = "tracepoint net_dev_start_xmit (tp_btf)",
 		.shows = "what the driver is handed: segments where software GSO ran, "
 			 "super-frames on TSO devices",
 		.needs = { { OC_FEAT_TRACE_DYNPTR, LOST_TRACE_BYTES } },
@@ -65,4 +65,46 @@ const char *oc_feature_name(uint32_t feature)
 	case OC_FEAT_PROG_TRACE: return "BPF programs on BPF programs (freplace, fexit)";
 	default: return "?";
 	}
+}
+
+unsigned oc_hooks_of(enum oc_attach_kind k)
+{
+	unsigned m = 0;
+
+	for (unsigned p = 0; p < OC_POINT_MAX; p++)
+		if (oc_hooks[p].attach == k)
+			m |= 1u << p;
+	return m;
+}
+
+unsigned oc_hooks_default(void)
+{
+	unsigned m = 0;
+
+	for (unsigned p = 0; p < OC_POINT_MAX; p++)
+		if (oc_hooks[p].dflt)
+			m |= 1u << p;
+	return m;
+}
+
+const char *oc_hooks_default_list(void)
+{
+	static char buf[128];
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (unsigned p = 0; p < OC_POINT_MAX && n < sizeof(buf); p++)
+		if (oc_hooks[p].dflt)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "," : "", oc_hooks[p].name);
+	return buf;
+}
+
+void oc_hooks_list(FILE *f)
+{
+	static const char *const kind[] = { [OC_ATTACH_XDP] = "xdp", [OC_ATTACH_TC] = "tc",
+					     [OC_ATTACH_TRACE] = "trace" };
+
+	for (unsigned p = 0; p < OC_POINT_MAX; p++)
+		fprintf(f, "%s %s %s %s %s\n", oc_hooks[p].name, oc_hooks[p].dir == OC_DIR_IN ? "in" : "out",
+			kind[oc_hooks[p].attach], oc_hooks[p].dflt ? "default" : "-", oc_hooks[p].prog);
 }

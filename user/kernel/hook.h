@@ -1,10 +1,15 @@
-/* offcap's hook points: one table that the loader, the capture command, the
- * metadata writer and the BPF side's numbers all follow. Adding a point
- * touches this table and one BPF program. */
+/* offcap's hook points: the one list of them. The loader, the capture
+ * command's defaults and --help, the extcap's options, offcap(8), the bash
+ * completion, the Wireshark plugin (wireshark/offcap.lua.in, filled in at
+ * build time) and the tests (offcap --list-points) all take it from oc_hooks[].
+ * Adding a point touches this table (a row, and its number in enum oc_point,
+ * meta.h, which bpf/capture.h's OC_HOOK_* repeats under a static assert) and
+ * one BPF program; everything else follows from the row. */
 #ifndef OFFCAP_HOOK_H
 #define OFFCAP_HOOK_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include "meta.h"
 
 enum oc_attach_kind {
@@ -26,12 +31,21 @@ struct oc_hook {
 	enum oc_attach_kind attach;
 	int ingress;		/* OC_ATTACH_TC: which hook */
 	uint8_t dir;		/* enum oc_dir */
+	uint8_t dflt;		/* captured when -p is not given (capture, extcap) */
 	const char *where;	/* help text: the kernel place */
 	const char *shows;	/* help text: what a person sees there */
 	struct oc_hook_need needs[2];
 };
 
 extern const struct oc_hook oc_hooks[OC_POINT_MAX];
+
+/* The points whose attach kind is k, as a mask of 1 << point. */
+unsigned oc_hooks_of(enum oc_attach_kind k);
+/* The default points (dflt), as a mask; and as "tc-ingress,tc-egress,post-gso". */
+unsigned oc_hooks_default(void);
+const char *oc_hooks_default_list(void);
+/* offcap --list-points: "NAME DIRECTION KIND default|- PROGRAM" per line. */
+void oc_hooks_list(FILE *f);
 
 /* Kernel features, probed once by the loader (never by version number). */
 #define OC_FEAT_KERN_CTX	0x01	/* bpf_cast_to_kern_ctx, bpf_rdonly_cast: 6.2 */

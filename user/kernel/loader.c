@@ -32,8 +32,9 @@ _Static_assert(OC_MAX_DEVS <= OC_WATCH_DEVS, "tracepoint filter too small");
 #define OC_MAX_TRACE 8	/* tp_btf programs of all tracepoint points */
 /* Points whose program is bound to a device: without OC_FEAT_KERN_CTX they
  * cannot read its namespace, so each watched namespace gets its own copy. */
-#define DEV_POINTS ((1u << OC_POINT_XDP) | (1u << OC_POINT_TC_INGRESS) | (1u << OC_POINT_TC_EGRESS))
-#define TRACE_POINTS ((1u << OC_POINT_POST_GSO) | (1u << OC_POINT_PRE_GRO))
+/* from oc_hooks[]: the points attached to a device, and the tracepoints */
+#define DEV_POINTS (oc_hooks_of(OC_ATTACH_XDP) | oc_hooks_of(OC_ATTACH_TC))
+#define TRACE_POINTS oc_hooks_of(OC_ATTACH_TRACE)
 
 struct oc_attach {
 	struct xdp_program *xprog;	/* offcap's component in libxdp's dispatcher */

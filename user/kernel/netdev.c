@@ -225,7 +225,7 @@ size_t oc_features_summary(const struct oc_features *f, char *buf, size_t len)
 
 		if (on < 0)
 			continue;
-		n += snprintf(buf + n, len - n, "%s%s=%s", n ? " " : "",
+		n += snprintf(buf + n, len - n, "%s%s:%s", n ? "," : "",
 			      strcmp(keys[i].shown, "usO") ? keys[i].shown : "uso", on ? "on" : "off");
 	}
 	return n < len ? n : len;
@@ -368,110 +368,6 @@ int oc_netdev_read_counters(const struct oc_netdev *dev, struct oc_counters *c)
 	ret = read_counters(dev->name, c);
 	oc_netdev_leave();
 	return ret;
-}
-
-size_t oc_counters_format(const struct oc_counters *c, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "rx_dropped=%llu rx_errors=%llu tx_dropped=%llu tx_errors=%llu",
-			 (unsigned long long)c->rx_dropped, (unsigned long long)c->rx_errors,
-			 (unsigned long long)c->tx_dropped, (unsigned long long)c->tx_errors);
-
-	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len;
-}
-
-/* The value after "key=" where key starts a word, or NULL. */
-static const char *field(const char *s, const char *key)
-{
-	size_t k = strlen(key);
-
-	for (const char *p = s; s && (p = strstr(p, key)); p += k)
-		if ((p == s || p[-1] == ' ' || p[-1] == '(' || p[-1] == ';') && p[k] == '=')
-			return p + k + 1;
-	return NULL;
-}
-
-static void field_str(const char *s, const char *key, char *out, size_t len)
-{
-	const char *v = field(s, key);
-	size_t n = v ? strcspn(v, " ;)") : 0;
-
-	snprintf(out, len, "%.*s", (int)n, v ? v : "");
-}
-
-static int field_onoff(const char *s, const char *key)
-{
-	const char *v = field(s, key);
-
-	return !v ? -1 : !strncmp(v, "on", 2) ? 1 : !strncmp(v, "off", 3) ? 0 : -1;
-}
-
-static int parse_counters(const char *s, const char *tag, struct oc_counters *c)
-{
-	const char *p = s ? strstr(s, tag) : NULL;
-	const char *v[4];
-
-	if (!p)
-		return 0;
-	p += strlen(tag);
-	v[0] = field(p, "rx_dropped"), v[1] = field(p, "rx_errors");
-	v[2] = field(p, "tx_dropped"), v[3] = field(p, "tx_errors");
-	if (!v[0] || !v[1] || !v[2] || !v[3])
-		return 0;
-	*c = (struct oc_counters){ strtoull(v[0], NULL, 10), strtoull(v[1], NULL, 10),
-				   strtoull(v[2], NULL, 10), strtoull(v[3], NULL, 10) };
-	return 1;
-}
-
-/* "tso=on gso=on gro=off ..." (oc_features_summary's words) */
-static void read_offloads(const char *s, struct oc_iface_facts *f)
-{
-	f->gro = field_onoff(s, "gro");
-	f->lro = field_onoff(s, "lro");
-	f->gro_hw = field_onoff(s, "gro-hw");
-	f->tso = field_onoff(s, "tso");
-	f->tso6 = field_onoff(s, "tso6");
-	f->uso = field_onoff(s, "uso");
-}
-
-/* offcap's description contract (user/file/meta.h), as the report's facts. */
-static void facts_of_contract(const struct oc_idb_meta *m, struct oc_iface_facts *f)
-{
-	char feat[sizeof(m->features) + 1] = " ";
-
-	f->ifindex = m->ifindex;
-	f->peer_ifindex = m->peer_ifindex;
-	f->peer_mtu = m->peer_mtu;
-	snprintf(f->peer_name, sizeof(f->peer_name), "%s", m->peer);
-	snprintf(f->netns, sizeof(f->netns), "%s", m->netns);
-	snprintf(f->driver, sizeof(f->driver), "%s", m->driver);
-	for (size_t i = 0; m->features[i] && i + 1 < sizeof(feat); i++)	/* "tso:on,gso:off" */
-		feat[i] = m->features[i] == ',' ? ' ' : m->features[i] == ':' ? '=' : m->features[i];
-	read_offloads(feat, f);
-	snprintf(f->xdp_mode, sizeof(f->xdp_mode), "%s", m->xdp_mode);
-	snprintf(f->observer_effect, sizeof(f->observer_effect), "%s", m->observer_effect);
-	if ((f->has_start = m->has_counters))
-		f->start = (struct oc_counters){ m->rx_dropped, m->rx_errors, m->tx_dropped, m->tx_errors };
-}
-
-void oc_iface_facts_parse(const char *descr, const char *isb_comment, struct oc_iface_facts *f)
-{
-	struct oc_idb_meta m;
-	const char *v;
-
-	memset(f, 0, sizeof(*f));
-	f->gro = f->lro = f->gro_hw = f->tso = f->tso6 = f->uso = -1;
-	f->has_end = parse_counters(isb_comment, OC_COUNTERS_END, &f->end);
-	if (oc_idb_parse(NULL, descr, &m) == 1) {
-		facts_of_contract(&m, f);
-		return;
-	}
-	/* offcap 0.1's "offcap hook=... driver=... ifindex=...; features at start: tso=on ..." */
-	if (!descr || strncmp(descr, "offcap ", 7))
-		return;
-	f->ifindex = (v = field(descr, "ifindex")) ? atoi(v) : 0;
-	field_str(descr, "netns", f->netns, sizeof(f->netns));
-	field_str(descr, "driver", f->driver, sizeof(f->driver));
-	read_offloads(descr, f);
 }
 
 static int open_ns(const char *name, char *err, size_t errlen)

@@ -1,9 +1,12 @@
-/* What offcap reads about an interface, read-only: it never changes a setting. */
+/* What offcap reads about a live interface, read-only: it never changes a
+ * setting. What the file says about one is user/file/ifacts.h. */
 #ifndef OFFCAP_NETDEV_H
 #define OFFCAP_NETDEV_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "ifacts.h"	/* struct oc_counters */
 
 #define OC_FEATURES_MAX 128
 
@@ -12,11 +15,6 @@ struct oc_features {
 	char name[OC_FEATURES_MAX][40];
 	uint8_t on[OC_FEATURES_MAX];
 	uint8_t fixed[OC_FEATURES_MAX];
-};
-
-/* The kernel's drop and error counters of an interface (/proc/net/dev). */
-struct oc_counters {
-	uint64_t rx_dropped, rx_errors, tx_dropped, tx_errors;
 };
 
 struct oc_netdev {
@@ -51,27 +49,6 @@ struct oc_xdp_outlook {
 };
 void oc_xdp_outlook(const struct oc_netdev *dev, struct oc_xdp_outlook *o);
 
-/* What offcap records about an interface in the file, read back from an IDB's
- * description (the contract in meta.h: driver, ifindex, peer, features,
- * counters at start) and the opt_comment of its Interface Statistics Block:
- *   "counters at end: rx_dropped=N rx_errors=N tx_dropped=N tx_errors=N"
- * Unknown fields are -1 / 0 (has_*). */
-struct oc_iface_facts {
-	int ifindex, peer_ifindex;	/* 0 unknown; peer_ifindex: veth peer */
-	uint32_t peer_mtu;	/* the veth peer's MTU, 0 unknown */
-	char peer_name[64];
-	char netns[64];
-	char driver[32];
-	int gro, lro, gro_hw;	/* 1 on, 0 off, -1 unknown */
-	int tso, tso6, uso;	/* transmit segmentation offloads: the same */
-	char xdp_mode[16];	/* "native", "generic", "" */
-	char observer_effect[160];	/* codes, user/file/meta.h */
-	struct oc_counters start, end;
-	int has_start, has_end;
-};
-
-#define OC_COUNTERS_END "counters at end: "
-
 /* Parses "IFACE" or "NETNS/IFACE" (default_ns applies to plain IFACE), enters
  * the namespace and fills dev. -1 with a message in err. */
 int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_ns,
@@ -87,7 +64,8 @@ int oc_netdev_read_features(const struct oc_netdev *dev, struct oc_features *f);
 int oc_netdev_read_peer_features(const struct oc_netdev *dev, struct oc_features *f);
 /* 1 on, 0 off, -1 unknown: "rx-gro", "tx-tcp-segmentation", ... */
 int oc_feature(const struct oc_features *f, const char *name);
-/* "tso=on gso=on gro=off ..." of the offload features a person cares about */
+/* The offload features a person cares about, as the interface block's
+ * features= value records them (user/file/meta.h): "tso:on,gso:on,gro:off,..." */
 size_t oc_features_summary(const struct oc_features *f, char *buf, size_t len);
 /* Writes a line per feature that differs into buf; returns how many differ. */
 int oc_features_diff(const struct oc_features *a, const struct oc_features *b,
@@ -95,9 +73,5 @@ int oc_features_diff(const struct oc_features *a, const struct oc_features *b,
 
 /* Reads the counters, entering the device's namespace. 0 on success. */
 int oc_netdev_read_counters(const struct oc_netdev *dev, struct oc_counters *c);
-/* "rx_dropped=N rx_errors=N tx_dropped=N tx_errors=N" */
-size_t oc_counters_format(const struct oc_counters *c, char *buf, size_t len);
-/* Parses an IDB description and an ISB comment (either may be NULL). */
-void oc_iface_facts_parse(const char *descr, const char *isb_comment, struct oc_iface_facts *f);
 
 #endif
