@@ -55,8 +55,9 @@ local ef = {
 }
 offcap.experts = ef
 
-offcap.prefs.default_mtu = Pref.uint("MTU when the file does not say", 0,
-	"MTU for interfaces whose description gives none (tcpdump files edited to carry offcap comments); 0: unknown")
+-- 1500: OC_DEFAULT_MTU (user/analysis/wire.h), what report, split and stats assume
+offcap.prefs.default_mtu = Pref.uint("MTU when the file does not say", 1500,
+	"MTU for interfaces whose description gives none (tcpdump files edited to carry offcap comments), as offcap report, split and stats assume; 0: unknown")
 
 local f_comment = Field.new("frame.comment")
 local f_if_name = Field.new("frame.interface_name")

@@ -12,6 +12,7 @@
 #include "json.h"
 #include "parse.h"
 #include "pcapng.h"
+#include "wire.h"
 
 #define MAX_FLOWS_SHOWN 100000
 
@@ -85,7 +86,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 	const char *ffile = NULL;
 	int c;
 
-	*o = (struct report_opts){ .mtu = 1500, .flow_limit = 65536, .flows_shown = 20, .count = 10 };
+	*o = (struct report_opts){ .mtu = OC_DEFAULT_MTU, .flow_limit = 65536, .flows_shown = 20, .count = 10 };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:hF:l:", lo, NULL)) != -1) {
 		switch (c) {
@@ -1024,7 +1025,7 @@ int cmd_report(int argc, char **argv)
 
 int oc_report_file(const char *path)
 {
-	struct report_opts o = { .file = path, .mtu = 1500, .flow_limit = 65536, .flows_shown = 20 };
+	struct report_opts o = { .file = path, .mtu = OC_DEFAULT_MTU, .flow_limit = 65536, .flows_shown = 20 };
 
 	return run_report(&o);
 }

@@ -183,7 +183,7 @@ static int split_packet(struct split *s, const struct oc_packet *pkt)
 {
 	const struct oc_iface *f = cap_iface(s->r, pkt->if_id);
 	uint16_t linktype = f ? f->linktype : OC_LINKTYPE_ETHERNET;
-	uint32_t mtu = f && f->mtu ? f->mtu : (uint32_t)s->mtu;
+	uint32_t mtu = oc_wire_mtu(f, (uint32_t)s->mtu);
 	struct oc_wire_cut cut;
 	int rc;
 
@@ -219,7 +219,7 @@ int cmd_split(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "mtu", required_argument, 0, 'm' }, { "help", no_argument, 0, 'h' }, { 0 },
 	};
-	struct split s = { .mtu = 1500 };
+	struct split s = { .mtu = OC_DEFAULT_MTU };
 	struct oc_packet pkt;
 	struct oc_expr *e = NULL;
 	const char *ffile = NULL;

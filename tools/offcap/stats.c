@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "expr.h"
 #include "pcapng.h"
+#include "wire.h"
 
 static void usage(FILE *f)
 {
@@ -34,10 +35,11 @@ static void print(struct cap_reader *r, const struct oc_capstats *c)
 		if (f->has_isb)
 			snprintf(isb, sizeof(isb), "recv=%llu drop=%llu", (unsigned long long)f->isb_recv,
 				 (unsigned long long)f->isb_drop);
-		printf("%-24s %10llu %14llu %9llu %8llu %10llu  %s mtu=%u\n", f->name,
+		/* over-mtu is judged against oc_wire_mtu(): '?' when the file has no MTU */
+		printf("%-24s %10llu %14llu %9llu %8llu %10llu  %s mtu=%u%s\n", f->name,
 		       (unsigned long long)k.packets, (unsigned long long)k.bytes,
 		       (unsigned long long)k.over_mtu, (unsigned long long)k.max_len,
-		       (unsigned long long)k.gso_segs, isb, f->mtu);
+		       (unsigned long long)k.gso_segs, isb, oc_wire_mtu(f, 0), f->mtu ? "" : "?");
 	}
 }
 

@@ -10,6 +10,7 @@
 #include "parse.h"
 #include "print.h"
 #include "viewdata.h"
+#include "wire.h"
 
 struct view_opts {
 	const char *file, *out;
@@ -57,7 +58,7 @@ static int parse_args(int argc, char **argv, struct view_opts *o)
 	const char *ffile = NULL;
 	int c, bad = 0;
 
-	*o = (struct view_opts){ .mtu = 1500, .flows = 6, .frames = 1000, .bins = 600 };
+	*o = (struct view_opts){ .mtu = OC_DEFAULT_MTU, .flows = 6, .frames = 1000, .bins = 600 };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:hF:", lo, NULL)) != -1 && !bad) {
 		switch (c) {

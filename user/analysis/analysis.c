@@ -65,8 +65,6 @@ struct oc_analysis *oc_analysis_new(const struct oc_analysis_opts *o)
 	if (!a)
 		return NULL;
 	a->o = *o;
-	if (!a->o.default_mtu)
-		a->o.default_mtu = 1500;
 	a->flows = oc_flows_new(o->flow_limit ? o->flow_limit : 65536);
 	if (o->verify || o->side_by_side) {
 		a->verify = oc_verify_new(o->side_by_side, o->ctx, o->side_by_side_max);
@@ -139,7 +137,7 @@ static struct oc_if_stats *if_stats(struct oc_analysis *a, const struct oc_iface
 		a->nifs = if_id + 1;
 	st = &a->ifs[if_id];
 	if (!st->mtu) {
-		st->mtu = iface && iface->mtu ? iface->mtu : a->o.default_mtu;
+		st->mtu = oc_wire_mtu(iface, a->o.default_mtu);
 		st->mtu_assumed = !(iface && iface->mtu);
 	}
 	if (!st->facts_known && iface) {

@@ -90,7 +90,7 @@ struct oc_match_stats {	/* synthesized segments against the kernel's own */
 
 struct oc_analysis_opts {
 	uint32_t flow_limit;	/* default 65536 */
-	uint32_t default_mtu;	/* for files that do not record it; default 1500 */
+	uint32_t default_mtu;	/* for files that do not record it; 0: OC_DEFAULT_MTU (wire.h) */
 	int verify;		/* synthesize and compare with observed segments */
 	/* called for every super-frame with its synthesized and observed segments */
 	void (*side_by_side)(void *ctx, const char *text);

@@ -214,8 +214,8 @@ static void tcp_units(struct oc_unit_src *s, const struct oc_iface *iface, const
 		return;
 	}
 	u->kind = OC_UNIT_TCP_DATA;
-	oc_wire_cut_at(pkt, &s->p, f, side, iface && iface->mtu ? iface->mtu : 1500,
-		       oc_wire_l3_len(pkt->data, pkt->caplen, pkt->len, iface ? iface->linktype : 1), &cut);
+	oc_wire_cut_at(pkt, &s->p, f, side, oc_wire_mtu(iface, 0),
+		       oc_wire_l3_len(pkt->data, pkt->caplen, pkt->len, iface ? iface->linktype : OC_LINKTYPE_ETHERNET), &cut);
 	step = cut.gso_size && payload > cut.gso_size ? cut.gso_size : payload;
 	for (uint32_t at = 0; at < payload; at += step) {
 		uint32_t n = payload - at < step ? payload - at : step;

@@ -22,6 +22,19 @@ static inline bool oc_wire_over_mtu(uint32_t l3_len, uint32_t mtu)
 	return mtu && l3_len > mtu;
 }
 
+/* The MTU of an interface whose file records none: report's and split's
+ * --mtu default, stats' (which has no --mtu), and the Wireshark plugin's
+ * offcap.default_mtu preference. */
+#define OC_DEFAULT_MTU 1500u
+
+/* The MTU a frame of interface f is judged against: the interface block's,
+ * else fallback (--mtu; 0: none given), else OC_DEFAULT_MTU.  Every reader
+ * (report, split, stats, the wire units) asks this, never f->mtu itself. */
+static inline uint32_t oc_wire_mtu(const struct oc_iface *f, uint32_t fallback)
+{
+	return f && f->mtu ? f->mtu : fallback ? fallback : OC_DEFAULT_MTU;
+}
+
 /* Fills in, in frame b (parsed as p), the TCP/UDP checksums the sender left
  * for the device -- the field holds the pseudo-header sum (CHECKSUM_PARTIAL)
  * -- the encapsulated packet's first, then a tunnel's outer UDP checksum.  A
