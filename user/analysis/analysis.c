@@ -357,7 +357,7 @@ static unsigned oversize_cause(struct oc_analysis *a, struct oc_if_stats *st, co
 	if (l3_len > 65535 && p->outer.ip.bigtcp)
 		return OC_CAUSE_BIGTCP;
 	if (pkt->meta.flags & OC_META_VALID) {
-		if (pkt->meta.gso_segs > 1 || pkt->meta.gso_size)
+		if (oc_meta_has_gso(&pkt->meta))
 			return dir == OC_DIR_IN ? received_cause(a, st, l, pkt->meta.gso_type, 0) : OC_CAUSE_TSO;
 		return OC_CAUSE_REAL;
 	}
@@ -575,7 +575,7 @@ static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const str
 	}
 	if (payload > s->max_payload[pidx])
 		s->max_payload[pidx] = payload;
-	if (offloaded || ((pkt->meta.flags & OC_META_VALID) && pkt->meta.gso_segs > 1)) {
+	if (offloaded || oc_meta_superframe(&pkt->meta, l->l4.payload_len)) {
 		struct oc_wire_cut cut;
 
 		oc_wire_cut_at(pkt, &a->p, f, side, st->mtu, a->l3_len, &cut);
@@ -611,7 +611,7 @@ static void peer_mtu_check(struct oc_analysis *a, struct oc_if_stats *st, const 
 			   const struct oc_layer *l, uint32_t if_id)
 {
 	uint32_t frame_len = pkt->len;
-	int gso = pkt->meta.gso_segs > 1 && pkt->meta.gso_size && l->l4.payload_len > pkt->meta.gso_size;
+	int gso = oc_meta_superframe(&pkt->meta, l->l4.payload_len);
 
 	if (!(pkt->meta.flags & OC_META_VALID) || pkt->meta.dir != OC_DIR_OUT ||
 	    (pkt->meta.point != OC_POINT_POST_GSO && pkt->meta.point != OC_POINT_TC_EGRESS))
@@ -620,7 +620,7 @@ static void peer_mtu_check(struct oc_analysis *a, struct oc_if_stats *st, const 
 		return;
 	if (pkt->meta.point == OC_POINT_TC_EGRESS && has_post_gso(a, st))
 		return;
-	if (gso)
+	if (gso && l->l4.payload_len > pkt->meta.gso_size)	/* its largest segment */
 		frame_len = pkt->len - l->l4.payload_len + pkt->meta.gso_size;
 	if (frame_len <= st->peer_mtu + VETH_RX_SLACK)
 		return;

@@ -620,7 +620,7 @@ void oc_niccut_packet(struct oc_niccut *c, const struct oc_packet *pkt, const st
 		return;
 	switch (pkt->meta.point) {
 	case OC_POINT_POST_GSO:
-		if (pkt->meta.gso_segs > 1 && pkt->meta.gso_size)
+		if (oc_meta_superframe(&pkt->meta, l->l4.payload_len))
 			handed(c, pkt, p, iface, pt, frame);
 		else
 			resent(c, pkt, p, pt);

@@ -234,8 +234,7 @@ static void udp_units(struct oc_unit_src *s, const struct oc_packet *pkt, struct
 	uint32_t payload = l->l4.payload_len, step = payload;
 
 	u->kind = OC_UNIT_UDP;
-	if ((pkt->meta.flags & OC_META_VALID) && pkt->meta.gso_size && payload > pkt->meta.gso_size &&
-	    !l->ip.is_fragment)
+	if (oc_meta_superframe(&pkt->meta, payload) && payload > pkt->meta.gso_size && !l->ip.is_fragment)
 		step = pkt->meta.gso_size;
 	for (uint32_t at = 0, i = 0; at < payload || at == 0; at += step, i++) {
 		uint32_t n = payload - at < step ? payload - at : step;

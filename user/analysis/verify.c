@@ -505,12 +505,12 @@ void oc_verify_packet(struct oc_verify *v, const struct oc_packet *pkt, const st
 	dev = dev_of(v, iface, pkt);
 	switch (pkt->meta.point) {
 	case OC_POINT_TC_EGRESS:
-		if (pkt->meta.gso_segs > 1 && pkt->meta.gso_size)
+		if (oc_meta_superframe(&pkt->meta, l->l4.payload_len))
 			cut_superframe(v, pkt, p, iface, frame, dev);
 		break;
 	case OC_POINT_POST_GSO:
 		v->devs[dev].seen_post_gso = 1;
-		if (pkt->meta.gso_segs > 1)
+		if (oc_meta_superframe(&pkt->meta, l->l4.payload_len))
 			device_cuts(v, pkt, p, frame, dev);
 		else
 			observe_segment(v, pkt, p, iface, frame, dev);

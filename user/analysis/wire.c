@@ -121,8 +121,7 @@ static void choose(const struct oc_packet *pkt, const struct oc_parsed *p, const
 	const struct oc_layer *l = oc_flow(p);
 
 	if (pkt->meta.flags & OC_META_VALID) {
-		if (pkt->meta.gso_size &&
-		    (pkt->meta.gso_segs > 1 || l->l4.payload_len > pkt->meta.gso_size)) {
+		if (oc_meta_superframe(&pkt->meta, l->l4.payload_len)) {
 			cut->gso_size = pkt->meta.gso_size;
 			cut->gso_type = pkt->meta.gso_type;
 			cut->gso_segs = pkt->meta.gso_segs;
