@@ -928,8 +928,12 @@ static void json_report(struct cap_reader *r, struct oc_analysis *a, const struc
 	oc_json_close(&j, '}');
 	json_niccut(&j, oc_analysis_niccut(a));
 	oc_json_open(&j, "problems", '{');
-	for (unsigned k = 0; k < OC_PROB_MAX; k++)
+	for (unsigned k = 0; k < OC_PROB_MAX; k++)	/* headings as keys: kept for consumers */
 		oc_json_u64(&j, oc_problem_name(k), oc_analysis_problem_count(a, k));
+	oc_json_close(&j, '}');
+	oc_json_open(&j, "problem_counts", '{');	/* the same, by machine id */
+	for (unsigned k = 0; k < OC_PROB_MAX; k++)
+		oc_json_u64(&j, oc_problem_id(k), oc_analysis_problem_count(a, k));
 	oc_json_close(&j, '}');
 	p = oc_analysis_problems(a, &n);
 	oc_json_open(&j, "problem_examples", '[');
@@ -937,6 +941,7 @@ static void json_report(struct cap_reader *r, struct oc_analysis *a, const struc
 		oc_json_open(&j, NULL, '{');
 		oc_json_u64(&j, "frame", p[i].frame);
 		oc_json_str(&j, "interface", cap_iface(r, p[i].if_id) ? cap_iface(r, p[i].if_id)->name : NULL);
+		oc_json_str(&j, "id", oc_problem_id(p[i].kind));
 		oc_json_str(&j, "kind", oc_problem_name(p[i].kind));
 		oc_json_str(&j, "text", p[i].text);
 		oc_json_close(&j, '}');

@@ -25,7 +25,7 @@ struct split {
 	uint32_t n_out_if;
 	uint64_t frame, superframes, segments, csum_fixed, passed;
 	uint64_t uncut, uncut_frame;	/* over the MTU, not cut: how many, the first */
-	const char *uncut_why;
+	unsigned uncut_why;		/* the first's: enum oc_seg_note */
 	const struct oc_packet *cur;
 	int failed;
 };
@@ -121,7 +121,7 @@ static int on_segment(const uint8_t *seg, uint32_t caplen, uint32_t len,
 	return write_pkt(s, s->cur, seg, caplen, len, comment, info->index) ? 1 : 0;
 }
 
-static void not_cut(struct split *s, const char *why)
+static void not_cut(struct split *s, unsigned why)
 {
 	if (!s->uncut++) {
 		s->uncut_frame = s->frame;
@@ -153,8 +153,8 @@ static int cut_frame(struct split *s, const struct oc_packet *pkt, const struct 
 	struct oc_seg_plan plan;
 
 	if (oc_seg_plan(&req, &plan) == 1 && plan.passthrough) {
-		if (plan.note && !strncmp(plan.note, "implausible", 11))
-			not_cut(s, plan.note);
+		if (oc_seg_note_uncut(plan.why))
+			not_cut(s, plan.why);
 		return 1;
 	}
 	s->superframes++;
@@ -192,7 +192,7 @@ static int split_packet(struct split *s, const struct oc_packet *pkt)
 	if (oc_parse(pkt->data, pkt->caplen, pkt->len, linktype, &s->p) && !s->p.outer.ip.version)
 		return s->passed++, write_pkt(s, pkt, pkt->data, pkt->caplen, pkt->len, pkt->comment, 0);
 	cut_at(s, pkt, linktype, mtu, &cut);
-	if (cut.why_not)
+	if (cut.why_not != OC_SEG_NOTE_NONE)
 		not_cut(s, cut.why_not);
 	if (cut.gso_size && (rc = cut_frame(s, pkt, &cut)) <= 0)
 		return rc;
@@ -263,7 +263,7 @@ int cmd_split(int argc, char **argv)
 		(unsigned long long)s.segments, (unsigned long long)s.passed, (unsigned long long)s.csum_fixed);
 	if (s.uncut)
 		fprintf(stderr, "offcap split: %llu frames over the MTU were not cut (the first, frame %llu: %s)\n",
-			(unsigned long long)s.uncut, (unsigned long long)s.uncut_frame, s.uncut_why);
+			(unsigned long long)s.uncut, (unsigned long long)s.uncut_frame, oc_seg_note_text(s.uncut_why));
 out:
 	if (s.w && pcapng_close(s.w))
 		ret = 1;

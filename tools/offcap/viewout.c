@@ -112,6 +112,7 @@ static void findings(struct oc_json *j, const struct vw_data *d)
 	oc_json_open(j, "problems", '[');
 	for (unsigned k = 0; k < OC_PROB_MAX; k++) {
 		oc_json_open(j, NULL, '{');
+		oc_json_str(j, "id", oc_problem_id(k));
 		oc_json_str(j, "kind", oc_problem_name(k));
 		oc_json_u64(j, "count", oc_analysis_problem_count(d->a, k));
 		oc_json_close(j, '}');
@@ -124,6 +125,7 @@ static void findings(struct oc_json *j, const struct vw_data *d)
 		oc_json_open(j, NULL, '{');
 		oc_json_u64(j, "frame", p[i].frame);
 		oc_json_str(j, "interface", f ? f->name : NULL);
+		oc_json_str(j, "id", oc_problem_id(p[i].kind));
 		oc_json_str(j, "kind", oc_problem_name(p[i].kind));
 		oc_json_str(j, "text", p[i].text);
 		oc_json_str(j, "line", p[i].frame ? finding_line(d, p[i].frame) : NULL);

@@ -7,6 +7,7 @@
 
 #include "csum.h"
 #include "parse.h"
+#include "segment.h"
 #include "verify.h"
 #include "niccut.h"
 #include "wire.h"
@@ -46,16 +47,20 @@ const char *oc_cause_name(unsigned cause)
 	return cause < OC_CAUSE_MAX ? n[cause] : "?";
 }
 
+static const struct { const char *id, *text; } problems[OC_PROB_MAX] = {
+#define OC_PROB_ROW(name, id, text) [OC_PROB_##name] = { id, text },
+	OC_PROBLEMS(OC_PROB_ROW)
+#undef OC_PROB_ROW
+};
+
 const char *oc_problem_name(unsigned kind)
 {
-	static const char *const n[OC_PROB_MAX] = {
-		"oversize frame where only wire-sized frames belong", "segment larger than the receiver's MSS",
-		"MSS larger than a link on the path carries", "ICMP too-big", "checksum really wrong",
-		"frame larger than the receiving veth peer's MTU (dropped)",
-		"the kernel counted drops or errors during the capture",
-		"MTU mismatch: a flow sent packets larger than a receiving interface's MTU",
-	};
-	return kind < OC_PROB_MAX ? n[kind] : "?";
+	return kind < OC_PROB_MAX ? problems[kind].text : "?";
+}
+
+const char *oc_problem_id(unsigned kind)
+{
+	return kind < OC_PROB_MAX ? problems[kind].id : "?";
 }
 
 struct oc_analysis *oc_analysis_new(const struct oc_analysis_opts *o)
@@ -581,7 +586,7 @@ static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const str
 		oc_wire_cut_at(pkt, &a->p, f, side, st->mtu, a->l3_len, &cut);
 		if (!cut.gso_size) {	/* not cut: say so, count no segments */
 			st->uncut++;
-			st->uncut_why = cut.why_not ? cut.why_not : "no segment size";
+			st->uncut_why = cut.why_not ? oc_seg_note_text(cut.why_not) : "no segment size";
 			a->last.role = OC_ROLE_UNCUT;
 			return;
 		}

@@ -21,15 +21,33 @@ enum oc_cause {
 	OC_CAUSE_MAX,
 };
 
+/* The report's real problems: the one table.  Each row is the enum's name
+ * (OC_PROB_...), the machine id (JSON "id", "problem_counts" key, what tests
+ * match on) and the heading a person reads (text report, JSON "kind", the
+ * "problems" key kept for consumers).  Adding a problem is a row here and its
+ * problem() call where it is found; report, view and the tests list them all. */
+#define OC_PROBLEMS(X) \
+	/* a frame over the MTU where only wire-sized frames belong */ \
+	X(OVERSIZE, "oversize", "oversize frame where only wire-sized frames belong") \
+	/* a wire segment larger than the receiver's MSS */ \
+	X(OVER_MSS, "over_mss", "segment larger than the receiver's MSS") \
+	/* announced MSS larger than a link the flow crossed carries */ \
+	X(MSS_PMTU, "mss_over_path_mtu", "MSS larger than a link on the path carries") \
+	/* ICMP fragmentation needed / ICMPv6 packet too big */ \
+	X(ICMP_TOO_BIG, "icmp_too_big", "ICMP too-big") \
+	/* a checksum really wrong (not an offload's placeholder) */ \
+	X(BAD_CSUM, "bad_checksum", "checksum really wrong") \
+	/* a frame larger than the receiving veth peer's MTU: dropped */ \
+	X(PEER_MTU, "over_peer_mtu", "frame larger than the receiving veth peer's MTU (dropped)") \
+	/* the kernel counted drops/errors on an interface meanwhile */ \
+	X(KERNEL_DROPS, "kernel_drops", "the kernel counted drops or errors during the capture") \
+	/* a flow sent larger than an interface that receives it takes */ \
+	X(MTU_MISMATCH, "mtu_mismatch", "MTU mismatch: a flow sent packets larger than a receiving interface's MTU")
+
 enum oc_problem_kind {
-	OC_PROB_OVERSIZE,	/* a frame over the MTU where only wire-sized frames belong */
-	OC_PROB_OVER_MSS,	/* a wire segment larger than the receiver's MSS */
-	OC_PROB_MSS_PMTU,	/* announced MSS larger than this link's MTU allows */
-	OC_PROB_ICMP_TOO_BIG,	/* ICMP fragmentation needed / ICMPv6 packet too big */
-	OC_PROB_BAD_CSUM,	/* a checksum really wrong (not an offload's placeholder) */
-	OC_PROB_PEER_MTU,	/* a frame larger than the receiving veth peer's MTU: dropped */
-	OC_PROB_KERNEL_DROPS,	/* the kernel counted drops/errors on an interface meanwhile */
-	OC_PROB_MTU_MISMATCH,	/* a flow sent larger than an interface that receives it takes */
+#define OC_PROB_ENUM(name, id, text) OC_PROB_##name,
+	OC_PROBLEMS(OC_PROB_ENUM)
+#undef OC_PROB_ENUM
 	OC_PROB_MAX,
 };
 
@@ -141,6 +159,8 @@ uint64_t oc_analysis_packets(const struct oc_analysis *a);
 const struct oc_frame_verdict *oc_analysis_last(const struct oc_analysis *a);
 
 const char *oc_cause_name(unsigned cause);
+/* A problem's heading and machine id (OC_PROBLEMS); "?" beyond the table. */
 const char *oc_problem_name(unsigned kind);
+const char *oc_problem_id(unsigned kind);
 
 #endif

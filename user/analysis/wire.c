@@ -110,8 +110,8 @@ static void check_plausible(const struct oc_layer *l, struct oc_wire_cut *cut)
 	if (!cut->gso_size || payload <= cut->gso_size)
 		return;
 	n = (payload + cut->gso_size - 1) / cut->gso_size;
-	cut->why_not = oc_seg_implausible(cut->gso_size, n, cut->gso_segs, l->l4.kind == OC_L4_UDP);
-	if (cut->why_not)
+	cut->why_not = (uint8_t)oc_seg_implausible(cut->gso_size, n, cut->gso_segs, l->l4.kind == OC_L4_UDP);
+	if (cut->why_not != OC_SEG_NOTE_NONE)
 		cut->gso_size = 0;
 }
 
@@ -131,8 +131,7 @@ static void choose(const struct oc_packet *pkt, const struct oc_parsed *p, const
 	if (!oc_wire_over_mtu(l3_len, mtu) || l->ip.is_fragment)
 		return;
 	if (l->l4.kind == OC_L4_UDP) {
-		cut->why_not = "a UDP datagram over the MTU, and the file does not record the "
-			       "segment size its sender's UDP GSO uses: left whole";
+		cut->why_not = OC_SEG_NOTE_UDP_UNKNOWN;
 		return;
 	}
 	if (l->l4.kind != OC_L4_TCP || !f)

@@ -50,7 +50,8 @@ struct oc_wire_cut {
 	uint16_t gso_size;	/* payload per segment; 0: the frame is not cut */
 	uint32_t gso_type;	/* OC_GSO_* for oc_segment() */
 	uint16_t gso_segs;	/* the kernel's count, 0 if not recorded */
-	const char *why_not;	/* over the MTU but not cut: why; else NULL */
+	uint8_t why_not;	/* over the MTU but not cut: why (enum oc_seg_note, an uncut
+				 * one: oc_seg_note_text/id); else OC_SEG_NOTE_NONE */
 };
 
 /* The one segment-size choice.  offcap's files: the kernel's gso_size for a
