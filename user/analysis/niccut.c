@@ -62,24 +62,20 @@ struct oc_niccut {
 	uint16_t cur_linktype;
 };
 
+static const struct { const char *key, *text; } cut_fields[OC_CUT_FIELDS] = {
+#define OC_CUT_ROW(name, key, text) [OC_CUT_##name] = { key, text },
+	OC_CUT_FIELD_TABLE(OC_CUT_ROW)
+#undef OC_CUT_ROW
+};
+
 const char *oc_cut_field_name(unsigned f)
 {
-	static const char *const n[OC_CUT_FIELDS] = {
-		"link layer (MAC, VLAN)", "IP ID", "IP/UDP length", "IP header checksum", "IP header (other)",
-		"TCP sequence", "TCP flags (FIN/PSH/CWR)", "TCP/UDP checksum", "TCP options",
-		"TCP/UDP header (other)", "payload", "an extra frame (an empty TCP segment after the last)",
-		"not a TCP/UDP segment",
-	};
-	return f < OC_CUT_FIELDS ? n[f] : "?";
+	return f < OC_CUT_FIELDS ? cut_fields[f].text : "?";
 }
 
 const char *oc_cut_field_key(unsigned f)
 {
-	static const char *const n[OC_CUT_FIELDS] = {
-		"link", "ip_id", "ip_len", "ip_csum", "ip_other", "tcp_seq", "tcp_flags", "l4_csum",
-		"tcp_options", "l4_other", "payload", "extra_frame", "not_segment",
-	};
-	return f < OC_CUT_FIELDS ? n[f] : "?";
+	return f < OC_CUT_FIELDS ? cut_fields[f].key : "?";
 }
 
 struct oc_niccut *oc_niccut_new(void)

@@ -12,20 +12,30 @@
 #include "packet.h"
 #include "parse.h"
 
+/* Where a NIC's segment differs from Linux's: the one table.  Each row is the
+ * enum's name (OC_CUT_...), the machine id (JSON key) and the words a person
+ * reads.  Adding a difference is a row here and where field_of() finds it. */
+#define OC_CUT_FIELD_TABLE(X) \
+	X(LINK, "link", "link layer (MAC, VLAN)")	/* counted, but no part of the cut */ \
+	X(IP_ID, "ip_id", "IP ID") \
+	X(IP_LEN, "ip_len", "IP/UDP length")	/* IPv4 tot_len, IPv6 payload_len, UDP length */ \
+	X(IP_CSUM, "ip_csum", "IP header checksum") \
+	X(IP_OTHER, "ip_other", "IP header (other)")	/* TOS, flags, TTL, addresses, outer headers */ \
+	X(TCP_SEQ, "tcp_seq", "TCP sequence") \
+	X(TCP_FLAGS, "tcp_flags", "TCP flags (FIN/PSH/CWR)")	/* their placement */ \
+	X(L4_CSUM, "l4_csum", "TCP/UDP checksum") \
+	X(TCP_OPTIONS, "tcp_options", "TCP options") \
+	X(L4_OTHER, "l4_other", "TCP/UDP header (other)")	/* ports, ACK, window, offset, urgent */ \
+	X(PAYLOAD, "payload", "payload") \
+	/* a frame Linux does not send */ \
+	X(EXTRA, "extra_frame", "an extra frame (an empty TCP segment after the last)") \
+	/* received as something other than one TCP/UDP segment */ \
+	X(NOT_SEGMENT, "not_segment", "not a TCP/UDP segment")
+
 enum oc_cut_field {
-	OC_CUT_LINK,		/* MACs, VLAN tags: counted, but no part of the cut */
-	OC_CUT_IP_ID,
-	OC_CUT_IP_LEN,		/* IPv4 tot_len, IPv6 payload_len, UDP length */
-	OC_CUT_IP_CSUM,		/* IPv4 header checksum */
-	OC_CUT_IP_OTHER,	/* TOS, flags, TTL, addresses, a tunnel's outer headers */
-	OC_CUT_TCP_SEQ,
-	OC_CUT_TCP_FLAGS,	/* FIN/PSH/CWR placement */
-	OC_CUT_L4_CSUM,		/* TCP/UDP checksum */
-	OC_CUT_TCP_OPTIONS,
-	OC_CUT_L4_OTHER,	/* ports, ACK, window, data offset, urgent pointer */
-	OC_CUT_PAYLOAD,
-	OC_CUT_EXTRA,		/* a frame Linux does not send: an empty TCP segment after the last */
-	OC_CUT_NOT_SEGMENT,	/* received as something other than one TCP/UDP segment */
+#define OC_CUT_ENUM(name, key, text) OC_CUT_##name,
+	OC_CUT_FIELD_TABLE(OC_CUT_ENUM)
+#undef OC_CUT_ENUM
 	OC_CUT_FIELDS,
 };
 
