@@ -1,6 +1,5 @@
 /* offcap: offload-aware packet capture. One binary, bpftool-style subcommands. */
 #include <bpf/libbpf.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,28 +23,6 @@ static const struct {
 	{ "extcap", cmd_extcap, "Wireshark's extcap interface: capture from Wireshark and tshark" },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
-
-void oc_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("offcap: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-void oc_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("offcap: warning: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
 
 int oc_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
