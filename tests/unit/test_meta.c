@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "meta.h"
+#include "legacy_meta.h"
 
 static void test_format(void)
 {

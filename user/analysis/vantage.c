@@ -274,11 +274,6 @@ void oc_vantage_iface_name(const struct oc_vantage *v, const struct oc_iface *f,
 	snprintf(buf, len, "%s:%s", v->label, f ? f->name : "?");
 }
 
-unsigned oc_vantages_niface(const struct oc_vantages *v, unsigned file)
-{
-	return file < v->n && v->r[file] ? cap_niface(v->r[file]) : 0;
-}
-
 const struct oc_iface *oc_vantages_iface(const struct oc_vantages *v, unsigned file, uint32_t if_id)
 {
 	return file < v->n && v->r[file] ? cap_iface(v->r[file], if_id) : NULL;

@@ -50,8 +50,7 @@ unsigned oc_vantages_count(const struct oc_vantages *v);
 const struct oc_vantage *oc_vantage(const struct oc_vantages *v, unsigned i);
 /* The path between files 0 and 1, after run (NULL with one file). */
 const struct oc_path *oc_vantages_path(const struct oc_vantages *v);
-/* Capture i's interface blocks, after run and before free */
-unsigned oc_vantages_niface(const struct oc_vantages *v, unsigned file);
+/* Capture file's interface block if_id (NULL: none), after run and before free */
 const struct oc_iface *oc_vantages_iface(const struct oc_vantages *v, unsigned file, uint32_t if_id);
 /* "hostA:eth0@tc-egress": an interface's name in the merged file */
 void oc_vantage_iface_name(const struct oc_vantage *v, const struct oc_iface *f, char *buf, size_t len);

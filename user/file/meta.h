@@ -124,8 +124,8 @@ size_t oc_meta_format(const struct oc_meta *m, char *buf, size_t len);
  * OC_META_VALID, dir from the hook point; rx_queue is epb_queue's, left 0),
  * -1 when the text is not offcap metadata. text need not be terminated. */
 int oc_meta_parse(const char *text, size_t len, struct oc_meta *m);
-/* Machine encoding (custom option payload after the PEN), little endian. */
-void oc_meta_encode(const struct oc_meta *m, uint8_t out[OC_META_WIRE_LEN]);
+/* Machine encoding (custom option payload after the PEN, little endian), as
+ * offcap 0.1.0 wrote it: decoded only (the tests' encoder: tests/unit/legacy_meta.h). */
 int oc_meta_decode(const uint8_t *in, size_t len, struct oc_meta *m);	/* 0 ok */
 
 /* ---- Interface Description Blocks: one contract, written and read here ----
