@@ -47,21 +47,10 @@ const char *oc_cause_name(unsigned cause)
 	return cause < OC_CAUSE_MAX ? n[cause] : "?";
 }
 
-static const struct { const char *id, *text; } problems[OC_PROB_MAX] = {
-#define OC_PROB_ROW(name, id, text) [OC_PROB_##name] = { id, text },
-	OC_PROBLEMS(OC_PROB_ROW)
-#undef OC_PROB_ROW
-};
+static const struct oc_finding_row problems[OC_PROB_MAX] = { OC_PROBLEMS(OC_FINDING_ROW) };
 
-const char *oc_problem_name(unsigned kind)
-{
-	return kind < OC_PROB_MAX ? problems[kind].text : "?";
-}
-
-const char *oc_problem_id(unsigned kind)
-{
-	return kind < OC_PROB_MAX ? problems[kind].id : "?";
-}
+const char *oc_problem_name(unsigned kind) { return oc_finding_row(problems, OC_PROB_MAX, kind)->text; }
+const char *oc_problem_id(unsigned kind) { return oc_finding_row(problems, OC_PROB_MAX, kind)->id; }
 
 struct oc_analysis *oc_analysis_new(const struct oc_analysis_opts *o)
 {

@@ -5,6 +5,7 @@
 #define OFFCAP_ANALYSIS_H
 
 #include <stdint.h>
+#include "findings.h"
 #include "flow.h"
 #include "netdev.h"
 #include "packet.h"
@@ -21,35 +22,30 @@ enum oc_cause {
 	OC_CAUSE_MAX,
 };
 
-/* The report's real problems: the one table.  Each row is the enum's name
- * (OC_PROB_...), the machine id (JSON "id", "problem_counts" key, what tests
- * match on) and the heading a person reads (text report, JSON "kind", the
- * "problems" key kept for consumers).  Adding a problem is a row here and its
- * problem() call where it is found; report, view and the tests list them all. */
+/* The report's real problems: one row each (findings.h), flag unused.  The id
+ * is JSON's "id" and "problem_counts" key and what tests match on; the text
+ * is the heading (text report, JSON "kind", the "problems" key kept for
+ * consumers).  Adding a problem: a row here, its problem() where found. */
 #define OC_PROBLEMS(X) \
 	/* a frame over the MTU where only wire-sized frames belong */ \
-	X(OVERSIZE, "oversize", "oversize frame where only wire-sized frames belong") \
+	X(OC_PROB_OVERSIZE, "oversize", "oversize frame where only wire-sized frames belong", 0) \
 	/* a wire segment larger than the receiver's MSS */ \
-	X(OVER_MSS, "over_mss", "segment larger than the receiver's MSS") \
+	X(OC_PROB_OVER_MSS, "over_mss", "segment larger than the receiver's MSS", 0) \
 	/* announced MSS larger than a link the flow crossed carries */ \
-	X(MSS_PMTU, "mss_over_path_mtu", "MSS larger than a link on the path carries") \
+	X(OC_PROB_MSS_PMTU, "mss_over_path_mtu", "MSS larger than a link on the path carries", 0) \
 	/* ICMP fragmentation needed / ICMPv6 packet too big */ \
-	X(ICMP_TOO_BIG, "icmp_too_big", "ICMP too-big") \
+	X(OC_PROB_ICMP_TOO_BIG, "icmp_too_big", "ICMP too-big", 0) \
 	/* a checksum really wrong (not an offload's placeholder) */ \
-	X(BAD_CSUM, "bad_checksum", "checksum really wrong") \
+	X(OC_PROB_BAD_CSUM, "bad_checksum", "checksum really wrong", 0) \
 	/* a frame larger than the receiving veth peer's MTU: dropped */ \
-	X(PEER_MTU, "over_peer_mtu", "frame larger than the receiving veth peer's MTU (dropped)") \
+	X(OC_PROB_PEER_MTU, "over_peer_mtu", "frame larger than the receiving veth peer's MTU (dropped)", 0) \
 	/* the kernel counted drops/errors on an interface meanwhile */ \
-	X(KERNEL_DROPS, "kernel_drops", "the kernel counted drops or errors during the capture") \
+	X(OC_PROB_KERNEL_DROPS, "kernel_drops", "the kernel counted drops or errors during the capture", 0) \
 	/* a flow sent larger than an interface that receives it takes */ \
-	X(MTU_MISMATCH, "mtu_mismatch", "MTU mismatch: a flow sent packets larger than a receiving interface's MTU")
+	X(OC_PROB_MTU_MISMATCH, "mtu_mismatch", \
+	  "MTU mismatch: a flow sent packets larger than a receiving interface's MTU", 0)
 
-enum oc_problem_kind {
-#define OC_PROB_ENUM(name, id, text) OC_PROB_##name,
-	OC_PROBLEMS(OC_PROB_ENUM)
-#undef OC_PROB_ENUM
-	OC_PROB_MAX,
-};
+enum oc_problem_kind { OC_PROBLEMS(OC_FINDING_ENUM) OC_PROB_MAX };
 
 #define OC_MAX_PROBLEMS_KEPT 32
 

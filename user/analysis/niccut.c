@@ -62,21 +62,10 @@ struct oc_niccut {
 	uint16_t cur_linktype;
 };
 
-static const struct { const char *key, *text; } cut_fields[OC_CUT_FIELDS] = {
-#define OC_CUT_ROW(name, key, text) [OC_CUT_##name] = { key, text },
-	OC_CUT_FIELD_TABLE(OC_CUT_ROW)
-#undef OC_CUT_ROW
-};
+static const struct oc_finding_row cut_fields[OC_CUT_FIELDS] = { OC_CUT_FIELD_TABLE(OC_FINDING_ROW) };
 
-const char *oc_cut_field_name(unsigned f)
-{
-	return f < OC_CUT_FIELDS ? cut_fields[f].text : "?";
-}
-
-const char *oc_cut_field_key(unsigned f)
-{
-	return f < OC_CUT_FIELDS ? cut_fields[f].key : "?";
-}
+const char *oc_cut_field_name(unsigned f) { return oc_finding_row(cut_fields, OC_CUT_FIELDS, f)->text; }
+const char *oc_cut_field_key(unsigned f) { return oc_finding_row(cut_fields, OC_CUT_FIELDS, f)->id; }
 
 struct oc_niccut *oc_niccut_new(void)
 {

@@ -26,26 +26,11 @@ struct geom {
 	bool outer_udp_csum;		/* tunnel outer UDP checksum requested */
 };
 
-static const struct { const char *id, *text; bool uncut; } notes[OC_SEG_NOTE_MAX] = {
-#define OC_SEG_NOTE_ROW(name, id, text, uncut) [OC_SEG_NOTE_##name] = { id, text, uncut },
-	OC_SEG_NOTES(OC_SEG_NOTE_ROW)
-#undef OC_SEG_NOTE_ROW
-};
+static const struct oc_finding_row notes[OC_SEG_NOTE_MAX] = { OC_SEG_NOTES(OC_FINDING_ROW) };
 
-const char *oc_seg_note_id(unsigned note)
-{
-	return note < OC_SEG_NOTE_MAX ? notes[note].id : NULL;
-}
-
-const char *oc_seg_note_text(unsigned note)
-{
-	return note < OC_SEG_NOTE_MAX ? notes[note].text : NULL;
-}
-
-bool oc_seg_note_uncut(unsigned note)
-{
-	return note < OC_SEG_NOTE_MAX && notes[note].uncut;
-}
+const char *oc_seg_note_id(unsigned note) { return oc_finding_row(notes, OC_SEG_NOTE_MAX, note)->id; }
+const char *oc_seg_note_text(unsigned note) { return oc_finding_row(notes, OC_SEG_NOTE_MAX, note)->text; }
+bool oc_seg_note_uncut(unsigned note) { return oc_finding_row(notes, OC_SEG_NOTE_MAX, note)->flag; }
 
 static int passthrough(struct geom *g, const struct oc_seg_req *r, unsigned why)
 {

@@ -35,6 +35,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "findings.h"
 #include "meta.h"
 #include "parse.h"
 
@@ -67,38 +68,35 @@ struct oc_seg_req {
 #define OC_SEG_MAX_UDP 128u	/* UDP_MAX_SEGMENTS: udp_send_skb refuses more */
 #define OC_SEG_MAX_SEGS 65535u	/* gso_segs is 16 bits */
 
-/* Why a frame is not cut: the one table.  Each row is the enum's name
- * (OC_SEG_NOTE_...), the machine id, the text a person reads, and whether the
- * frame is "over the MTU, not cut" -- what split and report count and name
- * (the others are frames with nothing to cut).  Adding a reason is a row here
- * and its passthrough() where it is found. */
+/* Why a frame is not cut: one row each (findings.h); the flag: the frame is
+ * "over the MTU, not cut", what split and report count and name (the others
+ * have nothing to cut).  Adding a reason: a row here, its passthrough(). */
 #define OC_SEG_NOTES(X) \
-	X(NOT_PARSED, "not_parsed", "not parsed", 0) \
-	X(MALFORMED, "malformed", "headers truncated or malformed", 0) \
-	X(GSO_TYPE, "gso_type_mismatch", "gso_type does not match the packet (tunnel on another port?)", 0) \
-	X(UFO, "ufo", "UFO (IP fragmentation) is not re-segmented", 0) \
-	X(NOT_TCP_UDP, "not_tcp_udp", "not TCP or UDP", 0) \
-	X(FRAGMENT, "ip_fragment", "IP fragment", 0) \
-	X(NO_GSO_SIZE, "no_gso_size", "no gso_size", 0) \
-	X(NOT_SUPERFRAME, "not_superframe", "not a super-frame", 0) \
-	X(NO_HEADERS, "headers_not_captured", "headers not captured", 0) \
-	X(TOO_LONG, "lengths_overflow", "segments would not fit 16-bit lengths", 0) \
-	X(GSO_SEGS, "implausible_gso_segs", \
+	X(OC_SEG_NOTE_NOT_PARSED, "not_parsed", "not parsed", 0) \
+	X(OC_SEG_NOTE_MALFORMED, "malformed", "headers truncated or malformed", 0) \
+	X(OC_SEG_NOTE_GSO_TYPE, "gso_type_mismatch", \
+	  "gso_type does not match the packet (tunnel on another port?)", 0) \
+	X(OC_SEG_NOTE_UFO, "ufo", "UFO (IP fragmentation) is not re-segmented", 0) \
+	X(OC_SEG_NOTE_NOT_TCP_UDP, "not_tcp_udp", "not TCP or UDP", 0) \
+	X(OC_SEG_NOTE_FRAGMENT, "ip_fragment", "IP fragment", 0) \
+	X(OC_SEG_NOTE_NO_GSO_SIZE, "no_gso_size", "no gso_size", 0) \
+	X(OC_SEG_NOTE_NOT_SUPERFRAME, "not_superframe", "not a super-frame", 0) \
+	X(OC_SEG_NOTE_NO_HEADERS, "headers_not_captured", "headers not captured", 0) \
+	X(OC_SEG_NOTE_TOO_LONG, "lengths_overflow", "segments would not fit 16-bit lengths", 0) \
+	X(OC_SEG_NOTE_GSO_SEGS, "implausible_gso_segs", \
 	  "implausible metadata: gso_segs disagrees with the payload and gso_size", 1) \
-	X(TCP_MIN, "implausible_tcp_gso_size", \
+	X(OC_SEG_NOTE_TCP_MIN, "implausible_tcp_gso_size", \
 	  "implausible gso_size: below any TCP segment Linux sends (8 bytes)", 1) \
-	X(UDP_MAX, "implausible_udp_segments", \
+	X(OC_SEG_NOTE_UDP_MAX, "implausible_udp_segments", \
 	  "implausible gso_size: more than 128 UDP GSO segments (UDP_MAX_SEGMENTS)", 1) \
-	X(SEGS_MAX, "implausible_segments", "implausible gso_size: more than 65535 segments", 1) \
-	X(UDP_UNKNOWN, "udp_segment_size_unknown", \
+	X(OC_SEG_NOTE_SEGS_MAX, "implausible_segments", "implausible gso_size: more than 65535 segments", 1) \
+	X(OC_SEG_NOTE_UDP_UNKNOWN, "udp_segment_size_unknown", \
 	  "a UDP datagram over the MTU, and the file does not record the segment size its " \
 	  "sender's UDP GSO uses: left whole", 1)
 
 enum oc_seg_note {
-	OC_SEG_NOTE_NONE,	/* cut, or not asked */
-#define OC_SEG_NOTE_ENUM(name, id, text, uncut) OC_SEG_NOTE_##name,
-	OC_SEG_NOTES(OC_SEG_NOTE_ENUM)
-#undef OC_SEG_NOTE_ENUM
+	OC_SEG_NOTE_NONE,	/* cut, or not asked: no row */
+	OC_SEG_NOTES(OC_FINDING_ENUM)
 	OC_SEG_NOTE_MAX,
 };
 
