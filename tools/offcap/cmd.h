@@ -24,8 +24,6 @@ struct oc_packet;
 /* The filter expression of report, split, stats: the words after the file
  * names, or -F ffile; compiled into *out (NULL: none).  -1 after a message. */
 int oc_cmd_expr(char **words, int n, const char *ffile, struct oc_expr **out);
-/* oc_expr_match with its message printed: 1 match, 0 not, -1 invalid for f's link type */
-int oc_cmd_match(struct oc_expr *e, const struct oc_iface *f, const struct oc_packet *p);
 
 /* oc_err, oc_warn, oc_info: "offcap: ..." on stderr (user/print/log.h) */
 #include "log.h"

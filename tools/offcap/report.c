@@ -977,7 +977,7 @@ static int run_report(const struct report_opts *op)
 	if (!a)
 		return cap_close(r), oc_err("out of memory"), 1;
 	while ((n = cap_next(r, &pkt)) > 0) {
-		int m = oc_cmd_match(o.expr, cap_iface(r, pkt.if_id), &pkt);
+		int m = oc_expr_match(o.expr, cap_iface(r, pkt.if_id), &pkt);
 
 		if (m < 0)
 			return oc_analysis_free(a), cap_close(r), 1;

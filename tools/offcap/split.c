@@ -247,7 +247,7 @@ int cmd_split(int argc, char **argv)
 	if (!s.flows || open_files(&s, argv[optind], argv[optind + 1]))
 		goto out;
 	while ((n = cap_next(s.r, &pkt)) > 0) {
-		if ((m = oc_cmd_match(e, cap_iface(s.r, pkt.if_id), &pkt)) < 0)
+		if ((m = oc_expr_match(e, cap_iface(s.r, pkt.if_id), &pkt)) < 0)
 			goto out;
 		if (m && split_packet(&s, &pkt))
 			break;

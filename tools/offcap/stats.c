@@ -75,7 +75,7 @@ static int list_packets(const char *path, struct oc_expr *e)
 	if (!(r = cap_open(path, err, sizeof(err))))
 		return oc_err("%s", err), 1;
 	while ((n = cap_next(r, &p)) > 0) {
-		int m = oc_cmd_match(e, cap_iface(r, p.if_id), &p);
+		int m = oc_expr_match(e, cap_iface(r, p.if_id), &p);
 
 		++frame;
 		if (m < 0) {
@@ -103,7 +103,7 @@ static int count(const char *path, struct oc_expr *e)
 	if (!r)
 		return oc_err("%s", err), 1;
 	while ((n = cap_next(r, &p)) > 0) {
-		if ((m = oc_cmd_match(e, cap_iface(r, p.if_id), &p)) < 0)
+		if ((m = oc_expr_match(e, cap_iface(r, p.if_id), &p)) < 0)
 			return cap_close(r), oc_capstats_free(&c), 1;
 		if (m && oc_capstats_packet(&c, cap_iface(r, p.if_id), &p))
 			return cap_close(r), oc_capstats_free(&c), oc_err("out of memory"), 1;

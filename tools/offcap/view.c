@@ -97,7 +97,7 @@ static int each_packet(const struct view_opts *o, struct oc_analysis *a, struct 
 		int m;
 
 		frame++;
-		m = oc_cmd_match(o->expr, cap_iface(r, pkt.if_id), &pkt);
+		m = oc_expr_match(o->expr, cap_iface(r, pkt.if_id), &pkt);
 		if (m < 0)
 			return 1;
 		if (!m)
