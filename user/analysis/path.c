@@ -67,8 +67,10 @@ struct oc_path *oc_path_new(const struct oc_path_opts *o)
 	p->ngbucket = 1u << 16;
 	p->bucket = calloc(p->nbucket, sizeof(*p->bucket));
 	p->gbucket = calloc(p->ngbucket, sizeof(*p->gbucket));
-	if (!p->bucket || !p->gbucket)
-		return oc_path_free(p), NULL;
+	if (!p->bucket || !p->gbucket) {
+		oc_path_free(p);
+		return NULL;
+	}
 	return p;
 }
 

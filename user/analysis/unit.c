@@ -87,8 +87,10 @@ struct oc_unit_src *oc_unit_src_new(uint32_t flow_limit)
 	s->flows = oc_flows_new(flow_limit);
 	s->owners = calloc(OWNER_SLOTS, sizeof(*s->owners));
 	s->frags = calloc(FRAG_SLOTS, sizeof(*s->frags));
-	if (!s->flows || !s->owners || !s->frags)
-		return oc_unit_src_free(s), NULL;
+	if (!s->flows || !s->owners || !s->frags) {
+		oc_unit_src_free(s);
+		return NULL;
+	}
 	return s;
 }
 
