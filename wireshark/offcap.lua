@@ -65,6 +65,8 @@ local f_if_descr = Field.new("frame.interface_description")
 local f_flags = Field.new("frame.packet_flags")
 local f_queue = Field.new("frame.interface_queue")
 local f_encap = Field.new("frame.encap_type")
+local f_tcp_len = Field.new("tcp.len")
+local f_udp_len = Field.new("udp.length")
 
 local NUMERIC = { len = true, gso_size = true, gso_segs = true, ifindex = true, netns_ino = true,
 	vlan = true, vlan_pcp = true, vlan_dei = true, v = true }
@@ -180,12 +182,33 @@ local function wire_l3_len(tvb)
 	return rest
 end
 
+-- The L4 payload of the flow's layer (the innermost TCP or UDP header), nil
+-- when there is none.
+local function l4_payload()
+	local t, u = { f_tcp_len() }, { f_udp_len() }
+	if #t > 0 then return t[#t].value end
+	if #u > 0 then return u[#u].value - 8 end
+	return nil
+end
+
+-- The one super-frame rule, as user/file/meta.h's oc_meta_superframe: gso_size
+-- set, and gso_segs > 1 or more L4 payload than gso_size (no TCP/UDP: no
+-- payload).  Returns its wire segments, or nil.
+local function superframe_segments(m, payload)
+	local size, segs = m.gso_size or 0, m.gso_segs or 0
+	if size == 0 then return nil end
+	if segs > 1 then return segs end
+	if payload and payload > size then return math.ceil(payload / size) end
+	return nil
+end
+
 -- What the frame is: a super-frame/merge and its wire segments, or a frame
 -- longer than the MTU where only wire-sized frames belong.
 local function classify(m, facts, l3len)
 	local c = { segments = 1 }
-	if m.gso_segs and m.gso_segs > 1 then
-		c.segments = m.gso_segs
+	local n = superframe_segments(m, l4_payload())
+	if n then
+		c.segments = n
 		c.artefact = HOOK_POINTS[m.point] == "in" and "GRO/LRO merge" or "TSO/GSO super-frame"
 	end
 	if facts.mtu and facts.mtu > 0 then
