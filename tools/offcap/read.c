@@ -112,7 +112,7 @@ static int read_lines(struct read_opts *o, struct cap_reader *r, struct oc_expr 
 		oc_err("%s: %s", o->file, cap_error(r));
 	oc_printer_free(&pr);
 	if (fflush(stdout) || ferror(stdout))
-		return oc_err("writing the lines: %m"), 1;
+		return oc_fail(1, "writing the lines: %m");
 	return n < 0 ? 1 : 0;
 }
 
@@ -129,9 +129,9 @@ static int write_matching(struct read_opts *o, struct cap_reader *r, struct oc_e
 	char err[512];
 
 	if (!strcmp(o->out, o->file))
-		return oc_err("read: -w would overwrite the input"), 1;
+		return oc_fail(1, "read: -w would overwrite the input");
 	if (!(w = pcapng_open(o->out, &shb, err, sizeof(err))))
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	while ((n = cap_next(r, &p)) > 0) {
 		if ((m = oc_expr_match(e, cap_iface(r, p.if_id), &p)) < 0)
 			goto out;
@@ -186,7 +186,7 @@ int cmd_read(int argc, char **argv)
 	if (!(r = cap_open(o.file, err, sizeof(err)))) {
 		oc_expr_free(e);
 		free(o.expr);
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	}
 	if (!isatty(1))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 18);

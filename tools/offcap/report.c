@@ -969,18 +969,23 @@ static int run_report(const struct report_opts *op)
 
 	r = cap_open(o.file, err, sizeof(err));
 	if (!r)
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	ao = (struct oc_analysis_opts){ .flow_limit = (uint32_t)o.flow_limit,
 		.default_mtu = (uint32_t)o.mtu, .verify = 1,
 		.side_by_side = o.side_by_side ? sbs_print : NULL, .side_by_side_max = o.count };
 	a = oc_analysis_new(&ao);
-	if (!a)
-		return cap_close(r), oc_err("out of memory"), 1;
+	if (!a) {
+		cap_close(r);
+		return oc_fail(1, "out of memory");
+	}
 	while ((n = cap_next(r, &pkt)) > 0) {
 		int m = oc_expr_match(o.expr, cap_iface(r, pkt.if_id), &pkt);
 
-		if (m < 0)
-			return oc_analysis_free(a), cap_close(r), 1;
+		if (m < 0) {
+			oc_analysis_free(a);
+			cap_close(r);
+			return 1;
+		}
 		if (!m)
 			continue;
 		for (; known < cap_niface(r); known++)

@@ -207,10 +207,10 @@ static int open_files(struct split *s, const char *in, const char *out)
 
 	s->r = cap_open(in, err, sizeof(err));
 	if (!s->r)
-		return oc_err("%s", err), -1;
+		return oc_fail(-1, "%s", err);
 	s->w = pcapng_open(out, &shb, err, sizeof(err));
 	if (!s->w)
-		return oc_err("%s", err), -1;
+		return oc_fail(-1, "%s", err);
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 /* offcap stats: per interface and hook point, what a capture file holds. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,7 +74,7 @@ static int list_packets(const char *path, struct oc_expr *e)
 	int n;
 
 	if (!(r = cap_open(path, err, sizeof(err))))
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	while ((n = cap_next(r, &p)) > 0) {
 		int m = oc_expr_match(e, cap_iface(r, p.if_id), &p);
 
@@ -97,16 +98,23 @@ static int count(const char *path, struct oc_expr *e)
 	struct cap_reader *r;
 	struct oc_packet p;
 	char err[256];
-	int n, m;
+	int n, m = 0;
 
 	r = cap_open(path, err, sizeof(err));
 	if (!r)
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	while ((n = cap_next(r, &p)) > 0) {
 		if ((m = oc_expr_match(e, cap_iface(r, p.if_id), &p)) < 0)
-			return cap_close(r), oc_capstats_free(&c), 1;
-		if (m && oc_capstats_packet(&c, cap_iface(r, p.if_id), &p))
-			return cap_close(r), oc_capstats_free(&c), oc_err("out of memory"), 1;
+			break;
+		if (m && oc_capstats_packet(&c, cap_iface(r, p.if_id), &p)) {
+			m = oc_fail(-ENOMEM, "out of memory");
+			break;
+		}
+	}
+	if (m < 0) {	/* the expression's or memory's message is said */
+		cap_close(r);
+		oc_capstats_free(&c);
+		return 1;
 	}
 	print(r, &c);
 	if (n < 0)

@@ -184,16 +184,18 @@ static int first_pass(const struct view_opts *o, struct vw_data *d)
 	struct cap_reader *r = cap_open(o->file, err, sizeof(err));
 
 	if (!r)
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	d->a = new_analysis(o);
-	if (!d->a)
-		return cap_close(r), oc_err("out of memory"), 1;
+	if (!d->a) {
+		cap_close(r);
+		return oc_fail(1, "out of memory");
+	}
 	d->read_error = each_packet(o, d->a, r, NULL, NULL);
 	cap_close(r);
 	if (d->read_error == 1)
 		return 1;
 	pick_findings(d);
-	return pick_flows(d) ? (oc_err("out of memory"), 1) : 0;
+	return pick_flows(d) ? oc_fail(1, "out of memory") : 0;
 }
 
 /* ---- second pass ---- */
@@ -424,10 +426,10 @@ static int second_pass(const struct view_opts *o, struct vw_data *d, struct cap_
 	s = (struct pass2){ .d = d };
 	*rp = cap_open(o->file, err, sizeof(err));
 	if (!*rp)
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	po.no_ifname = pa.no_ifname = !cap_is_pcapng(*rp);
 	if (!(s.a = new_analysis(o)))
-		return oc_err("out of memory"), 1;
+		return oc_fail(1, "out of memory");
 	oc_printer_init(&s.pr, &po);
 	oc_printer_init(&s.pr_abs, &pa);
 	ret = each_packet(o, s.a, *rp, second_packet, &s) == 1;
@@ -437,7 +439,7 @@ static int second_pass(const struct view_opts *o, struct vw_data *d, struct cap_
 	for (uint32_t i = 0; !ret && !s.oom && i < d->nflows; i++)
 		s.oom = oc_view_link(d->flows[i].fr, d->flows[i].nfr, &d->flows[i].links, &d->flows[i].nlinks);
 	if (s.oom)
-		return oc_err("out of memory"), 1;
+		return oc_fail(1, "out of memory");
 	return ret;
 }
 
@@ -468,10 +470,10 @@ static int write_out(const char *path, const struct vw_data *d)
 	int ret;
 
 	if (!f)
-		return oc_err("%s: %m", path), 1;
+		return oc_fail(1, "%s: %m", path);
 	ret = vw_write_page(f, d);
 	if (fclose(f) || ret)
-		return oc_err("%s: writing the page failed: %m", path), 1;
+		return oc_fail(1, "%s: writing the page failed: %m", path);
 	return 0;
 }
 

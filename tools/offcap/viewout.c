@@ -262,8 +262,10 @@ int vw_write_page(FILE *f, const struct vw_data *d)
 		return -1;
 	oc_json_init(&j, m);
 	document(&j, d);
-	if (fclose(m))
-		return free(buf), -1;
+	if (fclose(m)) {
+		free(buf);
+		return -1;
+	}
 	ret = fwrite(view_html, 1, (size_t)(mark - view_html), f) != (size_t)(mark - view_html) ||
 	      put_escaped(f, buf, len) || fputs(mark + strlen(DATA_MARK), f) < 0;
 	free(buf);
