@@ -67,8 +67,17 @@ oc_cleanup_ns() {
 	OC_PIDS=()
 	for ns in "$NS_A" "$NS_B" "$NS_R" "$NS_S"; do ip netns del "$ns" 2>/dev/null; done
 }
+# OC_CORPUS (set by tests/run.sh): a folder that keeps the test's capture files
+# for tests/integration/stats_report_agree.sh (at most 64 MiB each)
+oc_keep_corpus() {
+	[ -n "${OC_CORPUS:-}" ] && [ -d "$OC_CORPUS" ] || return 0
+	local f t; t=$(basename "$0" .sh)
+	find "$OC_TMP" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.pcapng.gz' \) -size -64M 2>/dev/null |
+		while read -r f; do cp "$f" "$OC_CORPUS/$t-$(basename "$f")" 2>/dev/null; done
+}
 oc_cleanup() {
 	oc_cleanup_ns
+	oc_keep_corpus
 	rm -rf "$OC_TMP"
 }
 trap oc_cleanup EXIT

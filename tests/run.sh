@@ -8,7 +8,9 @@
 # 300) bounds each integration test.
 set -u
 cd "$(dirname "$0")/.."
-pass=0 fail=0 skip=0 log=$(mktemp) && trap 'rm -f "$log"' EXIT
+pass=0 fail=0 skip=0 log=$(mktemp) && trap 'rm -f "$log"; rm -rf "$OC_CORPUS"' EXIT
+# the integration tests' capture files, for stats_report_agree.sh (tests/lib.sh)
+OC_CORPUS=$(mktemp -d) && export OC_CORPUS
 
 run() {	# run NAME CMD...: stream output, count ok/not ok; a crash counts as a failure
 	local name=$1; shift

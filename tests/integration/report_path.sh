@@ -9,8 +9,8 @@ J=$OC_TMP/r.json T=$OC_TMP/r.txt
 flow='[.flows[] | select(.proto == "tcp")] | max_by(.sides[0].payload_bytes)'
 ALL=(-i "$NS_A/oca" -i "$NS_R/ra" -i "$NS_R/rb" -i "$NS_B/ocb")
 report() { "$OFFCAP" report --json "$1" > "$J"; "$OFFCAP" report "$1" > "$T"; }
-problems() { jq "[.problems[\"$1\"]] | add" "$J"; }
-MSS_PROB="MSS larger than a link on the path carries"
+problems() { jq ".problem_counts[\"$1\"]" "$J"; }	# by machine id (analysis.h's OC_PROBLEMS)
+MSS_PROB=mss_over_path_mtu
 
 # 1. router, B behind a 1400-byte link: B announces 1360, A sends 1348 — no problem
 oc_router 1500 1400 || { not_ok "router namespaces"; exit 1; }
@@ -59,7 +59,7 @@ report "$F"
 check_num "1400 link in the middle: the MSS problem is reported" "$(problems "$MSS_PROB")" -ge 1
 check "1400 link in the middle: text names the 1400 link" grep -q 'lets its peer send 1500-byte packets; a link of MTU 1400' "$T"
 check_num "1400 link in the middle: each ICMP frag-needed counted once, not per hook point" \
-	"$(problems "ICMP too-big")" -eq "$(tshark -r "$F" -Y 'frame.interface_name contains "oca@tc-ingress" && icmp.type == 3' 2>/dev/null | wc -l)"
+	"$(problems icmp_too_big)" -eq "$(tshark -r "$F" -Y 'frame.interface_name contains "oca@tc-ingress" && icmp.type == 3' 2>/dev/null | wc -l)"
 oc_cleanup_ns() { for ns in "$NS_A" "$NS_B" "$NS_R"; do ip netns del "$ns" 2>/dev/null; done; }
 oc_cleanup_ns
 
@@ -95,7 +95,7 @@ PY
 sleep 0.3
 oc_capture_stop
 report "$F"
-check_num "mismatch: 5 frames over the peer's MTU reported" "$(problems "frame larger than the receiving veth peer's MTU (dropped)")" -eq 5
+check_num "mismatch: 5 frames over the peer's MTU reported" "$(problems over_peer_mtu)" -eq 5
 check "mismatch: text names both MTUs and says the peer drops them" \
 	grep -q '3042-byte frame from oca (MTU 9000) to its veth peer ocb (MTU 1500): the peer drops' "$T"
 check "mismatch: 'Real problems: none' absent" bash -c "! grep -q 'Real problems: none' '$T'"
@@ -115,5 +115,5 @@ oc_capture_stop
 report "$F"
 check "mismatch, sender only: the description records peer=ocb peer_mtu=1500" \
 	bash -c "tshark -r '$F' -T fields -e frame.interface_description 2>/dev/null | grep -q 'peer=ocb peer_ifindex=[0-9]* peer_mtu=1500'"
-check_num "mismatch, sender only: 3 frames over the peer's MTU reported" "$(problems "frame larger than the receiving veth peer's MTU (dropped)")" -eq 3
+check_num "mismatch, sender only: 3 frames over the peer's MTU reported" "$(problems over_peer_mtu)" -eq 3
 check "mismatch, sender only: the kernel's tx_dropped on oca shown" grep -q 'oca: rx_dropped +0, rx_errors +0, tx_dropped +3' "$T"

@@ -316,8 +316,28 @@ static void test_nic_cut(void)
 	oc_analysis_free(a);
 }
 
+/* The problems' table: every row a machine id (lower case and '_'), unique, and a heading. */
+static void test_problem_table(void)
+{
+	for (unsigned k = 0; k < OC_PROB_MAX; k++) {
+		const char *id = oc_problem_id(k);
+		int good = id[0] != '\0' && strcmp(oc_problem_name(k), "?") != 0;
+
+		for (const char *c = id; *c; c++)
+			good &= (*c >= 'a' && *c <= 'z') || *c == '_';
+		for (unsigned m = 0; m < k; m++)
+			good &= strcmp(id, oc_problem_id(m)) != 0;
+		CHECK(good, "problem %u: machine id '%s', unique, and a heading", k, id);
+	}
+	CHECK(!strcmp(oc_problem_id(OC_PROB_MAX), "?"), "no problem beyond the table");
+	CHECK(!strcmp(oc_problem_id(OC_PROB_MSS_PMTU), "mss_over_path_mtu") &&
+	      !strcmp(oc_problem_name(OC_PROB_MSS_PMTU), "MSS larger than a link on the path carries"),
+	      "ids and headings stay what JSON consumers read");
+}
+
 int main(void)
 {
+	test_problem_table();
 	test_device_merged();
 	test_gro_incomplete();
 	test_csum_states();

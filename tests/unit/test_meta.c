@@ -5,6 +5,7 @@
 #include "check.h"
 #include "ifacts.h"
 #include "meta.h"
+#include "legacy_meta.h"
 
 static void test_format(void)
 {
@@ -185,9 +186,28 @@ static void test_iface_facts(void)
 	      "oc_kv_next stops at end");
 }
 
+/* The one super-frame rule (oc_meta_superframe) and "carries GSO metadata". */
+static void test_superframe_rule(void)
+{
+	struct oc_meta m = { .flags = OC_META_VALID, .gso_size = 1448, .gso_segs = 45 };
+
+	CHECK(oc_meta_superframe(&m, 65160), "gso_segs 45: a super-frame");
+	CHECK(oc_meta_superframe(&m, 100), "gso_segs > 1 decides whatever the payload");
+	m.gso_segs = 0;
+	CHECK(oc_meta_superframe(&m, 2896), "gso_segs 0 (a host's DODGY frame), payload over gso_size: a super-frame");
+	CHECK(!oc_meta_superframe(&m, 1448), "gso_segs 0, one segment's payload: not");
+	CHECK(oc_meta_superframe(&m, OC_PAYLOAD_UNKNOWN), "payload unknown (the capture's TSO flag): gso_size decides");
+	CHECK(oc_meta_has_gso(&m), "gso_size alone: GSO metadata");
+	m.gso_size = 0, m.gso_segs = 2;
+	CHECK(!oc_meta_superframe(&m, 2896) && oc_meta_has_gso(&m), "no gso_size: no super-frame, but GSO metadata");
+	m.flags = 0, m.gso_size = 1448;
+	CHECK(!oc_meta_superframe(&m, 65160) && !oc_meta_has_gso(&m), "no offcap metadata: neither");
+}
+
 int main(void)
 {
 	test_iface_facts();
+	test_superframe_rule();
 	test_parse();
 	test_format();
 	test_encode();

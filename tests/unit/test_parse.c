@@ -635,8 +635,30 @@ static void mutate_all(void)
 	CHECK(n_samples >= 15, "mutation corpus of %d packets", n_samples);
 }
 
+/* The link layer alone (oc_link_l3): every link type's header, every VLAN tag. */
+static void test_link_l3(void)
+{
+	uint8_t f[64] = { 0 };
+	uint16_t et;
+
+	f[12] = 0x88, f[13] = 0xa8, f[16] = 0x81, f[17] = 0x00, f[20] = 0x08, f[21] = 0x00;	/* QinQ */
+	CHECK(oc_link_l3(f, sizeof(f), OC_LINKTYPE_ETHERNET, &et) == 22 && et == OC_ETH_IPV4,
+	      "Ethernet, QinQ: IPv4 after 22 bytes");
+	CHECK(oc_link_l3(f, 10, OC_LINKTYPE_ETHERNET, &et) == 14 && et == 0, "Ethernet cut short: no EtherType");
+	memset(f, 0, sizeof(f));
+	f[14] = 0x81, f[15] = 0x00, f[18] = 0x86, f[19] = 0xdd;	/* SLL, one tag */
+	CHECK(oc_link_l3(f, sizeof(f), OC_LINKTYPE_LINUX_SLL, &et) == 20 && et == OC_ETH_IPV6, "SLL + 802.1Q: IPv6 at 20");
+	memset(f, 0, sizeof(f));
+	f[0] = 0x08;	/* SLL2: the protocol first */
+	CHECK(oc_link_l3(f, sizeof(f), OC_LINKTYPE_LINUX_SLL2, &et) == 20 && et == OC_ETH_IPV4, "SLL2: IPv4 at 20");
+	f[0] = 0x60;
+	CHECK(oc_link_l3(f, sizeof(f), OC_LINKTYPE_IPV6, &et) == 0 && et == OC_ETH_IPV6, "raw IPv6 link type: at 0");
+	CHECK(oc_link_l3(f, sizeof(f), 147, &et) == 0 && et == 0, "an unknown link type: no EtherType");
+}
+
 int main(void)
 {
+	test_link_l3();
 	test_ipv4_tcp_options();
 	test_tcp_sack_payload_snaplen();
 	test_ipv6_jumbo_routing();

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "hook.h"
 #include "pcapng.h"
+#include "legacy_meta.h"
 
 #define NPKT 8
 #define BIG_LEN 70000

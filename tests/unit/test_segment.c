@@ -669,9 +669,31 @@ static void test_mutations(void)
 		free(p[k].b);
 }
 
+/* Why a frame is not cut: every row a unique machine id and a text; split and
+ * report count exactly the implausible sizes and the UDP datagram of unknown size. */
+static void test_note_table(void)
+{
+	for (unsigned k = 1; k < OC_SEG_NOTE_MAX; k++) {
+		const char *id = oc_seg_note_id(k);
+		int good = id && id[0] && oc_seg_note_text(k);
+
+		for (const char *c = id ? id : ""; *c; c++)
+			good &= (*c >= 'a' && *c <= 'z') || *c == '_';
+		for (unsigned m = 1; m < k; m++)
+			good &= strcmp(id ? id : "", oc_seg_note_id(m)) != 0;
+		CHECK(good, "note %u: machine id '%s', unique, and a text", k, id ? id : "(null)");
+		CHECK(oc_seg_note_uncut(k) == (!strncmp(id ? id : "", "implausible", 11) ||
+					       k == OC_SEG_NOTE_UDP_UNKNOWN),
+		      "note %s: counted as not cut exactly when implausible or UDP of unknown size", id);
+	}
+	CHECK(!oc_seg_note_text(OC_SEG_NOTE_NONE) && !oc_seg_note_uncut(OC_SEG_NOTE_NONE), "no note: no text");
+	CHECK(oc_seg_implausible(1, 1000, 0, false) == OC_SEG_NOTE_TCP_MIN, "gso_size 1 on TCP: implausible_tcp_gso_size");
+}
+
 int main(void)
 {
 	oc_segmenter_init(&sg);
+	test_note_table();
 	test_tcp4();
 	test_plan_and_passthrough();
 	test_bigtcp4();

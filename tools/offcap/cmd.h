@@ -24,12 +24,9 @@ struct oc_packet;
 /* The filter expression of report, split, stats: the words after the file
  * names, or -F ffile; compiled into *out (NULL: none).  -1 after a message. */
 int oc_cmd_expr(char **words, int n, const char *ffile, struct oc_expr **out);
-/* oc_expr_match with its message printed: 1 match, 0 not, -1 invalid for f's link type */
-int oc_cmd_match(struct oc_expr *e, const struct oc_iface *f, const struct oc_packet *p);
 
-/* "offcap: ..." on stderr */
-void oc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void oc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* oc_err, oc_warn, oc_info: "offcap: ..." on stderr (user/print/log.h) */
+#include "log.h"
 /* strtoul with range check; -1 when not a number in [min, max] */
 int oc_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 

@@ -1,6 +1,5 @@
 /* offcap: offload-aware packet capture. One binary, bpftool-style subcommands. */
 #include <bpf/libbpf.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,28 +27,6 @@ static const struct {
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-void oc_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("offcap: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-void oc_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("offcap: warning: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
 int oc_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
 	char *end;
@@ -71,21 +48,11 @@ int oc_cmd_expr(char **words, int n, const char *ffile, struct oc_expr **out)
 	*out = NULL;
 	if (oc_expr_text(words, n, ffile, &text, err, sizeof(err)))
 		return oc_err("%s", err), -1;
-	if (text && !(*out = oc_expr_new(text, err, sizeof(err))))
-		oc_err("%s", err);
+	if (text)
+		*out = oc_expr_new(text);
 	n = text && !*out ? -1 : 0;
 	free(text);
 	return n;
-}
-
-int oc_cmd_match(struct oc_expr *e, const struct oc_iface *f, const struct oc_packet *p)
-{
-	char err[512];
-	int m = oc_expr_match(e, f, p, err, sizeof(err));
-
-	if (m < 0)
-		oc_err("%s", err);
-	return m;
 }
 
 void oc_print_version(void)

@@ -231,16 +231,10 @@ static void shb_comment(const struct oc_vantages *vs, char *buf, size_t len)
 
 static struct oc_vantages *open_vantages(const struct merge_opts *o, struct oc_vantage_opts *vo)
 {
-	struct oc_vantages *v;
-	char err[512];
-
 	vo->align = o->align;
 	vo->flow_limit = 65536;
 	vo->path.window_ns = o->window_ms * 1000000ull;
-	v = oc_vantages_open(o->files, o->labels, o->nfiles, vo, err, sizeof(err));
-	if (!v)
-		oc_err("%s", err);
-	return v;
+	return oc_vantages_open(o->files, o->labels, o->nfiles, vo);
 }
 
 int cmd_merge(int argc, char **argv)
@@ -249,7 +243,7 @@ int cmd_merge(int argc, char **argv)
 	struct merge_out m = { 0 };
 	struct oc_vantage_opts vo = { .packet = write_packet, .ctx = &m };
 	struct pcapng_shb_info shb = { .app = "offcap " OFFCAP_VERSION };
-	char err[512], comment[2048];
+	char err[512] = "", comment[2048];	/* err: what pcapng says; oc_vantages_* say their own */
 	int ret = 1;
 
 	if (merge_parse(argc, argv, &o))
@@ -258,13 +252,13 @@ int cmd_merge(int argc, char **argv)
 		return 1;
 	/* the comment names the clock corrections, known only after the first pass:
 	 * the writer opens when the first packet comes */
-	if (oc_vantages_align(m.v, err, sizeof(err)))
+	if (oc_vantages_align(m.v))
 		goto out;
 	shb_comment(m.v, comment, sizeof(comment));
 	shb.comment = comment;
 	if (!(m.w = pcapng_open(o.out, &shb, err, sizeof(err))))
 		goto out;
-	if (oc_vantages_run(m.v, err, sizeof(err)))
+	if (oc_vantages_run(m.v))
 		goto out;
 	write_stats(&m);
 	if (pcapng_close(m.w)) {
@@ -277,7 +271,7 @@ int cmd_merge(int argc, char **argv)
 	print_vantages(m.v, stdout);
 	ret = 0;
 out:
-	if (ret)
+	if (ret && err[0])
 		oc_err("%s", err);
 	if (m.w)
 		pcapng_close(m.w);
@@ -437,7 +431,6 @@ int oc_path_report(const char *const *files, unsigned n, char *const *label_args
 	const char *lab[OC_VANTAGE_MAX], *file[OC_VANTAGE_MAX], *names[2];
 	struct oc_vantages *v;
 	unsigned np = 0;
-	char err[512];
 	int ret = 0;
 
 	for (unsigned i = 0; i < n && i < OC_VANTAGE_MAX; i++)
@@ -447,8 +440,7 @@ int oc_path_report(const char *const *files, unsigned n, char *const *label_args
 			return 2;
 	if (place_labels(&o, lab, file, np) || !(v = open_vantages(&o, &vo)))
 		return 1;
-	if (oc_vantages_run(v, err, sizeof(err))) {
-		oc_err("%s", err);
+	if (oc_vantages_run(v)) {
 		ret = 1;
 	} else {
 		names[0] = oc_vantage(v, 0)->label, names[1] = oc_vantage(v, 1)->label;

@@ -12,7 +12,6 @@
 
 /* Defaults shared by several commands: one definition each. */
 #define OC_DEF_SNAPLEN	256	/* capture -s, extcap --snaplen */
-#define OC_DEF_MTU	1500	/* report, view, split --mtu: files that do not record it */
 #define OC_STR_(x) #x
 #define OC_STR(x) OC_STR_(x)
 

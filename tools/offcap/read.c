@@ -105,7 +105,6 @@ static int read_lines(struct read_opts *o, struct cap_reader *r, struct oc_expr 
 	struct oc_printer pr;
 	struct oc_packet p;
 	uint64_t shown = 0;
-	char err[512];
 	int n, m;
 
 	o->po.no_ifname = !cap_is_pcapng(r);
@@ -113,8 +112,8 @@ static int read_lines(struct read_opts *o, struct cap_reader *r, struct oc_expr 
 	while ((n = cap_next(r, &p)) > 0) {
 		const struct oc_iface *f = cap_iface(r, p.if_id);
 
-		if ((m = oc_expr_match(e, f, &p, err, sizeof(err))) < 0)
-			return oc_err("%s", err), 1;
+		if ((m = oc_expr_match(e, f, &p)) < 0)
+			return 1;
 		if (!m)
 			continue;
 		fwrite(line, 1, oc_print_line(&pr, f, &p, line, sizeof(line)), stdout);
@@ -125,7 +124,7 @@ static int read_lines(struct read_opts *o, struct cap_reader *r, struct oc_expr 
 		oc_err("%s: %s", o->file, cap_error(r));
 	oc_printer_free(&pr);
 	if (fflush(stdout) || ferror(stdout))
-		return oc_err("writing the lines: %m"), 1;
+		return oc_fail(1, "writing the lines: %m");
 	return n < 0 ? 1 : 0;
 }
 
@@ -142,11 +141,11 @@ static int write_matching(struct read_opts *o, struct cap_reader *r, struct oc_e
 	char err[512];
 
 	if (!strcmp(o->out, o->file))
-		return oc_err("read: -w would overwrite the input"), 1;
+		return oc_fail(1, "read: -w would overwrite the input");
 	if (!(w = pcapng_open(o->out, &shb, err, sizeof(err))))
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	while ((n = cap_next(r, &p)) > 0) {
-		if ((m = oc_cmd_match(e, cap_iface(r, p.if_id), &p)) < 0)
+		if ((m = oc_expr_match(e, cap_iface(r, p.if_id), &p)) < 0)
 			goto out;
 		if (!m)
 			continue;
@@ -192,12 +191,14 @@ int cmd_read(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o))
 		return 2;
-	if (o.expr && !(e = oc_expr_new(o.expr, err, sizeof(err))))
-		return free(o.expr), oc_err("%s", err), 1;
+	if (o.expr && !(e = oc_expr_new(o.expr))) {
+		free(o.expr);
+		return 1;
+	}
 	if (!(r = cap_open(o.file, err, sizeof(err)))) {
 		oc_expr_free(e);
 		free(o.expr);
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	}
 	if (!isatty(1))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 18);

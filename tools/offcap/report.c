@@ -13,6 +13,7 @@
 #include "params.h"
 #include "parse.h"
 #include "pcapng.h"
+#include "wire.h"
 
 #define MAX_FLOWS_SHOWN 100000
 
@@ -58,8 +59,8 @@ const struct oc_params oc_params_report = {
 "\n",
 	.p = (const struct oc_param[]){
 		{ 0, "json", 'j', .help = "one JSON document instead of text", .man = "one JSON document instead of text." },
-		{ 0, "mtu", 'm', OC_ARG_REQUIRED, "N", "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")",
-		  .man = "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")." },
+		{ 0, "mtu", 'm', OC_ARG_REQUIRED, "N", "MTU for files that do not record it (default " OC_STR(OC_DEFAULT_MTU) ")",
+		  .man = "MTU for files that do not record it (default " OC_STR(OC_DEFAULT_MTU) ")." },
 		{ 0, "flows", 'f', OC_ARG_REQUIRED, "N", "flows listed (default " OC_STR(DEF_FLOWS) ", by bytes; all in --json)",
 		  .man = "flows listed (default " OC_STR(DEF_FLOWS) ")." },
 		{ 0, "flow-limit", 'L', OC_ARG_REQUIRED, "N", "flows tracked at once (default " OC_STR(DEF_FLOW_LIMIT) "; the oldest are evicted)",
@@ -97,7 +98,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 	const char *ffile = NULL;
 	int c;
 
-	*o = (struct report_opts){ .mtu = OC_DEF_MTU, .flow_limit = DEF_FLOW_LIMIT, .flows_shown = DEF_FLOWS,
+	*o = (struct report_opts){ .mtu = OC_DEFAULT_MTU, .flow_limit = DEF_FLOW_LIMIT, .flows_shown = DEF_FLOWS,
 				   .count = DEF_COUNT };
 	optind = 1;
 	while ((c = oc_params_next(&oc_params_report, &g, argc, argv)) != -1) {
@@ -949,8 +950,12 @@ static void json_report(struct cap_reader *r, struct oc_analysis *a, const struc
 	oc_json_close(&j, '}');
 	json_niccut(&j, oc_analysis_niccut(a));
 	oc_json_open(&j, "problems", '{');
-	for (unsigned k = 0; k < OC_PROB_MAX; k++)
+	for (unsigned k = 0; k < OC_PROB_MAX; k++)	/* headings as keys: kept for consumers */
 		oc_json_u64(&j, oc_problem_name(k), oc_analysis_problem_count(a, k));
+	oc_json_close(&j, '}');
+	oc_json_open(&j, "problem_counts", '{');	/* the same, by machine id */
+	for (unsigned k = 0; k < OC_PROB_MAX; k++)
+		oc_json_u64(&j, oc_problem_id(k), oc_analysis_problem_count(a, k));
 	oc_json_close(&j, '}');
 	p = oc_analysis_problems(a, &n);
 	oc_json_open(&j, "problem_examples", '[');
@@ -958,6 +963,7 @@ static void json_report(struct cap_reader *r, struct oc_analysis *a, const struc
 		oc_json_open(&j, NULL, '{');
 		oc_json_u64(&j, "frame", p[i].frame);
 		oc_json_str(&j, "interface", cap_iface(r, p[i].if_id) ? cap_iface(r, p[i].if_id)->name : NULL);
+		oc_json_str(&j, "id", oc_problem_id(p[i].kind));
 		oc_json_str(&j, "kind", oc_problem_name(p[i].kind));
 		oc_json_str(&j, "text", p[i].text);
 		oc_json_close(&j, '}');
@@ -985,18 +991,23 @@ static int run_report(const struct report_opts *op)
 
 	r = cap_open(o.file, err, sizeof(err));
 	if (!r)
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	ao = (struct oc_analysis_opts){ .flow_limit = (uint32_t)o.flow_limit,
 		.default_mtu = (uint32_t)o.mtu, .verify = 1,
 		.side_by_side = o.side_by_side ? sbs_print : NULL, .side_by_side_max = o.count };
 	a = oc_analysis_new(&ao);
-	if (!a)
-		return cap_close(r), oc_err("out of memory"), 1;
+	if (!a) {
+		cap_close(r);
+		return oc_fail(1, "out of memory");
+	}
 	while ((n = cap_next(r, &pkt)) > 0) {
-		int m = oc_cmd_match(o.expr, cap_iface(r, pkt.if_id), &pkt);
+		int m = oc_expr_match(o.expr, cap_iface(r, pkt.if_id), &pkt);
 
-		if (m < 0)
-			return oc_analysis_free(a), cap_close(r), 1;
+		if (m < 0) {
+			oc_analysis_free(a);
+			cap_close(r);
+			return 1;
+		}
 		if (!m)
 			continue;
 		for (; known < cap_niface(r); known++)
@@ -1046,7 +1057,7 @@ int cmd_report(int argc, char **argv)
 
 int oc_report_file(const char *path)
 {
-	struct report_opts o = { .file = path, .mtu = OC_DEF_MTU, .flow_limit = DEF_FLOW_LIMIT,
+	struct report_opts o = { .file = path, .mtu = OC_DEFAULT_MTU, .flow_limit = DEF_FLOW_LIMIT,
 				  .flows_shown = DEF_FLOWS, .count = DEF_COUNT };
 
 	return run_report(&o);

@@ -26,7 +26,7 @@ struct split {
 	uint32_t n_out_if;
 	uint64_t frame, superframes, segments, csum_fixed, passed;
 	uint64_t uncut, uncut_frame;	/* over the MTU, not cut: how many, the first */
-	const char *uncut_why;
+	unsigned uncut_why;		/* the first's: enum oc_seg_note */
 	const struct oc_packet *cur;
 	int failed;
 };
@@ -55,8 +55,8 @@ const struct oc_params oc_params_split = {
 "\n"
 "",
 	.p = (const struct oc_param[]){
-		{ 0, "mtu", 'm', OC_ARG_REQUIRED, "N", "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")",
-		  .man = "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")." },
+		{ 0, "mtu", 'm', OC_ARG_REQUIRED, "N", "MTU for files that do not record it (default " OC_STR(OC_DEFAULT_MTU) ")",
+		  .man = "MTU for files that do not record it (default " OC_STR(OC_DEFAULT_MTU) ")." },
 		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
 		  .help = "read the filter expression from FILE" },
 		{ 'h', "help", .help = "", .man = "" },
@@ -131,7 +131,7 @@ static int on_segment(const uint8_t *seg, uint32_t caplen, uint32_t len,
 	return write_pkt(s, s->cur, seg, caplen, len, comment, info->index) ? 1 : 0;
 }
 
-static void not_cut(struct split *s, const char *why)
+static void not_cut(struct split *s, unsigned why)
 {
 	if (!s->uncut++) {
 		s->uncut_frame = s->frame;
@@ -163,8 +163,8 @@ static int cut_frame(struct split *s, const struct oc_packet *pkt, const struct 
 	struct oc_seg_plan plan;
 
 	if (oc_seg_plan(&req, &plan) == 1 && plan.passthrough) {
-		if (plan.note && !strncmp(plan.note, "implausible", 11))
-			not_cut(s, plan.note);
+		if (oc_seg_note_uncut(plan.why))
+			not_cut(s, plan.why);
 		return 1;
 	}
 	s->superframes++;
@@ -193,7 +193,7 @@ static int split_packet(struct split *s, const struct oc_packet *pkt)
 {
 	const struct oc_iface *f = cap_iface(s->r, pkt->if_id);
 	uint16_t linktype = f ? f->linktype : OC_LINKTYPE_ETHERNET;
-	uint32_t mtu = f && f->mtu ? f->mtu : (uint32_t)s->mtu;
+	uint32_t mtu = oc_wire_mtu(f, (uint32_t)s->mtu);
 	struct oc_wire_cut cut;
 	int rc;
 
@@ -202,7 +202,7 @@ static int split_packet(struct split *s, const struct oc_packet *pkt)
 	if (oc_parse(pkt->data, pkt->caplen, pkt->len, linktype, &s->p) && !s->p.outer.ip.version)
 		return s->passed++, write_pkt(s, pkt, pkt->data, pkt->caplen, pkt->len, pkt->comment, 0);
 	cut_at(s, pkt, linktype, mtu, &cut);
-	if (cut.why_not)
+	if (cut.why_not != OC_SEG_NOTE_NONE)
 		not_cut(s, cut.why_not);
 	if (cut.gso_size && (rc = cut_frame(s, pkt, &cut)) <= 0)
 		return rc;
@@ -217,17 +217,17 @@ static int open_files(struct split *s, const char *in, const char *out)
 
 	s->r = cap_open(in, err, sizeof(err));
 	if (!s->r)
-		return oc_err("%s", err), -1;
+		return oc_fail(-1, "%s", err);
 	s->w = pcapng_open(out, &shb, err, sizeof(err));
 	if (!s->w)
-		return oc_err("%s", err), -1;
+		return oc_fail(-1, "%s", err);
 	return 0;
 }
 
 int cmd_split(int argc, char **argv)
 {
 	struct oc_getopt g = { 0 };
-	struct split s = { .mtu = OC_DEF_MTU };
+	struct split s = { .mtu = OC_DEFAULT_MTU };
 	struct oc_packet pkt;
 	struct oc_expr *e = NULL;
 	const char *ffile = NULL;
@@ -255,7 +255,7 @@ int cmd_split(int argc, char **argv)
 	if (!s.flows || open_files(&s, argv[optind], argv[optind + 1]))
 		goto out;
 	while ((n = cap_next(s.r, &pkt)) > 0) {
-		if ((m = oc_cmd_match(e, cap_iface(s.r, pkt.if_id), &pkt)) < 0)
+		if ((m = oc_expr_match(e, cap_iface(s.r, pkt.if_id), &pkt)) < 0)
 			goto out;
 		if (m && split_packet(&s, &pkt))
 			break;
@@ -271,7 +271,7 @@ int cmd_split(int argc, char **argv)
 		(unsigned long long)s.segments, (unsigned long long)s.passed, (unsigned long long)s.csum_fixed);
 	if (s.uncut)
 		fprintf(stderr, "offcap split: %llu frames over the MTU were not cut (the first, frame %llu: %s)\n",
-			(unsigned long long)s.uncut, (unsigned long long)s.uncut_frame, s.uncut_why);
+			(unsigned long long)s.uncut, (unsigned long long)s.uncut_frame, oc_seg_note_text(s.uncut_why));
 out:
 	if (s.w && pcapng_close(s.w))
 		ret = 1;

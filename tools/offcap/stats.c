@@ -1,4 +1,5 @@
 /* offcap stats: per interface and hook point, what a capture file holds. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "params.h"
 #include "expr.h"
 #include "pcapng.h"
+#include "wire.h"
 
 const struct oc_params oc_params_stats = {
 	.cmd = "stats",
@@ -43,10 +45,11 @@ static void print(struct cap_reader *r, const struct oc_capstats *c)
 		if (f->has_isb)
 			snprintf(isb, sizeof(isb), "recv=%llu drop=%llu", (unsigned long long)f->isb_recv,
 				 (unsigned long long)f->isb_drop);
-		printf("%-24s %10llu %14llu %9llu %8llu %10llu  %s mtu=%u\n", f->name,
+		/* over-mtu is judged against oc_wire_mtu(): '?' when the file has no MTU */
+		printf("%-24s %10llu %14llu %9llu %8llu %10llu  %s mtu=%u%s\n", f->name,
 		       (unsigned long long)k.packets, (unsigned long long)k.bytes,
 		       (unsigned long long)k.over_mtu, (unsigned long long)k.max_len,
-		       (unsigned long long)k.gso_segs, isb, f->mtu);
+		       (unsigned long long)k.gso_segs, isb, oc_wire_mtu(f, 0), f->mtu ? "" : "?");
 	}
 }
 
@@ -80,9 +83,9 @@ static int list_packets(const char *path, struct oc_expr *e)
 	int n;
 
 	if (!(r = cap_open(path, err, sizeof(err))))
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	while ((n = cap_next(r, &p)) > 0) {
-		int m = oc_cmd_match(e, cap_iface(r, p.if_id), &p);
+		int m = oc_expr_match(e, cap_iface(r, p.if_id), &p);
 
 		++frame;
 		if (m < 0) {
@@ -104,16 +107,23 @@ static int count(const char *path, struct oc_expr *e)
 	struct cap_reader *r;
 	struct oc_packet p;
 	char err[256];
-	int n, m;
+	int n, m = 0;
 
 	r = cap_open(path, err, sizeof(err));
 	if (!r)
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	while ((n = cap_next(r, &p)) > 0) {
-		if ((m = oc_cmd_match(e, cap_iface(r, p.if_id), &p)) < 0)
-			return cap_close(r), oc_capstats_free(&c), 1;
-		if (m && oc_capstats_packet(&c, cap_iface(r, p.if_id), &p))
-			return cap_close(r), oc_capstats_free(&c), oc_err("out of memory"), 1;
+		if ((m = oc_expr_match(e, cap_iface(r, p.if_id), &p)) < 0)
+			break;
+		if (m && oc_capstats_packet(&c, cap_iface(r, p.if_id), &p)) {
+			m = oc_fail(-ENOMEM, "out of memory");
+			break;
+		}
+	}
+	if (m < 0) {	/* the expression's or memory's message is said */
+		cap_close(r);
+		oc_capstats_free(&c);
+		return 1;
 	}
 	print(r, &c);
 	if (n < 0)

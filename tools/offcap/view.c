@@ -11,6 +11,7 @@
 #include "parse.h"
 #include "print.h"
 #include "viewdata.h"
+#include "wire.h"
 
 struct view_opts {
 	const char *file, *out;
@@ -47,8 +48,8 @@ const struct oc_params oc_params_view = {
 		  .man = "Frames of each flow drawn one by one (default " OC_STR(DEF_FRAMES) ")." },
 		{ 0, "bins", 'b', OC_ARG_REQUIRED, "N", "time bins of each flow's whole-flow graph (default " OC_STR(DEF_BINS) ")",
 		  .man = "Time bins of each flow's whole-flow graph (default " OC_STR(DEF_BINS) ")." },
-		{ 0, "mtu", 'm', OC_ARG_REQUIRED, "N", "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")",
-		  .man = "MTU for files that do not record it (default " OC_STR(OC_DEF_MTU) ")." },
+		{ 0, "mtu", 'm', OC_ARG_REQUIRED, "N", "MTU for files that do not record it (default " OC_STR(OC_DEFAULT_MTU) ")",
+		  .man = "MTU for files that do not record it (default " OC_STR(OC_DEFAULT_MTU) ")." },
 		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
 		  .help = "read the filter expression from FILE", .man = "read the filter expression from FILE." },
 		{ 'h', "help", .help = "", .man = "" },
@@ -69,7 +70,7 @@ static int parse_args(int argc, char **argv, struct view_opts *o)
 	const char *ffile = NULL;
 	int c, bad = 0;
 
-	*o = (struct view_opts){ .mtu = OC_DEF_MTU, .flows = DEF_FLOWS, .frames = DEF_FRAMES, .bins = DEF_BINS };
+	*o = (struct view_opts){ .mtu = OC_DEFAULT_MTU, .flows = DEF_FLOWS, .frames = DEF_FRAMES, .bins = DEF_BINS };
 	optind = 1;
 	while ((c = oc_params_next(&oc_params_view, &g, argc, argv)) != -1 && !bad) {
 		switch (c) {
@@ -108,7 +109,7 @@ static int each_packet(const struct view_opts *o, struct oc_analysis *a, struct 
 		int m;
 
 		frame++;
-		m = oc_cmd_match(o->expr, cap_iface(r, pkt.if_id), &pkt);
+		m = oc_expr_match(o->expr, cap_iface(r, pkt.if_id), &pkt);
 		if (m < 0)
 			return 1;
 		if (!m)
@@ -195,16 +196,18 @@ static int first_pass(const struct view_opts *o, struct vw_data *d)
 	struct cap_reader *r = cap_open(o->file, err, sizeof(err));
 
 	if (!r)
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	d->a = new_analysis(o);
-	if (!d->a)
-		return cap_close(r), oc_err("out of memory"), 1;
+	if (!d->a) {
+		cap_close(r);
+		return oc_fail(1, "out of memory");
+	}
 	d->read_error = each_packet(o, d->a, r, NULL, NULL);
 	cap_close(r);
 	if (d->read_error == 1)
 		return 1;
 	pick_findings(d);
-	return pick_flows(d) ? (oc_err("out of memory"), 1) : 0;
+	return pick_flows(d) ? oc_fail(1, "out of memory") : 0;
 }
 
 /* ---- second pass ---- */
@@ -435,10 +438,10 @@ static int second_pass(const struct view_opts *o, struct vw_data *d, struct cap_
 	s = (struct pass2){ .d = d };
 	*rp = cap_open(o->file, err, sizeof(err));
 	if (!*rp)
-		return oc_err("%s", err), 1;
+		return oc_fail(1, "%s", err);
 	po.no_ifname = pa.no_ifname = !cap_is_pcapng(*rp);
 	if (!(s.a = new_analysis(o)))
-		return oc_err("out of memory"), 1;
+		return oc_fail(1, "out of memory");
 	oc_printer_init(&s.pr, &po);
 	oc_printer_init(&s.pr_abs, &pa);
 	ret = each_packet(o, s.a, *rp, second_packet, &s) == 1;
@@ -448,7 +451,7 @@ static int second_pass(const struct view_opts *o, struct vw_data *d, struct cap_
 	for (uint32_t i = 0; !ret && !s.oom && i < d->nflows; i++)
 		s.oom = oc_view_link(d->flows[i].fr, d->flows[i].nfr, &d->flows[i].links, &d->flows[i].nlinks);
 	if (s.oom)
-		return oc_err("out of memory"), 1;
+		return oc_fail(1, "out of memory");
 	return ret;
 }
 
@@ -479,10 +482,10 @@ static int write_out(const char *path, const struct vw_data *d)
 	int ret;
 
 	if (!f)
-		return oc_err("%s: %m", path), 1;
+		return oc_fail(1, "%s: %m", path);
 	ret = vw_write_page(f, d);
 	if (fclose(f) || ret)
-		return oc_err("%s: writing the page failed: %m", path), 1;
+		return oc_fail(1, "%s: writing the page failed: %m", path);
 	return 0;
 }
 

@@ -112,6 +112,7 @@ static void findings(struct oc_json *j, const struct vw_data *d)
 	oc_json_open(j, "problems", '[');
 	for (unsigned k = 0; k < OC_PROB_MAX; k++) {
 		oc_json_open(j, NULL, '{');
+		oc_json_str(j, "id", oc_problem_id(k));
 		oc_json_str(j, "kind", oc_problem_name(k));
 		oc_json_u64(j, "count", oc_analysis_problem_count(d->a, k));
 		oc_json_close(j, '}');
@@ -124,6 +125,7 @@ static void findings(struct oc_json *j, const struct vw_data *d)
 		oc_json_open(j, NULL, '{');
 		oc_json_u64(j, "frame", p[i].frame);
 		oc_json_str(j, "interface", f ? f->name : NULL);
+		oc_json_str(j, "id", oc_problem_id(p[i].kind));
 		oc_json_str(j, "kind", oc_problem_name(p[i].kind));
 		oc_json_str(j, "text", p[i].text);
 		oc_json_str(j, "line", p[i].frame ? finding_line(d, p[i].frame) : NULL);
@@ -260,8 +262,10 @@ int vw_write_page(FILE *f, const struct vw_data *d)
 		return -1;
 	oc_json_init(&j, m);
 	document(&j, d);
-	if (fclose(m))
-		return free(buf), -1;
+	if (fclose(m)) {
+		free(buf);
+		return -1;
+	}
 	ret = fwrite(view_html, 1, (size_t)(mark - view_html), f) != (size_t)(mark - view_html) ||
 	      put_escaped(f, buf, len) || fputs(mark + strlen(DATA_MARK), f) < 0;
 	free(buf);

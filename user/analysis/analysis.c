@@ -7,6 +7,7 @@
 
 #include "csum.h"
 #include "parse.h"
+#include "segment.h"
 #include "verify.h"
 #include "niccut.h"
 #include "wire.h"
@@ -46,17 +47,10 @@ const char *oc_cause_name(unsigned cause)
 	return cause < OC_CAUSE_MAX ? n[cause] : "?";
 }
 
-const char *oc_problem_name(unsigned kind)
-{
-	static const char *const n[OC_PROB_MAX] = {
-		"oversize frame where only wire-sized frames belong", "segment larger than the receiver's MSS",
-		"MSS larger than a link on the path carries", "ICMP too-big", "checksum really wrong",
-		"frame larger than the receiving veth peer's MTU (dropped)",
-		"the kernel counted drops or errors during the capture",
-		"MTU mismatch: a flow sent packets larger than a receiving interface's MTU",
-	};
-	return kind < OC_PROB_MAX ? n[kind] : "?";
-}
+static const struct oc_finding_row problems[OC_PROB_MAX] = { OC_PROBLEMS(OC_FINDING_ROW) };
+
+const char *oc_problem_name(unsigned kind) { return oc_finding_row(problems, OC_PROB_MAX, kind)->text; }
+const char *oc_problem_id(unsigned kind) { return oc_finding_row(problems, OC_PROB_MAX, kind)->id; }
 
 struct oc_analysis *oc_analysis_new(const struct oc_analysis_opts *o)
 {
@@ -65,8 +59,6 @@ struct oc_analysis *oc_analysis_new(const struct oc_analysis_opts *o)
 	if (!a)
 		return NULL;
 	a->o = *o;
-	if (!a->o.default_mtu)
-		a->o.default_mtu = 1500;
 	a->flows = oc_flows_new(o->flow_limit ? o->flow_limit : 65536);
 	if (o->verify || o->side_by_side) {
 		a->verify = oc_verify_new(o->side_by_side, o->ctx, o->side_by_side_max);
@@ -139,7 +131,7 @@ static struct oc_if_stats *if_stats(struct oc_analysis *a, const struct oc_iface
 		a->nifs = if_id + 1;
 	st = &a->ifs[if_id];
 	if (!st->mtu) {
-		st->mtu = iface && iface->mtu ? iface->mtu : a->o.default_mtu;
+		st->mtu = oc_wire_mtu(iface, a->o.default_mtu);
 		st->mtu_assumed = !(iface && iface->mtu);
 	}
 	if (!st->facts_known && iface) {
@@ -359,7 +351,7 @@ static unsigned oversize_cause(struct oc_analysis *a, struct oc_if_stats *st, co
 	if (l3_len > 65535 && p->outer.ip.bigtcp)
 		return OC_CAUSE_BIGTCP;
 	if (pkt->meta.flags & OC_META_VALID) {
-		if (pkt->meta.gso_segs > 1 || pkt->meta.gso_size)
+		if (oc_meta_has_gso(&pkt->meta))
 			return dir == OC_DIR_IN ? received_cause(a, st, l, pkt->meta.gso_type, 0) : OC_CAUSE_TSO;
 		return OC_CAUSE_REAL;
 	}
@@ -577,13 +569,13 @@ static void flow_packet(struct oc_analysis *a, struct oc_if_stats *st, const str
 	}
 	if (payload > s->max_payload[pidx])
 		s->max_payload[pidx] = payload;
-	if (offloaded || ((pkt->meta.flags & OC_META_VALID) && pkt->meta.gso_segs > 1)) {
+	if (offloaded || oc_meta_superframe(&pkt->meta, l->l4.payload_len)) {
 		struct oc_wire_cut cut;
 
 		oc_wire_cut_at(pkt, &a->p, f, side, st->mtu, a->l3_len, &cut);
 		if (!cut.gso_size) {	/* not cut: say so, count no segments */
 			st->uncut++;
-			st->uncut_why = cut.why_not ? cut.why_not : "no segment size";
+			st->uncut_why = cut.why_not ? oc_seg_note_text(cut.why_not) : "no segment size";
 			a->last.role = OC_ROLE_UNCUT;
 			return;
 		}
@@ -613,7 +605,7 @@ static void peer_mtu_check(struct oc_analysis *a, struct oc_if_stats *st, const 
 			   const struct oc_layer *l, uint32_t if_id)
 {
 	uint32_t frame_len = pkt->len;
-	int gso = pkt->meta.gso_segs > 1 && pkt->meta.gso_size && l->l4.payload_len > pkt->meta.gso_size;
+	int gso = oc_meta_superframe(&pkt->meta, l->l4.payload_len);
 
 	if (!(pkt->meta.flags & OC_META_VALID) || pkt->meta.dir != OC_DIR_OUT ||
 	    (pkt->meta.point != OC_POINT_POST_GSO && pkt->meta.point != OC_POINT_TC_EGRESS))
@@ -622,7 +614,7 @@ static void peer_mtu_check(struct oc_analysis *a, struct oc_if_stats *st, const 
 		return;
 	if (pkt->meta.point == OC_POINT_TC_EGRESS && has_post_gso(a, st))
 		return;
-	if (gso)
+	if (gso && l->l4.payload_len > pkt->meta.gso_size)	/* its largest segment */
 		frame_len = pkt->len - l->l4.payload_len + pkt->meta.gso_size;
 	if (frame_len <= st->peer_mtu + VETH_RX_SLACK)
 		return;

@@ -5,6 +5,7 @@
 #define OFFCAP_ANALYSIS_H
 
 #include <stdint.h>
+#include "findings.h"
 #include "flow.h"
 #include "netdev.h"
 #include "packet.h"
@@ -21,17 +22,30 @@ enum oc_cause {
 	OC_CAUSE_MAX,
 };
 
-enum oc_problem_kind {
-	OC_PROB_OVERSIZE,	/* a frame over the MTU where only wire-sized frames belong */
-	OC_PROB_OVER_MSS,	/* a wire segment larger than the receiver's MSS */
-	OC_PROB_MSS_PMTU,	/* announced MSS larger than this link's MTU allows */
-	OC_PROB_ICMP_TOO_BIG,	/* ICMP fragmentation needed / ICMPv6 packet too big */
-	OC_PROB_BAD_CSUM,	/* a checksum really wrong (not an offload's placeholder) */
-	OC_PROB_PEER_MTU,	/* a frame larger than the receiving veth peer's MTU: dropped */
-	OC_PROB_KERNEL_DROPS,	/* the kernel counted drops/errors on an interface meanwhile */
-	OC_PROB_MTU_MISMATCH,	/* a flow sent larger than an interface that receives it takes */
-	OC_PROB_MAX,
-};
+/* The report's real problems: one row each (findings.h), flag unused.  The id
+ * is JSON's "id" and "problem_counts" key and what tests match on; the text
+ * is the heading (text report, JSON "kind", the "problems" key kept for
+ * consumers).  Adding a problem: a row here, its problem() where found. */
+#define OC_PROBLEMS(X) \
+	/* a frame over the MTU where only wire-sized frames belong */ \
+	X(OC_PROB_OVERSIZE, "oversize", "oversize frame where only wire-sized frames belong", 0) \
+	/* a wire segment larger than the receiver's MSS */ \
+	X(OC_PROB_OVER_MSS, "over_mss", "segment larger than the receiver's MSS", 0) \
+	/* announced MSS larger than a link the flow crossed carries */ \
+	X(OC_PROB_MSS_PMTU, "mss_over_path_mtu", "MSS larger than a link on the path carries", 0) \
+	/* ICMP fragmentation needed / ICMPv6 packet too big */ \
+	X(OC_PROB_ICMP_TOO_BIG, "icmp_too_big", "ICMP too-big", 0) \
+	/* a checksum really wrong (not an offload's placeholder) */ \
+	X(OC_PROB_BAD_CSUM, "bad_checksum", "checksum really wrong", 0) \
+	/* a frame larger than the receiving veth peer's MTU: dropped */ \
+	X(OC_PROB_PEER_MTU, "over_peer_mtu", "frame larger than the receiving veth peer's MTU (dropped)", 0) \
+	/* the kernel counted drops/errors on an interface meanwhile */ \
+	X(OC_PROB_KERNEL_DROPS, "kernel_drops", "the kernel counted drops or errors during the capture", 0) \
+	/* a flow sent larger than an interface that receives it takes */ \
+	X(OC_PROB_MTU_MISMATCH, "mtu_mismatch", \
+	  "MTU mismatch: a flow sent packets larger than a receiving interface's MTU", 0)
+
+enum oc_problem_kind { OC_PROBLEMS(OC_FINDING_ENUM) OC_PROB_MAX };
 
 #define OC_MAX_PROBLEMS_KEPT 32
 
@@ -92,7 +106,7 @@ struct oc_match_stats {	/* synthesized segments against the kernel's own */
 
 struct oc_analysis_opts {
 	uint32_t flow_limit;	/* default 65536 */
-	uint32_t default_mtu;	/* for files that do not record it; default 1500 */
+	uint32_t default_mtu;	/* for files that do not record it; 0: OC_DEFAULT_MTU (wire.h) */
 	int verify;		/* synthesize and compare with observed segments */
 	/* called for every super-frame with its synthesized and observed segments */
 	void (*side_by_side)(void *ctx, const char *text);
@@ -143,6 +157,8 @@ uint64_t oc_analysis_packets(const struct oc_analysis *a);
 const struct oc_frame_verdict *oc_analysis_last(const struct oc_analysis *a);
 
 const char *oc_cause_name(unsigned cause);
+/* A problem's heading and machine id (OC_PROBLEMS); "?" beyond the table. */
 const char *oc_problem_name(unsigned kind);
+const char *oc_problem_id(unsigned kind);
 
 #endif

@@ -15,8 +15,7 @@ int oc_capstats_packet(struct oc_capstats *s, const struct oc_iface *f, const st
 	k->packets++;
 	k->bytes += p->len;
 	k->max_len = p->len > k->max_len ? p->len : k->max_len;
-	if (f && f->mtu)
-		k->over_mtu += oc_wire_over_mtu(oc_wire_l3_len(p->data, p->caplen, p->len, linktype), f->mtu);
+	k->over_mtu += oc_wire_over_mtu(oc_wire_l3_len(p->data, p->caplen, p->len, linktype), oc_wire_mtu(f, 0));
 	k->gso_segs += p->meta.gso_segs > 1 ? p->meta.gso_segs : 1;
 	k->dropcount += p->dropcount;
 	return 0;

@@ -15,7 +15,8 @@ struct oc_capstats {
 };
 
 /* Counts one packet of interface f (NULL: unknown).  "Over the MTU" is
- * oc_wire_over_mtu(), as in report and split.  -1 when out of memory. */
+ * oc_wire_over_mtu() against oc_wire_mtu(f, 0), as in report and split
+ * (OC_DEFAULT_MTU where the file records none).  -1 when out of memory. */
 int oc_capstats_packet(struct oc_capstats *s, const struct oc_iface *f, const struct oc_packet *p);
 /* The counts of interface if_id (zeros when it had no packets). */
 struct oc_capstats_if oc_capstats_get(const struct oc_capstats *s, uint32_t if_id);

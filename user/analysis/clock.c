@@ -39,8 +39,10 @@ struct oc_clock_sampler *oc_clock_sampler_new(unsigned nfiles)
 {
 	struct oc_clock_sampler *s = calloc(1, sizeof(*s));
 
-	if (!s || !(s->f = calloc(nfiles, sizeof(*s->f))))
-		return free(s), NULL;
+	if (!s || !(s->f = calloc(nfiles, sizeof(*s->f)))) {
+		free(s);
+		return NULL;
+	}
 	s->nfiles = nfiles;
 	return s;
 }
@@ -359,8 +361,10 @@ void oc_clock_estimate(struct oc_clock_sampler *s, unsigned file, struct oc_cloc
 	first_sightings(&s->f[0]);
 	first_sightings(&s->f[file]);
 	p = join(&s->f[0], &s->f[file], &n);
-	if (!p || !n || !(g = calloc(n, sizeof(*g))))
-		return free(p), (void)0;
+	if (!p || !n || !(g = calloc(n, sizeof(*g)))) {
+		free(p);
+		return;
+	}
 	qsort(p, n, sizeof(*p), by_group);
 	for (uint32_t i = 0; i < n;) {
 		uint32_t j = i;

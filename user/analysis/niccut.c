@@ -62,25 +62,10 @@ struct oc_niccut {
 	uint16_t cur_linktype;
 };
 
-const char *oc_cut_field_name(unsigned f)
-{
-	static const char *const n[OC_CUT_FIELDS] = {
-		"link layer (MAC, VLAN)", "IP ID", "IP/UDP length", "IP header checksum", "IP header (other)",
-		"TCP sequence", "TCP flags (FIN/PSH/CWR)", "TCP/UDP checksum", "TCP options",
-		"TCP/UDP header (other)", "payload", "an extra frame (an empty TCP segment after the last)",
-		"not a TCP/UDP segment",
-	};
-	return f < OC_CUT_FIELDS ? n[f] : "?";
-}
+static const struct oc_finding_row cut_fields[OC_CUT_FIELDS] = { OC_CUT_FIELD_TABLE(OC_FINDING_ROW) };
 
-const char *oc_cut_field_key(unsigned f)
-{
-	static const char *const n[OC_CUT_FIELDS] = {
-		"link", "ip_id", "ip_len", "ip_csum", "ip_other", "tcp_seq", "tcp_flags", "l4_csum",
-		"tcp_options", "l4_other", "payload", "extra_frame", "not_segment",
-	};
-	return f < OC_CUT_FIELDS ? n[f] : "?";
-}
+const char *oc_cut_field_name(unsigned f) { return oc_finding_row(cut_fields, OC_CUT_FIELDS, f)->text; }
+const char *oc_cut_field_key(unsigned f) { return oc_finding_row(cut_fields, OC_CUT_FIELDS, f)->id; }
 
 struct oc_niccut *oc_niccut_new(void)
 {
@@ -620,7 +605,7 @@ void oc_niccut_packet(struct oc_niccut *c, const struct oc_packet *pkt, const st
 		return;
 	switch (pkt->meta.point) {
 	case OC_POINT_POST_GSO:
-		if (pkt->meta.gso_segs > 1 && pkt->meta.gso_size)
+		if (oc_meta_superframe(&pkt->meta, l->l4.payload_len))
 			handed(c, pkt, p, iface, pt, frame);
 		else
 			resent(c, pkt, p, pt);

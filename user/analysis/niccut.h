@@ -9,25 +9,30 @@
 #define OFFCAP_NICCUT_H
 
 #include <stdint.h>
+#include "findings.h"
 #include "packet.h"
 #include "parse.h"
 
-enum oc_cut_field {
-	OC_CUT_LINK,		/* MACs, VLAN tags: counted, but no part of the cut */
-	OC_CUT_IP_ID,
-	OC_CUT_IP_LEN,		/* IPv4 tot_len, IPv6 payload_len, UDP length */
-	OC_CUT_IP_CSUM,		/* IPv4 header checksum */
-	OC_CUT_IP_OTHER,	/* TOS, flags, TTL, addresses, a tunnel's outer headers */
-	OC_CUT_TCP_SEQ,
-	OC_CUT_TCP_FLAGS,	/* FIN/PSH/CWR placement */
-	OC_CUT_L4_CSUM,		/* TCP/UDP checksum */
-	OC_CUT_TCP_OPTIONS,
-	OC_CUT_L4_OTHER,	/* ports, ACK, window, data offset, urgent pointer */
-	OC_CUT_PAYLOAD,
-	OC_CUT_EXTRA,		/* a frame Linux does not send: an empty TCP segment after the last */
-	OC_CUT_NOT_SEGMENT,	/* received as something other than one TCP/UDP segment */
-	OC_CUT_FIELDS,
-};
+/* Where a NIC's segment differs from Linux's: one row each (findings.h), flag
+ * unused; the id is the JSON key.  Adding one: a row here, and field_of(). */
+#define OC_CUT_FIELD_TABLE(X) \
+	X(OC_CUT_LINK, "link", "link layer (MAC, VLAN)", 0)	/* counted, no part of the cut */ \
+	X(OC_CUT_IP_ID, "ip_id", "IP ID", 0) \
+	X(OC_CUT_IP_LEN, "ip_len", "IP/UDP length", 0)	/* tot_len, payload_len, UDP length */ \
+	X(OC_CUT_IP_CSUM, "ip_csum", "IP header checksum", 0) \
+	X(OC_CUT_IP_OTHER, "ip_other", "IP header (other)", 0)	/* TOS, flags, TTL, addresses, outer */ \
+	X(OC_CUT_TCP_SEQ, "tcp_seq", "TCP sequence", 0) \
+	X(OC_CUT_TCP_FLAGS, "tcp_flags", "TCP flags (FIN/PSH/CWR)", 0)	/* their placement */ \
+	X(OC_CUT_L4_CSUM, "l4_csum", "TCP/UDP checksum", 0) \
+	X(OC_CUT_TCP_OPTIONS, "tcp_options", "TCP options", 0) \
+	X(OC_CUT_L4_OTHER, "l4_other", "TCP/UDP header (other)", 0)	/* ports, ACK, window, ... */ \
+	X(OC_CUT_PAYLOAD, "payload", "payload", 0) \
+	/* a frame Linux does not send */ \
+	X(OC_CUT_EXTRA, "extra_frame", "an extra frame (an empty TCP segment after the last)", 0) \
+	/* received as something other than one TCP/UDP segment */ \
+	X(OC_CUT_NOT_SEGMENT, "not_segment", "not a TCP/UDP segment", 0)
+
+enum oc_cut_field { OC_CUT_FIELD_TABLE(OC_FINDING_ENUM) OC_CUT_FIELDS };
 
 struct oc_cut_stats {
 	uint64_t handed;	/* super-frames handed whole to a device (not a veth) */

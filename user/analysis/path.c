@@ -8,38 +8,11 @@
 #define DELAY_BINS_PER_OCTAVE 8
 #define DELAY_MIN_LOG 10	/* bin 0 holds everything under 1 us */
 
-static const struct {
-	const char *id, *text;
-	int fault;
-} findings[OC_FIND_MAX] = {
-	[OC_FIND_LOSS] = { "loss", "lost on the path", 1 },
-	[OC_FIND_BLACKHOLE] = { "mtu_black_hole", "MTU black hole: only the large packets lost", 1 },
-	[OC_FIND_DUPLICATE] = { "duplicated", "duplicated on the path", 1 },
-	[OC_FIND_REORDER] = { "reordered", "reordered on the path", 1 },
-	[OC_FIND_MSS_REWRITE] = { "mss_rewritten", "MSS option rewritten on the path (an MSS clamp)", 1 },
-	[OC_FIND_TOS_REWRITE] = { "tos_rewritten", "DSCP/ECN rewritten on the path", 1 },
-	[OC_FIND_TTL_CHANGE] = { "hops_changed", "hop count changed during the flow (a route change)", 1 },
-	[OC_FIND_NAT] = { "translated", "addresses or ports translated on the path (NAT)", 1 },
-	[OC_FIND_TUNNEL] = { "tunnel", "encapsulated between the two captures", 0 },
-	[OC_FIND_FRAGMENTED_PATH] = { "fragmented_on_path", "sent whole, fragmented on the path", 1 },
-	[OC_FIND_FRAGMENTED_SENDER] = { "fragmented_by_sender", "IP-fragmented by the sender (no DF)", 0 },
-	[OC_FIND_FRAG_LOST] = { "fragments_lost", "fragmented datagrams not reassembled (a fragment lost)", 1 },
-};
+static const struct oc_finding_row findings[OC_FIND_MAX] = { OC_PATH_FINDINGS(OC_FINDING_ROW) };
 
-const char *oc_finding_id(unsigned f)
-{
-	return f < OC_FIND_MAX ? findings[f].id : "?";
-}
-
-const char *oc_finding_text(unsigned f)
-{
-	return f < OC_FIND_MAX ? findings[f].text : "?";
-}
-
-int oc_finding_is_fault(unsigned f)
-{
-	return f < OC_FIND_MAX && findings[f].fault;
-}
+const char *oc_finding_id(unsigned f) { return oc_finding_row(findings, OC_FIND_MAX, f)->id; }
+const char *oc_finding_text(unsigned f) { return oc_finding_row(findings, OC_FIND_MAX, f)->text; }
+int oc_finding_is_fault(unsigned f) { return oc_finding_row(findings, OC_FIND_MAX, f)->flag; }
 
 /* One capture's sighting of a unit. */
 struct sighting {
@@ -94,8 +67,10 @@ struct oc_path *oc_path_new(const struct oc_path_opts *o)
 	p->ngbucket = 1u << 16;
 	p->bucket = calloc(p->nbucket, sizeof(*p->bucket));
 	p->gbucket = calloc(p->ngbucket, sizeof(*p->gbucket));
-	if (!p->bucket || !p->gbucket)
-		return oc_path_free(p), NULL;
+	if (!p->bucket || !p->gbucket) {
+		oc_path_free(p);
+		return NULL;
+	}
 	return p;
 }
 

@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "findings.h"
 #include "unit.h"
 
 struct oc_clock {
@@ -43,22 +44,32 @@ void oc_clock_sample(struct oc_clock_sampler *s, unsigned file, const struct oc_
 /* The clock of capture `file` against capture 0. */
 void oc_clock_estimate(struct oc_clock_sampler *s, unsigned file, struct oc_clock *out);
 
-/* What the path did, per flow direction and kind of finding. */
-enum oc_finding {
-	OC_FIND_LOSS,		/* sent at one end, never arrived at the other */
-	OC_FIND_BLACKHOLE,	/* only the large packets lost: an MTU black hole */
-	OC_FIND_DUPLICATE,	/* arrived more often than sent */
-	OC_FIND_REORDER,	/* arrived in another order than sent */
-	OC_FIND_MSS_REWRITE,	/* a SYN's MSS option changed on the way: a clamp */
-	OC_FIND_TOS_REWRITE,	/* DSCP or ECN changed on the way */
-	OC_FIND_TTL_CHANGE,	/* the hop count changed during the flow */
-	OC_FIND_NAT,		/* addresses or ports translated */
-	OC_FIND_TUNNEL,		/* encapsulated at one end, not at the other */
-	OC_FIND_FRAGMENTED_PATH,	/* sent whole, arrived in IP fragments */
-	OC_FIND_FRAGMENTED_SENDER,	/* sent in IP fragments by the sender (no DF) */
-	OC_FIND_FRAG_LOST,	/* a fragmented datagram not reassembled at the receiver */
-	OC_FIND_MAX,
-};
+/* What the path did, per flow direction and kind of finding: one row each
+ * (findings.h); the flag: 1 a fault of the path, 0 what the path is
+ * (fragmenting senders, tunnels).  The id is the JSON key and test handle. */
+#define OC_PATH_FINDINGS(X) \
+	/* sent at one end, never arrived at the other */ \
+	X(OC_FIND_LOSS, "loss", "lost on the path", 1) \
+	/* only the large packets lost */ \
+	X(OC_FIND_BLACKHOLE, "mtu_black_hole", "MTU black hole: only the large packets lost", 1) \
+	X(OC_FIND_DUPLICATE, "duplicated", "duplicated on the path", 1)	/* arrived more often than sent */ \
+	X(OC_FIND_REORDER, "reordered", "reordered on the path", 1)	/* in another order than sent */ \
+	/* a SYN's MSS option changed on the way: a clamp */ \
+	X(OC_FIND_MSS_REWRITE, "mss_rewritten", "MSS option rewritten on the path (an MSS clamp)", 1) \
+	X(OC_FIND_TOS_REWRITE, "tos_rewritten", "DSCP/ECN rewritten on the path", 1) \
+	/* the hop count changed during the flow */ \
+	X(OC_FIND_TTL_CHANGE, "hops_changed", "hop count changed during the flow (a route change)", 1) \
+	X(OC_FIND_NAT, "translated", "addresses or ports translated on the path (NAT)", 1) \
+	/* encapsulated at one end, not at the other */ \
+	X(OC_FIND_TUNNEL, "tunnel", "encapsulated between the two captures", 0) \
+	/* sent whole, arrived in IP fragments */ \
+	X(OC_FIND_FRAGMENTED_PATH, "fragmented_on_path", "sent whole, fragmented on the path", 1) \
+	/* sent in IP fragments by the sender (no DF) */ \
+	X(OC_FIND_FRAGMENTED_SENDER, "fragmented_by_sender", "IP-fragmented by the sender (no DF)", 0) \
+	/* a fragmented datagram not reassembled at the receiver */ \
+	X(OC_FIND_FRAG_LOST, "fragments_lost", "fragmented datagrams not reassembled (a fragment lost)", 1)
+
+enum oc_finding { OC_PATH_FINDINGS(OC_FINDING_ENUM) OC_FIND_MAX };
 
 /* id (JSON key and test handle) and a person's heading, one row per finding */
 const char *oc_finding_id(unsigned f);

@@ -26,11 +26,18 @@ struct geom {
 	bool outer_udp_csum;		/* tunnel outer UDP checksum requested */
 };
 
-static int passthrough(struct geom *g, const struct oc_seg_req *r, const char *why)
+static const struct oc_finding_row notes[OC_SEG_NOTE_MAX] = { OC_SEG_NOTES(OC_FINDING_ROW) };
+
+const char *oc_seg_note_id(unsigned note) { return oc_finding_row(notes, OC_SEG_NOTE_MAX, note)->id; }
+const char *oc_seg_note_text(unsigned note) { return oc_finding_row(notes, OC_SEG_NOTE_MAX, note)->text; }
+bool oc_seg_note_uncut(unsigned note) { return oc_finding_row(notes, OC_SEG_NOTE_MAX, note)->flag; }
+
+static int passthrough(struct geom *g, const struct oc_seg_req *r, unsigned why)
 {
 	g->plan.count = 1;
 	g->plan.passthrough = true;
-	g->plan.note = why;
+	g->plan.why = (uint8_t)why;
+	g->plan.note = oc_seg_note_text(why);
 	g->plan.seg_len = g->plan.last_len = r->len;
 	if (g->fl && g->fl->l4.kind != OC_L4_NONE) {
 		g->plan.hdr_len = g->fl->l4.payload_off;
@@ -103,23 +110,23 @@ static bool fits(const struct geom *g, const struct oc_layer *l)
 	return l->l4.kind != OC_L4_UDP || len - out_off(g, l->l4.off) <= 0xffff;
 }
 
-const char *oc_seg_implausible(uint32_t gso_size, uint32_t count, uint16_t gso_segs, bool udp)
+unsigned oc_seg_implausible(uint32_t gso_size, uint32_t count, uint16_t gso_segs, bool udp)
 {
 	if (gso_segs && gso_segs != count)
-		return "implausible metadata: gso_segs disagrees with the payload and gso_size";
+		return OC_SEG_NOTE_GSO_SEGS;
 	if (!udp && gso_size < OC_SEG_MIN_TCP)
-		return "implausible gso_size: below any TCP segment Linux sends (8 bytes)";
+		return OC_SEG_NOTE_TCP_MIN;
 	if (udp && count > OC_SEG_MAX_UDP)
-		return "implausible gso_size: more than 128 UDP GSO segments (UDP_MAX_SEGMENTS)";
+		return OC_SEG_NOTE_UDP_MAX;
 	if (count > OC_SEG_MAX_SEGS)
-		return "implausible gso_size: more than 65535 segments";
-	return NULL;
+		return OC_SEG_NOTE_SEGS_MAX;
+	return OC_SEG_NOTE_NONE;
 }
 
 /* The bounds of segment.h: false (and passthrough) outside them. */
 static bool sane(struct geom *g, const struct oc_seg_req *r)
 {
-	const char *why = oc_seg_implausible(g->plan.mss, g->plan.count, r->gso_segs, g->udp);
+	unsigned why = oc_seg_implausible(g->plan.mss, g->plan.count, r->gso_segs, g->udp);
 
 	if (why)
 		passthrough(g, r, why);
@@ -133,28 +140,28 @@ static int plan(const struct oc_seg_req *r, struct geom *g)
 
 	memset(g, 0, sizeof(*g));
 	if (!p)
-		return passthrough(g, r, "not parsed");
+		return passthrough(g, r, OC_SEG_NOTE_NOT_PARSED);
 	choose_layers(r, g);
 	if (p->flags & (OC_PARSE_TRUNCATED | OC_PARSE_MALFORMED))
-		return passthrough(g, r, "headers truncated or malformed");
+		return passthrough(g, r, OC_SEG_NOTE_MALFORMED);
 	if (!type_matches(r->gso_type, g))
-		return passthrough(g, r, "gso_type does not match the packet (tunnel on another port?)");
+		return passthrough(g, r, OC_SEG_NOTE_GSO_TYPE);
 	if (g->fl->l4.kind == OC_L4_UDP) {
 		if ((r->gso_type & OC_GSO_UDP) && !(r->gso_type & OC_GSO_UDP_L4))
-			return passthrough(g, r, "UFO (IP fragmentation) is not re-segmented");
+			return passthrough(g, r, OC_SEG_NOTE_UFO);
 		g->udp = true;
 	} else if (g->fl->l4.kind != OC_L4_TCP) {
-		return passthrough(g, r, "not TCP or UDP");
+		return passthrough(g, r, OC_SEG_NOTE_NOT_TCP_UDP);
 	}
 	if (g->fl->ip.is_fragment)
-		return passthrough(g, r, "IP fragment");
+		return passthrough(g, r, OC_SEG_NOTE_FRAGMENT);
 	if (!mss)
-		return passthrough(g, r, "no gso_size");
+		return passthrough(g, r, OC_SEG_NOTE_NO_GSO_SIZE);
 	payload = g->fl->l4.payload_len;
 	if (payload <= mss)
-		return passthrough(g, r, "not a super-frame");
+		return passthrough(g, r, OC_SEG_NOTE_NOT_SUPERFRAME);
 	if (r->caplen < g->fl->l4.payload_off)
-		return passthrough(g, r, "headers not captured");
+		return passthrough(g, r, OC_SEG_NOTE_NO_HEADERS);
 	if (g->ol && g->ol->l4.kind == OC_L4_UDP)
 		g->outer_udp_csum = r->gso_type & (OC_GSO_UDP_TUNNEL | OC_GSO_UDP_TUNNEL_CSUM) ?
 			!!(r->gso_type & OC_GSO_UDP_TUNNEL_CSUM) : g->ol->l4.udp.csum != 0;
@@ -167,7 +174,7 @@ static int plan(const struct oc_seg_req *r, struct geom *g)
 	g->plan.seg_len = g->plan.hdr_len + mss;
 	g->plan.last_len = g->plan.hdr_len + payload - (g->plan.count - 1) * mss;
 	if (!fits(g, g->fl) || !fits(g, g->ol))
-		return passthrough(g, r, "segments would not fit 16-bit lengths");
+		return passthrough(g, r, OC_SEG_NOTE_TOO_LONG);
 	return sane(g, r) ? (int)g->plan.count : 1;
 }
 
@@ -374,7 +381,7 @@ static bool reserve(struct oc_segmenter *sg, uint32_t need)
 
 static int deliver_input(const struct oc_seg_req *r, const struct geom *g, oc_seg_cb cb, void *arg)
 {
-	struct oc_seg_info info = { .count = 1, .passthrough = true, .note = g->plan.note };
+	struct oc_seg_info info = { .count = 1, .passthrough = true, .why = g->plan.why, .note = g->plan.note };
 	const struct oc_layer *fl = g->fl;
 
 	if (fl && fl->l4.kind != OC_L4_NONE) {
@@ -416,7 +423,7 @@ int oc_segment(struct oc_segmenter *sg, const struct oc_seg_req *req, oc_seg_cb 
 	s.in = oc_cur_make(req->data, req->caplen);
 	s.w = (struct oc_wcur){ sg->buf, g.plan.seg_len };
 	if (!copy_headers(&s)) {
-		passthrough(&g, req, "headers not captured");
+		passthrough(&g, req, OC_SEG_NOTE_NO_HEADERS);
 		return deliver_input(req, &g, cb, arg);
 	}
 	for (i = 0; i < g.plan.count; i++) {

@@ -35,6 +35,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "findings.h"
 #include "meta.h"
 #include "parse.h"
 
@@ -67,9 +68,48 @@ struct oc_seg_req {
 #define OC_SEG_MAX_UDP 128u	/* UDP_MAX_SEGMENTS: udp_send_skb refuses more */
 #define OC_SEG_MAX_SEGS 65535u	/* gso_segs is 16 bits */
 
+/* Why a frame is not cut: one row each (findings.h); the flag: the frame is
+ * "over the MTU, not cut", what split and report count and name (the others
+ * have nothing to cut).  Adding a reason: a row here, its passthrough(). */
+#define OC_SEG_NOTES(X) \
+	X(OC_SEG_NOTE_NOT_PARSED, "not_parsed", "not parsed", 0) \
+	X(OC_SEG_NOTE_MALFORMED, "malformed", "headers truncated or malformed", 0) \
+	X(OC_SEG_NOTE_GSO_TYPE, "gso_type_mismatch", \
+	  "gso_type does not match the packet (tunnel on another port?)", 0) \
+	X(OC_SEG_NOTE_UFO, "ufo", "UFO (IP fragmentation) is not re-segmented", 0) \
+	X(OC_SEG_NOTE_NOT_TCP_UDP, "not_tcp_udp", "not TCP or UDP", 0) \
+	X(OC_SEG_NOTE_FRAGMENT, "ip_fragment", "IP fragment", 0) \
+	X(OC_SEG_NOTE_NO_GSO_SIZE, "no_gso_size", "no gso_size", 0) \
+	X(OC_SEG_NOTE_NOT_SUPERFRAME, "not_superframe", "not a super-frame", 0) \
+	X(OC_SEG_NOTE_NO_HEADERS, "headers_not_captured", "headers not captured", 0) \
+	X(OC_SEG_NOTE_TOO_LONG, "lengths_overflow", "segments would not fit 16-bit lengths", 0) \
+	X(OC_SEG_NOTE_GSO_SEGS, "implausible_gso_segs", \
+	  "implausible metadata: gso_segs disagrees with the payload and gso_size", 1) \
+	X(OC_SEG_NOTE_TCP_MIN, "implausible_tcp_gso_size", \
+	  "implausible gso_size: below any TCP segment Linux sends (8 bytes)", 1) \
+	X(OC_SEG_NOTE_UDP_MAX, "implausible_udp_segments", \
+	  "implausible gso_size: more than 128 UDP GSO segments (UDP_MAX_SEGMENTS)", 1) \
+	X(OC_SEG_NOTE_SEGS_MAX, "implausible_segments", "implausible gso_size: more than 65535 segments", 1) \
+	X(OC_SEG_NOTE_UDP_UNKNOWN, "udp_segment_size_unknown", \
+	  "a UDP datagram over the MTU, and the file does not record the segment size its " \
+	  "sender's UDP GSO uses: left whole", 1)
+
+enum oc_seg_note {
+	OC_SEG_NOTE_NONE,	/* cut, or not asked: no row */
+	OC_SEG_NOTES(OC_FINDING_ENUM)
+	OC_SEG_NOTE_MAX,
+};
+
+/* A note's machine id and text (NULL for OC_SEG_NOTE_NONE), and whether it
+ * counts as "over the MTU, not cut". */
+const char *oc_seg_note_id(unsigned note);
+const char *oc_seg_note_text(unsigned note);
+bool oc_seg_note_uncut(unsigned note);
+
 /* Why cutting payload bytes at gso_size into count segments (gso_segs: the
- * kernel's count, 0 if not recorded) is implausible, or NULL if it is not. */
-const char *oc_seg_implausible(uint32_t gso_size, uint32_t count, uint16_t gso_segs, bool udp);
+ * kernel's count, 0 if not recorded) is implausible (an uncut note), or
+ * OC_SEG_NOTE_NONE if it is not. */
+unsigned oc_seg_implausible(uint32_t gso_size, uint32_t count, uint16_t gso_segs, bool udp);
 
 struct oc_seg_info {
 	uint32_t index, count;
@@ -82,7 +122,8 @@ struct oc_seg_info {
 	bool payload_truncated;		/* caplen < len for this segment */
 	bool csum_known;		/* checksum fields are what the mode asks for */
 	bool passthrough;		/* not segmented: the input as it is */
-	const char *note;		/* why passthrough, or NULL */
+	uint8_t why;			/* why passthrough: enum oc_seg_note */
+	const char *note;		/* its text (oc_seg_note_text), or NULL */
 };
 
 /* seg is the segmenter's buffer, valid during the call.  Return non-zero to
@@ -99,7 +140,8 @@ struct oc_seg_plan {
 	uint32_t seg_len;		/* frame length of every segment but the last */
 	uint32_t last_len;		/* frame length of the last segment */
 	bool passthrough;
-	const char *note;		/* why passthrough, or NULL */
+	uint8_t why;			/* why passthrough: enum oc_seg_note */
+	const char *note;		/* its text (oc_seg_note_text), or NULL */
 };
 
 /* Fills plan; returns plan->count. */

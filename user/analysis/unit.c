@@ -87,8 +87,10 @@ struct oc_unit_src *oc_unit_src_new(uint32_t flow_limit)
 	s->flows = oc_flows_new(flow_limit);
 	s->owners = calloc(OWNER_SLOTS, sizeof(*s->owners));
 	s->frags = calloc(FRAG_SLOTS, sizeof(*s->frags));
-	if (!s->flows || !s->owners || !s->frags)
-		return oc_unit_src_free(s), NULL;
+	if (!s->flows || !s->owners || !s->frags) {
+		oc_unit_src_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -214,8 +216,8 @@ static void tcp_units(struct oc_unit_src *s, const struct oc_iface *iface, const
 		return;
 	}
 	u->kind = OC_UNIT_TCP_DATA;
-	oc_wire_cut_at(pkt, &s->p, f, side, iface && iface->mtu ? iface->mtu : 1500,
-		       oc_wire_l3_len(pkt->data, pkt->caplen, pkt->len, iface ? iface->linktype : 1), &cut);
+	oc_wire_cut_at(pkt, &s->p, f, side, oc_wire_mtu(iface, 0),
+		       oc_wire_l3_len(pkt->data, pkt->caplen, pkt->len, iface ? iface->linktype : OC_LINKTYPE_ETHERNET), &cut);
 	step = cut.gso_size && payload > cut.gso_size ? cut.gso_size : payload;
 	for (uint32_t at = 0; at < payload; at += step) {
 		uint32_t n = payload - at < step ? payload - at : step;
@@ -234,8 +236,7 @@ static void udp_units(struct oc_unit_src *s, const struct oc_packet *pkt, struct
 	uint32_t payload = l->l4.payload_len, step = payload;
 
 	u->kind = OC_UNIT_UDP;
-	if ((pkt->meta.flags & OC_META_VALID) && pkt->meta.gso_size && payload > pkt->meta.gso_size &&
-	    !l->ip.is_fragment)
+	if (oc_meta_superframe(&pkt->meta, payload) && payload > pkt->meta.gso_size && !l->ip.is_fragment)
 		step = pkt->meta.gso_size;
 	for (uint32_t at = 0, i = 0; at < payload || at == 0; at += step, i++) {
 		uint32_t n = payload - at < step ? payload - at : step;

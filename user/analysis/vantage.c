@@ -1,10 +1,12 @@
 /* Several captures as one: clocks aligned, packets merged, two ends compared. */
 #include "vantage.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "pcapng.h"
 
 struct oc_vantages {
@@ -47,26 +49,45 @@ static void unique_label(struct oc_vantages *v, unsigned i)
 			snprintf(v->v[i].label, sizeof(v->v[i].label), "%s-%u", base, n++), k = (unsigned)-1;
 }
 
+/* The reader of a capture, or NULL after saying why. */
+static struct cap_reader *open_capture(const char *path)
+{
+	char err[512];
+	struct cap_reader *r = cap_open(path, err, sizeof(err));
+
+	if (!r)
+		oc_err("%s", err);
+	return r;
+}
+
 struct oc_vantages *oc_vantages_open(const char *const *paths, const char *const *labels, unsigned n,
-				     const struct oc_vantage_opts *o, char *err, size_t errlen)
+				     const struct oc_vantage_opts *o)
 {
 	struct oc_vantages *v;
 
-	if (!n || n > OC_VANTAGE_MAX)
-		return snprintf(err, errlen, "from 1 to %d captures", OC_VANTAGE_MAX), NULL;
-	if (!(v = calloc(1, sizeof(*v))))
-		return snprintf(err, errlen, "out of memory"), NULL;
+	if (!n || n > OC_VANTAGE_MAX) {
+		oc_err("from 1 to %d captures", OC_VANTAGE_MAX);
+		return NULL;
+	}
+	if (!(v = calloc(1, sizeof(*v)))) {
+		oc_err("out of memory");
+		return NULL;
+	}
 	v->n = n;
 	v->o = *o;
 	for (unsigned i = 0; i < n; i++) {
-		struct cap_reader *r = cap_open(paths[i], err, errlen);
+		struct cap_reader *r = open_capture(paths[i]);
 
-		if (!r)
-			return oc_vantages_free(v), NULL;
-		if (!strcmp(paths[i], "-"))
-			return cap_close(r), oc_vantages_free(v),
-			       snprintf(err, errlen, "captures are read twice: name files, not standard input"), NULL;
+		if (!r) {
+			oc_vantages_free(v);
+			return NULL;
+		}
 		cap_close(r);
+		if (!strcmp(paths[i], "-")) {
+			oc_err("captures are read twice: name files, not standard input");
+			oc_vantages_free(v);
+			return NULL;
+		}
 		v->paths[i] = v->v[i].path = paths[i];
 		if (labels && labels[i])
 			snprintf(v->v[i].label, sizeof(v->v[i].label), "%s", labels[i]);
@@ -107,17 +128,19 @@ static void to_sampler(const struct oc_unit *u, void *arg)
 	c->v->v[c->file].units++;
 }
 
-static int sample_file(struct oc_vantages *v, unsigned i, char *err, size_t errlen)
+static int sample_file(struct oc_vantages *v, unsigned i)
 {
 	struct unit_ctx ctx = { v, i };
 	struct oc_unit_src *src = oc_unit_src_new(v->o.flow_limit);
-	struct cap_reader *r = cap_open(v->paths[i], err, errlen);
+	struct cap_reader *r = src ? open_capture(v->paths[i]) : NULL;
 	struct oc_packet pkt;
 	uint64_t frame = 0;
 	int n;
 
-	if (!r || !src)
-		return cap_close(r), oc_unit_src_free(src), r ? snprintf(err, errlen, "out of memory") : 0, -1;
+	if (!r) {
+		oc_unit_src_free(src);
+		return src ? -EIO : oc_fail(-ENOMEM, "out of memory");
+	}
 	while ((n = cap_next(r, &pkt)) > 0) {
 		if (!v->v[i].packets++)
 			v->v[i].first_ns = pkt.ts_ns;
@@ -135,15 +158,17 @@ static int sample_file(struct oc_vantages *v, unsigned i, char *err, size_t errl
 	return 0;
 }
 
-int oc_vantages_align(struct oc_vantages *v, char *err, size_t errlen)
+int oc_vantages_align(struct oc_vantages *v)
 {
+	int rc;
+
 	if (v->aligned++)
 		return 0;
 	if (!(v->sampler = oc_clock_sampler_new(v->n)))
-		return snprintf(err, errlen, "out of memory"), -1;
+		return oc_fail(-ENOMEM, "out of memory");
 	for (unsigned i = 0; i < v->n; i++)
-		if (sample_file(v, i, err, errlen))
-			return -1;
+		if ((rc = sample_file(v, i)))
+			return rc;
 	for (unsigned i = 1; i < v->n && v->o.align; i++) {
 		oc_clock_estimate(v->sampler, i, &v->v[i].clock);
 		v->v[i].first_ns = corrected(&v->v[i], v->v[i].first_ns);
@@ -173,19 +198,19 @@ static int advance(struct oc_vantages *v, unsigned i)
 	return n > 0;
 }
 
-static int open_second_pass(struct oc_vantages *v, char *err, size_t errlen)
+static int open_second_pass(struct oc_vantages *v)
 {
 	if (v->n >= 2) {
 		if (!(v->path = oc_path_new(&v->o.path)))
-			return snprintf(err, errlen, "out of memory"), -1;
+			return oc_fail(-ENOMEM, "out of memory");
 		for (unsigned i = 0; i < 2; i++)
 			oc_path_span(v->path, i, v->v[i].first_ns, v->v[i].last_ns, v->v[i].capture_drops > 0);
 	}
 	for (unsigned i = 0; i < v->n; i++) {
-		if (!(v->r[i] = cap_open(v->paths[i], err, errlen)))
-			return -1;
+		if (!(v->r[i] = open_capture(v->paths[i])))
+			return -EIO;
 		if (!(v->src[i] = oc_unit_src_new(v->o.flow_limit)))
-			return snprintf(err, errlen, "out of memory"), -1;
+			return oc_fail(-ENOMEM, "out of memory");
 		advance(v, i);
 	}
 	return 0;
@@ -201,20 +226,20 @@ static int earliest(const struct oc_vantages *v)
 	return best;
 }
 
-int oc_vantages_run(struct oc_vantages *v, char *err, size_t errlen)
+int oc_vantages_run(struct oc_vantages *v)
 {
 	uint64_t frame = 0;
-	int i;
+	int i, rc;
 
-	if (oc_vantages_align(v, err, errlen) || open_second_pass(v, err, errlen))
-		return -1;
+	if ((rc = oc_vantages_align(v)) || (rc = open_second_pass(v)))
+		return rc;
 	while ((i = earliest(v)) >= 0) {
 		const struct oc_iface *f = cap_iface(v->r[i], v->cur[i].if_id);
 		struct unit_ctx ctx = { v, (unsigned)i };
 
 		frame++;
 		if (v->o.packet && v->o.packet(v->o.ctx, (unsigned)i, f, &v->cur[i]))
-			return snprintf(err, errlen, "writing the merged file failed"), -1;
+			return oc_fail(-EIO, "writing the merged file failed");
 		if (v->path && i < 2)
 			oc_unit_packet(v->src[i], f, &v->cur[i], frame, to_path, &ctx);
 		advance(v, (unsigned)i);
@@ -247,11 +272,6 @@ const struct oc_path *oc_vantages_path(const struct oc_vantages *v)
 void oc_vantage_iface_name(const struct oc_vantage *v, const struct oc_iface *f, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s:%s", v->label, f ? f->name : "?");
-}
-
-unsigned oc_vantages_niface(const struct oc_vantages *v, unsigned file)
-{
-	return file < v->n && v->r[file] ? cap_niface(v->r[file]) : 0;
 }
 
 const struct oc_iface *oc_vantages_iface(const struct oc_vantages *v, unsigned file, uint32_t if_id)

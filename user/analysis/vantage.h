@@ -36,22 +36,21 @@ struct oc_vantage_opts {
 
 struct oc_vantages;
 /* paths[i] named labels[i] (NULL: the file's name without directories and
- * extension). NULL with a message in err when a file cannot be read. */
+ * extension). NULL when a file cannot be read, after saying why (log.h). */
 struct oc_vantages *oc_vantages_open(const char *const *paths, const char *const *labels, unsigned n,
-				     const struct oc_vantage_opts *o, char *err, size_t errlen);
+				     const struct oc_vantage_opts *o);
 void oc_vantages_free(struct oc_vantages *v);
 /* The first pass: sample every file, estimate the clocks. */
-int oc_vantages_align(struct oc_vantages *v, char *err, size_t errlen);
+int oc_vantages_align(struct oc_vantages *v);
 /* The second pass (and the first, if not done yet): packets in corrected
- * order to o->packet, the path between files 0 and 1. 0, or -1 with a
- * message in err. */
-int oc_vantages_run(struct oc_vantages *v, char *err, size_t errlen);
+ * order to o->packet, the path between files 0 and 1. 0, or a negative errno
+ * after saying why (log.h); so does align. */
+int oc_vantages_run(struct oc_vantages *v);
 unsigned oc_vantages_count(const struct oc_vantages *v);
 const struct oc_vantage *oc_vantage(const struct oc_vantages *v, unsigned i);
 /* The path between files 0 and 1, after run (NULL with one file). */
 const struct oc_path *oc_vantages_path(const struct oc_vantages *v);
-/* Capture i's interface blocks, after run and before free */
-unsigned oc_vantages_niface(const struct oc_vantages *v, unsigned file);
+/* Capture file's interface block if_id (NULL: none), after run and before free */
 const struct oc_iface *oc_vantages_iface(const struct oc_vantages *v, unsigned file, uint32_t if_id);
 /* "hostA:eth0@tc-egress": an interface's name in the merged file */
 void oc_vantage_iface_name(const struct oc_vantage *v, const struct oc_iface *f, char *buf, size_t len);

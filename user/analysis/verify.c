@@ -14,7 +14,28 @@
 #define GRO_RINGS 4096
 #define GRO_RING_LEN 64
 
-enum verdict { V_PENDING, V_MATCH, V_DIFFERS, V_MISSING, V_DEVICE_CUT, V_VETH_WHOLE };
+/* A synthesized segment's verdict, and the words --side-by-side prints for it:
+ * the one table (DIFFERS adds the byte). */
+#define VERDICTS(X) \
+	X(PENDING, "not seen yet") \
+	X(MATCH, "match") \
+	X(DIFFERS, "DIFFERS") \
+	X(MISSING, "not seen") \
+	X(DEVICE_CUT, "synthesized: the device cuts it (TSO/USO)") \
+	X(VETH_WHOLE, "synthesized: veth passes it whole to its peer")
+
+enum verdict {
+#define VERDICT_ENUM(name, text) V_##name,
+	VERDICTS(VERDICT_ENUM)
+#undef VERDICT_ENUM
+	V_MAX,
+};
+
+static const char *const verdict_text[V_MAX] = {
+#define VERDICT_TEXT(name, text) [V_##name] = text,
+	VERDICTS(VERDICT_TEXT)
+#undef VERDICT_TEXT
+};
 
 struct seg_result {
 	uint64_t frame;		/* observed frame, 0 if none */
@@ -151,9 +172,6 @@ struct oc_verify *oc_verify_new(void (*sbs)(void *ctx, const char *text), void *
 
 static void print_superframe(struct oc_verify *v, struct superframe *s)
 {
-	static const char *const vname[] = { "not seen yet", "match", "DIFFERS", "not seen",
-					     "synthesized: the device cuts it (TSO/USO)",
-					     "synthesized: veth passes it whole to its peer" };
 	char line[256];
 
 	v->sbs(v->ctx, s->text);
@@ -174,7 +192,7 @@ static void print_superframe(struct oc_verify *v, struct superframe *s)
 		if (r->verdict == V_DIFFERS)
 			snprintf(line + n, sizeof(line) - n, "DIFFERS at byte %u\n", r->diff_at);
 		else
-			snprintf(line + n, sizeof(line) - n, "%s\n", vname[r->verdict]);
+			snprintf(line + n, sizeof(line) - n, "%s\n", verdict_text[r->verdict]);
 		v->sbs(v->ctx, line);
 	}
 	v->sbs(v->ctx, "\n");
@@ -516,12 +534,12 @@ void oc_verify_packet(struct oc_verify *v, const struct oc_packet *pkt, const st
 	dev = dev_of(v, iface, pkt);
 	switch (pkt->meta.point) {
 	case OC_POINT_TC_EGRESS:
-		if (pkt->meta.gso_segs > 1 && pkt->meta.gso_size)
+		if (oc_meta_superframe(&pkt->meta, l->l4.payload_len))
 			cut_superframe(v, pkt, p, iface, frame, dev);
 		break;
 	case OC_POINT_POST_GSO:
 		v->devs[dev].seen_post_gso = 1;
-		if (pkt->meta.gso_segs > 1)
+		if (oc_meta_superframe(&pkt->meta, l->l4.payload_len))
 			device_cuts(v, pkt, p, frame, dev);
 		else
 			observe_segment(v, pkt, p, iface, frame, dev);

@@ -7,54 +7,21 @@
 #include "csum.h"
 #include "segment.h"
 
-#define ETH_HDR_LEN 14u
-#define SLL_HDR_LEN 16u
-#define SLL2_HDR_LEN 20u
-#define MAX_TAGS 8u
-
 static uint16_t be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static bool is_tag(uint16_t type)
-{
-	return type == 0x8100 || type == 0x88a8 || type == 0x9100;
-}
-
-/* Offset of the L3 header: after the link header and its VLAN tags. */
-static uint32_t l3_offset(const uint8_t *d, uint32_t caplen, uint16_t linktype, uint16_t *type)
-{
-	uint32_t off, at;
-
-	*type = 0;
-	switch (linktype) {
-	case OC_LINKTYPE_ETHERNET: off = ETH_HDR_LEN, at = 12; break;
-	case OC_LINKTYPE_LINUX_SLL: off = SLL_HDR_LEN, at = 14; break;
-	case OC_LINKTYPE_LINUX_SLL2: off = SLL2_HDR_LEN, at = 0; break;
-	case OC_LINKTYPE_RAW: case 228: case 229:
-		*type = caplen && d[0] >> 4 == 6 ? 0x86dd : 0x0800;
-		return 0;
-	default: return 0;
-	}
-	if (caplen < off)
-		return off;
-	*type = be16(d + at);
-	for (unsigned n = 0; is_tag(*type) && n < MAX_TAGS && off + 4 <= caplen; n++, off += 4)
-		*type = be16(d + off + 2);
-	return off;
-}
-
 uint32_t oc_wire_l3_len(const uint8_t *d, uint32_t caplen, uint32_t len, uint16_t linktype)
 {
 	uint16_t type, field;
-	uint32_t off = l3_offset(d, caplen, linktype, &type), rest = len > off ? len - off : 0;
+	uint32_t off = oc_link_l3(d, caplen, linktype, &type), rest = len > off ? len - off : 0;
 
-	if (type == 0x0800 && off + 4 <= caplen && d[off] >> 4 == 4) {
+	if (type == OC_ETH_IPV4 && off + 4 <= caplen && d[off] >> 4 == 4) {
 		field = be16(d + off + 2);
 		return field ? field : rest;
 	}
-	if (type == 0x86dd && off + 6 <= caplen && d[off] >> 4 == 6) {
+	if (type == OC_ETH_IPV6 && off + 6 <= caplen && d[off] >> 4 == 6) {
 		field = be16(d + off + 4);
 		return field ? field + 40u : rest;
 	}
@@ -110,8 +77,8 @@ static void check_plausible(const struct oc_layer *l, struct oc_wire_cut *cut)
 	if (!cut->gso_size || payload <= cut->gso_size)
 		return;
 	n = (payload + cut->gso_size - 1) / cut->gso_size;
-	cut->why_not = oc_seg_implausible(cut->gso_size, n, cut->gso_segs, l->l4.kind == OC_L4_UDP);
-	if (cut->why_not)
+	cut->why_not = (uint8_t)oc_seg_implausible(cut->gso_size, n, cut->gso_segs, l->l4.kind == OC_L4_UDP);
+	if (cut->why_not != OC_SEG_NOTE_NONE)
 		cut->gso_size = 0;
 }
 
@@ -121,8 +88,7 @@ static void choose(const struct oc_packet *pkt, const struct oc_parsed *p, const
 	const struct oc_layer *l = oc_flow(p);
 
 	if (pkt->meta.flags & OC_META_VALID) {
-		if (pkt->meta.gso_size &&
-		    (pkt->meta.gso_segs > 1 || l->l4.payload_len > pkt->meta.gso_size)) {
+		if (oc_meta_superframe(&pkt->meta, l->l4.payload_len)) {
 			cut->gso_size = pkt->meta.gso_size;
 			cut->gso_type = pkt->meta.gso_type;
 			cut->gso_segs = pkt->meta.gso_segs;
@@ -132,8 +98,7 @@ static void choose(const struct oc_packet *pkt, const struct oc_parsed *p, const
 	if (!oc_wire_over_mtu(l3_len, mtu) || l->ip.is_fragment)
 		return;
 	if (l->l4.kind == OC_L4_UDP) {
-		cut->why_not = "a UDP datagram over the MTU, and the file does not record the "
-			       "segment size its sender's UDP GSO uses: left whole";
+		cut->why_not = OC_SEG_NOTE_UDP_UNKNOWN;
 		return;
 	}
 	if (l->l4.kind != OC_L4_TCP || !f)

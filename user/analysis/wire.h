@@ -22,6 +22,19 @@ static inline bool oc_wire_over_mtu(uint32_t l3_len, uint32_t mtu)
 	return mtu && l3_len > mtu;
 }
 
+/* The MTU of an interface whose file records none: report's and split's
+ * --mtu default, stats' (which has no --mtu), and the Wireshark plugin's
+ * offcap.default_mtu preference. */
+#define OC_DEFAULT_MTU 1500
+
+/* The MTU a frame of interface f is judged against: the interface block's,
+ * else fallback (--mtu; 0: none given), else OC_DEFAULT_MTU.  Every reader
+ * (report, split, stats, the wire units) asks this, never f->mtu itself. */
+static inline uint32_t oc_wire_mtu(const struct oc_iface *f, uint32_t fallback)
+{
+	return f && f->mtu ? f->mtu : fallback ? fallback : OC_DEFAULT_MTU;
+}
+
 /* Fills in, in frame b (parsed as p), the TCP/UDP checksums the sender left
  * for the device -- the field holds the pseudo-header sum (CHECKSUM_PARTIAL)
  * -- the encapsulated packet's first, then a tunnel's outer UDP checksum.  A
@@ -37,7 +50,8 @@ struct oc_wire_cut {
 	uint16_t gso_size;	/* payload per segment; 0: the frame is not cut */
 	uint32_t gso_type;	/* OC_GSO_* for oc_segment() */
 	uint16_t gso_segs;	/* the kernel's count, 0 if not recorded */
-	const char *why_not;	/* over the MTU but not cut: why; else NULL */
+	uint8_t why_not;	/* over the MTU but not cut: why (enum oc_seg_note, an uncut
+				 * one: oc_seg_note_text/id); else OC_SEG_NOTE_NONE */
 };
 
 /* The one segment-size choice.  offcap's files: the kernel's gso_size for a

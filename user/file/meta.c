@@ -283,29 +283,8 @@ int oc_meta_parse(const char *text, size_t len, struct oc_meta *out)
 	*out = m;
 	return 0;
 }
-static void put16(uint8_t *p, uint16_t v) { p[0] = v; p[1] = v >> 8; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v); put16(p + 2, v >> 16); }
 static uint16_t get16(const uint8_t *p) { return p[0] | p[1] << 8; }
 static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
-
-void oc_meta_encode(const struct oc_meta *m, uint8_t out[OC_META_WIRE_LEN])
-{
-	memset(out, 0, OC_META_WIRE_LEN);
-	out[0] = OC_META_WIRE_VERSION;
-	out[1] = m->point;
-	out[2] = m->dir;
-	out[3] = m->csum;
-	out[4] = m->flags;
-	put16(out + 6, m->gso_size);
-	put16(out + 8, m->gso_segs);
-	put16(out + 10, m->vlan_tci);
-	put32(out + 12, m->gso_type);
-	put16(out + 16, m->vlan_proto);
-	put32(out + 20, m->rx_queue);
-	put32(out + 24, m->ifindex);
-	put32(out + 28, m->netns);
-	put32(out + 32, m->len);
-}
 
 int oc_meta_decode(const uint8_t *in, size_t len, struct oc_meta *m)
 {

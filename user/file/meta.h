@@ -2,6 +2,7 @@
 #ifndef OFFCAP_META_H
 #define OFFCAP_META_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +76,27 @@ struct oc_meta {
 	uint32_t len;		/* true length: skb->len including frags */
 };
 
+/* Whether the packet carries GSO metadata at all (a gso_size, or more than
+ * one segment): the line's gso column, and what explains a frame over the MTU
+ * as an offload rather than a REAL one. */
+static inline bool oc_meta_has_gso(const struct oc_meta *m)
+{
+	return (m->flags & OC_META_VALID) && (m->gso_size || m->gso_segs > 1);
+}
+
+#define OC_PAYLOAD_UNKNOWN UINT32_MAX
+
+/* The one super-frame rule (#19): by its metadata the packet stands for more
+ * than one wire segment -- a TSO/GSO super-frame, a GRO/LRO merge: gso_size
+ * set, and gso_segs > 1 or more L4 payload than gso_size (a host's DODGY
+ * frame leaves gso_segs 0).  payload: the L4 payload (oc_layer's
+ * l4.payload_len); OC_PAYLOAD_UNKNOWN where the packet is not parsed (the
+ * capture's epb_flags TSO bit): gso_size decides.  Every reader asks this. */
+static inline bool oc_meta_superframe(const struct oc_meta *m, uint32_t payload)
+{
+	return (m->flags & OC_META_VALID) && m->gso_size && (m->gso_segs > 1 || payload > m->gso_size);
+}
+
 /* The binary custom option offcap 0.1.0 wrote (code 2989) under PEN 32473,
  * IANA's number reserved for documentation (RFC 5612). offcap no longer
  * writes it; the reader still decodes it in files written before. */
@@ -102,8 +124,8 @@ size_t oc_meta_format(const struct oc_meta *m, char *buf, size_t len);
  * OC_META_VALID, dir from the hook point; rx_queue is epb_queue's, left 0),
  * -1 when the text is not offcap metadata. text need not be terminated. */
 int oc_meta_parse(const char *text, size_t len, struct oc_meta *m);
-/* Machine encoding (custom option payload after the PEN), little endian. */
-void oc_meta_encode(const struct oc_meta *m, uint8_t out[OC_META_WIRE_LEN]);
+/* Machine encoding (custom option payload after the PEN, little endian), as
+ * offcap 0.1.0 wrote it: decoded only (the tests' encoder: tests/unit/legacy_meta.h). */
 int oc_meta_decode(const uint8_t *in, size_t len, struct oc_meta *m);	/* 0 ok */
 
 /* ---- Interface Description Blocks: one contract, written and read here ----

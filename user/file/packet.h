@@ -9,6 +9,14 @@
 #define OC_LINKTYPE_RAW 101
 #define OC_LINKTYPE_LINUX_SLL 113
 #define OC_LINKTYPE_LINUX_SLL2 276
+#define OC_LINKTYPE_IPV4 228	/* raw IPv4 */
+#define OC_LINKTYPE_IPV6 229	/* raw IPv6 */
+
+/* A link type whose frames start at the IP header (raw IP, IPv4, IPv6). */
+static inline int oc_linktype_is_raw_ip(uint16_t linktype)
+{
+	return linktype == OC_LINKTYPE_RAW || linktype == OC_LINKTYPE_IPV4 || linktype == OC_LINKTYPE_IPV6;
+}
 
 /* Interface Description Blocks a file may hold: the reader stops with an
  * error beyond this; stats, report and split keep one slot per interface up

@@ -106,7 +106,8 @@ static void load_abs(struct gen *g, int dst, uint32_t k, int sz, unsigned span)
 	mov32_reg(g, dst, R_T);
 }
 
-int oc_cbpf_ancillary(uint32_t k)
+/* 1 for the offset of a Linux ancillary load (SKF_AD_OFF + ...). */
+static int oc_cbpf_ancillary(uint32_t k)
 {
 	return k >= (uint32_t)SKF_AD_OFF;
 }

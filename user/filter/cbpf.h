@@ -1,6 +1,8 @@
 /* Classic BPF (libpcap's compiled filters) translated to eBPF that runs in
- * the kernel on the first bytes of what offcap records. Pure: no kernel, no
- * libpcap; tested in tests/unit/test_cbpf.c. */
+ * the kernel on the first bytes of what offcap records. No kernel, no
+ * libpcap; tested in tests/unit/test_cbpf.c. Not reentrant: the translation
+ * keeps its scratch arrays (reachable instructions, abstract load states) in
+ * static storage, so one thread translates at a time. */
 #ifndef OFFCAP_CBPF_H
 #define OFFCAP_CBPF_H
 
@@ -31,8 +33,6 @@ int oc_cbpf_within_copy(const struct sock_filter *f, unsigned n);
 /* The classic instructions whose load can end past OC_CBPF_SPAN_MAX (the
  * first max of them into pcs); returns how many there are. */
 unsigned oc_cbpf_past_copy(const struct sock_filter *f, unsigned n, unsigned *pcs, unsigned max);
-/* 1 for the offset of a Linux ancillary load (SKF_AD_OFF + ...). */
-int oc_cbpf_ancillary(uint32_t k);
 /* 1 if the program loads an ancillary word (inbound, outbound, ifindex). */
 int oc_cbpf_uses_aux(const struct sock_filter *f, unsigned n);
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 #define MAX_LINKTYPES 16
 #define EXPR_FILE_MAX (1 << 20)
 
@@ -67,24 +69,24 @@ int oc_expr_text(char **argv, int argc, const char *file, char **out, char *err,
 /* pcap file link types are libpcap's DLT values but for raw IP. */
 static int dlt_of(uint16_t linktype)
 {
-	return linktype == 101 ? DLT_RAW : linktype;
+	return linktype == OC_LINKTYPE_RAW ? DLT_RAW : linktype;
 }
 
-static int compile(struct oc_expr *e, uint16_t linktype, char *err, size_t errlen)
+static int compile(struct oc_expr *e, uint16_t linktype)
 {
-	pcap_t *p = pcap_open_dead(dlt_of(linktype), 262144);
+	pcap_t *p;
 	struct prog *g = &e->progs[e->n];
 
 	if (e->n == MAX_LINKTYPES)
-		return snprintf(err, errlen, "more than %d link types", MAX_LINKTYPES), -1;
-	if (!p)
-		return snprintf(err, errlen, "out of memory"), -1;
+		return oc_fail(-E2BIG, "more than %d link types", MAX_LINKTYPES);
+	if (!(p = pcap_open_dead(dlt_of(linktype), 262144)))
+		return oc_fail(-ENOMEM, "out of memory");
 	if (pcap_compile(p, &g->bpf, e->text, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		snprintf(err, errlen, "filter expression \"%s\" (link type %s): %s", e->text,
-			 pcap_datalink_val_to_name(dlt_of(linktype)) ? pcap_datalink_val_to_name(dlt_of(linktype)) : "?",
-			 pcap_geterr(p));
+		oc_err("filter expression \"%s\" (link type %s): %s", e->text,
+		       pcap_datalink_val_to_name(dlt_of(linktype)) ? pcap_datalink_val_to_name(dlt_of(linktype)) : "?",
+		       pcap_geterr(p));
 		pcap_close(p);
-		return -1;
+		return -EINVAL;
 	}
 	pcap_close(p);
 	g->linktype = linktype;
@@ -92,7 +94,7 @@ static int compile(struct oc_expr *e, uint16_t linktype, char *err, size_t errle
 	return 0;
 }
 
-struct oc_expr *oc_expr_new(const char *text, char *err, size_t errlen)
+struct oc_expr *oc_expr_new(const char *text)
 {
 	struct oc_expr *e;
 
@@ -101,20 +103,20 @@ struct oc_expr *oc_expr_new(const char *text, char *err, size_t errlen)
 	e = calloc(1, sizeof(*e));
 	if (!e || !(e->text = strdup(text))) {
 		free(e);
-		snprintf(err, errlen, "out of memory");
+		oc_err("out of memory");
 		return NULL;
 	}
-	if (compile(e, 1, err, errlen)) {
+	if (compile(e, OC_LINKTYPE_ETHERNET)) {
 		oc_expr_free(e);
 		return NULL;
 	}
 	return e;
 }
 
-int oc_expr_match(struct oc_expr *e, const struct oc_iface *f, const struct oc_packet *p,
-		  char *err, size_t errlen)
+int oc_expr_match(struct oc_expr *e, const struct oc_iface *f, const struct oc_packet *p)
 {
-	uint16_t lt = f ? f->linktype : 1;
+	uint16_t lt = f ? f->linktype : OC_LINKTYPE_ETHERNET;
+	int rc;
 	struct pcap_pkthdr h = { .caplen = p->caplen, .len = p->len };
 	unsigned i;
 
@@ -122,8 +124,8 @@ int oc_expr_match(struct oc_expr *e, const struct oc_iface *f, const struct oc_p
 		return 1;
 	for (i = 0; i < e->n && e->progs[i].linktype != lt; i++)
 		;
-	if (i == e->n && compile(e, lt, err, errlen))
-		return -1;
+	if (i == e->n && (rc = compile(e, lt)))
+		return rc;
 	return pcap_offline_filter(&e->progs[i].bpf, &h, p->data) != 0;
 }
 

@@ -15,12 +15,12 @@ struct oc_expr;
  * 0 with *out malloc'd, or NULL when there is none; -1 with a message. */
 int oc_expr_text(char **argv, int argc, const char *file, char **out, char *err, size_t errlen);
 /* NULL text: every packet matches.  Compiles for Ethernet at once so a
- * syntax error is found before any packet is read (NULL, message in err). */
-struct oc_expr *oc_expr_new(const char *text, char *err, size_t errlen);
-/* 1: p (of interface f) matches, 0: it does not, -1: the expression is not
- * valid for f's link type (libpcap's message in err). */
-int oc_expr_match(struct oc_expr *e, const struct oc_iface *f, const struct oc_packet *p,
-		  char *err, size_t errlen);
+ * syntax error is found before any packet is read (NULL after libpcap's
+ * message, log.h). */
+struct oc_expr *oc_expr_new(const char *text);
+/* 1: p (of interface f) matches, 0: it does not, a negative errno: the
+ * expression is not valid for f's link type (after libpcap's message). */
+int oc_expr_match(struct oc_expr *e, const struct oc_iface *f, const struct oc_packet *p);
 void oc_expr_free(struct oc_expr *e);
 /* "libpcap version 1.10.3 (with TPACKET_V3)" */
 const char *oc_pcap_version(void);

@@ -10,13 +10,13 @@
 
 #include <linux/types.h>
 #include "capture.h"
+#include "log.h"
 
 #define STUB_LEN	(OC_FILTER_SLOTS + 3)	/* the magic, the slots, r0 = 2, exit */
 
 static const uint32_t magic[OC_SPLICE_LINKS] = { OC_FILTER_MAGIC_L2, OC_FILTER_MAGIC_L3 };
 static const struct bpf_insn *bodies[OC_SPLICE_LINKS];
 static unsigned body_len[OC_SPLICE_LINKS];
-static unsigned spliced;
 
 /* What libbpf's own prepare callback does for these sections, which a custom
  * handler replaces (libbpf 1.1.2 libbpf_prepare_prog_load): xdp.frags sets
@@ -108,8 +108,7 @@ static int splice(struct bpf_program *prog)
 			    (uint32_t)in[at].imm != magic[l] || !bodies[l])
 				continue;
 			if (!stub_at(in, n, at)) {
-				fprintf(stderr, "offcap: %s: the filter stub is not in its expected shape\n",
-					bpf_program__name(prog));
+				oc_err("%s: the filter stub is not in its expected shape", bpf_program__name(prog));
 				free(copy);
 				return -EINVAL;
 			}
@@ -121,11 +120,8 @@ static int splice(struct bpf_program *prog)
 			fill(copy + at, bodies[l], body_len[l]);
 		}
 	}
-	if (copy) {
+	if (copy)
 		err = bpf_program__set_insns(prog, copy, n);
-		if (!err)
-			spliced++;
-	}
 	free(copy);
 	return err;
 }
@@ -192,7 +188,3 @@ unsigned oc_splice_room(void)
 	return STUB_LEN - 2;
 }
 
-unsigned oc_splice_count(void)
-{
-	return spliced;
-}

@@ -18,7 +18,5 @@ int oc_splice_set(const struct bpf_insn *body[OC_SPLICE_LINKS], const unsigned n
 		  char *err, size_t errlen);
 /* Instructions a body may have at most. */
 unsigned oc_splice_room(void);
-/* Programs spliced so far (for tests and -v). */
-unsigned oc_splice_count(void);
 
 #endif

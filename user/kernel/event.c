@@ -103,7 +103,7 @@ static void set_epb_flags(struct oc_packet *p)
 		p->epb_flags |= OC_EPB_CSUM_NOT_READY;
 	else if (m->csum == OC_CSUM_UNNECESSARY)
 		p->epb_flags |= OC_EPB_CSUM_VALID;
-	if (m->gso_segs > 1 || (m->gso_size && p->len > m->gso_size + 54u))
+	if (oc_meta_superframe(m, OC_PAYLOAD_UNKNOWN))
 		p->epb_flags |= OC_EPB_TSO;
 }
 

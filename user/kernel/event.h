@@ -1,5 +1,7 @@
-/* A ring-buffer event (struct oc_event) turned into a packet: pure, no
- * kernel needed, unit-tested. */
+/* A ring-buffer event (struct oc_event) turned into a packet: no kernel
+ * needed, unit-tested. Two pieces of state: the kernel's GSO bits, learned
+ * once from its BTF (oc_gso_learn), and the monotonic-to-wall offset, fixed
+ * at the first conversion (oc_mono_to_wall). */
 #ifndef OFFCAP_EVENT_H
 #define OFFCAP_EVENT_H
 

@@ -117,7 +117,7 @@ static void offcap_columns(struct pr *x, const struct oc_packet *p)
 	char t[160];
 
 	if (m->flags & OC_META_VALID) {
-		if (m->gso_size || m->gso_segs > 1) {
+		if (oc_meta_has_gso(m)) {
 			if (m->flags & OC_META_NO_GSO_TYPE)
 				snprintf(t, sizeof(t), "?");
 			else

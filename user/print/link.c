@@ -75,7 +75,7 @@ void pr_link(struct pr *x)
 			ethertype(x, l->ethertype);
 			pr_printf(x, ", length %u: ", P->len);
 		}
-	} else if (lt != OC_LINKTYPE_RAW && lt != 228 && lt != 229) {
+	} else if (!oc_linktype_is_raw_ip(lt)) {
 		pr_printf(x, "link-type %u, length %u", lt, P->len);
 		return;
 	}

@@ -110,8 +110,10 @@ static bool options(struct pr *x, uint32_t p, uint32_t end, const struct rel *r)
 			p++;
 			continue;
 		}
-		if (!oc_get_u8(&x->c, p + 1, &olen) || olen < 2 || olen > end - p)
-			return pr_puts(x, "bad opt"), false;
+		if (!oc_get_u8(&x->c, p + 1, &olen) || olen < 2 || olen > end - p) {
+			pr_puts(x, "bad opt");
+			return false;
+		}
 		if (!option(x, p, kind, olen, r))
 			return false;
 		p += olen;

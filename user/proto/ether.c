@@ -39,6 +39,28 @@ static int vlan_tags(struct oc_pctx *x, uint32_t off, struct oc_link *l)
 	return 0;
 }
 
+uint32_t oc_link_l3(const uint8_t *d, uint32_t caplen, uint16_t linktype, uint16_t *ethertype)
+{
+	uint32_t off, at;
+
+	*ethertype = 0;
+	switch (linktype) {
+	case OC_LINKTYPE_ETHERNET: off = ETH_HDR_LEN, at = 12; break;
+	case OC_LINKTYPE_LINUX_SLL: off = SLL_HDR_LEN, at = 14; break;
+	case OC_LINKTYPE_LINUX_SLL2: off = SLL2_HDR_LEN, at = 0; break;
+	default:
+		if (oc_linktype_is_raw_ip(linktype))
+			*ethertype = caplen && d[0] >> 4 == 6 ? OC_ETH_IPV6 : OC_ETH_IPV4;
+		return 0;
+	}
+	if (caplen < off)
+		return off;
+	*ethertype = (uint16_t)(d[at] << 8 | d[at + 1]);
+	for (unsigned n = 0; is_tag(*ethertype) && n < MAX_TAGS && off + 4 <= caplen; n++, off += 4)
+		*ethertype = (uint16_t)(d[off + 2] << 8 | d[off + 3]);
+	return off;
+}
+
 int oc_p_ether(struct oc_pctx *x, uint32_t off, struct oc_link *l)
 {
 	l->linktype = OC_LINKTYPE_ETHERNET;
@@ -112,12 +134,11 @@ int oc_p_link(struct oc_pctx *x, uint16_t linktype)
 	case OC_LINKTYPE_LINUX_SLL2:
 		ret = sll2(x, l);
 		break;
-	case OC_LINKTYPE_RAW:
-	case 228:	/* LINKTYPE_IPV4 */
-	case 229:	/* LINKTYPE_IPV6 */
-		ret = raw_ip(x, l);
-		break;
 	default:
+		if (oc_linktype_is_raw_ip(linktype)) {
+			ret = raw_ip(x, l);
+			break;
+		}
 		x->out->flags |= OC_PARSE_UNKNOWN;
 		return 1;
 	}

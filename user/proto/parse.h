@@ -217,6 +217,20 @@ struct oc_parsed {
 int oc_parse(const uint8_t *data, uint32_t caplen, uint32_t len, uint16_t linktype,
 	     struct oc_parsed *out);
 
+/* EtherTypes the parser and its readers name */
+#define OC_ETH_IPV4	0x0800
+#define OC_ETH_IPV6	0x86dd
+#define OC_ETH_VLAN	0x8100
+#define OC_ETH_QINQ	0x88a8
+#define OC_ETH_QINQ_OLD	0x9100
+#define OC_ETH_TEB	0x6558
+
+/* The link layer alone, for a frame that may be truncated anywhere: the
+ * offset of the L3 header after the link header and every VLAN tag (QinQ
+ * too, up to 8), and the EtherType there (0: unknown link type, or the
+ * header not captured; raw IP: IPv6 or IPv4 by the version nibble). */
+uint32_t oc_link_l3(const uint8_t *data, uint32_t caplen, uint16_t linktype, uint16_t *ethertype);
+
 /* The layer that carries the flow: inner when tunnelled. */
 static inline const struct oc_layer *oc_flow(const struct oc_parsed *p)
 {

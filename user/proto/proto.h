@@ -7,13 +7,6 @@
 #include "extract.h"
 #include "parse.h"
 
-#define OC_ETH_IPV4	0x0800
-#define OC_ETH_IPV6	0x86dd
-#define OC_ETH_VLAN	0x8100
-#define OC_ETH_QINQ	0x88a8
-#define OC_ETH_QINQ_OLD	0x9100
-#define OC_ETH_TEB	0x6558
-
 #define OC_IPPROTO_HOPOPTS	0
 #define OC_IPPROTO_ICMP		1
 #define OC_IPPROTO_IPIP		4
