@@ -256,7 +256,7 @@ static void apply_numbers(const struct meta_numbers *n, uint32_t seen, struct oc
 	}
 }
 
-int oc_meta_parse(const char *text, size_t len, struct oc_meta *out)
+static int meta_parse(const char *text, size_t len, struct oc_meta *out)
 {
 	const char *p = text, *end = text + len;
 	struct meta_numbers n = { 0 };
@@ -283,6 +283,61 @@ int oc_meta_parse(const char *text, size_t len, struct oc_meta *out)
 	*out = m;
 	return 0;
 }
+
+/* Readers parse one comment per packet, and a capture repeats the same few
+ * comments (lengths, offload states): recent ones are kept with their result,
+ * per thread, keyed by the whole text. */
+#define PARSE_SLOTS 64
+#define PARSE_TEXT 192
+
+struct parse_slot {
+	uint32_t len;		/* 0: empty */
+	int rc;
+	struct oc_meta m;
+	char text[PARSE_TEXT];
+};
+
+static __thread struct parse_slot parse_cache[PARSE_SLOTS];
+
+static uint32_t text_hash(const char *p, size_t len)
+{
+	uint64_t h = len * 0x9E3779B97F4A7C15ull, v;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&v, p + i, 8);
+		h = (h ^ v) * 0x100000001B3ull;
+		h ^= h >> 29;
+	}
+	for (; i < len; i++)
+		h = (h ^ (uint8_t)p[i]) * 0x100000001B3ull;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+int oc_meta_parse(const char *text, size_t len, struct oc_meta *out)
+{
+	struct parse_slot *c;
+	struct oc_meta m = { 0 };
+	int rc;
+
+	if (!text || !len || len >= PARSE_TEXT)
+		return meta_parse(text, len, out);
+	c = &parse_cache[text_hash(text, len) % PARSE_SLOTS];
+	if (c->len == len && !memcmp(c->text, text, len)) {
+		if (!c->rc)
+			*out = c->m;
+		return c->rc;
+	}
+	rc = meta_parse(text, len, &m);
+	c->len = (uint32_t)len;
+	c->rc = rc;
+	c->m = m;
+	memcpy(c->text, text, len);
+	if (!rc)
+		*out = m;
+	return rc;
+}
+
 static void put16(uint8_t *p, uint16_t v) { p[0] = v; p[1] = v >> 8; }
 static void put32(uint8_t *p, uint32_t v) { put16(p, v); put16(p + 2, v >> 16); }
 static uint16_t get16(const uint8_t *p) { return p[0] | p[1] << 8; }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -47,6 +48,7 @@
 
 #define WBUF_SIZE (1u << 20)
 #define RBUF_SIZE (256u << 10)
+#define MAP_WINDOW (8u << 20)	/* bytes of a plain file mapped at a time */
 #define MAX_CAPLEN (16u << 20)
 #define MAX_BLOCK (64u << 20)
 #define IF_CHUNK 64u
@@ -518,13 +520,21 @@ struct rd_iface {
 };
 
 struct cap_reader {
-	gzFile gz;
+	gzFile gz;		/* gzip files, pipes, stdin */
 	int pcapng, swap, failed;
 	unsigned pre;		/* bytes of the next header already in buf */
-	int held;		/* buf holds a block cap_next has yet to process */
+	int held;		/* cur holds a block cap_next has yet to process */
 	uint32_t held_type, held_len;
 	uint8_t *buf;
 	size_t cap;
+	const uint8_t *cur;	/* the current record: buf, or in the mapped window */
+	/* A plain regular file is read through a window mapped from it: no copy
+	 * of the bytes, and at most MAP_WINDOW (or one block) resident. */
+	int fd;			/* -1 unless mapped */
+	uint8_t *map;
+	size_t map_len;
+	uint64_t map_off;	/* file offset of map[0] */
+	uint64_t fsize;
 	uint64_t off;		/* file offset of the next block */
 	uint64_t blk;		/* file offset of the current block */
 	/* Interfaces of every section, in chunks so that cap_iface() pointers
@@ -633,6 +643,61 @@ static int grow_buf(struct cap_reader *r, size_t n)
 	return 0;
 }
 
+/* Maps the window holding file bytes [off, off + n) (fewer at the end of
+ * the file); the bytes available from off, or -1. */
+static long map_at(struct cap_reader *r, uint64_t off, size_t n)
+{
+	uint64_t start = off & ~(uint64_t)4095, len;
+	struct stat st;
+	void *m;
+
+	if (off + n > r->fsize && fstat(r->fd, &st) == 0 && (uint64_t)st.st_size > r->fsize)
+		r->fsize = (uint64_t)st.st_size;	/* the file grew */
+	if (off >= r->fsize)
+		return 0;
+	if (r->map && off >= r->map_off && off + n <= r->map_off + r->map_len)
+		return (long)n;
+	if (r->map)
+		munmap(r->map, r->map_len);
+	r->map = NULL;
+	len = off + n - start > MAP_WINDOW ? off + n - start : MAP_WINDOW;
+	if (len > r->fsize - start)
+		len = r->fsize - start;
+	m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, r->fd, (off_t)start);
+	if (m == MAP_FAILED)
+		return fail(r, "reading %s: %s", r->path, strerror(errno));
+	madvise(m, len, MADV_SEQUENTIAL);
+	r->map = m;
+	r->map_len = len;
+	r->map_off = start;
+	return (long)(off + n <= start + len ? n : start + len - off);
+}
+
+/* Makes bytes [0, want) of the record at r->off available at r->cur, of
+ * which [0, have) already are: the count available (below want only at the
+ * end of the file), or -1. */
+static long fetch(struct cap_reader *r, size_t have, size_t want)
+{
+	long k;
+
+	if (r->fd >= 0) {
+		k = map_at(r, r->off, want);
+		if (k > 0)
+			r->cur = r->map + (r->off - r->map_off);
+		return k;
+	}
+	if (have < r->pre)
+		have = r->pre;
+	r->pre = 0;
+	if (grow_buf(r, want) < 0)
+		return -1;
+	r->cur = r->buf;
+	if (have >= want)
+		return (long)want;
+	k = rd_bytes(r, r->buf + have, want - have);
+	return k < 0 ? -1 : (long)have + k;
+}
+
 static void init_packet(struct oc_packet *pkt)
 {
 	memset(pkt, 0, sizeof(*pkt));
@@ -651,15 +716,16 @@ static void copy_str(char *dst, size_t size, const uint8_t *src, size_t len)
 
 static int pcap_next(struct cap_reader *r, struct oc_packet *pkt)
 {
-	uint8_t *h = r->buf;
+	const uint8_t *h;
 	uint32_t caplen;
 	long k;
 
 	r->blk = r->off;
-	if ((k = rd_bytes(r, h, 16)) <= 0)
+	if ((k = fetch(r, 0, 16)) <= 0)
 		return (int)k;
 	if (k < 16)
 		return fail_at(r, "file ends inside a record header");
+	h = r->cur;
 	caplen = rd32(r, h + 8);
 	if (caplen > MAX_BLOCK)
 		return fail_at(r, "bad record length %u", caplen);
@@ -668,11 +734,11 @@ static int pcap_next(struct cap_reader *r, struct oc_packet *pkt)
 		     rd32(r, h + 4) * (uint64_t)(r->ifs[0][0].pub.tsresol == 9 ? 1 : 1000);
 	pkt->caplen = caplen;
 	pkt->len = rd32(r, h + 12);
-	if (grow_buf(r, caplen) < 0 || (k = rd_bytes(r, r->buf, caplen)) < 0)
+	if ((k = fetch(r, 16, 16 + (size_t)caplen)) < 0)
 		return -1;
-	if ((size_t)k < caplen)
+	if ((size_t)k < 16 + (size_t)caplen)
 		return fail_at(r, "file ends inside a record");
-	pkt->data = r->buf;
+	pkt->data = r->cur + 16;
 	r->off += 16 + caplen;
 	return 1;
 }
@@ -983,35 +1049,31 @@ static int read_block(struct cap_reader *r, uint32_t *type, uint32_t *blen)
 	long k;
 
 	r->blk = r->off;
-	k = r->pre + rd_bytes(r, r->buf + r->pre, 8 - r->pre);
-	if (k < (long)r->pre)
-		return -1;
-	r->pre = 0;
-	if (k == 0)
-		return 0;
-	if (k == 8 && (*type = rd32(r, r->buf)) == BT_SHB) {
+	if ((k = fetch(r, 0, 8)) <= 0)
+		return (int)k;
+	if (k == 8 && (*type = rd32(r, r->cur)) == BT_SHB) {
 		uint32_t magic;
 
 		hdr = 12;
-		if ((k += rd_bytes(r, r->buf + 8, 4)) < 8)
+		if ((k = fetch(r, 8, 12)) < 0)
 			return -1;
-		memcpy(&magic, r->buf + 8, 4);
 		if (k < 12)
 			return fail_at(r, "file ends inside a block");
+		memcpy(&magic, r->cur + 8, 4);
 		if (magic != BYTE_ORDER_MAGIC && magic != __builtin_bswap32(BYTE_ORDER_MAGIC))
 			return fail_at(r, "bad byte-order magic 0x%08x", magic);
 		r->swap = magic != BYTE_ORDER_MAGIC;
 	}
 	if (k < hdr)
 		return fail_at(r, "file ends inside a block");
-	*blen = rd32(r, r->buf + 4);
+	*blen = rd32(r, r->cur + 4);
 	if (*blen < 12 + (hdr == 12 ? 16u : 0u) || *blen % 4 || *blen > MAX_BLOCK)
 		return fail_at(r, "bad block length %u", *blen);
-	if (grow_buf(r, *blen) < 0 || (k = rd_bytes(r, r->buf + hdr, *blen - hdr)) < 0)
+	if ((k = fetch(r, hdr, *blen)) < 0)
 		return -1;
-	if ((size_t)k < *blen - hdr)
+	if ((size_t)k < *blen)
 		return fail_at(r, "file ends inside a block");
-	if (rd32(r, r->buf + *blen - 4) != *blen)
+	if (rd32(r, r->cur + *blen - 4) != *blen)
 		return fail_at(r, "block length %u does not match its trailer", *blen);
 	r->off += *blen;
 	return 1;
@@ -1020,7 +1082,7 @@ static int read_block(struct cap_reader *r, uint32_t *type, uint32_t *blen)
 /* 1 when the block was a packet (in *pkt), 0 for other blocks, -1 on error. */
 static int do_block(struct cap_reader *r, uint32_t type, uint32_t blen, struct oc_packet *pkt)
 {
-	const uint8_t *b = r->buf + 8;
+	const uint8_t *b = r->cur + 8;
 	size_t n = blen - 12;
 
 	switch (type) {
@@ -1066,7 +1128,7 @@ static void read_ifaces(struct cap_reader *r)
 			r->held = 1;
 			return;
 		}
-		if (do_idb(r, r->buf + 8, r->held_len - 12) < 0)
+		if (do_idb(r, r->cur + 8, r->held_len - 12) < 0)
 			return;
 	}
 }
@@ -1074,9 +1136,9 @@ static void read_ifaces(struct cap_reader *r)
 static int open_pcap(struct cap_reader *r, uint32_t magic)
 {
 	struct rd_iface *f;
-	long k = 4 + rd_bytes(r, r->buf + 4, 20);
+	long k = fetch(r, 4, 24);
 
-	if (k < 4)
+	if (k < 0)
 		return -1;
 	if (k < 24)
 		return fail(r, "%s: file ends inside the pcap header", r->path);
@@ -1085,9 +1147,9 @@ static int open_pcap(struct cap_reader *r, uint32_t magic)
 		return -1;
 	snprintf(f->pub.name, sizeof(f->pub.name), "pcap");
 	decode_idb(&f->pub);
-	f->pub.snaplen = rd32(r, r->buf + 16);
-	f->pub.linktype = (uint16_t)rd32(r, r->buf + 20);	/* upper bits: FCS info */
-	set_tsresol(f, rd32(r, r->buf) == PCAP_MAGIC_NS ? 9 : 6);
+	f->pub.snaplen = rd32(r, r->cur + 16);
+	f->pub.linktype = (uint16_t)rd32(r, r->cur + 20);	/* upper bits: FCS info */
+	set_tsresol(f, rd32(r, r->cur) == PCAP_MAGIC_NS ? 9 : 6);
 	r->nif = 1;
 	r->off = 24;
 	return 0;
@@ -1096,17 +1158,17 @@ static int open_pcap(struct cap_reader *r, uint32_t magic)
 static int open_format(struct cap_reader *r)
 {
 	uint32_t magic, type, blen;
-	long k = rd_bytes(r, r->buf, 4);
+	long k = fetch(r, 0, 4);
 
 	if (k < 0)
 		return -1;
 	if (k < 4)
 		return fail(r, "%s: %s", r->path, k ? "too short for a capture file" : "empty file");
-	memcpy(&magic, r->buf, 4);
+	memcpy(&magic, r->cur, 4);
+	r->pre = 4;	/* the magic stays in buf (a mapped file ignores pre) */
 	if (magic == BT_SHB) {
 		r->pcapng = 1;
-		r->pre = 4;
-		if (read_block(r, &type, &blen) < 0 || do_shb(r, r->buf + 8, blen - 12) < 0)
+		if (read_block(r, &type, &blen) <= 0 || do_shb(r, r->cur + 8, blen - 12) < 0)
 			return -1;
 		read_ifaces(r);
 		return 0;
@@ -1115,13 +1177,36 @@ static int open_format(struct cap_reader *r)
 	    __builtin_bswap32(magic) == PCAP_MAGIC_US || __builtin_bswap32(magic) == PCAP_MAGIC_NS)
 		return open_pcap(r, magic);
 	return fail(r, "%s: not a pcap or pcapng file (starts with %02x %02x %02x %02x)", r->path,
-		    r->buf[0], r->buf[1], r->buf[2], r->buf[3]);
+		    r->cur[0], r->cur[1], r->cur[2], r->cur[3]);
+}
+
+/* A plain (not gzip) regular file is mapped; anything else (gzip, a pipe,
+ * a device) goes through zlib. -1 with errno when the file cannot be opened. */
+static int open_mapped(struct cap_reader *r)
+{
+	uint8_t magic[2];
+	struct stat st;
+	int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 2 ||
+	    pread(fd, magic, 2, 0) != 2 || (magic[0] == 0x1f && magic[1] == 0x8b)) {
+		close(fd);
+		return 0;
+	}
+	r->fd = fd;
+	r->fsize = (uint64_t)st.st_size;
+	return 0;
 }
 
 struct cap_reader *cap_open(const char *path, char *err, size_t errlen)
 {
 	struct cap_reader *r = calloc(1, sizeof(*r));
 	int fd;
+
+	if (r)
+		r->fd = -1;
 
 	if (!r || !path || !(r->path = strdup(path)) || !(r->buf = malloc(RBUF_SIZE))) {
 		snprintf(err, errlen, "cannot open %s: %s", path ? path : "(null)",
@@ -1130,7 +1215,14 @@ struct cap_reader *cap_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	r->cap = RBUF_SIZE;
-	if (!strcmp(path, "-")) {
+	if (strcmp(path, "-") && open_mapped(r) < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		cap_close(r);
+		return NULL;
+	}
+	if (r->fd >= 0) {
+		/* mapped: no gzip stream */
+	} else if (!strcmp(path, "-")) {
 		/* gzclose closes the descriptor: keep stdin itself open. */
 		fd = dup(0);
 		r->gz = fd < 0 ? NULL : gzdopen(fd, "rb");
@@ -1140,12 +1232,13 @@ struct cap_reader *cap_open(const char *path, char *err, size_t errlen)
 		errno = 0;
 		r->gz = gzopen(path, "rb");
 	}
-	if (!r->gz) {
+	if (r->fd < 0 && !r->gz) {
 		snprintf(err, errlen, "cannot open %s: %s", path, errno ? strerror(errno) : "gzip setup failed");
 		cap_close(r);
 		return NULL;
 	}
-	gzbuffer(r->gz, RBUF_SIZE);
+	if (r->gz)
+		gzbuffer(r->gz, RBUF_SIZE);
 	if (open_format(r) < 0) {
 		snprintf(err, errlen, "%s", r->err);
 		cap_close(r);
@@ -1185,6 +1278,10 @@ void cap_close(struct cap_reader *r)
 		return;
 	if (r->gz)
 		gzclose(r->gz);
+	if (r->map)
+		munmap(r->map, r->map_len);
+	if (r->fd >= 0)
+		close(r->fd);
 	free(r->buf);
 	for (unsigned i = 0; i < MAX_IFACES / IF_CHUNK; i++)
 		free(r->ifs[i]);
