@@ -85,22 +85,66 @@ static void format_vlan(const struct oc_meta *m, char *buf, size_t len)
 		snprintf(buf + n, len - n, " (offloaded tag re-inserted)");
 }
 
+/* Appenders for oc_meta_format: it runs for every packet a capture writes,
+ * where snprintf cost more than the rest of the block. */
+static char *app_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *app_u32(char *p, uint32_t v)
+{
+	char d[10];
+	int n = 0;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		*p++ = d[--n];
+	return p;
+}
+
 size_t oc_meta_format(const struct oc_meta *m, char *buf, size_t len)
 {
-	char gso[160], vlan[96] = "";
-	int n;
+	char out[512], vlan[96] = "", *p = out;
+	size_t n;
 
-	if (m->flags & OC_META_NO_GSO_TYPE)
-		snprintf(gso, sizeof(gso), "unknown");
-	else
-		oc_gso_format(m->gso_type, gso, sizeof(gso));
-	if (m->flags & OC_META_VLAN)
+	p = app_str(app_str(p, "point="), oc_point_name(m->point));
+	p = app_u32(app_str(p, " len="), m->len);
+	p = app_u32(app_str(p, " gso_size="), m->gso_size);
+	p = app_u32(app_str(p, " gso_segs="), m->gso_segs);
+	p = app_str(p, " gso_type=");
+	if (m->flags & OC_META_NO_GSO_TYPE) {
+		p = app_str(p, "unknown");
+	} else {
+		char *first = p;
+
+		for (size_t i = 0; i < sizeof(gso_names) / sizeof(gso_names[0]); i++)
+			if (m->gso_type & gso_names[i].bit)
+				p = app_str(p == first ? p : app_str(p, "|"), gso_names[i].name);
+		if (p == first)
+			p = app_str(p, "none");
+	}
+	p = app_str(app_str(p, " csum="), oc_csum_name(m->csum));
+	p = app_u32(app_str(p, " ifindex="), m->ifindex);
+	p = app_u32(app_str(p, " netns_ino="), m->netns);
+	p = app_u32(app_str(p, " v="), OC_META_COMMENT_VERSION);
+	if (m->flags & OC_META_VLAN) {
 		format_vlan(m, vlan, sizeof(vlan));
-	n = snprintf(buf, len, "point=%s len=%u gso_size=%u gso_segs=%u gso_type=%s csum=%s"
-		     " ifindex=%u netns_ino=%u v=%d%s",
-		     oc_point_name(m->point), m->len, m->gso_size, m->gso_segs, gso,
-		     oc_csum_name(m->csum), m->ifindex, m->netns, OC_META_COMMENT_VERSION, vlan);
-	return n < 0 ? 0 : (size_t)n;
+		p = app_str(p, vlan);
+	}
+	n = (size_t)(p - out);
+	if (len) {
+		size_t k = n < len - 1 ? n : len - 1;
+
+		memcpy(buf, out, k);
+		buf[k] = '\0';
+	}
+	return n;
 }
 
 /* One "key=value" token of a comment; value is not terminated. */

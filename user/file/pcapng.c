@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -70,8 +71,25 @@ struct comment_slot {
 	char text[512];
 };
 
+/* Packet bytes a block refers to in the caller's memory (pcapng_write_packet_ref),
+ * written in place with writev: they go between buf[0..at) and buf[at..). */
+struct wref {
+	size_t at;
+	const uint8_t *data;
+	size_t len;
+};
+
+#define REF_MIN 512			/* smaller packets are copied: cheaper than an iovec */
+#define REF_MAX 256			/* pending references before a write */
+#define REF_BYTES (8u << 20)		/* pending referenced bytes before a write */
+
 struct pcapng_writer {
 	struct comment_slot comments[COMMENT_SLOTS];
+	struct wref refs[REF_MAX];
+	unsigned nref;
+	size_t ref_bytes;
+	uint32_t *blens;	/* lengths of the blocks since the last write (with refs) */
+	size_t nblen, capblen;
 	int fd;
 	int own_fd;
 	int regular;		/* plain regular file: a failed write can be truncated away */
@@ -189,13 +207,91 @@ static int gz_fail(struct pcapng_writer *w)
 	return hard_fail(w, EIO, m);
 }
 
+/* Writes buf with the referenced packet bytes in place; an errno, or 0. */
+static int writev_all(struct pcapng_writer *w, size_t *done)
+{
+	struct iovec iov[2 * REF_MAX + 1];
+	size_t at = 0, total = 0;
+	unsigned n = 0, i = 0;
+
+	for (unsigned k = 0; k < w->nref; k++) {
+		iov[n++] = (struct iovec){ w->buf + at, w->refs[k].at - at };
+		iov[n++] = (struct iovec){ (void *)w->refs[k].data, w->refs[k].len };
+		at = w->refs[k].at;
+	}
+	iov[n++] = (struct iovec){ w->buf + at, w->len - at };
+	for (unsigned k = 0; k < n; k++)
+		total += iov[k].iov_len;
+	*done = 0;
+	while (*done < total) {
+		ssize_t k;
+
+		while (i < n && !iov[i].iov_len)
+			i++;
+		k = writev(w->fd, iov + i, (int)(n - i < 1024 ? n - i : 1024));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? errno : ENOSPC;
+		*done += (size_t)k;
+		while (k > 0) {
+			size_t step = (size_t)k < iov[i].iov_len ? (size_t)k : iov[i].iov_len;
+
+			iov[i].iov_base = (uint8_t *)iov[i].iov_base + step;
+			iov[i].iov_len -= step;
+			k -= (ssize_t)step;
+			if (!iov[i].iov_len)
+				i++;
+		}
+	}
+	return 0;
+}
+
+/* Bytes of the whole blocks among the first n written (blocks with refs). */
+static size_t whole_blocks_ref(const struct pcapng_writer *w, size_t n)
+{
+	size_t off = 0;
+
+	for (size_t i = 0; i < w->nblen && off + w->blens[i] <= n; i++)
+		off += w->blens[i];
+	return off;
+}
+
+static void refs_done(struct pcapng_writer *w)
+{
+	w->nref = 0;
+	w->ref_bytes = 0;
+	w->nblen = 0;
+}
+
 static int flush_buf(struct pcapng_writer *w)
 {
-	size_t done = 0;
+	size_t done = 0, stream;
 	int e;
 
 	if (w->err)
 		return -1;
+	if (w->nref) {
+		stream = w->len + w->ref_bytes;
+		e = writev_all(w, &done);
+		if (!e) {
+			w->flushed += stream;
+			w->len = 0;
+			refs_done(w);
+			return 0;
+		}
+		w->flushed += whole_blocks_ref(w, done);
+		refs_done(w);
+		w->len = 0;
+		if (w->regular && ftruncate(w->fd, w->base + (off_t)w->flushed) < 0) {
+			char d[160];
+
+			snprintf(d, sizeof(d), "%s (a partial block remains)", strerror(e));
+			return hard_fail(w, e, d);
+		}
+		return hard_fail(w, e, NULL);
+	}
+	w->nblen = 0;
 	if (!w->len)
 		return 0;
 	if (w->gz) {
@@ -245,12 +341,34 @@ static uint8_t *reserve(struct pcapng_writer *w, size_t n)
 
 /* Fills in type and both lengths of the block from start to end (the
  * trailing length field excluded) and appends it. */
+/* Notes a block's length while references are pending (a failed write is cut
+ * back to whole blocks by these). */
+static void note_block(struct pcapng_writer *w, uint32_t n)
+{
+	if (w->gz)
+		return;
+	if (w->nblen == w->capblen) {
+		size_t cap = w->capblen ? w->capblen * 2 : 1024;
+		uint32_t *nb = realloc(w->blens, cap * sizeof(*nb));
+
+		if (!nb) {
+			/* cannot cut back precisely: say so if a write fails */
+			w->regular = 0;
+			return;
+		}
+		w->blens = nb;
+		w->capblen = cap;
+	}
+	w->blens[w->nblen++] = n;
+}
+
 static void commit(struct pcapng_writer *w, uint8_t *start, uint8_t *end, uint32_t type)
 {
 	uint32_t n = (uint32_t)(end + 4 - start);
 
 	put32(put32(start, type), n);
 	put32(end, n);
+	note_block(w, n);
 	w->len += n;
 	w->total += n;
 }
@@ -392,11 +510,11 @@ static size_t epb_comments(struct pcapng_writer *w, const struct oc_packet *pkt,
 	return opts;
 }
 
-int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
+static int write_packet(struct pcapng_writer *w, const struct oc_packet *pkt, int ref)
 {
 	struct epb_comments c;
 	uint8_t *b, *p;
-	size_t opts;
+	size_t opts, blen;
 	int meta;
 
 	if (!w || w->err)
@@ -412,16 +530,26 @@ int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
 	opts = epb_comments(w, pkt, &c);
 	opts += (pkt->epb_flags ? 8 : 0) + (pkt->dropcount ? 12 : 0) + (meta ? 8 : 0) +
 		(pkt->has_xdp_verdict ? 16 : 0);
-	b = reserve(w, 32 + pad4(pkt->caplen) + opts + (opts ? 4 : 0));
+	blen = 32 + pad4(pkt->caplen) + opts + (opts ? 4 : 0);
+	ref = ref && !w->gz && pkt->caplen >= REF_MIN;
+	if (ref && (w->nref == REF_MAX || w->ref_bytes + pkt->caplen > REF_BYTES) && flush_buf(w) < 0)
+		return -1;
+	b = reserve(w, ref ? blen - pkt->caplen : blen);
 	if (!b)
 		return -1;
 	p = put_ts(put32(b + 8, pkt->if_id), pkt->ts_ns);
 	/* Readers reject caplen > original length. */
 	p = put32(put32(p, pkt->caplen), pkt->len < pkt->caplen ? pkt->caplen : pkt->len);
-	if (pkt->caplen)
+	if (ref) {
+		/* the bytes stay where they are; the rest of the block follows them */
+		w->refs[w->nref++] = (struct wref){ w->len + (size_t)(p - b), pkt->data, pkt->caplen };
+		w->ref_bytes += pkt->caplen;
+	} else if (pkt->caplen) {
 		memcpy(p, pkt->data, pkt->caplen);
-	memset(p + pkt->caplen, 0, pad4(pkt->caplen) - pkt->caplen);
-	p += pad4(pkt->caplen);
+		p += pkt->caplen;
+	}
+	memset(p, 0, pad4(pkt->caplen) - pkt->caplen);
+	p += pad4(pkt->caplen) - pkt->caplen;
 	for (size_t i = 0; i < 2 && c.text[i]; i++)
 		p = put_opt(p, OPT_COMMENT, c.text[i], c.len[i]);
 	if (pkt->epb_flags)
@@ -434,8 +562,33 @@ int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
 		p = put_verdict(p, pkt->xdp_verdict);
 	if (opts)
 		p = put32(p, OPT_END);
+	if (ref) {
+		put32(put32(b, BT_EPB), (uint32_t)blen);
+		put32(p, (uint32_t)blen);
+		note_block(w, (uint32_t)blen);
+		w->len += (size_t)(p + 4 - b);
+		w->total += blen;
+		return 0;
+	}
 	commit(w, b, p, BT_EPB);
 	return 0;
+}
+
+int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
+{
+	return write_packet(w, pkt, 0);
+}
+
+int pcapng_write_packet_ref(struct pcapng_writer *w, const struct oc_packet *pkt)
+{
+	return write_packet(w, pkt, 1);
+}
+
+int pcapng_sync(struct pcapng_writer *w)
+{
+	if (!w)
+		return -1;
+	return w->nref ? flush_buf(w) : (w->err ? -1 : 0);
 }
 
 int pcapng_write_stats(struct pcapng_writer *w, uint32_t if_id, uint64_t start_ns,
@@ -494,6 +647,7 @@ int pcapng_close(struct pcapng_writer *w)
 		w->err = errno;
 	}
 	rc = -w->err;
+	free(w->blens);
 	free(w->buf);
 	free(w->name);
 	free(w);
