@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +41,34 @@ struct wref {
 #define REF_MAX 256			/* pending references before a write */
 #define REF_BYTES (8u << 20)		/* pending referenced bytes before a write */
 
+/* gzip output is compressed by a thread of its own, so that compressing never
+ * stalls the capture: full buffers are queued to it (GZ_QUEUE of them, then
+ * the writer waits), a flush queues a sync point; its first failure is the
+ * writer's next. */
+#define GZ_QUEUE 16
+
+struct gz_buf {
+	uint8_t *buf;
+	size_t len, cap;
+	int sync;		/* gzflush(Z_SYNC_FLUSH) after it */
+};
+
+struct gz_thread {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	gzFile gz;
+	struct gz_buf q[GZ_QUEUE];
+	unsigned head, n;
+	struct gz_buf spare[GZ_QUEUE + 1];
+	unsigned nspare;
+	int stop, err;
+	char msg[256];
+};
+
 struct pcapng_writer {
 	struct comment_slot comments[COMMENT_SLOTS];
+	struct gz_thread *gt;	/* NULL: gzip in the caller's thread (or no gzip) */
 	struct wref refs[REF_MAX];
 	unsigned nref;
 	size_t ref_bytes;
@@ -164,6 +191,128 @@ static int gz_fail(struct pcapng_writer *w)
 	return hard_fail(w, EIO, m);
 }
 
+static void *gz_main(void *arg)
+{
+	struct gz_thread *t = arg;
+
+	pthread_mutex_lock(&t->mu);
+	for (;;) {
+		struct gz_buf b;
+		int err = 0, zerr;
+		char msg[sizeof(t->msg)] = "";
+
+		while (!t->n && !t->stop)
+			pthread_cond_wait(&t->cv, &t->mu);
+		if (!t->n)
+			break;
+		b = t->q[t->head];
+		pthread_mutex_unlock(&t->mu);
+		if (!t->err) {
+			errno = 0;
+			if ((b.len && gzwrite(t->gz, b.buf, (unsigned)b.len) != (int)b.len) ||
+			    (b.sync && gzflush(t->gz, Z_SYNC_FLUSH) != Z_OK)) {
+				const char *m = gzerror(t->gz, &zerr);
+
+				err = zerr == Z_ERRNO ? (errno ? errno : EIO) : EIO;
+				snprintf(msg, sizeof(msg), "%s", zerr == Z_ERRNO ? strerror(err) : m);
+			}
+		}
+		pthread_mutex_lock(&t->mu);
+		if (err && !t->err) {
+			t->err = err;
+			memcpy(t->msg, msg, sizeof(msg));
+		}
+		t->head = (t->head + 1) % GZ_QUEUE;
+		t->n--;
+		if (b.buf)
+			t->spare[t->nspare++] = b;
+		pthread_cond_broadcast(&t->cv);
+	}
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+static struct gz_thread *gz_start(gzFile gz)
+{
+	struct gz_thread *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->gz = gz;
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	if (pthread_create(&t->tid, NULL, gz_main, t)) {
+		pthread_mutex_destroy(&t->mu);
+		pthread_cond_destroy(&t->cv);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* Hands buf (and a sync point) to the thread, taking an empty buffer back. */
+static int gz_enqueue(struct pcapng_writer *w, int sync)
+{
+	struct gz_thread *t = w->gt;
+	struct gz_buf b = { 0 };
+	int err;
+	char msg[sizeof(t->msg)];
+
+	pthread_mutex_lock(&t->mu);
+	while (t->n == GZ_QUEUE && !t->err)
+		pthread_cond_wait(&t->cv, &t->mu);
+	if ((err = t->err)) {
+		memcpy(msg, t->msg, sizeof(msg));
+		pthread_mutex_unlock(&t->mu);
+		return hard_fail(w, err, msg);
+	}
+	if (w->len) {
+		if (t->nspare) {
+			b = t->spare[--t->nspare];
+		} else if (!(b.buf = malloc(WBUF_SIZE))) {
+			pthread_mutex_unlock(&t->mu);
+			return soft_fail(w, "writing %s: out of memory", w->name);
+		} else {
+			b.cap = WBUF_SIZE;
+		}
+		t->q[(t->head + t->n) % GZ_QUEUE] = (struct gz_buf){ w->buf, w->len, w->cap, sync };
+		w->buf = b.buf;
+		w->cap = b.cap;
+	} else if (sync) {
+		t->q[(t->head + t->n) % GZ_QUEUE] = (struct gz_buf){ NULL, 0, 0, 1 };
+	} else {
+		pthread_mutex_unlock(&t->mu);
+		return 0;
+	}
+	t->n++;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	w->flushed += w->len;
+	w->len = 0;
+	return 0;
+}
+
+/* Waits for the thread to compress everything queued, and ends it; its
+ * failure, if any, becomes the writer's. */
+static void gz_stop(struct pcapng_writer *w)
+{
+	struct gz_thread *t = w->gt;
+
+	pthread_mutex_lock(&t->mu);
+	t->stop = 1;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->tid, NULL);
+	if (t->err)
+		hard_fail(w, t->err, t->msg);
+	for (unsigned i = 0; i < t->nspare; i++)
+		free(t->spare[i].buf);
+	pthread_mutex_destroy(&t->mu);
+	pthread_cond_destroy(&t->cv);
+	free(t);
+	w->gt = NULL;
+}
+
 /* Writes buf with the referenced packet bytes in place; an errno, or 0. */
 static int writev_all(struct pcapng_writer *w, size_t *done)
 {
@@ -249,6 +398,8 @@ static int flush_buf(struct pcapng_writer *w)
 		return hard_fail(w, e, NULL);
 	}
 	w->nblen = 0;
+	if (w->gt)
+		return gz_enqueue(w, 0);
 	if (!w->len)
 		return 0;
 	if (w->gz) {
@@ -385,6 +536,7 @@ struct pcapng_writer *pcapng_open(const char *path, const struct pcapng_shb_info
 		}
 		w->own_fd = 0;
 		gzbuffer(w->gz, RBUF_SIZE);
+		w->gt = gz_start(w->gz);	/* else compressed in this thread */
 	} else if (fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		w->regular = 1;
 		w->base = lseek(w->fd, 0, SEEK_CUR);
@@ -581,6 +733,8 @@ int pcapng_write_stats_comment(struct pcapng_writer *w, uint32_t if_id, uint64_t
 
 int pcapng_flush(struct pcapng_writer *w)
 {
+	if (w && w->gt)
+		return w->err ? -1 : gz_enqueue(w, 1);
 	if (!w || flush_buf(w) < 0)
 		return -1;
 	if (w->gz && gzflush(w->gz, Z_SYNC_FLUSH) != Z_OK)
@@ -595,6 +749,8 @@ int pcapng_close(struct pcapng_writer *w)
 	if (!w)
 		return -EINVAL;
 	flush_buf(w);
+	if (w->gt)
+		gz_stop(w);
 	if (w->gz) {
 		errno = 0;
 		rc = gzclose(w->gz);
