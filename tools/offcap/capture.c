@@ -109,8 +109,8 @@ static void usage(FILE *f)
 "%s"
 "  -B, --buffer MIB        ring buffer memory in MiB, power of two, shared by one\n"
 "                          ring per CPU, at least 1 MiB each (default 8; with\n"
-"                          -s 0 or a snaplen over 1024, 4 per hook point, at\n"
-"                          most 128)\n"
+"                          -s 0 or a snaplen over 1024, 16 per hook point,\n"
+"                          from 64 to 128)\n"
 "  -q, --quiet             no live status line; short lines (tcp 1448)\n"
 "  -v, --verbose           lines with all the metadata; libbpf's and the\n"
 "                          verifier's messages\n"
@@ -655,7 +655,7 @@ static void start_notes(struct cap_state *s, struct oc_capture *c)
 
 		fprintf(stderr, "offcap: ring buffers %llu MiB (%u x %llu MiB, one per CPU), sized for "
 			"%u whole records at each of %d points (-B sets it)\n",
-			(unsigned long long)(per * n >> 20), n, (unsigned long long)(per >> 20), 64,
+			(unsigned long long)(per * n >> 20), n, (unsigned long long)(per >> 20), 256,
 			__builtin_popcount(s->o->points));
 	}
 	if (!s->o->snaplen)

@@ -28,12 +28,13 @@ _Static_assert(OC_MAX_DEVS <= OC_WATCH_DEVS, "tracepoint filter too small");
 /* Default ring memory, all CPUs together: small rings stay in cache, which
  * makes every event cheaper to write; whole packets need room for bursts. */
 #define OC_RING_MB_DEFAULT 8
+#define OC_RING_MB_DEFAULT_BIG 64
 #define OC_RING_MB_MAX 128
 /* Beyond a snaplen of 1024: room for OC_RING_RECORDS whole records at every
- * point. More is slower, not safer: a ring read long after it was written is
- * read from memory, not the cache (at -s 0, 64 MiB rings cost the consumer
- * 2-3x the CPU per event of 8-16 MiB ones and lost more events). */
-#define OC_RING_RECORDS 64
+ * point, at least 64 MiB. Not less: 8-16 MiB rings cost the consumer less per
+ * event at -s 0 (they stay in the cache) but a consumer kept off the CPU for
+ * a few tens of ms then loses events (analysis.sh's software GSO burst did). */
+#define OC_RING_RECORDS 256
 #define OC_MAX_TRACE 8	/* tp_btf programs of all tracepoint points */
 /* Points whose program is bound to a device: without OC_FEAT_KERN_CTX they
  * cannot read its namespace, so each watched namespace gets its own copy. */
@@ -612,7 +613,7 @@ static int open_frags(struct oc_capture *c, const struct oc_capture_opts *o, cha
 uint32_t oc_ring_mb_default(uint32_t snaplen, unsigned points)
 {
 	uint64_t rec = (snaplen && snaplen < 65536 ? snaplen : 65536) + 64, bytes;
-	uint64_t mb = OC_RING_MB_DEFAULT;
+	uint64_t mb = OC_RING_MB_DEFAULT_BIG;
 
 	if (snaplen && snaplen <= 1024)
 		return OC_RING_MB_DEFAULT;
