@@ -336,6 +336,86 @@ static void test_layout(void)
 	unlink(path);
 }
 
+/* pcapng_write_packet_ref: the bytes are written from the caller's memory at
+ * the sync, so changing them afterwards changes nothing in the file. */
+static void test_ref(void)
+{
+	struct oc_packet p[NPKT], w_p[NPKT];
+	struct oc_iface f0 = mk_iface("veth0@tc-egress", "offcap veth0 tc-egress mtu=1500",
+				      OC_LINKTYPE_ETHERNET, 262144);
+	struct oc_iface f1 = mk_iface("eth1", "", OC_LINKTYPE_RAW, 65535);
+	char path[64], err[256] = "";
+	struct pcapng_writer *w;
+	uint8_t *copy = malloc(BIG_LEN);
+	int rc = 0;
+
+	mk_packets(p);
+	memcpy(w_p, p, sizeof(p));
+	if (copy) {
+		memcpy(copy, big, BIG_LEN);
+		w_p[4].data = copy;
+	}
+	tmp_path(path, sizeof(path), ".pcapng");
+	w = pcapng_open(path, &shb_info, err, sizeof(err));
+	CHECK(w && copy, "ref: writer open (%s)", err);
+	if (!w || !copy) {
+		free(copy);
+		return;
+	}
+	rc |= pcapng_add_iface(w, &f0) != 0;
+	rc |= pcapng_add_iface(w, &f1) != 1;
+	for (int i = 0; i < NPKT; i++)
+		rc |= pcapng_write_packet_ref(w, &w_p[i]) != 0;
+	rc |= pcapng_sync(w) != 0;
+	memset(copy, 0xaa, BIG_LEN);	/* the caller's ring moves on */
+	rc |= pcapng_write_stats(w, 0, 1700000000000000000ull, 1700000001000000000ull, 1234, 5) != 0;
+	CHECK_EQ(pcapng_bytes_written(w) % 4, 0, "ref: block lengths are multiples of 4");
+	rc |= pcapng_close(w) != 0;
+	CHECK_EQ(rc, 0, "ref: written with references and a sync");
+	CHECK_EQ(read_compare(path, p, err, sizeof(err)), NPKT, "ref: reads back identically (%s)", err);
+	free(copy);
+	unlink(path);
+}
+
+/* A write cut short with references pending leaves whole blocks only. */
+static void test_ref_short_write(void)
+{
+	struct oc_iface f = mk_iface("lo", "", OC_LINKTYPE_ETHERNET, 0);
+	struct oc_packet pk = { .caplen = 1000, .len = 1000, .data = big }, got;
+	struct rlimit old, lim;
+	char path[64], err[256];
+	struct pcapng_writer *w;
+	struct cap_reader *r;
+	int n = 0, rc = 0;
+	size_t len;
+	uint8_t *b;
+
+	tmp_path(path, sizeof(path), ".pcapng");
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 1500000;
+	setrlimit(RLIMIT_FSIZE, &lim);
+	w = pcapng_open(path, &shb_info, err, sizeof(err));
+	pcapng_add_iface(w, &f);
+	for (int i = 0; i < 2000 && !rc; i++)
+		rc = pcapng_write_packet_ref(w, &pk) || (i % 100 == 99 && pcapng_sync(w));
+	if (!rc)
+		rc = pcapng_flush(w);
+	setrlimit(RLIMIT_FSIZE, &old);
+	CHECK(rc != 0, "ref short write: a write fails");
+	CHECK_EQ(pcapng_close(w), -EFBIG, "ref short write: close returns -EFBIG");
+	b = slurp(path, &len);
+	free(b);
+	r = cap_open(path, err, sizeof(err));
+	while (r && (rc = cap_next(r, &got)) == 1)
+		n++;
+	CHECK(r && rc == 0 && n > 0 && len < 1500000,
+	      "ref short write: %zu bytes left hold %d whole packets and end at a block boundary", len, n);
+	cap_close(r);
+	unlink(path);
+}
+
 static void test_gzip(void)
 {
 	struct oc_packet p[NPKT];
@@ -1047,6 +1127,8 @@ int main(void)
 	test_layout();
 	test_roundtrip();
 	test_gzip();
+	test_ref();
+	test_ref_short_write();
 	test_stdin();
 	test_pcap(0);
 	test_pcap(1);
