@@ -18,7 +18,12 @@ check "report --json exits 0 and is valid JSON" bash -c "[ $rc -eq 0 ] && jq -e 
 compared=$(jq .synthesis.compared "$J"); matched=$(jq .synthesis.matched "$J")
 check_num "synthesis: segments compared with the kernel's" "$compared" -gt 1000
 check_num "synthesis: byte-for-byte match rate 100% (matched)" "$matched" -eq "$compared"
-check_num "synthesis: no segment the kernel did not produce" "$(jq '.synthesis.missing + .synthesis.differed' "$J")" -eq 0
+check_num "synthesis: no segment differs from the kernel's" "$(jq .synthesis.differed "$J")" -eq 0
+# a segment not seen at post-gso is one the capture dropped (a loaded machine): never more
+missing=$(jq .synthesis.missing "$J")
+drops=$(sed -n 's/^post-gso *[0-9]* packets captured, \([0-9]*\) dropped.*/\1/p' "$OC_TMP/offcap.err")
+check "synthesis: no segment missing but what the capture dropped at post-gso ($missing missing, ${drops:-?} dropped)" \
+	[ "$missing" -eq 0 -o "$missing" -le "${drops:-0}" ]
 echo "# synthesis match: $matched of $compared"
 "$OFFCAP" report --side-by-side -c 3 "$F" > "$OC_TMP/sbs.txt"
 check "side-by-side: three super-frames listed" bash -c "[ \$(grep -c '^super-frame' '$OC_TMP/sbs.txt') -eq 3 ]"
@@ -29,10 +34,10 @@ S=$OC_TMP/split.pcapng
 "$OFFCAP" split "$F" "$S" 2>"$OC_TMP/split.err"; rc=$?
 check "split exits 0" [ $rc -eq 0 ]
 check_num "split: no frame over the MTU left (largest frame)" "$(tshark -r "$S" -T fields -e frame.len 2>/dev/null | sort -n | tail -1)" -le 1514
-bad=$(tshark -r "$S" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -Y "tcp.checksum.status != 1 || ip.checksum.status != 1" 2>/dev/null | wc -l)
+bad=$(tshark -r "$S" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -Y "tcp.checksum.status != 1 || ip.checksum.status != 1" -T fields -e frame.number 2>/dev/null | wc -l)
 check_num "split: tshark verifies every TCP and IP checksum as good (bad)" "$bad" -eq 0
 sup=$(jq '.interfaces[] | select(.interface == "oca@tc-egress") | .segments' "$J")
-got=$(tshark -r "$S" -Y 'frame.interface_name == "oca@tc-egress" && frame.comment contains "offcap split: segment"' 2>/dev/null | wc -l)
+got=$(tshark -r "$S" -Y 'frame.interface_name == "oca@tc-egress" && frame.comment contains "offcap split: segment"' -T fields -e frame.number 2>/dev/null | wc -l)
 check_num "split: super-frames became as many segments as the report says ($sup)" "$got" -eq "$sup"
 
 # 3. GRO on the receiver: merged frames matched with the frames XDP saw

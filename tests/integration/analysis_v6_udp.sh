@@ -35,7 +35,7 @@ check_num "UDP GSO: all 500 datagrams compared with the kernel's" "$(jq .synthes
 check_num "UDP GSO: byte-for-byte match (matched)" "$(jq .synthesis.matched "$J")" -eq 500
 S=$OC_TMP/udp-split.pcapng
 "$OFFCAP" split "$F" "$S" 2>/dev/null
-bad=$(tshark -r "$S" -o udp.check_checksum:TRUE -Y "udp && udp.checksum.status != 1" 2>/dev/null | wc -l)
+bad=$(tshark -r "$S" -o udp.check_checksum:TRUE -Y "udp && udp.checksum.status != 1" -T fields -e frame.number 2>/dev/null | wc -l)
 check_num "UDP GSO split: tshark verifies every UDP checksum (bad)" "$bad" -eq 0
 check_num "UDP GSO split: 500 datagrams of at most 1400 bytes at tc-egress" \
-	"$(tshark -r "$S" -Y 'frame.interface_name == "oca@tc-egress" && udp.length <= 1408 && udp.dstport == 9999' 2>/dev/null | wc -l)" -eq 500
+	"$(tshark -r "$S" -Y 'frame.interface_name == "oca@tc-egress" && udp.length <= 1408 && udp.dstport == 9999' -T fields -e frame.number 2>/dev/null | wc -l)" -eq 500

@@ -56,16 +56,16 @@ check_num "report: no REAL oversize frame" "$(jq '[.interfaces[].over_mtu_causes
 
 "$OFFCAP" split "$F" "$S" 2>"$OC_TMP/split.err"
 check "split succeeds" [ $? -eq 0 ]
-big=$(tshark -r "$S" -Y 'frame.interface_name contains "oca@" && frame.len > 1514' 2>/dev/null | wc -l)
+big=$(tshark -r "$S" -Y 'frame.interface_name contains "oca@" && frame.len > 1514' -T fields -e frame.number 2>/dev/null | wc -l)
 check_num "split: no underlay frame over the 1500 MTU (1514 with Ethernet)" "$big" -eq 0
-big=$(tshark -r "$S" -Y 'frame.interface_name contains "vx0@" && frame.len > 1464' 2>/dev/null | wc -l)
+big=$(tshark -r "$S" -Y 'frame.interface_name contains "vx0@" && frame.len > 1464' -T fields -e frame.number 2>/dev/null | wc -l)
 check_num "split: no vx0 frame over its 1450 MTU" "$big" -eq 0
-n=$(tshark -r "$S" -Y 'frame.interface_name == "oca@tc-egress" && vxlan.vni == 42 && tcp.len > 0' 2>/dev/null | wc -l)
+n=$(tshark -r "$S" -Y 'frame.interface_name == "oca@tc-egress" && vxlan.vni == 42 && tcp.len > 0' -T fields -e frame.number 2>/dev/null | wc -l)
 check_num "split: the underlay carries the data as VXLAN segments" "$n" -gt 1000
 bad=$(tshark -r "$S" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE \
 	-Y 'ip.checksum.status == 0 || tcp.checksum.status == 0 || udp.checksum.status == 0' 2>/dev/null | wc -l)
 check_num "split: tshark finds no bad IP, TCP, outer UDP or ICMP checksum" "$bad" -eq 0
-part=$(tshark -r "$F" -o udp.check_checksum:TRUE -Y 'frame.interface_name == "oca@tc-egress" && udp.checksum.status == 0 && icmp.type == 8' 2>/dev/null | wc -l)
+part=$(tshark -r "$F" -o udp.check_checksum:TRUE -Y 'frame.interface_name == "oca@tc-egress" && udp.checksum.status == 0 && icmp.type == 8' -T fields -e frame.number 2>/dev/null | wc -l)
 check_num "capture: the echo requests' outer UDP checksums were left for the device" "$part" -eq 3
-good=$(tshark -r "$S" -o udp.check_checksum:TRUE -Y 'frame.interface_name == "oca@tc-egress" && udp.checksum.status == 1 && icmp.type == 8' 2>/dev/null | wc -l)
+good=$(tshark -r "$S" -o udp.check_checksum:TRUE -Y 'frame.interface_name == "oca@tc-egress" && udp.checksum.status == 1 && icmp.type == 8' -T fields -e frame.number 2>/dev/null | wc -l)
 check_num "split: filled in, they verify" "$good" -eq 3

@@ -21,7 +21,7 @@ check "the interface description records the MTU" bash -c "'$OFFCAP' stats '$F' 
 descr=$(tshark -r "$F" -Y "frame.interface_name == \"$NS_A/oca@tc-egress\"" -T fields -e frame.interface_description 2>/dev/null | head -1)
 check "the description follows the key=value contract ($descr)" \
 	bash -c "[[ '$descr' == 'offcap-idb/1 hook=tc-egress ifname=oca netns=$NS_A netns_ino='*' driver=veth mtu=1500 gso_max_size='*' features=tso:on,'* ]]"
-n_tshark=$(tshark -r "$F" 2>/dev/null | wc -l)
+n_tshark=$(tshark -r "$F" -T fields -e frame.number 2>/dev/null | wc -l)
 check_num "tcpdump -r reads every packet tshark reads ($n_tshark)" "$(tcpdump -r "$F" -nn 2>/dev/null | wc -l)" -eq "$n_tshark"
 ours=$("$OFFCAP" stats "$F" 2>/dev/null | awk '$1 ~ /@/ {print $1, $2}' | sort)
 theirs=$(tshark -r "$F" -T fields -e frame.interface_name 2>/dev/null | sort | uniq -c | awk '{print $2, $1}' | sort)
@@ -33,14 +33,14 @@ oc_capture "$G" -i "$NS_A/oca"
 oc_iperf 2M
 oc_capture_stop
 check "a .gz output starts with the gzip magic" bash -c "head -c2 '$G' | od -An -tx1 | grep -q '1f 8b'"
-check "tshark reads the gzip output" bash -c "[ \$(tshark -r '$G' 2>/dev/null | wc -l) -gt 10 ]"
+check "tshark reads the gzip output" bash -c "[ \$(tshark -r '$G' -T fields -e frame.number 2>/dev/null | wc -l) -gt 10 ]"
 
 "$OFFCAP" capture -q -w - -i "$NS_A/oca" -c 50 2>/dev/null > "$OC_TMP/pipe.pcapng" &
 p=$!; OC_PIDS+=($p); sleep 0.8
 oc_iperf 2M
 wait "$p"; rc=$?
 check "-c 50 -w - stops by itself with status 0" [ $rc -eq 0 ]
-check_num "-w - | tshark -r - reads exactly 50 packets" "$(tshark -r - < "$OC_TMP/pipe.pcapng" 2>/dev/null | wc -l)" -eq 50
+check_num "-w - | tshark -r - reads exactly 50 packets" "$(tshark -r - < "$OC_TMP/pipe.pcapng" -T fields -e frame.number 2>/dev/null | wc -l)" -eq 50
 
 "$OFFCAP" capture -q -i "$NS_A/oca" -c 20 > "$OC_TMP/lines.txt" 2>/dev/null &
 p=$!; OC_PIDS+=($p); sleep 0.8

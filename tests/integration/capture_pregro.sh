@@ -24,7 +24,7 @@ pg=".interfaces[] | select(.interface == \"$NS_B/ocb@pre-gro\")"
 check_num "report: pre-gro's super-frames are received whole, none a GRO merge" \
 	"$(jq "$pg | .over_mtu_causes.received_whole" "$J")" -eq "$(jq "$pg | .over_mtu" "$J")"
 check "pre-gro frames keep their Ethernet header (tshark decodes TCP)" \
-	bash -c "[ \$(tshark -r '$F' -Y 'frame.interface_name == \"$NS_B/ocb@pre-gro\" && !eth' 2>/dev/null | wc -l) -eq 0 ]"
+	bash -c "[ \$(tshark -r '$F' -Y 'frame.interface_name == \"$NS_B/ocb@pre-gro\" && !eth' -T fields -e frame.number 2>/dev/null | wc -l) -eq 0 ]"
 
 # 2. GRO on, the sender's TSO off: pre-gro sees every frame a merge was built from
 inb ethtool -K ocb gro on >/dev/null

@@ -13,7 +13,7 @@ oc_capture "$F" -i "$NS_A/oca" -p tc-egress,post-gso --report
 ina bash -c "for i in \$(seq 20); do echo offcap-vlan-test > /dev/udp/$IP_B/9999; done"
 sleep 0.3
 oc_capture_stop; cp "$OC_TMP/offcap.out" "$OC_TMP/report.txt"
-n=$(tshark -r "$F" -Y 'frame.interface_name == "oca@post-gso" && vlan.id == 100 && udp.dstport == 9999' 2>/dev/null | wc -l)
+n=$(tshark -r "$F" -Y 'frame.interface_name == "oca@post-gso" && vlan.id == 100 && udp.dstport == 9999' -T fields -e frame.number 2>/dev/null | wc -l)
 check_num "post-gso: the offloaded tag is back in the bytes (tshark sees VLAN 100)" "$n" -eq 20
 check "the comment says the tag was offloaded and re-inserted" \
 	bash -c "tshark -r '$F' -T fields -e frame.comment 2>/dev/null | grep -q 'vlan=100.*re-inserted'"

@@ -53,7 +53,7 @@ OFFCAP_DISABLE=kern_ctx,trace_dynptr,xdp_frags oc_capture "$OC_TMP/old.pcapng" -
 oc_iperf 1M; sleep 0.2; oc_capture_stop
 for pt in xdp tc-ingress tc-egress post-gso pre-gro; do
 	check_verdicts "older kernels' variants, 'tcp dst port 5201 or (outbound and icmp)'" "$OC_TMP/offcap.err" "$pt" \
-		"$(tshark -r "$OC_TMP/old.pcapng" -Y "frame.interface_name contains \"@$pt\"" 2>/dev/null | wc -l)"
+		"$(tshark -r "$OC_TMP/old.pcapng" -Y "frame.interface_name contains \"@$pt\"" -T fields -e frame.number 2>/dev/null | wc -l)"
 done
 left=$(oc_leftovers "$NS_A"); [ -n "$left" ] && echo "# left: $left"
 check "nothing left attached" [ -z "$left" ]

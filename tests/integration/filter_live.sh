@@ -42,22 +42,22 @@ oc_iperf 2M
 sleep 0.2; oc_capture_stop
 for pt in oca@tc-egress oca@post-gso ocb@xdp ocb@tc-ingress ocb@pre-gro; do
 	sel="frame.interface_name contains \"/$pt\""	# NS/IFACE@POINT: two namespaces
-	n=$(tshark -r "$OC_TMP/all-points.pcapng" -Y "$sel" 2>/dev/null | wc -l)
-	bad=$(tshark -r "$OC_TMP/all-points.pcapng" -Y "$sel && !(tcp.dstport == 5201)" 2>/dev/null | wc -l)
+	n=$(tshark -r "$OC_TMP/all-points.pcapng" -Y "$sel" -T fields -e frame.number 2>/dev/null | wc -l)
+	bad=$(tshark -r "$OC_TMP/all-points.pcapng" -Y "$sel && !(tcp.dstport == 5201)" -T fields -e frame.number 2>/dev/null | wc -l)
 	check "-p all 'tcp dst port 5201': $pt kept the transfer ($n) and nothing else ($bad)" \
 		[ "$n" -gt 10 -a "$bad" -eq 0 ]
 done
 for pt in xdp tc-ingress tc-egress post-gso pre-gro; do
-	n=$(tshark -r "$OC_TMP/all-points.pcapng" -Y "frame.interface_name contains \"@$pt\"" 2>/dev/null | wc -l)
+	n=$(tshark -r "$OC_TMP/all-points.pcapng" -Y "frame.interface_name contains \"@$pt\"" -T fields -e frame.number 2>/dev/null | wc -l)
 	check_verdicts "-p all 'tcp dst port 5201'" "$OC_TMP/ap.err" "$pt" "$n"
 done
 check "-p all: the verdicts in each statistics block's comment" \
 	bash -c "strings '$OC_TMP/all-points.pcapng' | grep -c 'filter in the kernel (every interface at this point): kept=[1-9][0-9]* rejected=[1-9][0-9]* undecided=0' | grep -qx 10"
 check_num "'len > 1514' kept super-frames" "$(lines "$OC_TMP/f0.pcapng" | wc -l)" -gt 0
 check_num "'len > 1514' kept no frame that fits the MTU" \
-	"$(tshark -r "$OC_TMP/f0.pcapng" -Y 'frame.len <= 1514' 2>/dev/null | wc -l)" -eq 0
+	"$(tshark -r "$OC_TMP/f0.pcapng" -Y 'frame.len <= 1514' -T fields -e frame.number 2>/dev/null | wc -l)" -eq 0
 check_num "'len > 1514' kept every super-frame the unfiltered capture has" \
-	"$(tshark -r "$OC_TMP/f0.pcapng" 2>/dev/null | wc -l)" -eq "$(tshark -r "$U" -Y 'frame.len > 1514' 2>/dev/null | wc -l)"
+	"$(tshark -r "$OC_TMP/f0.pcapng" -T fields -e frame.number 2>/dev/null | wc -l)" -eq "$(tshark -r "$U" -Y 'frame.len > 1514' -T fields -e frame.number 2>/dev/null | wc -l)"
 "$OFFCAP" capture -q -i "$NS_A/oca" -w "$OC_TMP/bad.pcapng" 'tcp port' 2>"$OC_TMP/bad.err"; rc=$?
 check "a bad expression: libpcap's message, exit 1, nothing written" \
 	bash -c "[ $rc -eq 1 ] && grep -q 'syntax error' '$OC_TMP/bad.err' && [ ! -e '$OC_TMP/bad.pcapng' ]"

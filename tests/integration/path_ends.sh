@@ -92,8 +92,8 @@ for ext in pcapng pcap; do
 done
 M=$OC_TMP/merged.pcapng
 check "merge: writes the merged file" "$OFFCAP" merge -l A="$OC_TMP/clean-a.pcapng" -l B="$OC_TMP/clean-bs.pcapng" -w "$M"
-check_num "merge: tshark reads every packet of both" "$(tshark -r "$M" 2>/dev/null | wc -l)" -eq \
-	"$(( $(tshark -r "$OC_TMP/clean-a.pcapng" 2>/dev/null | wc -l) + $(tshark -r "$OC_TMP/clean-bs.pcapng" 2>/dev/null | wc -l) ))"
+check_num "merge: tshark reads every packet of both" "$(tshark -r "$M" -T fields -e frame.number 2>/dev/null | wc -l)" -eq \
+	"$(( $(tshark -r "$OC_TMP/clean-a.pcapng" -T fields -e frame.number 2>/dev/null | wc -l) + $(tshark -r "$OC_TMP/clean-bs.pcapng" -T fields -e frame.number 2>/dev/null | wc -l) ))"
 check "merge: interface blocks keep their names behind the host label" \
 	bash -c "tshark -r '$M' -T fields -e frame.interface_name 2>/dev/null | sort -u | grep -qx 'B:ocb@tc-ingress'"
 check "merge: timestamps in order, B's corrected to A's clock (last frame within a minute of A's)" \

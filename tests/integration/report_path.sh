@@ -59,7 +59,7 @@ report "$F"
 check_num "1400 link in the middle: the MSS problem is reported" "$(problems "$MSS_PROB")" -ge 1
 check "1400 link in the middle: text names the 1400 link" grep -q 'lets its peer send 1500-byte packets; a link of MTU 1400' "$T"
 check_num "1400 link in the middle: each ICMP frag-needed counted once, not per hook point" \
-	"$(problems icmp_too_big)" -eq "$(tshark -r "$F" -Y 'frame.interface_name contains "oca@tc-ingress" && icmp.type == 3' 2>/dev/null | wc -l)"
+	"$(problems icmp_too_big)" -eq "$(tshark -r "$F" -Y 'frame.interface_name contains "oca@tc-ingress" && icmp.type == 3' -T fields -e frame.number 2>/dev/null | wc -l)"
 oc_cleanup_ns() { for ns in "$NS_A" "$NS_B" "$NS_R"; do ip netns del "$ns" 2>/dev/null; done; }
 oc_cleanup_ns
 

@@ -59,11 +59,11 @@ wait
 names=$(tshark -r "$F" -T fields -e frame.interface_name 2>/dev/null | sort -u | tr '\n' ' ')
 check "tshark -i offcap:NS/oca -a duration:3 -w F: one IDB per default hook point ($names)" \
 	[ "$names" = "oca@post-gso oca@tc-egress oca@tc-ingress " ]
-n=$(tshark -r "$F" -Y "tcp.port == 5201" 2>/dev/null | wc -l)
+n=$(tshark -r "$F" -Y "tcp.port == 5201" -T fields -e frame.number 2>/dev/null | wc -l)
 check_num "the transfer's packets are in F" "$n" -gt 100
 check_num "the capture filter (-f 'tcp port 5201') let nothing else through" \
-	"$(tshark -r "$F" -Y "!(tcp.port == 5201)" 2>/dev/null | wc -l)" -eq 0
-m=$(HOME=$H tshark -r "$F" -Y 'offcap.gso_segs > 1 && offcap.point == "tc-egress"' 2>/dev/null | wc -l)
+	"$(tshark -r "$F" -Y "!(tcp.port == 5201)" -T fields -e frame.number 2>/dev/null | wc -l)" -eq 0
+m=$(HOME=$H tshark -r "$F" -Y 'offcap.gso_segs > 1 && offcap.point == "tc-egress"' -T fields -e frame.number 2>/dev/null | wc -l)
 check_num "the per-user plugin loads and shows the super-frames" "$m" -gt 0
 left=$(oc_leftovers "$NS_A"; pgrep -f "offcap:$NS_A/" )
 check "nothing attached and no extcap left after tshark stops" [ -z "$left" ]
@@ -77,7 +77,7 @@ cat "$OC_TMP/fifo" >"$OC_TMP/term.pcapng" & C=$!
 sleep 1; send_udp 3; sleep 0.3; kill -TERM $E; wait $E; rc=$?; wait $C
 check "SIGTERM: exit 0, nothing on stderr" bash -c "[ $rc -eq 0 ] && [ ! -s '$OC_TMP/ext.err' ]"
 check_num "SIGTERM: the stream is a whole pcapng with the datagrams" \
-	"$(tshark -r "$OC_TMP/term.pcapng" -Y 'udp.dstport == 9999 && frame.interface_name == "oca@tc-egress"' 2>/dev/null | wc -l)" -ge 3
+	"$(tshark -r "$OC_TMP/term.pcapng" -Y 'udp.dstport == 9999 && frame.interface_name == "oca@tc-egress"' -T fields -e frame.number 2>/dev/null | wc -l)" -ge 3
 "$X" --capture --extcap-interface "offcap:$NS_A/oca" --fifo "$OC_TMP/fifo" 2>"$OC_TMP/ext.err" & E=$!
 head -c 100 "$OC_TMP/fifo" >/dev/null
 send_udp 5

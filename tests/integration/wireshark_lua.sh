@@ -36,11 +36,11 @@ got=$(tshark "${LUA[@]}" -r "$F" -Y 'offcap.gso_segs > 1' -T fields -e frame.num
 check_num "there are super-frames at tc-egress" "$(awk '$3 == "tc-egress" && $6 > 1' "$OC_TMP/offcap.txt" | wc -l)" -gt 10
 check "-Y 'offcap.gso_segs > 1' selects exactly the super-frames and merges" [ "$want" = "$got" ]
 check_num "offloaded VLAN 100 at post-gso as offcap.vlan" \
-	"$(tshark "${LUA[@]}" -r "$F" -Y 'offcap.vlan == 100 && offcap.point == "post-gso" && udp.dstport == 9999' 2>/dev/null | wc -l)" -eq 5
-arte=$(tshark "${LUA[@]}" -r "$F" -Y '_ws.expert.message contains "offload artefact"' 2>/dev/null | wc -l)
+	"$(tshark "${LUA[@]}" -r "$F" -Y 'offcap.vlan == 100 && offcap.point == "post-gso" && udp.dstport == 9999' -T fields -e frame.number 2>/dev/null | wc -l)" -eq 5
+arte=$(tshark "${LUA[@]}" -r "$F" -Y '_ws.expert.message contains "offload artefact"' -T fields -e frame.number 2>/dev/null | wc -l)
 check_num "expert info 'offload artefact' on each of them" "$arte" -eq "$(wc -w <<<"$want")"
 check_num "no REAL over-MTU frame on a healthy link" \
-	"$(tshark "${LUA[@]}" -r "$F" -Y 'offcap.real_over_mtu' 2>/dev/null | wc -l)" -eq 0
+	"$(tshark "${LUA[@]}" -r "$F" -Y 'offcap.real_over_mtu' -T fields -e frame.number 2>/dev/null | wc -l)" -eq 0
 check "offcap.iface and offcap.netns name the interface and namespace" \
 	bash -c "tshark ${LUA[*]} -r '$F' -Y 'offcap.iface == \"ocb\"' -T fields -e offcap.netns 2>/dev/null | sort -u | grep -qx '$NS_B'"
 
