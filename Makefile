@@ -147,10 +147,10 @@ $(BUILD)/view_html.h: tools/offcap/view.html | $(BUILD)
 $(BUILD)/obj/tools/offcap/viewout.o: $(BUILD)/view_html.h
 
 $(BUILD)/liboffcap.a: $(LIB_OBJS)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/liboffcap-san.a: $(LIB_SAN_OBJS)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/offcap: $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS)) $(BUILD)/liboffcap.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)

@@ -9,6 +9,10 @@
 #   offcap-all  3. offcap, all four points including XDP
 #   offcap-s0   4. offcap, default points, -s 0 (whole packets)
 #   tcpdump     5. tcpdump -i <sender veth> -s 256 -w FILE
+#   tcpdump-s0  6. tcpdump -i <sender veth> -s 0 -w FILE
+#   offcap-tc   7. offcap on tcpdump's view: the sender's veth, tc-egress +
+#               tc-ingress (both directions), -s 256
+#   offcap-tc-s0 8. the same, -s 0
 # and, to tell the cost of the hooks and XDP's observer effect from offcap's own
 # capture cost,
 #   hooks-only  a. programs that do nothing at offcap's default hooks (bench/hooks_only*)
@@ -38,7 +42,7 @@
 # the above, space-separated), BENCH_BEFORE (a git revision: adds
 # offcap-before, configuration (2) with offcap built at that revision, in the
 # same interleaved rounds, and reports (2)'s ratio to it), BENCH_OFFLINE (1), BENCH_ONLINE (1),
-# BENCH_BIG_MB (1024), BENCH_SMALL_MB (250), BENCH_REPS (3, offline repetitions),
+# BENCH_BIG_MB (1024), BENCH_SMALL_MB (250), BENCH_S256_MB (250: a -s 256 capture read too), BENCH_REPS (3, offline repetitions),
 # BENCH_BPF_STATS (1; 0 leaves kernel.bpf_stats_enabled off: throughput without
 # the two clock reads per program run that bpf_stats adds, and no ns/event).
 set -u
@@ -47,13 +51,14 @@ ROOT=$PWD
 OFFCAP=${OFFCAP:-$ROOT/build/offcap}
 ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-3}
-CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump hooks-only xdp-pass offcap-xdp offcap-pregro pregro-nop xdp-libxdp offcap-xdp-user filter-none filter-port}
+CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump tcpdump-s0 offcap-tc offcap-tc-s0 hooks-only xdp-pass offcap-xdp offcap-pregro pregro-nop xdp-libxdp offcap-xdp-user filter-none filter-port}
 BEFORE=${BENCH_BEFORE:-}
 [ -n "$BEFORE" ] && CONFIGS="$CONFIGS offcap-before"
 ONLINE=${BENCH_ONLINE:-1}
 OFFLINE=${BENCH_OFFLINE:-1}
 BIG_MB=${BENCH_BIG_MB:-1024}
 SMALL_MB=${BENCH_SMALL_MB:-250}
+S256_MB=${BENCH_S256_MB:-250}
 REPS=${BENCH_REPS:-3}
 BPF_STATS=${BENCH_BPF_STATS:-1}
 TIME=/usr/bin/time
@@ -172,13 +177,15 @@ one_run() {
 	rm -f "$out" "$err" "$tf"
 	case $cfg in
 	none) ;;
-	offcap|offcap-all|offcap-s0|offcap-xdp|offcap-pregro|offcap-before|offcap-xdp-user|filter-none|filter-port)
+	offcap|offcap-all|offcap-s0|offcap-tc|offcap-tc-s0|offcap-xdp|offcap-pregro|offcap-before|offcap-xdp-user|filter-none|filter-port)
 		local args=(-i "$A/oca" -i "$B/ocb") bin=$OFFCAP
 		[ "$cfg" = offcap-xdp-user ] && { xdp_user_attach "$cfg" || return 1; }
 		[ "$cfg" = offcap-before ] && bin=$tmp/before/build/offcap
 		case $cfg in
 		offcap-all) args+=(-p all) ;;
 		offcap-s0) args+=(-s 0) ;;
+		offcap-tc) args=(-i "$A/oca" -p tc-egress,tc-ingress) ;;
+		offcap-tc-s0) args=(-i "$A/oca" -p tc-egress,tc-ingress -s 0) ;;
 		offcap-xdp|offcap-xdp-user) args=(-i "$B/ocb" -p xdp) ;;
 		offcap-pregro) args=(-i "$B/ocb" -p pre-gro) ;;
 		filter-none) args+=(tcp port 9) ;;
@@ -193,8 +200,9 @@ one_run() {
 		[ -s "$out" ] || { fail "$cfg: offcap did not start: $(cat "$err")"; kill -9 "$tpid"; return 1; }
 		cpid=$(child_of "$tpid"); pids+=("$cpid")
 		;;
-	tcpdump)
-		$TIME -f '%e %U %S %M' -o "$tf" ip netns exec "$A" tcpdump -i oca -s 256 -w "$out" 2>"$err" &
+	tcpdump|tcpdump-s0)
+		local snap=256; [ "$cfg" = tcpdump-s0 ] && snap=0
+		$TIME -f '%e %U %S %M' -o "$tf" ip netns exec "$A" tcpdump -i oca -s "$snap" -w "$out" 2>"$err" &
 		tpid=$!; pids+=("$tpid")
 		for i in $(seq 100); do grep -q 'listening on' "$err" 2>/dev/null && break; sleep 0.1; done
 		grep -q 'listening on' "$err" || { fail "tcpdump did not start: $(cat "$err")"; kill -9 "$tpid"; return 1; }
@@ -243,7 +251,7 @@ one_run() {
 		[ "$rc" -eq 0 ] || fail "$cfg round $r: capture exited with $rc: $(tail -3 "$err")"
 		[ "$cfg" = offcap-xdp-user ] && xlb unload ocb --all >/dev/null 2>&1
 		cpu=$(cpu_of_timefile "$tf")
-		if [ "$cfg" = tcpdump ]; then
+		if [ "${cfg%-s0}" = tcpdump ]; then
 			events=$(awk '/packets received by filter/ {print $1}' "$err")
 			drops=$(awk '/packets dropped by kernel/ {print $1}' "$err")
 		else
@@ -276,6 +284,9 @@ describe() {
 	offcap-all) echo "3. offcap all four points (XDP too)" ;;
 	offcap-s0) echo "4. offcap default points, -s 0" ;;
 	tcpdump) echo "5. tcpdump -i oca -s 256 -w FILE" ;;
+	tcpdump-s0) echo "6. tcpdump -i oca -s 0 -w FILE" ;;
+	offcap-tc) echo "7. offcap -i oca -p tc-egress,tc-ingress (tcpdump's view), -s 256" ;;
+	offcap-tc-s0) echo "8. offcap -i oca -p tc-egress,tc-ingress (tcpdump's view), -s 0" ;;
 	hooks-only) echo "a. do-nothing programs at the default hooks" ;;
 	xdp-pass) echo "b. trivial XDP_PASS on ocb, no capture" ;;
 	offcap-xdp) echo "c. offcap -p xdp on ocb only" ;;
@@ -301,6 +312,37 @@ idle_cpu() {
 	cpu_of_timefile "$tf"
 }
 
+# The goals of issue #20, each figure next to tcpdump's with the ratio.
+issue20_targets() {
+	local ts0 ots0 os0 ots dts0 dos0 ct co ctc hb ob p n
+	ts0=$(med tcpdump-s0 3); ots0=$(med offcap-tc-s0 3); os0=$(med offcap-s0 3)
+	[ "$ts0" = - ] && return
+	dts0=$(col offcap-tc-s0 6 | awk '{s += $1} END {print s + 0}')
+	dos0=$(col offcap-s0 6 | awk '{s += $1} END {print s + 0}')
+	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2fx", a / b }'; }
+	ge() { verdict "$(awk -v a="$1" -v b="$2" 'BEGIN {print (a != "-" && b != "-" && a >= b)}')"; }
+	echo
+	echo "Issue #20 (one interleaved run; ratio = offcap / tcpdump):"
+	printf -- '- -s 0 on tcpdump view (8) %s Gbit/s vs tcpdump -s 0 (6) %s: %s -> %s; drops (8) %s in all rounds (tcpdump: %s) -> %s\n' \
+		"$ots0" "$ts0" "$(ratio "$ots0" "$ts0")" "$(ge "$ots0" "$ts0")" "$dts0" \
+		"$(col tcpdump-s0 6 | awk '{s += $1} END {print s + 0}')" "$(verdict "$((dts0 == 0))")"
+	printf -- '- -s 0 at the default points (4) %s Gbit/s vs tcpdump -s 0 (6) %s: %s -> %s (drops (4): %s)\n' \
+		"$os0" "$ts0" "$(ratio "$os0" "$ts0")" "$(ge "$os0" "$ts0")" "$dos0"
+	ct=$(cpu_per_event tcpdump 0 | med_of | awk '{print $1}')
+	co=$(cpu_per_event offcap "$idle" | med_of | awk '{print $1}')
+	ctc=$(cpu_per_event offcap-tc "$idle" | med_of | awk '{print $1}')
+	printf -- '- user-space CPU per event at -s 256: offcap (2) %s ns, on tcpdump view (7) %s ns, tcpdump (5) %s ns: %s, %s -> %s\n' \
+		"$co" "$ctc" "$ct" "$(ratio "$co" "$ct")" "$(ratio "$ctc" "$ct")" \
+		"$(verdict "$(awk -v a="$co" -v b="$ct" 'BEGIN {print (a != "-" && b != "-" && a <= b)}')")"
+	for p in $(awk -F'\t' '$1 == "offcap" {print $3}' "$prog_file" | sort -u); do
+		ob=$(awk -F'\t' -v p="$p" '$1 == "offcap" && $3 == p {print $4}' "$prog_file" | med_of | awk '{print $1}')
+		n=$(sed 's/^oc_//' <<<"$p" | cut -c1-8)	# tc_ingre, tc_egres, post_gso: bench_* alike
+		hb=$(awk -F'\t' -v n="$n" '$1 == "hooks-only" && index($3, n) {print $4}' "$prog_file" | med_of | awk '{print $1}')
+		printf -- '- BPF ns/event at -s 256, %s: %s against the do-nothing program %s: %s -> %s\n' "$p" "$ob" "$hb" \
+			"$(ratio "$ob" "$hb")" "$(verdict "$(awk -v a="$ob" -v b="$hb" 'BEGIN {print (a != "-" && b != "-" && a <= 2 * b)}')")"
+	done
+}
+
 report_online() {
 	local bare cfg t ev cpu tot ratio ce idle=$1
 	bare=$(med none 3)
@@ -322,7 +364,7 @@ report_online() {
 			printf '| %s | %.2f [%.2f..%.2f] | %s | - | - | - | - |\n' "$(describe "$cfg")" "${t[@]}" "$ratio" ;;
 		*)
 			tot=$(col "$cfg" 6 | awk '{s += $1} END {print s + 0}')
-			ce=$(cpu_per_event "$cfg" "$([ "$cfg" = tcpdump ] && echo 0 || echo "$idle")" | med_of | awk '{print $1}')
+			ce=$(cpu_per_event "$cfg" "$([ "${cfg%-s0}" = tcpdump ] && echo 0 || echo "$idle")" | med_of | awk '{print $1}')
 			printf '| %s | %.2f [%.2f..%.2f] | %s | %.0f [%.0f..%.0f] | %s | %.2f [%.2f..%.2f] | %s |\n' \
 				"$(describe "$cfg")" "${t[@]}" "$ratio" "${ev[@]}" "$tot" "${cpu[@]}" \
 				"$(awk -v v="$ce" 'BEGIN { if (v == "-") print "-"; else printf "%.0f", v }')" ;;
@@ -361,6 +403,7 @@ report_online() {
 		while read -r k vals; do echo "$(tr ' ' '\n' <<<"$vals" | med_of | awk '{print $1}') $k"; done | sort -g | tail -1)
 	printf -- '- < 150 ns per event per BPF program, (2) and (3): worst median %s ns (%s) -> %s\n' \
 		"${worst%% *}" "${worst#* }" "$(verdict "$(awk -v v="${worst%% *}" 'BEGIN {print (v != "" && v < 150)}')")"
+	issue20_targets
 	local x xo xa h
 	x=$(med xdp-pass 3); xo=$(med offcap-xdp 3); xa=$(med offcap-all 3); h=$(med hooks-only 3)
 	echo
@@ -401,8 +444,8 @@ run_online() {
 # gen_capture FILE MB: offcap -s 0 at all four points on both ends of the demo
 # traffic, until the file holds MB megabytes
 gen_capture() {
-	local f=$1 mb=$2 tpid i left
-	"$OFFCAP" capture -q -s 0 -p all -i "$A/oca" -i "$B/ocb" -w "$f" 2>"$tmp/gen.err" &
+	local f=$1 mb=$2 snap=${3:-0} tpid i left n
+	"$OFFCAP" capture -q -s "$snap" -p all -i "$A/oca" -i "$B/ocb" -w "$f" 2>"$tmp/gen.err" &
 	tpid=$!; pids+=("$tpid")
 	for i in $(seq 100); do [ -s "$f" ] && break; sleep 0.1; done
 	sleep 0.3
@@ -411,7 +454,9 @@ gen_capture() {
 		[ "$left" -le 0 ] && break
 		# every byte shows up at about four points; a quarter of what is
 		# missing, at least 20 MB, keeps the file near the size asked for
-		ina iperf3 -c "$IP_B" -p 5201 -n $((left / 4 > 20000000 ? left / 4 : 20000000)) >/dev/null 2>&1 ||
+		# (-s 256: about a fifth of each byte sent is recorded)
+		if [ "$snap" = 0 ]; then n=$((left / 4)); else n=$((left * 3)); fi
+		ina iperf3 -c "$IP_B" -p 5201 -n $((n > 20000000 ? n : 20000000)) >/dev/null 2>&1 ||
 			restart_server
 		sleep 0.2	# offcap drains its rings and flushes within a second
 	done
@@ -432,6 +477,34 @@ timed() {
 }
 
 has_cmd() { "$OFFCAP" "$1" --help >/dev/null 2>&1; }
+
+# The same readers on a -s 256 capture (offcap's default snaplen) of S256_MB.
+offline_s256() {
+	local f=$tmp/s256.pcapng mb n td line t st
+	gen_capture "$f" "$S256_MB" 256 || return
+	mb=$(awk -v s="$(stat -c %s "$f")" 'BEGIN {printf "%.0f", s / 1e6}')
+	n=$("$OFFCAP" stats "$f" | awk 'NR > 1 {n += $2} END {print n}')
+	cat "$f" >/dev/null
+	declare -A e
+	e[tcpdump]=$(timed tcpdump -r "$f" -nn)
+	for c in stats report read; do e[$c]=$(timed "$OFFCAP" "$c" "$f"); done
+	e[split]=$(timed "$OFFCAP" split "$f" "$tmp/s256-split.pcapng"); rm -f "$tmp/s256-split.pcapng"
+	td=$(awk '{print $1}' <<<"${e[tcpdump]}")
+	echo
+	echo "### The same on a -s 256 capture of $mb MB ($n packets; offcap -s 256 -p all of the demo traffic)"
+	echo
+	echo "| command | seconds | speed vs tcpdump -r | >= 2x |"
+	echo "|---|---|---|---|"
+	for line in tcpdump stats report read split; do
+		read -r t _ st <<<"${e[$line]}"
+		if [ "$st" != 0 ]; then echo "| $line | failed (status $st) | | |"; fail "$line failed on the -s 256 file"; continue; fi
+		awk -v n="$line" -v t="$t" -v td="$td" 'BEGIN {
+			r = (t > 0) ? td / t : 0
+			printf "| %s | %.2f | %.2fx | %s |\n", (n == "tcpdump") ? "tcpdump -r FILE -nn" : "offcap " n " FILE", t, r,
+				(n == "tcpdump") ? "" : (r >= 2 ? "PASS" : "MISS") }'
+	done
+	rm -f "$f"
+}
 
 run_offline() {
 	local big=$tmp/big.pcapng small=$tmp/small.pcapng size mb smb t td tc line split_out=$tmp/split.pcapng npk
@@ -474,6 +547,7 @@ run_offline() {
 	done
 	echo
 	echo "(\"speed vs X\" = X's time / this command's time: above 1.00x is faster than X.)"
+	offline_s256
 	echo
 	for line in "${names[1]}" "${names[6]}"; do	# the line view: lines per second to /dev/null
 		[ -n "${el[$line]:-}" ] || continue

@@ -153,8 +153,8 @@ const struct oc_params oc_params_capture = {
 		  .help = "comma-separated hook points (default", .more = points_help,
 		  .man = "comma-separated hook points, or\n.BR all ;\nthe default points are marked (default) under HOOK POINTS." },
 		{ 'B', "buffer-size", .arg = OC_ARG_REQUIRED, .metavar = "MIB",
-		  .help = "ring buffer memory in MiB, power of two, shared by one\nring per CPU, at least 1 MiB each (default 8; 64 with\n-s 0 or a snaplen over 1024)",
-		  .man = "ring buffer memory in MiB, a power of two (default 8; 64 with\n.B \\-s 0\nor a snaplen over 1024)." },
+		  .help = "ring buffer memory in MiB, power of two, shared by one\nring per CPU, at least 1 MiB each (default 8; with\n-s 0 or a snaplen over 1024, 16 per hook point,\nfrom 64 to 128)",
+		  .man = "ring buffer memory in MiB, a power of two (default 8; with\n.B \\-s 0\nor a snaplen over 1024, room for 256 whole packets at every hook point:\n16 MiB per point, rounded up to a power of two, from 64 to 128; said at start)." },
 		{ 0, "buffer", 'B', OC_ARG_REQUIRED, "MIB", .hidden = 1 },	/* the old spelling */
 		{ 'q', "quiet", .help = "no live status line; short lines (tcp 1448)",
 		  .man = "no live status line; short lines\n.RI ( \"tcp 1448\" )." },
@@ -447,6 +447,14 @@ static void print_line(struct cap_state *s, const struct oc_packet *p, unsigned 
 	oc_lineout_put(s->lines, line, n);
 }
 
+/* Before the rings' space is handed back: the blocks that refer to it are written. */
+static void sync_writer(void *ctx)
+{
+	struct cap_state *s = ctx;
+
+	pcapng_sync(s->w);	/* a failure is sticky: the next write reports it */
+}
+
 static int on_packet(void *ctx, const struct oc_packet *pkt, unsigned d)
 {
 	struct cap_state *s = ctx;
@@ -457,7 +465,8 @@ static int on_packet(void *ctx, const struct oc_packet *pkt, unsigned d)
 		return 0;
 	if (s->w) {
 		p.if_id = (uint32_t)s->idb[d][point];
-		if (pcapng_write_packet(s->w, &p))
+		/* whole packets go to the file straight from the ring (writev) */
+		if (p.data_in_record ? pcapng_write_packet_ref(s->w, &p) : pcapng_write_packet(s->w, &p))
 			return -1;
 	}
 	if (s->lines)
@@ -668,6 +677,15 @@ static void start_notes(struct cap_state *s, struct oc_capture *c)
 		tell_attachments(s, c);
 	if (s->o->verbose && s->filter)
 		tell_filter(s, c);
+	if (!s->o->ring_mb && (!s->o->snaplen || s->o->snaplen > 1024) && !s->o->quiet) {
+		unsigned n;
+		uint64_t per = oc_capture_ring_bytes(c, &n);
+
+		fprintf(stderr, "offcap: ring buffers %llu MiB (%u x %llu MiB, one per CPU), sized for "
+			"%u whole records at each of %d points (-B sets it)\n",
+			(unsigned long long)(per * n >> 20), n, (unsigned long long)(per >> 20), 256,
+			__builtin_popcount(s->o->points));
+	}
 	if (!s->o->snaplen)
 		oc_warn("-s 0 keeps at most %d bytes of a packet (tshark and tcpdump refuse larger ones)%s; "
 			"a longer packet's length is kept", OC_MAX_CAPLEN,
@@ -890,6 +908,8 @@ int cmd_capture(int argc, char **argv)
 		goto out;
 	}
 	started = 1;
+	if (s->w)
+		oc_capture_on_release(c, sync_writer, s);
 	warn_feature_changes(s);
 	xdp_notes(s, c);
 	/* after attaching: the blocks record what attaching did */

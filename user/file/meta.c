@@ -85,22 +85,66 @@ static void format_vlan(const struct oc_meta *m, char *buf, size_t len)
 		snprintf(buf + n, len - n, " (offloaded tag re-inserted)");
 }
 
+/* Appenders for oc_meta_format: it runs for every packet a capture writes,
+ * where snprintf cost more than the rest of the block. */
+static char *app_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *app_u32(char *p, uint32_t v)
+{
+	char d[10];
+	int n = 0;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		*p++ = d[--n];
+	return p;
+}
+
 size_t oc_meta_format(const struct oc_meta *m, char *buf, size_t len)
 {
-	char gso[160], vlan[96] = "";
-	int n;
+	char out[512], vlan[96] = "", *p = out;
+	size_t n;
 
-	if (m->flags & OC_META_NO_GSO_TYPE)
-		snprintf(gso, sizeof(gso), "unknown");
-	else
-		oc_gso_format(m->gso_type, gso, sizeof(gso));
-	if (m->flags & OC_META_VLAN)
+	p = app_str(app_str(p, "point="), oc_point_name(m->point));
+	p = app_u32(app_str(p, " len="), m->len);
+	p = app_u32(app_str(p, " gso_size="), m->gso_size);
+	p = app_u32(app_str(p, " gso_segs="), m->gso_segs);
+	p = app_str(p, " gso_type=");
+	if (m->flags & OC_META_NO_GSO_TYPE) {
+		p = app_str(p, "unknown");
+	} else {
+		char *first = p;
+
+		for (size_t i = 0; i < sizeof(gso_names) / sizeof(gso_names[0]); i++)
+			if (m->gso_type & gso_names[i].bit)
+				p = app_str(p == first ? p : app_str(p, "|"), gso_names[i].name);
+		if (p == first)
+			p = app_str(p, "none");
+	}
+	p = app_str(app_str(p, " csum="), oc_csum_name(m->csum));
+	p = app_u32(app_str(p, " ifindex="), m->ifindex);
+	p = app_u32(app_str(p, " netns_ino="), m->netns);
+	p = app_u32(app_str(p, " v="), OC_META_COMMENT_VERSION);
+	if (m->flags & OC_META_VLAN) {
 		format_vlan(m, vlan, sizeof(vlan));
-	n = snprintf(buf, len, "point=%s len=%u gso_size=%u gso_segs=%u gso_type=%s csum=%s"
-		     " ifindex=%u netns_ino=%u v=%d%s",
-		     oc_point_name(m->point), m->len, m->gso_size, m->gso_segs, gso,
-		     oc_csum_name(m->csum), m->ifindex, m->netns, OC_META_COMMENT_VERSION, vlan);
-	return n < 0 ? 0 : (size_t)n;
+		p = app_str(p, vlan);
+	}
+	n = (size_t)(p - out);
+	if (len) {
+		size_t k = n < len - 1 ? n : len - 1;
+
+		memcpy(buf, out, k);
+		buf[k] = '\0';
+	}
+	return n;
 }
 
 /* One "key=value" token of a comment; value is not terminated. */
@@ -256,7 +300,7 @@ static void apply_numbers(const struct meta_numbers *n, uint32_t seen, struct oc
 	}
 }
 
-int oc_meta_parse(const char *text, size_t len, struct oc_meta *out)
+static int meta_parse(const char *text, size_t len, struct oc_meta *out)
 {
 	const char *p = text, *end = text + len;
 	struct meta_numbers n = { 0 };
@@ -283,6 +327,61 @@ int oc_meta_parse(const char *text, size_t len, struct oc_meta *out)
 	*out = m;
 	return 0;
 }
+
+/* Readers parse one comment per packet, and a capture repeats the same few
+ * comments (lengths, offload states): recent ones are kept with their result,
+ * per thread, keyed by the whole text. */
+#define PARSE_SLOTS 64
+#define PARSE_TEXT 192
+
+struct parse_slot {
+	uint32_t len;		/* 0: empty */
+	int rc;
+	struct oc_meta m;
+	char text[PARSE_TEXT];
+};
+
+static __thread struct parse_slot parse_cache[PARSE_SLOTS];
+
+static uint32_t text_hash(const char *p, size_t len)
+{
+	uint64_t h = len * 0x9E3779B97F4A7C15ull, v;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&v, p + i, 8);
+		h = (h ^ v) * 0x100000001B3ull;
+		h ^= h >> 29;
+	}
+	for (; i < len; i++)
+		h = (h ^ (uint8_t)p[i]) * 0x100000001B3ull;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+int oc_meta_parse(const char *text, size_t len, struct oc_meta *out)
+{
+	struct parse_slot *c;
+	struct oc_meta m = { 0 };
+	int rc;
+
+	if (!text || !len || len >= PARSE_TEXT)
+		return meta_parse(text, len, out);
+	c = &parse_cache[text_hash(text, len) % PARSE_SLOTS];
+	if (c->len == len && !memcmp(c->text, text, len)) {
+		if (!c->rc)
+			*out = c->m;
+		return c->rc;
+	}
+	rc = meta_parse(text, len, &m);
+	c->len = (uint32_t)len;
+	c->rc = rc;
+	c->m = m;
+	memcpy(c->text, text, len);
+	if (!rc)
+		*out = m;
+	return rc;
+}
+
 static uint16_t get16(const uint8_t *p) { return p[0] | p[1] << 8; }
 static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
 

@@ -56,6 +56,9 @@ struct oc_packet {
 	int has_xdp_verdict;
 	struct oc_meta meta;	/* meta.flags & OC_META_VALID when present */
 	const char *comment;	/* first opt_comment or NULL; reader-owned */
+	/* data stays where it is until the capture hands the ring space back
+	 * (oc_capture_on_release): a writer may refer to it instead of copying */
+	int data_in_record;
 };
 
 /* epb_flags bits (pcapng draft) */

@@ -31,6 +31,15 @@ int pcapng_add_iface(struct pcapng_writer *w, const struct oc_iface *iface);
  * epb_queue (when meta is valid). No custom option: the reader still decodes
  * offcap 0.1.0's (PEN OC_PEN_LEGACY) and otherwise parses the comment. */
 int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt);
+/* The same, but a packet of REF_MIN (512) bytes or more is not copied: the
+ * block refers to pkt->data, which the caller keeps unchanged until the next
+ * pcapng_sync, pcapng_flush or pcapng_close (the bytes go to the file with
+ * writev, straight from the caller's memory: a ring buffer's). gzip output
+ * copies as pcapng_write_packet. */
+int pcapng_write_packet_ref(struct pcapng_writer *w, const struct oc_packet *pkt);
+/* Writes the blocks that refer to the caller's memory (and everything
+ * before them); nothing when there are none. 0, or -1 (pcapng_error). */
+int pcapng_sync(struct pcapng_writer *w);
 /* Interface Statistics Block: isb_starttime/endtime, isb_ifrecv, isb_ifdrop. */
 int pcapng_write_stats(struct pcapng_writer *w, uint32_t if_id, uint64_t start_ns,
 		       uint64_t end_ns, uint64_t recv, uint64_t drop);

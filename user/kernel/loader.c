@@ -29,6 +29,12 @@ _Static_assert(OC_MAX_DEVS <= OC_WATCH_DEVS, "tracepoint filter too small");
  * makes every event cheaper to write; whole packets need room for bursts. */
 #define OC_RING_MB_DEFAULT 8
 #define OC_RING_MB_DEFAULT_BIG 64
+#define OC_RING_MB_MAX 128
+/* Beyond a snaplen of 1024: room for OC_RING_RECORDS whole records at every
+ * point, at least 64 MiB. Not less: 8-16 MiB rings cost the consumer less per
+ * event at -s 0 (they stay in the cache) but a consumer kept off the CPU for
+ * a few tens of ms then loses events (analysis.sh's software GSO burst did). */
+#define OC_RING_RECORDS 256
 #define OC_MAX_TRACE 8	/* tp_btf programs of all tracepoint points */
 /* Points whose program is bound to a device: without OC_FEAT_KERN_CTX they
  * cannot read its namespace, so each watched namespace gets its own copy. */
@@ -605,11 +611,33 @@ static int open_frags(struct oc_capture *c, const struct oc_capture_opts *o, cha
 	return 0;
 }
 
+uint32_t oc_ring_mb_default(uint32_t snaplen, unsigned points)
+{
+	uint64_t rec = (snaplen && snaplen < 65536 ? snaplen : 65536) + 64, bytes;
+	uint64_t mb = OC_RING_MB_DEFAULT_BIG;
+
+	if (snaplen && snaplen <= 1024)
+		return OC_RING_MB_DEFAULT;
+	bytes = rec * (uint64_t)__builtin_popcount(points) * OC_RING_RECORDS;
+	while (mb << 20 < bytes && mb < OC_RING_MB_MAX)
+		mb *= 2;
+	return (uint32_t)mb;
+}
+
+uint64_t oc_capture_ring_bytes(const struct oc_capture *c, unsigned *nrings)
+{
+	return oc_rings_size(c->rings, nrings);
+}
+
+void oc_capture_on_release(struct oc_capture *c, void (*fn)(void *ctx), void *ctx)
+{
+	oc_rings_on_release(c->rings, fn, ctx);
+}
+
 static int load(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	uint64_t mb = o->ring_mb ? o->ring_mb :
-		      o->snaplen && o->snaplen <= 1024 ? OC_RING_MB_DEFAULT : OC_RING_MB_DEFAULT_BIG;
+	uint64_t mb = o->ring_mb ? o->ring_mb : oc_ring_mb_default(o->snaplen, o->points);
 
 	if (ncpu <= 0) {
 		snprintf(err, errlen, "cannot count the CPUs");
@@ -843,6 +871,9 @@ static int on_record(void *ctx, const void *rec, size_t size)
 		c->undecodable++;
 		return 0;
 	}
+	/* the record stays until the rings' space is handed back (oc_rings_on_release) */
+	p.data_in_record = (uintptr_t)p.data >= (uintptr_t)rec &&
+			   (uintptr_t)p.data + p.caplen <= (uintptr_t)rec + size;
 	dev = find_dev(c, p.meta.ifindex, p.meta.netns);
 	if (dev < 0) {
 		c->foreign++;

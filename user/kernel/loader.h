@@ -50,6 +50,16 @@ uint32_t oc_capture_features(const struct oc_capture *c);
  * what arrived, in timestamp order across CPUs; returns events delivered or -1
  * (callback error or ring failure). */
 int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeout_ms);
+/* Ring memory of all CPUs (MiB) a capture takes without -B: 8 MiB up to a
+ * snaplen of 1024; beyond it room for 256 whole records (of at most 64 KiB)
+ * at every point, from 64 to 128 MiB (-s 0 at three points: 64 MiB, at all
+ * five: 128). */
+uint32_t oc_ring_mb_default(uint32_t snaplen, unsigned points);
+/* Bytes of one CPU's ring, and how many rings. */
+uint64_t oc_capture_ring_bytes(const struct oc_capture *c, unsigned *nrings);
+/* Called before ring space whose records were delivered (pkt->data_in_record)
+ * is handed back to the kernel: a writer referring to them must write them. */
+void oc_capture_on_release(struct oc_capture *c, void (*fn)(void *ctx), void *ctx);
 /* Kernel-side counters of one hook point, all CPUs. */
 int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_count *out);
 /* Records the ring delivered that were not handed on: undecodable (a

@@ -51,7 +51,21 @@ struct oc_rings {
 	int behind;		/* the last round found a ring past its wakeup mark */
 	int sleep_ms;
 	int cb_err;
+	void (*on_release)(void *ctx);
+	void *release_ctx;
 };
+
+void oc_rings_on_release(struct oc_rings *r, void (*fn)(void *ctx), void *ctx)
+{
+	r->on_release = fn;
+	r->release_ctx = ctx;
+}
+
+static void before_release(struct oc_rings *r)
+{
+	if (r->on_release)
+		r->on_release(r->release_ctx);
+}
 
 /* CPUs that are online now ("0-3,8-11"); -1 if unknown. */
 static int read_online(uint8_t *online, unsigned ncpu)
@@ -120,6 +134,16 @@ struct oc_rings *oc_rings_create(uint64_t total, unsigned ncpu, char *err, size_
 	}
 	free(online);
 	return r;
+}
+
+uint64_t oc_rings_size(const struct oc_rings *r, unsigned *nrings)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < r->n; i++)
+		n += r->ring[i].fd >= 0;
+	*nrings = n;
+	return r->n ? r->ring[0].size : 0;
 }
 
 int oc_rings_fd(const struct oc_rings *r, unsigned cpu)
@@ -337,8 +361,10 @@ static int consume_round(struct oc_rings *r, oc_record_cb cb, void *ctx)
 		} else {
 			ret = cb(ctx, g->head, g->head_size);
 			g->pos += (BPF_RINGBUF_HDR_SZ + g->head_size + 7) & ~7ull;
-			if (g->pos - g->stored >= g->size / 8)
+			if (g->pos - g->stored >= g->size / 8) {
+				before_release(r);
 				ring_release(g);
+			}
 			if (!ret && !(g->head = ring_head(g)))
 				r->live[b] = r->live[--nlive];
 		}
@@ -349,6 +375,7 @@ static int consume_round(struct oc_rings *r, oc_record_cb cb, void *ctx)
 		n++;
 	}
 	r->nlive = 0;
+	before_release(r);
 	staged_drop(r, si);
 	for (unsigned i = 0; i < r->n; i++)
 		if (r->ring[i].cons)

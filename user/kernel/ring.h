@@ -11,6 +11,8 @@ struct oc_rings;
 /* Rings for every online CPU, together about total_bytes (per CPU a power of
  * two, at least 1 MiB). NULL with a message in err. */
 struct oc_rings *oc_rings_create(uint64_t total_bytes, unsigned ncpu, char *err, size_t errlen);
+/* Bytes of one CPU's ring, and how many CPUs have one. */
+uint64_t oc_rings_size(const struct oc_rings *r, unsigned *nrings);
 /* The ring of a CPU, -1 for a CPU that was offline at start. */
 int oc_rings_fd(const struct oc_rings *r, unsigned cpu);
 /* Unread bytes at which the programs wake the consumer. */
@@ -39,5 +41,8 @@ void oc_rings_snapshot(struct oc_rings *r);
  * records delivered, or -1 when the callback failed. */
 int oc_rings_consume(struct oc_rings *r, oc_record_cb cb, void *ctx);
 void oc_rings_free(struct oc_rings *r);
+/* Called before the rings' space (and staged records) read so far are handed
+ * back: whatever still refers to delivered records must be done with them. */
+void oc_rings_on_release(struct oc_rings *r, void (*fn)(void *ctx), void *ctx);
 
 #endif

@@ -1,512 +1,19 @@
-/* pcapng writer (draft-ietf-opsawg-pcapng), and a streaming reader for pcapng
- * and classic pcap, plain or gzip. */
+/* A streaming reader for pcapng and classic pcap: plain files mapped in a
+ * sliding window, gzip files and pipes through zlib. */
 #include "pcapng.h"
+#include "pcapng_fmt.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
-
-#define BT_SHB 0x0A0D0D0Au
-#define BT_IDB 1
-#define BT_PB 2			/* obsolete Packet Block */
-#define BT_SPB 3
-#define BT_ISB 5
-#define BT_EPB 6
-#define BYTE_ORDER_MAGIC 0x1A2B3C4Du
-
-#define OPT_END 0
-#define OPT_COMMENT 1
-#define OPT_CUSTOM_BIN 2989	/* binary, may be copied */
-#define OPT_CUSTOM_BIN_NOCOPY 19373
-#define SHB_HARDWARE 2
-#define SHB_OS 3
-#define SHB_USERAPPL 4
-#define IF_NAME 2
-#define IF_DESCRIPTION 3
-#define IF_TSRESOL 9
-#define IF_TSOFFSET 14
-#define EPB_FLAGS 2
-#define EPB_DROPCOUNT 4
-#define EPB_QUEUE 6
-#define EPB_VERDICT 7
-#define EPB_VERDICT_XDP 2	/* eBPF XDP: 8 bytes, an XDP_* action */
-#define ISB_STARTTIME 2
-#define ISB_ENDTIME 3
-#define ISB_IFRECV 4
-#define ISB_IFDROP 5
-
-#define PCAP_MAGIC_US 0xa1b2c3d4u
-#define PCAP_MAGIC_NS 0xa1b23c4du
-
-#define WBUF_SIZE (1u << 20)
-#define RBUF_SIZE (256u << 10)
-#define MAX_CAPLEN (16u << 20)
-#define MAX_BLOCK (64u << 20)
-#define IF_CHUNK 64u
-#define MAX_IFACES OC_MAX_IFACES
-#define MAX_OPTLEN 0xffffu
-
-static size_t pad4(size_t n) { return (n + 3) & ~(size_t)3; }
-
-/* ---- writer ---------------------------------------------------------- */
-
-/* Formatting the metadata comment costs more than the rest of writing a
- * packet; a stream repeats the same few lengths and offload states, so recent
- * comments are kept, keyed by the whole metadata. */
-#define COMMENT_SLOTS 64
-
-struct comment_slot {
-	struct oc_meta key;
-	int used;
-	char text[512];
-};
-
-struct pcapng_writer {
-	struct comment_slot comments[COMMENT_SLOTS];
-	int fd;
-	int own_fd;
-	int regular;		/* plain regular file: a failed write can be truncated away */
-	gzFile gz;
-	off_t base;		/* file offset of our first byte */
-	uint64_t flushed;	/* bytes of whole blocks in the file */
-	uint64_t total;		/* bytes of blocks accepted, flushed or not */
-	uint8_t *buf;
-	size_t len, cap;
-	uint32_t nif;
-	int err;		/* errno of the first write failure: sticky */
-	char *name;
-	char msg[512];
-};
-
-/* Blocks are written in host byte order, as the spec allows. */
-static uint8_t *put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); return p + 2; }
-static uint8_t *put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); return p + 4; }
-static uint8_t *put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); return p + 8; }
-static uint8_t *put_ts(uint8_t *p, uint64_t ns) { return put32(put32(p, ns >> 32), (uint32_t)ns); }
-
-static uint8_t *put_opt(uint8_t *p, uint16_t code, const void *val, size_t len)
-{
-	p = put16(put16(p, code), len);
-	memcpy(p, val, len);
-	memset(p + len, 0, pad4(len) - len);
-	return p + pad4(len);
-}
-
-static uint8_t *put_opt32(uint8_t *p, uint16_t code, uint32_t v) { return put_opt(p, code, &v, 4); }
-static uint8_t *put_opt64(uint8_t *p, uint16_t code, uint64_t v) { return put_opt(p, code, &v, 8); }
-
-static uint8_t *put_verdict(uint8_t *p, uint64_t action)
-{
-	uint8_t v[9] = { EPB_VERDICT_XDP };
-
-	memcpy(v + 1, &action, 8);
-	return put_opt(p, EPB_VERDICT, v, sizeof(v));
-}
-
-static size_t str_opt_len(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	return n < MAX_OPTLEN ? n : MAX_OPTLEN;
-}
-
-static size_t str_opt_size(const char *s) { return s && *s ? 4 + pad4(str_opt_len(s)) : 0; }
-
-static uint8_t *put_str_opt(uint8_t *p, uint16_t code, const char *s)
-{
-	return s && *s ? put_opt(p, code, s, str_opt_len(s)) : p;
-}
-
-/* A problem with one call's arguments: reported, but the file is fine. */
-static int soft_fail(struct pcapng_writer *w, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!w->err) {
-		va_start(ap, fmt);
-		vsnprintf(w->msg, sizeof(w->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-static int hard_fail(struct pcapng_writer *w, int err, const char *detail)
-{
-	if (!w->err) {
-		w->err = err;
-		snprintf(w->msg, sizeof(w->msg), "writing %s: %s", w->name,
-			 detail ? detail : strerror(err));
-	}
-	return -1;
-}
-
-/* Length of the longest run of whole blocks at the start of buf[0..n). */
-static size_t whole_blocks(const uint8_t *buf, size_t len, size_t n)
-{
-	size_t off = 0;
-	uint32_t blen;
-
-	while (off + 8 <= len) {
-		memcpy(&blen, buf + off + 4, 4);
-		if (off + blen > n)
-			break;
-		off += blen;
-	}
-	return off;
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n, size_t *done)
-{
-	*done = 0;
-	while (*done < n) {
-		ssize_t k = write(fd, p + *done, n - *done);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? errno : ENOSPC;
-		*done += (size_t)k;
-	}
-	return 0;
-}
-
-static int gz_fail(struct pcapng_writer *w)
-{
-	int saved = errno, zerr;
-	const char *m = gzerror(w->gz, &zerr);
-
-	if (zerr == Z_ERRNO)
-		return hard_fail(w, saved ? saved : EIO, NULL);
-	return hard_fail(w, EIO, m);
-}
-
-static int flush_buf(struct pcapng_writer *w)
-{
-	size_t done = 0;
-	int e;
-
-	if (w->err)
-		return -1;
-	if (!w->len)
-		return 0;
-	if (w->gz) {
-		errno = 0;
-		if (gzwrite(w->gz, w->buf, (unsigned)w->len) != (int)w->len)
-			return gz_fail(w);
-		w->flushed += w->len;
-		w->len = 0;
-		return 0;
-	}
-	e = write_all(w->fd, w->buf, w->len, &done);
-	if (!e) {
-		w->flushed += w->len;
-		w->len = 0;
-		return 0;
-	}
-	/* Cut the partly written block off so readers only ever see whole blocks. */
-	w->flushed += whole_blocks(w->buf, w->len, done);
-	if (w->regular && ftruncate(w->fd, w->base + (off_t)w->flushed) < 0) {
-		char d[160];
-
-		snprintf(d, sizeof(d), "%s (a partial block remains)", strerror(e));
-		return hard_fail(w, e, d);
-	}
-	return hard_fail(w, e, NULL);
-}
-
-/* Room for a block of n bytes at the end of the buffer. */
-static uint8_t *reserve(struct pcapng_writer *w, size_t n)
-{
-	if (w->len + n > w->cap) {
-		if (flush_buf(w) < 0)
-			return NULL;
-		if (n > w->cap) {
-			uint8_t *nb = realloc(w->buf, n);
-
-			if (!nb) {
-				soft_fail(w, "writing %s: out of memory for a %zu-byte block", w->name, n);
-				return NULL;
-			}
-			w->buf = nb;
-			w->cap = n;
-		}
-	}
-	return w->buf + w->len;
-}
-
-/* Fills in type and both lengths of the block from start to end (the
- * trailing length field excluded) and appends it. */
-static void commit(struct pcapng_writer *w, uint8_t *start, uint8_t *end, uint32_t type)
-{
-	uint32_t n = (uint32_t)(end + 4 - start);
-
-	put32(put32(start, type), n);
-	put32(end, n);
-	w->len += n;
-	w->total += n;
-}
-
-static int write_shb(struct pcapng_writer *w, const struct pcapng_shb_info *shb)
-{
-	static const struct pcapng_shb_info none;
-	const struct pcapng_shb_info *s = shb ? shb : &none;
-	size_t opts = str_opt_size(s->hardware) + str_opt_size(s->os) +
-		      str_opt_size(s->app) + str_opt_size(s->comment);
-	uint8_t *b = reserve(w, 28 + opts + (opts ? 4 : 0)), *p;
-
-	if (!b)
-		return -1;
-	p = put32(b + 8, BYTE_ORDER_MAGIC);
-	p = put16(put16(p, 1), 0);
-	p = put64(p, UINT64_MAX);	/* section length unknown */
-	p = put_str_opt(p, OPT_COMMENT, s->comment);
-	p = put_str_opt(p, SHB_HARDWARE, s->hardware);
-	p = put_str_opt(p, SHB_OS, s->os);
-	p = put_str_opt(p, SHB_USERAPPL, s->app);
-	if (opts)
-		p = put32(p, OPT_END);
-	commit(w, b, p, BT_SHB);
-	return 0;
-}
-
-struct pcapng_writer *pcapng_open(const char *path, const struct pcapng_shb_info *shb,
-				  char *err, size_t errlen)
-{
-	struct pcapng_writer *w = calloc(1, sizeof(*w));
-	size_t plen = path ? strlen(path) : 0;
-	struct stat st;
-
-	if (!w || !path || !(w->buf = malloc(WBUF_SIZE)) ||
-	    !(w->name = strdup(strcmp(path, "-") ? path : "stdout"))) {
-		snprintf(err, errlen, "cannot open %s: %s", path ? path : "(null)",
-			 path ? strerror(ENOMEM) : "no path");
-		goto fail;
-	}
-	w->cap = WBUF_SIZE;
-	w->fd = 1;
-	if (strcmp(path, "-")) {
-		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (w->fd < 0) {
-			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-			goto fail;
-		}
-		w->own_fd = 1;
-	}
-	if (plen > 3 && !strcmp(path + plen - 3, ".gz")) {
-		/* Level 1: the capture path must keep up with line rate. */
-		w->gz = gzdopen(w->fd, "wb1");
-		if (!w->gz) {
-			snprintf(err, errlen, "cannot open %s: gzip setup failed", path);
-			goto fail;
-		}
-		w->own_fd = 0;
-		gzbuffer(w->gz, RBUF_SIZE);
-	} else if (fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		w->regular = 1;
-		w->base = lseek(w->fd, 0, SEEK_CUR);
-		if (w->base < 0)
-			w->base = 0;
-	}
-	write_shb(w, shb);
-	return w;
-fail:
-	if (w && w->own_fd)
-		close(w->fd);
-	if (w) {
-		free(w->buf);
-		free(w->name);
-	}
-	free(w);
-	return NULL;
-}
-
-int pcapng_add_iface(struct pcapng_writer *w, const struct oc_iface *iface)
-{
-	char name[sizeof(iface->name) + 1], descr[sizeof(iface->descr) + 1];
-	uint8_t tsresol = 9, *b, *p;
-
-	if (!w || w->err)
-		return -1;
-	if (!iface)
-		return soft_fail(w, "NULL interface");
-	/* The fields need not be NUL-terminated. */
-	snprintf(name, sizeof(name), "%.*s", (int)sizeof(iface->name), iface->name);
-	snprintf(descr, sizeof(descr), "%.*s", (int)sizeof(iface->descr), iface->descr);
-	b = reserve(w, 16 + str_opt_size(name) + str_opt_size(descr) + 8 + 4 + 4);
-	if (!b)
-		return -1;
-	p = put16(put16(b + 8, iface->linktype), 0);
-	p = put32(p, iface->snaplen);
-	p = put_str_opt(p, IF_NAME, name);
-	p = put_str_opt(p, IF_DESCRIPTION, descr);
-	p = put_opt(p, IF_TSRESOL, &tsresol, 1);
-	p = put32(p, OPT_END);
-	commit(w, b, p, BT_IDB);
-	return (int)w->nif++;
-}
-
-static const char *meta_comment(struct pcapng_writer *w, const struct oc_meta *m)
-{
-	uint32_t h = (m->len * 2654435761u) ^ (m->gso_segs * 40503u) ^ m->point ^ (m->csum << 3) ^
-		     m->gso_type ^ (m->ifindex << 7) ^ m->vlan_tci;
-	struct comment_slot *c = &w->comments[(h ^ (h >> 16)) % COMMENT_SLOTS];
-
-	if (!c->used || memcmp(&c->key, m, sizeof(*m))) {
-		c->key = *m;
-		c->used = 1;
-		oc_meta_format(m, c->text, sizeof(c->text));
-	}
-	return c->text;
-}
-
-/* The comments of a packet: the caller's note (pkt->comment) and offcap's
- * metadata (formatted through the writer's cache), each its own opt_comment. */
-struct epb_comments {
-	const char *text[2];
-	size_t len[2];
-};
-
-static size_t epb_comments(struct pcapng_writer *w, const struct oc_packet *pkt, struct epb_comments *c)
-{
-	size_t opts = 0, n = 0;
-
-	if (pkt->comment)
-		c->text[n++] = pkt->comment;
-	if (pkt->meta.flags & OC_META_VALID)
-		c->text[n++] = meta_comment(w, &pkt->meta);
-	for (size_t i = 0; i < 2; i++) {
-		c->len[i] = i < n ? str_opt_len(c->text[i]) : 0;
-		opts += i < n ? 4 + pad4(c->len[i]) : 0;
-		if (i >= n)
-			c->text[i] = NULL;
-	}
-	return opts;
-}
-
-int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
-{
-	struct epb_comments c;
-	uint8_t *b, *p;
-	size_t opts;
-	int meta;
-
-	if (!w || w->err)
-		return -1;
-	if (!pkt || (pkt->caplen && !pkt->data))
-		return soft_fail(w, "NULL packet");
-	if (pkt->caplen > MAX_CAPLEN)
-		return soft_fail(w, "packet of %u bytes exceeds the %u-byte limit",
-				 pkt->caplen, MAX_CAPLEN);
-	if (pkt->if_id >= w->nif)
-		return soft_fail(w, "packet on undefined interface %u", pkt->if_id);
-	meta = pkt->meta.flags & OC_META_VALID;
-	opts = epb_comments(w, pkt, &c);
-	opts += (pkt->epb_flags ? 8 : 0) + (pkt->dropcount ? 12 : 0) + (meta ? 8 : 0) +
-		(pkt->has_xdp_verdict ? 16 : 0);
-	b = reserve(w, 32 + pad4(pkt->caplen) + opts + (opts ? 4 : 0));
-	if (!b)
-		return -1;
-	p = put_ts(put32(b + 8, pkt->if_id), pkt->ts_ns);
-	/* Readers reject caplen > original length. */
-	p = put32(put32(p, pkt->caplen), pkt->len < pkt->caplen ? pkt->caplen : pkt->len);
-	if (pkt->caplen)
-		memcpy(p, pkt->data, pkt->caplen);
-	memset(p + pkt->caplen, 0, pad4(pkt->caplen) - pkt->caplen);
-	p += pad4(pkt->caplen);
-	for (size_t i = 0; i < 2 && c.text[i]; i++)
-		p = put_opt(p, OPT_COMMENT, c.text[i], c.len[i]);
-	if (pkt->epb_flags)
-		p = put_opt32(p, EPB_FLAGS, pkt->epb_flags);
-	if (pkt->dropcount)
-		p = put_opt64(p, EPB_DROPCOUNT, pkt->dropcount);
-	if (meta)
-		p = put_opt32(p, EPB_QUEUE, pkt->queue);
-	if (pkt->has_xdp_verdict)
-		p = put_verdict(p, pkt->xdp_verdict);
-	if (opts)
-		p = put32(p, OPT_END);
-	commit(w, b, p, BT_EPB);
-	return 0;
-}
-
-int pcapng_write_stats(struct pcapng_writer *w, uint32_t if_id, uint64_t start_ns,
-		       uint64_t end_ns, uint64_t recv, uint64_t drop)
-{
-	return pcapng_write_stats_comment(w, if_id, start_ns, end_ns, recv, drop, NULL);
-}
-
-int pcapng_write_stats_comment(struct pcapng_writer *w, uint32_t if_id, uint64_t start_ns,
-			       uint64_t end_ns, uint64_t recv, uint64_t drop, const char *comment)
-{
-	uint8_t ts[8], *b, *p;
-
-	if (!w || w->err)
-		return -1;
-	if (if_id >= w->nif)
-		return soft_fail(w, "statistics for undefined interface %u", if_id);
-	b = reserve(w, 20 + 4 * 12 + str_opt_size(comment) + 4 + 4);
-	if (!b)
-		return -1;
-	p = put_ts(put32(b + 8, if_id), end_ns);
-	p = put_str_opt(p, OPT_COMMENT, comment);
-	put_ts(ts, start_ns);
-	p = put_opt(p, ISB_STARTTIME, ts, 8);
-	put_ts(ts, end_ns);
-	p = put_opt(p, ISB_ENDTIME, ts, 8);
-	p = put_opt64(p, ISB_IFRECV, recv);
-	p = put_opt64(p, ISB_IFDROP, drop);
-	p = put32(p, OPT_END);
-	commit(w, b, p, BT_ISB);
-	return 0;
-}
-
-int pcapng_flush(struct pcapng_writer *w)
-{
-	if (!w || flush_buf(w) < 0)
-		return -1;
-	if (w->gz && gzflush(w->gz, Z_SYNC_FLUSH) != Z_OK)
-		return gz_fail(w);
-	return 0;
-}
-
-int pcapng_close(struct pcapng_writer *w)
-{
-	int rc;
-
-	if (!w)
-		return -EINVAL;
-	flush_buf(w);
-	if (w->gz) {
-		errno = 0;
-		rc = gzclose(w->gz);
-		if (rc != Z_OK && !w->err)
-			w->err = rc == Z_ERRNO && errno ? errno : EIO;
-	} else if (w->own_fd && close(w->fd) < 0 && errno != EINTR && !w->err) {
-		w->err = errno;
-	}
-	rc = -w->err;
-	free(w->buf);
-	free(w->name);
-	free(w);
-	return rc;
-}
-
-const char *pcapng_error(const struct pcapng_writer *w)
-{
-	return w ? w->msg : "no writer";
-}
-
-uint64_t pcapng_bytes_written(const struct pcapng_writer *w)
-{
-	return w ? w->total : 0;
-}
 
 /* ---- reader ---------------------------------------------------------- */
 
@@ -518,13 +25,21 @@ struct rd_iface {
 };
 
 struct cap_reader {
-	gzFile gz;
+	gzFile gz;		/* gzip files, pipes, stdin */
 	int pcapng, swap, failed;
 	unsigned pre;		/* bytes of the next header already in buf */
-	int held;		/* buf holds a block cap_next has yet to process */
+	int held;		/* cur holds a block cap_next has yet to process */
 	uint32_t held_type, held_len;
 	uint8_t *buf;
 	size_t cap;
+	const uint8_t *cur;	/* the current record: buf, or in the mapped window */
+	/* A plain regular file is read through a window mapped from it: no copy
+	 * of the bytes, and at most MAP_WINDOW (or one block) resident. */
+	int fd;			/* -1 unless mapped */
+	uint8_t *map;
+	size_t map_len;
+	uint64_t map_off;	/* file offset of map[0] */
+	uint64_t fsize;
 	uint64_t off;		/* file offset of the next block */
 	uint64_t blk;		/* file offset of the current block */
 	/* Interfaces of every section, in chunks so that cap_iface() pointers
@@ -633,6 +148,61 @@ static int grow_buf(struct cap_reader *r, size_t n)
 	return 0;
 }
 
+/* Maps the window holding file bytes [off, off + n) (fewer at the end of
+ * the file); the bytes available from off, or -1. */
+static long map_at(struct cap_reader *r, uint64_t off, size_t n)
+{
+	uint64_t start = off & ~(uint64_t)4095, len;
+	struct stat st;
+	void *m;
+
+	if (off + n > r->fsize && fstat(r->fd, &st) == 0 && (uint64_t)st.st_size > r->fsize)
+		r->fsize = (uint64_t)st.st_size;	/* the file grew */
+	if (off >= r->fsize)
+		return 0;
+	if (r->map && off >= r->map_off && off + n <= r->map_off + r->map_len)
+		return (long)n;
+	if (r->map)
+		munmap(r->map, r->map_len);
+	r->map = NULL;
+	len = off + n - start > MAP_WINDOW ? off + n - start : MAP_WINDOW;
+	if (len > r->fsize - start)
+		len = r->fsize - start;
+	m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, r->fd, (off_t)start);
+	if (m == MAP_FAILED)
+		return fail(r, "reading %s: %s", r->path, strerror(errno));
+	madvise(m, len, MADV_SEQUENTIAL);
+	r->map = m;
+	r->map_len = len;
+	r->map_off = start;
+	return (long)(off + n <= start + len ? n : start + len - off);
+}
+
+/* Makes bytes [0, want) of the record at r->off available at r->cur, of
+ * which [0, have) already are: the count available (below want only at the
+ * end of the file), or -1. */
+static long fetch(struct cap_reader *r, size_t have, size_t want)
+{
+	long k;
+
+	if (r->fd >= 0) {
+		k = map_at(r, r->off, want);
+		if (k > 0)
+			r->cur = r->map + (r->off - r->map_off);
+		return k;
+	}
+	if (have < r->pre)
+		have = r->pre;
+	r->pre = 0;
+	if (grow_buf(r, want) < 0)
+		return -1;
+	r->cur = r->buf;
+	if (have >= want)
+		return (long)want;
+	k = rd_bytes(r, r->buf + have, want - have);
+	return k < 0 ? -1 : (long)have + k;
+}
+
 static void init_packet(struct oc_packet *pkt)
 {
 	memset(pkt, 0, sizeof(*pkt));
@@ -651,15 +221,16 @@ static void copy_str(char *dst, size_t size, const uint8_t *src, size_t len)
 
 static int pcap_next(struct cap_reader *r, struct oc_packet *pkt)
 {
-	uint8_t *h = r->buf;
+	const uint8_t *h;
 	uint32_t caplen;
 	long k;
 
 	r->blk = r->off;
-	if ((k = rd_bytes(r, h, 16)) <= 0)
+	if ((k = fetch(r, 0, 16)) <= 0)
 		return (int)k;
 	if (k < 16)
 		return fail_at(r, "file ends inside a record header");
+	h = r->cur;
 	caplen = rd32(r, h + 8);
 	if (caplen > MAX_BLOCK)
 		return fail_at(r, "bad record length %u", caplen);
@@ -668,11 +239,11 @@ static int pcap_next(struct cap_reader *r, struct oc_packet *pkt)
 		     rd32(r, h + 4) * (uint64_t)(r->ifs[0][0].pub.tsresol == 9 ? 1 : 1000);
 	pkt->caplen = caplen;
 	pkt->len = rd32(r, h + 12);
-	if (grow_buf(r, caplen) < 0 || (k = rd_bytes(r, r->buf, caplen)) < 0)
+	if ((k = fetch(r, 16, 16 + (size_t)caplen)) < 0)
 		return -1;
-	if ((size_t)k < caplen)
+	if ((size_t)k < 16 + (size_t)caplen)
 		return fail_at(r, "file ends inside a record");
-	pkt->data = r->buf;
+	pkt->data = r->cur + 16;
 	r->off += 16 + caplen;
 	return 1;
 }
@@ -983,35 +554,31 @@ static int read_block(struct cap_reader *r, uint32_t *type, uint32_t *blen)
 	long k;
 
 	r->blk = r->off;
-	k = r->pre + rd_bytes(r, r->buf + r->pre, 8 - r->pre);
-	if (k < (long)r->pre)
-		return -1;
-	r->pre = 0;
-	if (k == 0)
-		return 0;
-	if (k == 8 && (*type = rd32(r, r->buf)) == BT_SHB) {
+	if ((k = fetch(r, 0, 8)) <= 0)
+		return (int)k;
+	if (k == 8 && (*type = rd32(r, r->cur)) == BT_SHB) {
 		uint32_t magic;
 
 		hdr = 12;
-		if ((k += rd_bytes(r, r->buf + 8, 4)) < 8)
+		if ((k = fetch(r, 8, 12)) < 0)
 			return -1;
-		memcpy(&magic, r->buf + 8, 4);
 		if (k < 12)
 			return fail_at(r, "file ends inside a block");
+		memcpy(&magic, r->cur + 8, 4);
 		if (magic != BYTE_ORDER_MAGIC && magic != __builtin_bswap32(BYTE_ORDER_MAGIC))
 			return fail_at(r, "bad byte-order magic 0x%08x", magic);
 		r->swap = magic != BYTE_ORDER_MAGIC;
 	}
 	if (k < hdr)
 		return fail_at(r, "file ends inside a block");
-	*blen = rd32(r, r->buf + 4);
+	*blen = rd32(r, r->cur + 4);
 	if (*blen < 12 + (hdr == 12 ? 16u : 0u) || *blen % 4 || *blen > MAX_BLOCK)
 		return fail_at(r, "bad block length %u", *blen);
-	if (grow_buf(r, *blen) < 0 || (k = rd_bytes(r, r->buf + hdr, *blen - hdr)) < 0)
+	if ((k = fetch(r, hdr, *blen)) < 0)
 		return -1;
-	if ((size_t)k < *blen - hdr)
+	if ((size_t)k < *blen)
 		return fail_at(r, "file ends inside a block");
-	if (rd32(r, r->buf + *blen - 4) != *blen)
+	if (rd32(r, r->cur + *blen - 4) != *blen)
 		return fail_at(r, "block length %u does not match its trailer", *blen);
 	r->off += *blen;
 	return 1;
@@ -1020,7 +587,7 @@ static int read_block(struct cap_reader *r, uint32_t *type, uint32_t *blen)
 /* 1 when the block was a packet (in *pkt), 0 for other blocks, -1 on error. */
 static int do_block(struct cap_reader *r, uint32_t type, uint32_t blen, struct oc_packet *pkt)
 {
-	const uint8_t *b = r->buf + 8;
+	const uint8_t *b = r->cur + 8;
 	size_t n = blen - 12;
 
 	switch (type) {
@@ -1066,7 +633,7 @@ static void read_ifaces(struct cap_reader *r)
 			r->held = 1;
 			return;
 		}
-		if (do_idb(r, r->buf + 8, r->held_len - 12) < 0)
+		if (do_idb(r, r->cur + 8, r->held_len - 12) < 0)
 			return;
 	}
 }
@@ -1074,9 +641,9 @@ static void read_ifaces(struct cap_reader *r)
 static int open_pcap(struct cap_reader *r, uint32_t magic)
 {
 	struct rd_iface *f;
-	long k = 4 + rd_bytes(r, r->buf + 4, 20);
+	long k = fetch(r, 4, 24);
 
-	if (k < 4)
+	if (k < 0)
 		return -1;
 	if (k < 24)
 		return fail(r, "%s: file ends inside the pcap header", r->path);
@@ -1085,9 +652,9 @@ static int open_pcap(struct cap_reader *r, uint32_t magic)
 		return -1;
 	snprintf(f->pub.name, sizeof(f->pub.name), "pcap");
 	decode_idb(&f->pub);
-	f->pub.snaplen = rd32(r, r->buf + 16);
-	f->pub.linktype = (uint16_t)rd32(r, r->buf + 20);	/* upper bits: FCS info */
-	set_tsresol(f, rd32(r, r->buf) == PCAP_MAGIC_NS ? 9 : 6);
+	f->pub.snaplen = rd32(r, r->cur + 16);
+	f->pub.linktype = (uint16_t)rd32(r, r->cur + 20);	/* upper bits: FCS info */
+	set_tsresol(f, rd32(r, r->cur) == PCAP_MAGIC_NS ? 9 : 6);
 	r->nif = 1;
 	r->off = 24;
 	return 0;
@@ -1096,17 +663,17 @@ static int open_pcap(struct cap_reader *r, uint32_t magic)
 static int open_format(struct cap_reader *r)
 {
 	uint32_t magic, type, blen;
-	long k = rd_bytes(r, r->buf, 4);
+	long k = fetch(r, 0, 4);
 
 	if (k < 0)
 		return -1;
 	if (k < 4)
 		return fail(r, "%s: %s", r->path, k ? "too short for a capture file" : "empty file");
-	memcpy(&magic, r->buf, 4);
+	memcpy(&magic, r->cur, 4);
+	r->pre = 4;	/* the magic stays in buf (a mapped file ignores pre) */
 	if (magic == BT_SHB) {
 		r->pcapng = 1;
-		r->pre = 4;
-		if (read_block(r, &type, &blen) < 0 || do_shb(r, r->buf + 8, blen - 12) < 0)
+		if (read_block(r, &type, &blen) <= 0 || do_shb(r, r->cur + 8, blen - 12) < 0)
 			return -1;
 		read_ifaces(r);
 		return 0;
@@ -1115,13 +682,36 @@ static int open_format(struct cap_reader *r)
 	    __builtin_bswap32(magic) == PCAP_MAGIC_US || __builtin_bswap32(magic) == PCAP_MAGIC_NS)
 		return open_pcap(r, magic);
 	return fail(r, "%s: not a pcap or pcapng file (starts with %02x %02x %02x %02x)", r->path,
-		    r->buf[0], r->buf[1], r->buf[2], r->buf[3]);
+		    r->cur[0], r->cur[1], r->cur[2], r->cur[3]);
+}
+
+/* A plain (not gzip) regular file is mapped; anything else (gzip, a pipe,
+ * a device) goes through zlib. -1 with errno when the file cannot be opened. */
+static int open_mapped(struct cap_reader *r)
+{
+	uint8_t magic[2];
+	struct stat st;
+	int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 2 ||
+	    pread(fd, magic, 2, 0) != 2 || (magic[0] == 0x1f && magic[1] == 0x8b)) {
+		close(fd);
+		return 0;
+	}
+	r->fd = fd;
+	r->fsize = (uint64_t)st.st_size;
+	return 0;
 }
 
 struct cap_reader *cap_open(const char *path, char *err, size_t errlen)
 {
 	struct cap_reader *r = calloc(1, sizeof(*r));
 	int fd;
+
+	if (r)
+		r->fd = -1;
 
 	if (!r || !path || !(r->path = strdup(path)) || !(r->buf = malloc(RBUF_SIZE))) {
 		snprintf(err, errlen, "cannot open %s: %s", path ? path : "(null)",
@@ -1130,7 +720,14 @@ struct cap_reader *cap_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	r->cap = RBUF_SIZE;
-	if (!strcmp(path, "-")) {
+	if (strcmp(path, "-") && open_mapped(r) < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		cap_close(r);
+		return NULL;
+	}
+	if (r->fd >= 0) {
+		/* mapped: no gzip stream */
+	} else if (!strcmp(path, "-")) {
 		/* gzclose closes the descriptor: keep stdin itself open. */
 		fd = dup(0);
 		r->gz = fd < 0 ? NULL : gzdopen(fd, "rb");
@@ -1140,12 +737,13 @@ struct cap_reader *cap_open(const char *path, char *err, size_t errlen)
 		errno = 0;
 		r->gz = gzopen(path, "rb");
 	}
-	if (!r->gz) {
+	if (r->fd < 0 && !r->gz) {
 		snprintf(err, errlen, "cannot open %s: %s", path, errno ? strerror(errno) : "gzip setup failed");
 		cap_close(r);
 		return NULL;
 	}
-	gzbuffer(r->gz, RBUF_SIZE);
+	if (r->gz)
+		gzbuffer(r->gz, RBUF_SIZE);
 	if (open_format(r) < 0) {
 		snprintf(err, errlen, "%s", r->err);
 		cap_close(r);
@@ -1185,6 +783,10 @@ void cap_close(struct cap_reader *r)
 		return;
 	if (r->gz)
 		gzclose(r->gz);
+	if (r->map)
+		munmap(r->map, r->map_len);
+	if (r->fd >= 0)
+		close(r->fd);
 	free(r->buf);
 	for (unsigned i = 0; i < MAX_IFACES / IF_CHUNK; i++)
 		free(r->ifs[i]);
