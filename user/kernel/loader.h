@@ -70,8 +70,6 @@ void oc_capture_records(const struct oc_capture *c, uint64_t *undecodable, uint6
 uint64_t oc_capture_dev_drops(struct oc_capture *c, unsigned dev, unsigned point);
 /* What the attach did: "tcx", "clsact", "xdp-native", "xdp-generic", "tp_btf". */
 const char *oc_capture_attach_mode(struct oc_capture *c, unsigned dev, unsigned point);
-/* BPF program id of a hook point (for bpf_stats). */
-int oc_capture_prog_id(struct oc_capture *c, unsigned point);
 /* Detaches every program; the ring can still be drained with poll. */
 void oc_capture_detach(struct oc_capture *c);
 /* Detaches everything and frees. Safe to call with NULL. */
