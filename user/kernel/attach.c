@@ -1,6 +1,7 @@
 /* Attaching offcap's programs to devices and detaching them: tcx or clsact,
  * XDP alone, in libxdp's dispatcher or traced. */
 #include "capture_int.h"
+#include "log.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -19,30 +20,25 @@
 
 /* offcap's xdp program into the device's dispatcher (libxdp makes one if
  * there is none); the first call for an object loads it. */
-int oc_cap_share_xdp(struct oc_capture *c, unsigned d, char *err, size_t errlen)
+int oc_cap_share_xdp(struct oc_capture *c, unsigned d)
 {
 	struct oc_netdev *dev = &c->devs[d];
 	struct oc_attach *a = &c->at[d][OC_POINT_XDP];
 	struct bpf_program *prog = oc_cap_prog_of(c, oc_cap_instance_of(c, dev), OC_POINT_XDP);
-	char msg[256];
+	char ctx[96];
 
-	if (oc_netdev_enter(dev)) {
-		snprintf(err, errlen, "%s: cannot enter its namespace: %s", dev->name, strerror(errno));
-		return -1;
-	}
+	if (oc_netdev_enter(dev))
+		return oc_fail(oc_cap_errno(), "%s: cannot enter its namespace: %s", dev->name,
+			       strerror(errno));
+	snprintf(ctx, sizeof(ctx), "%s: cannot attach at xdp", dev->name);
 	a->xprog = oc_xdp_share(bpf_program__fd(prog) < 0 ? oc_cap_instance_of(c, dev)->obj : NULL, prog,
-				dev->ifindex, dev->netns_fd, &a->mode, msg, sizeof(msg));
+				dev->ifindex, dev->netns_fd, &a->mode, ctx);
 	oc_netdev_leave();
-	if (!a->xprog) {
-		snprintf(err, errlen, "%s: cannot attach at xdp: %s", dev->name, msg);
-		return -1;
-	}
-	return 0;
+	return a->xprog ? 0 : -EIO;
 }
 
 /* A filter at offcap's handle and priority can only be an earlier run's leftover. */
-static void remove_leftover_tc(struct bpf_tc_hook *hook, const struct oc_capture_opts *o,
-			       const char *ifname)
+static void remove_leftover_tc(struct bpf_tc_hook *hook, const char *ifname)
 {
 	struct bpf_tc_opts q = { .sz = sizeof(q), .handle = OC_TC_HANDLE, .priority = OC_TC_PRIO };
 
@@ -51,11 +47,11 @@ static void remove_leftover_tc(struct bpf_tc_hook *hook, const struct oc_capture
 	q.prog_fd = q.prog_id = 0;
 	q.flags = 0;
 	if (!bpf_tc_detach(hook, &q))
-		oc_cap_warnf(o, "removed a tc filter left on %s by an earlier offcap run", ifname);
+		oc_warn("removed a tc filter left on %s by an earlier offcap run", ifname);
 }
 
 static int attach_clsact(struct oc_attach *a, int prog_fd, int ifindex, int ingress,
-			 const struct oc_capture_opts *o, const char *ifname)
+			 const char *ifname)
 {
 	int err;
 
@@ -65,7 +61,7 @@ static int attach_clsact(struct oc_attach *a, int prog_fd, int ifindex, int ingr
 	if (err && err != -EEXIST)
 		return err;
 	a->hook_created = !err;
-	remove_leftover_tc(&a->hook, o, ifname);
+	remove_leftover_tc(&a->hook, ifname);
 	a->tc = (struct bpf_tc_opts){ .sz = sizeof(a->tc), .prog_fd = prog_fd,
 		.handle = OC_TC_HANDLE, .priority = OC_TC_PRIO };
 	err = bpf_tc_attach(&a->hook, &a->tc);
@@ -87,7 +83,7 @@ static int attach_tc(struct oc_attach *a, int prog_fd, int ifindex, int ingress,
 		return 0;
 	}
 	/* no tcx (before 6.6): a classic clsact filter, removed on exit */
-	return attach_clsact(a, prog_fd, ifindex, ingress, o, ifname);
+	return attach_clsact(a, prog_fd, ifindex, ingress, ifname);
 }
 
 /* Without trampolines: offcap's program alone, on a link that goes with it. */
@@ -131,17 +127,15 @@ static const char *attach_hint(int ret, unsigned p, const struct oc_capture *c)
 	return "";
 }
 
-int oc_cap_attach_dev(struct oc_capture *c, unsigned d, const struct oc_capture_opts *o,
-		      char *err, size_t errlen)
+int oc_cap_attach_dev(struct oc_capture *c, unsigned d, const struct oc_capture_opts *o)
 {
 	struct oc_netdev *dev = &c->devs[d];
 	struct capture_bpf *s = oc_cap_instance_of(c, dev);
 	int ret = 0;
 
-	if (oc_netdev_enter(dev)) {
-		snprintf(err, errlen, "%s: cannot enter its namespace: %s", dev->name, strerror(errno));
-		return -1;
-	}
+	if (oc_netdev_enter(dev))
+		return oc_fail(oc_cap_errno(), "%s: cannot enter its namespace: %s", dev->name,
+			       strerror(errno));
 	for (unsigned p = 0; p < OC_POINT_MAX && !ret; p++) {
 		const struct oc_hook *h = &oc_hooks[p];
 		struct oc_attach *a = &c->at[d][p];
@@ -155,8 +149,8 @@ int oc_cap_attach_dev(struct oc_capture *c, unsigned d, const struct oc_capture_
 		}
 		if (h->attach == OC_ATTACH_XDP && (a->xprog || c->xdp[d].way == OC_XDP_SHARE)) {
 			oc_netdev_leave();
-			if (!a->xprog && oc_cap_share_xdp(c, d, err, errlen))
-				return -1;
+			if (!a->xprog && (ret = oc_cap_share_xdp(c, d)))
+				return ret;
 			oc_netdev_enter(dev);
 			continue;
 		}
@@ -165,11 +159,11 @@ int oc_cap_attach_dev(struct oc_capture *c, unsigned d, const struct oc_capture_
 			c->xdp[d].way == OC_XDP_TRACE ? attach_xdp_trace(c, a) :
 			attach_xdp_alone(a, prog, dev->ifindex);
 		if (ret)
-			snprintf(err, errlen, "%s: cannot attach at %s: %s%s", dev->name, h->name,
-				 strerror(-ret), attach_hint(ret, p, c));
+			oc_err("%s: cannot attach at %s: %s%s", dev->name, h->name, strerror(-ret),
+			       attach_hint(ret, p, c));
 	}
 	oc_netdev_leave();
-	return ret ? -1 : 0;
+	return ret;
 }
 
 /* ---- detaching ---- */

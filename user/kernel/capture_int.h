@@ -8,6 +8,7 @@
 #include "loader.h"
 
 #include <bpf/libbpf.h>
+#include <errno.h>
 #include <stdint.h>
 
 #include "capture.skel.h"
@@ -15,9 +16,9 @@
 #include "xdpshare.h"
 
 #define OC_MAX_TRACE 8	/* tp_btf programs of all tracepoint points */
-/* Points whose program is bound to a device: without OC_FEAT_KERN_CTX they
- * cannot read its namespace, so each watched namespace gets its own copy. */
-/* from oc_hooks[]: the points attached to a device, and the tracepoints */
+/* from oc_hooks[]: the points attached to a device (without OC_FEAT_KERN_CTX
+ * their programs cannot read its namespace, so each watched namespace gets
+ * its own copy of the object), and the tracepoints */
 #define DEV_POINTS (oc_hooks_of(OC_ATTACH_XDP) | oc_hooks_of(OC_ATTACH_TC))
 #define TRACE_POINTS oc_hooks_of(OC_ATTACH_TRACE)
 
@@ -74,9 +75,13 @@ struct oc_capture {
 	int verbose;
 };
 
+/* errno as a failure's return: -EIO where a library left it 0 */
+static inline int oc_cap_errno(void)
+{
+	return errno ? -errno : -EIO;
+}
+
 /* loader.c */
-void oc_cap_warnf(const struct oc_capture_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 /* The program of hook point p in copy s, in the variant this kernel runs. */
 struct bpf_program *oc_cap_prog_of(const struct oc_capture *c, struct capture_bpf *s, unsigned p);
 /* The copy of the object for dev's namespace, or NULL before loading. */
@@ -88,9 +93,8 @@ void oc_cap_untrace_chain(struct oc_chain_trace *t);
 uint32_t oc_cap_probe(const struct btf *btf);
 void oc_cap_tell_limits(const struct oc_capture *c, const struct oc_capture_opts *o);
 
-/* attach.c */
-int oc_cap_share_xdp(struct oc_capture *c, unsigned d, char *err, size_t errlen);
-int oc_cap_attach_dev(struct oc_capture *c, unsigned d, const struct oc_capture_opts *o,
-		      char *err, size_t errlen);
+/* attach.c: a negative errno, said with oc_err(), when they fail */
+int oc_cap_share_xdp(struct oc_capture *c, unsigned d);
+int oc_cap_attach_dev(struct oc_capture *c, unsigned d, const struct oc_capture_opts *o);
 
 #endif

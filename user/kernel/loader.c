@@ -2,6 +2,7 @@
  * xdp point goes, loading them, start and stop, polling the rings and the
  * counts. What the kernel has is probe.c's; attaching to devices, attach.c's. */
 #include "capture_int.h"
+#include "log.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -28,18 +29,6 @@ _Static_assert(OC_MAX_DEVS <= OC_WATCH_DEVS, "tracepoint filter too small");
  * event at -s 0 (they stay in the cache) but a consumer kept off the CPU for
  * a few tens of ms then loses events (analysis.sh's software GSO burst did). */
 #define OC_RING_RECORDS 256
-
-void oc_cap_warnf(const struct oc_capture_opts *o, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (o->warn)
-		o->warn(msg);
-}
 
 static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -135,7 +124,7 @@ static int traced_xdp(const struct oc_capture *c)
 
 /* What each device's XDP hook holds decides how offcap captures there. One
  * traced program at a time: fexit is loaded for its target. */
-static int plan_xdp(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
+static int plan_xdp(struct oc_capture *c)
 {
 	int t = -1;
 
@@ -144,41 +133,35 @@ static int plan_xdp(struct oc_capture *c, const struct oc_capture_opts *o, char 
 	if (!(c->points & (1u << OC_POINT_XDP)))
 		return 0;
 	for (unsigned d = 0; d < c->ndevs; d++) {
-		char msg[256];
+		char ctx[96];
 		int ret;
 
-		if (oc_netdev_enter(&c->devs[d])) {
-			snprintf(err, errlen, "%s: cannot enter its namespace: %s", c->devs[d].name,
-				 strerror(errno));
-			return -1;
-		}
-		ret = oc_xdp_find(c->devs[d].ifindex, &c->xdp[d], msg, sizeof(msg));
+		if (oc_netdev_enter(&c->devs[d]))
+			return oc_fail(oc_cap_errno(), "%s: cannot enter its namespace: %s",
+				       c->devs[d].name, strerror(errno));
+		snprintf(ctx, sizeof(ctx), "%s: xdp", c->devs[d].name);
+		ret = oc_xdp_find(c->devs[d].ifindex, &c->xdp[d], ctx);
 		oc_netdev_leave();
-		if (ret) {
-			snprintf(err, errlen, "%s: xdp: %s", c->devs[d].name, msg);
-			return -1;
-		}
+		if (ret)
+			return ret;
 		if (!(c->features & OC_FEAT_PROG_TRACE) && (c->xdp[d].way == OC_XDP_TRACE ||
-							     c->xdp[d].prog_id)) {
-			snprintf(err, errlen, "%s: xdp: XDP program %u is attached, and this kernel "
-				 "refuses %s, so offcap can neither run next to it (libxdp) nor trace "
-				 "it; capture at pre-gro instead", c->devs[d].name, c->xdp[d].prog_id,
-				 oc_feature_name(OC_FEAT_PROG_TRACE));
-			return -1;
-		}
+							     c->xdp[d].prog_id))
+			return oc_fail(-EOPNOTSUPP, "%s: xdp: XDP program %u is attached, and this kernel "
+				       "refuses %s, so offcap can neither run next to it (libxdp) nor trace "
+				       "it; capture at pre-gro instead", c->devs[d].name, c->xdp[d].prog_id,
+				       oc_feature_name(OC_FEAT_PROG_TRACE));
 		if (!(c->features & OC_FEAT_PROG_TRACE) && !d)
-			oc_cap_warnf(o, "xdp: this kernel refuses %s, which libxdp's dispatcher needs: offcap's "
-			      "XDP program runs alone, and no other XDP program can be attached while "
-			      "it runs", oc_feature_name(OC_FEAT_PROG_TRACE));
+			oc_warn("xdp: this kernel refuses %s, which libxdp's dispatcher needs: offcap's "
+				"XDP program runs alone, and no other XDP program can be attached while "
+				"it runs", oc_feature_name(OC_FEAT_PROG_TRACE));
 		if (!(c->features & OC_FEAT_PROG_TRACE))
 			c->xdp[d].way = OC_XDP_ALONE;
 		if (c->xdp[d].way != OC_XDP_TRACE)
 			continue;
-		if (t >= 0 && c->xdp[t].prog_id != c->xdp[d].prog_id) {
-			snprintf(err, errlen, "%s and %s: each has an XDP program attached alone; offcap "
-				 "traces one such program at a time", c->devs[t].name, c->devs[d].name);
-			return -1;
-		}
+		if (t >= 0 && c->xdp[t].prog_id != c->xdp[d].prog_id)
+			return oc_fail(-EOPNOTSUPP, "%s and %s: each has an XDP program attached alone; "
+				       "offcap traces one such program at a time", c->devs[t].name,
+				       c->devs[d].name);
 		t = (int)d;
 	}
 	/* Linear XDP copies with loops: a third one, for the waiting frame, is
@@ -187,8 +170,8 @@ static int plan_xdp(struct oc_capture *c, const struct oc_capture_opts *o, char 
 	for (unsigned d = 0; d < c->ndevs; d++)
 		if (c->xdp[d].way == OC_XDP_SHARE && !c->chain_verdicts &&
 		    (c->features & OC_FEAT_PROG_TRACE)) {
-			oc_cap_warnf(o, "xdp: this kernel has no %s, so frames in libxdp's dispatcher are "
-			      "recorded without the chain's verdict", oc_feature_name(OC_FEAT_XDP_FRAGS));
+			oc_warn("xdp: this kernel has no %s, so frames in libxdp's dispatcher are "
+				"recorded without the chain's verdict", oc_feature_name(OC_FEAT_XDP_FRAGS));
 			break;
 		}
 	return 0;
@@ -259,31 +242,24 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 	return share_maps(s, c->inst[0].skel);	/* further copies share the first one's */
 }
 
-static int load_instance(struct oc_capture *c, unsigned i, const struct oc_capture_opts *o,
-			 char *err, size_t errlen)
+static int load_instance(struct oc_capture *c, unsigned i, const struct oc_capture_opts *o)
 {
 	int ret;
 
-	if (o->filter && oc_kfilter_arm(o->filter, err, errlen))
-		return -1;
+	if (o->filter && (ret = oc_kfilter_arm(o->filter)))
+		return ret;
 	c->inst[i].skel = capture_bpf__open();
-	if (!c->inst[i].skel) {
-		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
-		return -1;
-	}
-	if (set_rodata(c, i, o)) {
-		snprintf(err, errlen, "cannot prepare the BPF maps: %s", strerror(errno));
-		return -1;
-	}
+	if (!c->inst[i].skel)
+		return oc_fail(oc_cap_errno(), "cannot open the BPF object: %s", strerror(errno));
+	if (set_rodata(c, i, o))
+		return oc_fail(oc_cap_errno(), "cannot prepare the BPF maps: %s", strerror(errno));
 	if (first_shared(c, i) >= 0)	/* libxdp loads it, as a dispatcher component */
-		return oc_cap_share_xdp(c, (unsigned)first_shared(c, i), err, errlen);
+		return oc_cap_share_xdp(c, (unsigned)first_shared(c, i));
 	ret = capture_bpf__load(c->inst[i].skel);
-	if (ret) {
-		snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
-			 ret == -EPERM ? " (need root, or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON)" :
-			 o->verbose ? "" : " (-v shows the verifier's log)");
-		return -1;
-	}
+	if (ret)
+		return oc_fail(ret, "cannot load the BPF programs: %s%s", strerror(-ret),
+			       ret == -EPERM ? " (need root, or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON)" :
+			       o->verbose ? "" : " (-v shows the verifier's log)");
 	return 0;
 }
 
@@ -360,7 +336,7 @@ static void trace_chains(struct oc_capture *c)
 }
 
 /* The tracepoint points' programs: one link each, whatever the device. */
-static int attach_trace(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
+static int attach_trace(struct oc_capture *c, const struct oc_capture_opts *o)
 {
 	struct bpf_object *obj = c->inst[0].skel->obj;
 
@@ -368,11 +344,9 @@ static int attach_trace(struct oc_capture *c, const struct oc_capture_opts *o, c
 		if (!is_trace_prog(p, o->points))
 			continue;
 		if (c->ntrace == OC_MAX_TRACE ||
-		    !(c->trace[c->ntrace] = bpf_program__attach(p))) {
-			snprintf(err, errlen, "cannot attach %s to its tracepoint (%s): %s",
-				 bpf_program__name(p), bpf_program__section_name(p), strerror(errno));
-			return -1;
-		}
+		    !(c->trace[c->ntrace] = bpf_program__attach(p)))
+			return oc_fail(oc_cap_errno(), "cannot attach %s to its tracepoint (%s): %s",
+				       bpf_program__name(p), bpf_program__section_name(p), strerror(errno));
 		c->ntrace++;
 	}
 	return 0;
@@ -401,14 +375,12 @@ static size_t frag_pages(const struct oc_capture_opts *o)
 }
 
 /* Every sample wakes the consumer: this path is for kernels without a better one. */
-static int open_frags(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
+static int open_frags(struct oc_capture *c, const struct oc_capture_opts *o)
 {
 	c->frags = perf_buffer__new(bpf_map__fd(c->inst[0].skel->maps.frag_events), frag_pages(o),
 				    on_frag_sample, on_frag_lost, c, NULL);
-	if (!c->frags || oc_rings_wake_on(c->rings, perf_buffer__epoll_fd(c->frags))) {
-		snprintf(err, errlen, "cannot set up the post-gso perf buffer: %s", strerror(errno));
-		return -1;
-	}
+	if (!c->frags || oc_rings_wake_on(c->rings, perf_buffer__epoll_fd(c->frags)))
+		return oc_fail(oc_cap_errno(), "cannot set up the post-gso perf buffer: %s", strerror(errno));
 	return 0;
 }
 
@@ -435,45 +407,43 @@ void oc_capture_on_release(struct oc_capture *c, void (*fn)(void *ctx), void *ct
 	oc_rings_on_release(c->rings, fn, ctx);
 }
 
-static int load(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
+static int load(struct oc_capture *c, const struct oc_capture_opts *o)
 {
-	int ncpu = libbpf_num_possible_cpus();
+	int ncpu = libbpf_num_possible_cpus(), ret;
 	uint64_t mb = o->ring_mb ? o->ring_mb : oc_ring_mb_default(o->snaplen, o->points);
 
-	if (ncpu <= 0) {
-		snprintf(err, errlen, "cannot count the CPUs");
-		return -1;
-	}
-	c->rings = oc_rings_create(mb << 20, (unsigned)ncpu, err, errlen);
+	if (ncpu <= 0)
+		return oc_fail(ncpu < 0 ? ncpu : -EINVAL, "cannot count the CPUs");
+	c->rings = oc_rings_create(mb << 20, (unsigned)ncpu);
 	if (!c->rings)
-		return -1;
+		return oc_cap_errno();
 	plan_instances(c);
 	for (unsigned i = 0; i < c->ninst; i++)
-		if (load_instance(c, i, o, err, errlen))
-			return -1;
-	if (attach_trace(c, o, err, errlen))
-		return -1;
-	if (oc_rings_map(c->rings, bpf_map__fd(c->inst[0].skel->maps.rings), err, errlen))
-		return -1;
+		if ((ret = load_instance(c, i, o)))
+			return ret;
+	if ((ret = attach_trace(c, o)))
+		return ret;
+	if ((ret = oc_rings_map(c->rings, bpf_map__fd(c->inst[0].skel->maps.rings))))
+		return ret;
 	if ((o->points & TRACE_POINTS) && !(c->features & OC_FEAT_TRACE_DYNPTR))
-		return open_frags(c, o, err, errlen);
+		return open_frags(c, o);
 	return 0;
 }
 
 struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
-				    const struct oc_capture_opts *o, char *err, size_t errlen)
+				    const struct oc_capture_opts *o)
 {
 	struct oc_capture *c;
 	struct btf *btf;
 
 	libbpf_set_print(o->verbose ? libbpf_verbose : libbpf_quiet);
 	if (ndevs == 0 || ndevs > OC_MAX_DEVS) {
-		snprintf(err, errlen, "between 1 and %d interfaces", OC_MAX_DEVS);
+		oc_err("between 1 and %d interfaces", OC_MAX_DEVS);
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		snprintf(err, errlen, "out of memory");
+		oc_err("out of memory");
 		return NULL;
 	}
 	c->devs = devs;
@@ -490,10 +460,10 @@ struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 	oc_cap_tell_limits(c, o);
 	oc_mono_to_wall(0);
 	oc_xdp_quiet(o->verbose);
-	if (plan_xdp(c, o, err, errlen) || load(c, o, err, errlen))
+	if (plan_xdp(c) || load(c, o))
 		goto fail;
 	for (unsigned d = 0; d < ndevs; d++)
-		if (oc_cap_attach_dev(c, d, o, err, errlen))
+		if (oc_cap_attach_dev(c, d, o))
 			goto fail;
 	c->verbose = o->verbose;
 	trace_chains(c);

@@ -22,7 +22,6 @@ struct oc_capture_opts {
 	int tc_clsact;		/* classic clsact filters even where tcx exists */
 	int verbose;		/* libbpf's and the verifier's messages on stderr */
 	const struct oc_kfilter *filter;	/* in-kernel capture filter, or NULL */
-	void (*warn)(const char *msg);
 };
 
 /* One captured packet. pkt->data is valid only during the callback. */
@@ -37,10 +36,11 @@ struct oc_point_count {
 	uint64_t kept, rejected, undecided, user_kept, user_rejected;
 };
 
-/* Loads and attaches to every device; NULL with a message in err. What this
- * kernel cannot give at a requested point is told once through opts->warn. */
+/* Loads and attaches to every device; NULL, said with oc_err(), when it
+ * cannot. What this kernel cannot give at a requested point is told once with
+ * oc_warn(). */
 struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
-				    const struct oc_capture_opts *opts, char *err, size_t errlen);
+				    const struct oc_capture_opts *opts);
 /* What this kernel has (OC_FEAT_*), less OFFCAP_DISABLE's, as a capture probes it. */
 uint32_t oc_probe_features(void);
 /* Kernel features found at start (OC_FEAT_*). */

@@ -1,5 +1,6 @@
 /* Probing the running kernel: what it has, never its version number. */
 #include "capture_int.h"
+#include "log.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -117,8 +118,8 @@ void oc_cap_tell_limits(const struct oc_capture *c, const struct oc_capture_opts
 			const struct oc_hook_need *n = &oc_hooks[p].needs[k];
 
 			if (n->lost && n->feature && !(c->features & n->feature))
-				oc_cap_warnf(o, "%s: this kernel lacks %s, so %s", oc_hooks[p].name,
-				      oc_feature_name(n->feature), n->lost);
+				oc_warn("%s: this kernel lacks %s, so %s", oc_hooks[p].name,
+					oc_feature_name(n->feature), n->lost);
 		}
 	}
 }
