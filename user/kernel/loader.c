@@ -314,9 +314,9 @@ static void trace_chain(struct oc_capture *c, unsigned d)
 		/* EBUSY: offcap's program is alone, libxdp made it the dispatcher's
 		 * whole function; frames pass, without a verdict recorded */
 		if (fd >= 0 && trace_chain_on(c, t, fd, func)) {
-			if (c->verbose && errno != EBUSY)
-				fprintf(stderr, "offcap: %s: xdp: cannot trace libxdp's dispatcher %u: %s; "
-					"its frames go without verdict\n", c->devs[d].name, id, strerror(errno));
+			if (c->verbose && errno != EBUSY)	/* -v only */
+				oc_err("%s: xdp: cannot trace libxdp's dispatcher %u: %s; its frames go "
+				       "without verdict", c->devs[d].name, id, strerror(errno));
 			oc_cap_untrace_chain(t);
 			t->disp_id = q.prog_id;
 		}
