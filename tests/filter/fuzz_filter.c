@@ -6,6 +6,7 @@
  * for a live capture). Counts expressions libpcap accepts that offcap could
  * not load, verdicts that differ, and packets left undecided by a filter
  * the kernel decides. make fuzz-filter; tests/integration/filter_fuzz.sh. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "hook.h"
 #include "kfilter.h"
 #include "loader.h"
+#include "log.h"
 #include "packet.h"
 #include "pcapc.h"
 #include "pcapng.h"
@@ -249,13 +251,12 @@ static void gen_packet(void)
 
 static int read_file(const char *path)
 {
-	char err[256];
-	struct cap_reader *r = cap_open(path, err, sizeof(err));
+	struct cap_reader *r = cap_open(path);
 	struct oc_packet pkt;
 	int ret;
 
 	if (!r)
-		return fprintf(stderr, "fuzz_filter: %s\n", err), -1;
+		return -1;	/* cap_open said why */
 	while ((ret = cap_next(r, &pkt)) == 1) {
 		const struct oc_iface *i = cap_iface(r, pkt.if_id);
 		unsigned lt = i ? i->linktype : OC_LINKTYPE_ETHERNET;
@@ -297,7 +298,6 @@ static void run_packet(struct stats *st, const struct oc_kfilter *f, struct oc_t
 	const void *cbpf = f->link[l].cbpf;
 	unsigned n = f->link[l].cbpf_len;
 	int aux = oc_cbpf_uses_aux(cbpf, n), lib = oc_pcap_match(cbpf, n, p->data, p->caplen, p->len);
-	char err[256];
 
 	if ((oc_cbpf_run(cbpf, n, p->data, p->caplen, p->len, NULL) != 0) != lib)
 		report(st, e, p, "oc_cbpf_run (the reference itself)", 0, -1, lib);
@@ -308,11 +308,11 @@ static void run_packet(struct stats *st, const struct oc_kfilter *f, struct oc_t
 		for (int vlan = 0; vlan <= (prog <= OC_TR_TC_EGRESS && !l && tagged(p)); vlan++) {
 			struct oc_cbpf_aux a = oc_testrun_aux(r, prog);
 			int u = aux ? oc_cbpf_run(cbpf, n, p->data, p->caplen, p->len, &a) != 0 : lib;
-			int k = oc_testrun_packet(r, prog, p->data, p->caplen, p->len, vlan, err, sizeof(err));
+			int k = oc_testrun_packet(r, prog, p->data, p->caplen, p->len, vlan, NULL);
 
 			st->runs++;
 			if (k < 0) {
-				printf("RUN FAILED '%s': %s\n", e, err);
+				printf("RUN FAILED '%s': %s\n", e, oc_log_last_err());
 				st->disagree++;
 				continue;
 			}
@@ -333,7 +333,8 @@ static void one_expression(struct stats *st, uint32_t have, unsigned per_expr)
 	struct buf b = { .n = 0 };
 	struct oc_kfilter *f;
 	struct oc_testrun *r[OC_KF_LINKS] = { 0 };
-	char err[512] = "";
+	const char *why = "";
+	int ret;
 
 	expr(&b, 3);
 	st->exprs++;
@@ -341,33 +342,35 @@ static void one_expression(struct stats *st, uint32_t have, unsigned per_expr)
 		void *c;
 		unsigned n;
 
-		if (!oc_pcap_compile(l ? 12 : 1, b.s, &c, &n, err, sizeof(err))) {
+		if (!oc_pcap_compile(l ? 12 : 1, b.s, &c, &n, &why)) {
 			free(c);
 			break;
 		}
 		if (l == OC_KF_LINKS - 1) {	/* libpcap takes it on neither link type */
 			st->refused_libpcap++;
 			if (st->verbose)
-				printf("libpcap refuses '%s': %s\n", b.s, err);
+				printf("libpcap refuses '%s': %s\n", b.s, why);
 			return;
 		}
 	}
-	if (!(f = oc_kfilter_compile(b.s, err, sizeof(err)))) {
-		if (oc_pcap_compile(1, b.s, &(void *){ 0 }, &(unsigned){ 0 }, err, sizeof(err))) {
-			st->refused_libpcap++;	/* libpcap refuses it on Ethernet: as tcpdump -i eth0 */
-			return;
-		}
+	oc_log_setup(NULL, OC_LOG_QUIET);	/* a refusal's words go to the lines below */
+	ret = oc_kfilter_compile(b.s, &f);
+	oc_log_setup(NULL, OC_LOG_WARN);
+	if (ret == -EINVAL) {
+		st->refused_libpcap++;	/* libpcap refuses it on Ethernet: as tcpdump -i eth0 */
+		return;
+	}
+	if (ret) {
 		st->load_fail++;
-		printf("REFUSED '%s': %s\n", b.s, err);
+		printf("REFUSED '%s': %s\n", b.s, oc_log_last_err());
 		return;
 	}
 	for (unsigned l = 0; l < OC_KF_LINKS; l++) {
 		if (!f->link[l].ok)
 			continue;
-		err[0] = 0;
-		if (!(r[l] = oc_testrun_open(f, l == OC_KF_L3, have, 0, err, sizeof(err)))) {
+		if (!(r[l] = oc_testrun_open(f, l == OC_KF_L3, have, 0))) {
 			st->load_fail++;
-			printf("LOAD FAILED '%s' (%s): %s\n", b.s, l ? "raw IP" : "Ethernet", err);
+			printf("LOAD FAILED '%s' (%s): %s\n", b.s, l ? "raw IP" : "Ethernet", oc_log_last_err());
 		}
 	}
 	for (unsigned i = 0; i < per_expr && npkts; i++) {

@@ -12,6 +12,7 @@
 #include "capstats.h"
 #include "check.h"
 #include "csum.h"
+#include "log.h"
 #include "parse.h"
 #include "pcapng.h"
 #include "pkt.h"
@@ -59,8 +60,7 @@ static const char *path_of(const char *name)
 static void write_file(const char *path, unsigned niface, const char *name_fmt, const char *descr,
 		       const struct frame *f, unsigned n)
 {
-	char err[256];
-	struct pcapng_writer *w = pcapng_open(path, NULL, err, sizeof(err));
+	struct pcapng_writer *w = pcapng_open(path, NULL);
 	int ok = !!w;
 
 	for (unsigned i = 0; w && i < niface; i++) {
@@ -78,15 +78,14 @@ static void write_file(const char *path, unsigned niface, const char *name_fmt, 
 	}
 	ok &= w && pcapng_close(w) == 0;
 	if (!ok)
-		printf("# could not write %s: %s\n", path, err);
+		printf("# could not write %s: %s\n", path, oc_log_last_err());
 }
 
 static struct oc_analysis *analyse(const char *path)
 {
 	struct oc_analysis_opts o = { .verify = 1 };
 	struct oc_analysis *a = oc_analysis_new(&o);
-	char err[256];
-	struct cap_reader *r = cap_open(path, err, sizeof(err));
+	struct cap_reader *r = cap_open(path);
 	struct oc_packet p;
 
 	while (r && a && cap_next(r, &p) > 0)
@@ -141,8 +140,7 @@ static void check_layer(struct out *o, const uint8_t *d, uint32_t caplen, const 
 static struct out read_out(const char *path)
 {
 	struct out o = { 0 };
-	char err[256];
-	struct cap_reader *r = cap_open(path, err, sizeof(err));
+	struct cap_reader *r = cap_open(path);
 	struct oc_packet p;
 	struct oc_parsed ps;
 
@@ -161,7 +159,7 @@ static struct out read_out(const char *path)
 		check_layer(&o, p.data, p.caplen, &ps.outer);
 	}
 	if (!r)
-		printf("# %s: %s\n", path, err);
+		printf("# %s: %s\n", path, oc_log_last_err());
 	cap_close(r);
 	return o;
 }

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "hook.h"
+#include "log.h"
 #include "pcapng.h"
 #include "legacy_meta.h"
 
@@ -176,8 +177,7 @@ static const struct pcapng_shb_info shb_info = {
 
 static int write_sample(const char *path, const struct oc_packet *p, uint64_t *bytes)
 {
-	char err[256];
-	struct pcapng_writer *w = pcapng_open(path, &shb_info, err, sizeof(err));
+	struct pcapng_writer *w = pcapng_open(path, &shb_info);
 	struct oc_iface f0 = mk_iface("veth0@tc-egress", "offcap veth0 tc-egress mtu=1500",
 				      OC_LINKTYPE_ETHERNET, 262144);
 	struct oc_iface f1 = mk_iface("eth1", "", OC_LINKTYPE_RAW, 65535);
@@ -218,12 +218,14 @@ static int same_packet(const struct oc_packet *a, const struct oc_packet *b)
 /* Reads every packet and compares it with p; returns the number that matched. */
 static int read_compare(const char *path, const struct oc_packet *p, char *err, size_t errlen)
 {
-	struct cap_reader *r = cap_open(path, err, errlen);
+	struct cap_reader *r = cap_open(path);
 	struct oc_packet got;
 	int n = 0, rc;
 
-	if (!r)
+	if (!r) {
+		snprintf(err, errlen, "%s", oc_log_last_err());
 		return -1;
+	}
 	while ((rc = cap_next(r, &got)) == 1 && n < NPKT && same_packet(&got, &p[n]))
 		n++;
 	if (rc == 1)
@@ -254,7 +256,7 @@ static void test_roundtrip(void)
 	n = read_compare(path, p, err, sizeof(err));
 	CHECK_EQ(n, NPKT, "round trip: every packet field reads back (%s)", err);
 
-	r = cap_open(path, err, sizeof(err));
+	r = cap_open(path);
 	CHECK(r != NULL, "round trip: reopen");
 	if (!r)
 		return;
@@ -291,13 +293,13 @@ static void test_layout(void)
 	struct pcapng_shb_info info = { .app = "offcap 0.1.0" };
 	struct oc_iface f = mk_iface("lo", "", OC_LINKTYPE_ETHERNET, 65535);
 	struct oc_packet p = { .ts_ns = 0x0000000512345678ull, .caplen = 3, .len = 3, .data = data };
-	char path[64], err[256];
+	char path[64];
 	struct pcapng_writer *w;
 	size_t len;
 	uint8_t *file, *b;
 
 	tmp_path(path, sizeof(path), ".pcapng");
-	w = pcapng_open(path, &info, err, sizeof(err));
+	w = pcapng_open(path, &info);
 	CHECK(w != NULL, "layout: open");
 	if (!w)
 		return;
@@ -476,7 +478,7 @@ static void pcap_record(struct bld *b, uint32_t sec, uint32_t frac, const char *
 static void test_pcap(int be)
 {
 	struct bld b = { .be = be };
-	char path[64], err[256];
+	char path[64];
 	struct cap_reader *r;
 	struct oc_packet p;
 	const char *what = be ? "pcap big-endian ns" : "pcap little-endian us";
@@ -486,7 +488,7 @@ static void test_pcap(int be)
 	pcap_record(&b, 1700000001, 999999, "xyz", 3);
 	tmp_path(path, sizeof(path), ".pcap");
 	spew(path, b.buf, b.n);
-	r = cap_open(path, err, sizeof(err));
+	r = cap_open(path);
 	CHECK(r != NULL, "%s: opens", what);
 	if (!r)
 		return;
@@ -511,7 +513,7 @@ static void test_pcapng_be(void)
 {
 	static struct bld b = { .be = 1 };
 	struct oc_packet p[NPKT], got;
-	char path[64], err[256];
+	char path[64];
 	uint8_t *own;
 	size_t at, len;
 	struct cap_reader *r;
@@ -584,7 +586,7 @@ static void test_pcapng_be(void)
 		fclose(f);
 	}
 	free(own);
-	r = cap_open(path, err, sizeof(err));
+	r = cap_open(path);
 	CHECK(r && cap_shb_comment(r) && !strcmp(cap_shb_comment(r), "be section"),
 	      "pcapng BE: opens, SHB comment read in big-endian");
 	if (!r)
@@ -639,7 +641,7 @@ static void test_tsresol(void)
 	uint64_t off = 10;
 	struct oc_packet p;
 	struct cap_reader *r;
-	char path[64], err[256];
+	char path[64];
 	size_t at;
 
 	at = bstart(&b, 0x0A0D0D0A);
@@ -664,7 +666,7 @@ static void test_tsresol(void)
 	bepb(&b, 1, 1234567890123ull);
 	tmp_path(path, sizeof(path), ".pcapng");
 	spew(path, b.buf, b.n);
-	r = cap_open(path, err, sizeof(err));
+	r = cap_open(path);
 	CHECK(r && cap_next(r, &p) == 1 && p.ts_ns == 5500000000ull &&
 	      !strcmp(cap_iface(r, 0)->name, "if0"),
 	      "tsresol: 2^-10 s ticks; unnamed interface is \"if0\"");
@@ -679,7 +681,7 @@ static void test_tsresol(void)
 static void test_many_ifaces(void)
 {
 	struct oc_packet p = { .caplen = 1, .len = 1, .data = (const uint8_t *)"z" }, got;
-	char path[64], err[256], name[32];
+	char path[64], name[32];
 	struct pcapng_writer *w;
 	struct cap_reader *r;
 	const struct oc_iface *first, *f;
@@ -687,7 +689,7 @@ static void test_many_ifaces(void)
 	int ok = 1, n = 0;
 
 	tmp_path(path, sizeof(path), ".pcapng");
-	w = pcapng_open(path, NULL, err, sizeof(err));
+	w = pcapng_open(path, NULL);
 	for (int i = 0; w && i < 150; i++) {
 		snprintf(name, sizeof(name), "v%d@xdp", i);
 		idb = mk_iface(name, "", OC_LINKTYPE_ETHERNET, 0);
@@ -696,7 +698,7 @@ static void test_many_ifaces(void)
 		ok &= pcapng_write_packet(w, &p) == 0;
 	}
 	CHECK(w && ok && pcapng_close(w) == 0, "many ifaces: 150 interfaces written");
-	r = cap_open(path, err, sizeof(err));
+	r = cap_open(path);
 	first = r ? cap_iface(r, 0) : NULL;
 	while (r && cap_next(r, &got) == 1) {
 		snprintf(name, sizeof(name), "v%u", got.if_id);
@@ -712,25 +714,28 @@ static void test_many_ifaces(void)
 
 static void test_open_errors(void)
 {
-	char path[64], err[256] = "", want[128];
+	char path[64], want[128];
 	struct oc_packet p[NPKT], got;
 	struct cap_reader *r;
 	size_t len, epb = 0;
 	uint8_t *b;
 	int rc;
 
-	CHECK(!pcapng_open("/nonexistent-dir/x.pcapng", NULL, err, sizeof(err)) &&
-	      !strcmp(err, "cannot open /nonexistent-dir/x.pcapng: No such file or directory"),
-	      "errors: writer open in a missing directory: %s", err);
-	CHECK(!cap_open("/nonexistent-dir/x.pcapng", err, sizeof(err)) &&
-	      strstr(err, "No such file or directory"), "errors: reader open of a missing file: %s", err);
+	oc_log_setup(NULL, OC_LOG_QUIET);	/* the refusals: their words are checked */
+	CHECK(!pcapng_open("/nonexistent-dir/x.pcapng", NULL) &&
+	      !strcmp(oc_log_last_err(), "cannot open /nonexistent-dir/x.pcapng: No such file or directory"),
+	      "errors: writer open in a missing directory: %s", oc_log_last_err());
+	CHECK(!cap_open("/nonexistent-dir/x.pcapng") &&
+	      strstr(oc_log_last_err(), "No such file or directory"), "errors: reader open of a missing file: %s",
+	      oc_log_last_err());
 	tmp_path(path, sizeof(path), ".txt");
 	spew(path, "This is not a capture file.\n", 28);
-	CHECK(!cap_open(path, err, sizeof(err)) && strstr(err, "not a pcap or pcapng file"),
-	      "errors: a text file is refused: %s", err);
+	CHECK(!cap_open(path) && strstr(oc_log_last_err(), "not a pcap or pcapng file"),
+	      "errors: a text file is refused: %s", oc_log_last_err());
 	spew(path, "", 0);
-	CHECK(!cap_open(path, err, sizeof(err)) && strstr(err, "empty file"),
-	      "errors: an empty file is refused: %s", err);
+	CHECK(!cap_open(path) && strstr(oc_log_last_err(), "empty file"),
+	      "errors: an empty file is refused: %s", oc_log_last_err());
+	oc_log_setup(NULL, OC_LOG_WARN);
 
 	mk_packets(p);
 	write_sample(path, p, NULL);
@@ -742,19 +747,19 @@ static void test_open_errors(void)
 		epb += nat32(b + epb + 4);
 	snprintf(want, sizeof(want), "file ends inside a block at offset %zu", epb);
 	spew(path, b, epb + 10);
-	r = cap_open(path, err, sizeof(err));
+	r = cap_open(path);
 	rc = r ? cap_next(r, &got) : 99;
 	CHECK(rc == -1 && !strcmp(cap_error(r), want), "errors: truncated file: %s",
-	      r ? cap_error(r) : err);
+	      r ? cap_error(r) : oc_log_last_err());
 	CHECK(r && cap_next(r, &got) == -1, "errors: the error is sticky");
 	cap_close(r);
 	memcpy(b + epb + 4, "\x07\0\0\0", 4);
 	spew(path, b, len);
 	snprintf(want, sizeof(want), "bad block length 7 at offset %zu", epb);
-	r = cap_open(path, err, sizeof(err));
+	r = cap_open(path);
 	rc = r ? cap_next(r, &got) : 99;
 	CHECK(rc == -1 && !strcmp(cap_error(r), want), "errors: bad block length: %s",
-	      r ? cap_error(r) : err);
+	      r ? cap_error(r) : oc_log_last_err());
 	cap_close(r);
 	free(b);
 	unlink(path);
@@ -764,13 +769,13 @@ static void test_writer_args(void)
 {
 	struct oc_iface f = mk_iface("lo", "", OC_LINKTYPE_ETHERNET, 0);
 	struct oc_packet p = { .caplen = 5 }, got;
-	char path[64], err[256];
+	char path[64];
 	struct pcapng_writer *w;
 	struct cap_reader *r;
 	uint8_t *huge = calloc(1, (16u << 20) + 1);
 
 	tmp_path(path, sizeof(path), ".pcapng");
-	w = pcapng_open(path, NULL, err, sizeof(err));
+	w = pcapng_open(path, NULL);
 	CHECK(w != NULL, "writer args: open without SHB info");
 	if (!w || !huge)
 		return;
@@ -792,7 +797,7 @@ static void test_writer_args(void)
 	CHECK_EQ(pcapng_write_stats(w, 3, 0, 0, 0, 0), -1,
 		 "writer args: stats for an undefined interface");
 	CHECK_EQ(pcapng_close(w), 0, "writer args: close");
-	r = cap_open(path, err, sizeof(err));
+	r = cap_open(path);
 	CHECK(r && cap_next(r, &got) == 1 && got.caplen == 16u << 20 && got.data[12345] == 0x5a &&
 	      cap_next(r, &got) == 1 && got.caplen == 2 && got.len == 2 && cap_next(r, &got) == 0,
 	      "writer args: 16 MiB packet reads back; caplen > len is written as len = caplen");
@@ -814,11 +819,10 @@ static int write_burst(struct pcapng_writer *w, int n)
 static void test_dev_full(void)
 {
 	struct oc_iface f = mk_iface("lo", "", OC_LINKTYPE_ETHERNET, 0);
-	char err[256];
-	struct pcapng_writer *w = pcapng_open("/dev/full", &shb_info, err, sizeof(err));
+	struct pcapng_writer *w = pcapng_open("/dev/full", &shb_info);
 
 	if (!w) {
-		SKIP("/dev/full cannot be opened: %s", err);
+		SKIP("/dev/full cannot be opened: %s", oc_log_last_err());
 		return;
 	}
 	pcapng_add_iface(w, &f);
@@ -850,7 +854,7 @@ static void test_short_write(void)
 	lim = old;
 	lim.rlim_cur = 1500000;
 	setrlimit(RLIMIT_FSIZE, &lim);
-	w = pcapng_open(path, &shb_info, err, sizeof(err));
+	w = pcapng_open(path, &shb_info);
 	pcapng_add_iface(w, &f);
 	rc = write_burst(w, 2000);
 	setrlimit(RLIMIT_FSIZE, &old);
@@ -860,7 +864,7 @@ static void test_short_write(void)
 	CHECK_EQ(pcapng_close(w), -EFBIG, "short write: close returns -EFBIG");
 	b = slurp(path, &len);
 	free(b);
-	r = cap_open(path, err, sizeof(err));
+	r = cap_open(path);
 	while (r && (rc = cap_next(r, &got)) == 1)
 		n++;
 	CHECK(r && rc == 0 && n > 0 && len < 1500000,
@@ -872,7 +876,7 @@ static void test_short_write(void)
 static void test_epipe(void)
 {
 	struct oc_iface f = mk_iface("lo", "", OC_LINKTYPE_ETHERNET, 0);
-	char err[256], msg[256] = "";
+	char msg[256] = "";
 	struct pcapng_writer *w;
 	int fds[2], saved, rc = 0, closed;
 
@@ -884,7 +888,7 @@ static void test_epipe(void)
 	saved = dup(1);
 	dup2(fds[1], 1);
 	close(fds[1]);
-	w = pcapng_open("-", &shb_info, err, sizeof(err));
+	w = pcapng_open("-", &shb_info);
 	if (w) {
 		pcapng_add_iface(w, &f);
 		rc = write_burst(w, 5);
@@ -906,14 +910,17 @@ static uint32_t rng(uint64_t *s)
 /* Reads to the end: 0 clean, -1 error, -2 cap_open failed. */
 static int read_all(const char *path, int *npkt)
 {
-	char err[256];
-	struct cap_reader *r = cap_open(path, err, sizeof(err));
+	int level = oc_log_level(), rc;
+	struct cap_reader *r;
 	struct oc_packet p;
-	int rc;
 
 	*npkt = 0;
+	oc_log_setup(NULL, OC_LOG_QUIET);	/* damaged files: refusals are expected */
+	oc_err("%s", "");	/* none yet: a refusal must say why */
+	r = cap_open(path);
+	oc_log_setup(NULL, level);
 	if (!r)
-		return err[0] ? -2 : -3;
+		return oc_log_last_err()[0] ? -2 : -3;
 	while ((rc = cap_next(r, &p)) == 1)
 		if (p.caplen && p.data[p.caplen - 1] == 0xfe)	/* touch the bytes for ASan */
 			(*npkt)++;
@@ -998,14 +1005,14 @@ static void test_legacy_custom_option(void)
 	uint8_t epb[256], wire[4 + OC_META_WIRE_LEN], *p = epb, *file;
 	struct oc_iface f = mk_iface("veth0@tc-egress", "", OC_LINKTYPE_ETHERNET, 256);
 	struct oc_packet pkt = { 0 };
-	char path[64], err[256] = "";
+	char path[64];
 	struct cap_reader *r;
 	struct pcapng_writer *w;
 	size_t len;
 
 	tmp_path(path, sizeof(path), ".pcapng");
-	w = pcapng_open(path, &shb_info, err, sizeof(err));
-	CHECK(w && pcapng_add_iface(w, &f) == 0 && pcapng_close(w) == 0, "legacy: SHB and IDB (%s)", err);
+	w = pcapng_open(path, &shb_info);
+	CHECK(w && pcapng_add_iface(w, &f) == 0 && pcapng_close(w) == 0, "legacy: SHB and IDB (%s)", oc_log_last_err());
 	p = put_le32(put_le32(put_le32(put_le32(p, 6), 0), 0), 0);	/* type, length later, if 0, ts */
 	p = put_le32(put_le32(put_le32(p, 1), 4), 65226);
 	p = put_le32(p, 0x04030201);
@@ -1025,8 +1032,8 @@ static void test_legacy_custom_option(void)
 	memcpy(file + len, epb, (size_t)(p - epb));
 	spew(path, file, len + (size_t)(p - epb));
 	free(file);
-	r = cap_open(path, err, sizeof(err));
-	CHECK(r && cap_next(r, &pkt) == 1, "legacy: reads (%s)", r ? cap_error(r) : err);
+	r = cap_open(path);
+	CHECK(r && cap_next(r, &pkt) == 1, "legacy: reads (%s)", r ? cap_error(r) : oc_log_last_err());
 	CHECK(!memcmp(&pkt.meta, &m, sizeof(m)), "legacy: the custom option's metadata, ifindex and netns too");
 	CHECK(pkt.comment && !strcmp(pkt.comment, v1), "legacy: the comment as written");
 	cap_close(r);
@@ -1075,15 +1082,15 @@ static void test_meta_through_comment(void)
 	static const uint8_t d[4] = { 1, 2, 3, 4 };
 	static struct oc_meta want[N];
 	struct oc_packet p = { .data = d, .caplen = 4, .len = 4 };
-	char path[64], err[256] = "";
+	char path[64];
 	uint64_t st = 42;
 	struct pcapng_writer *w;
 	struct cap_reader *r;
 	int same = 0, n = 0;
 
 	tmp_path(path, sizeof(path), ".pcapng");
-	w = pcapng_open(path, &shb_info, err, sizeof(err));
-	CHECK(w && pcapng_add_iface(w, &f) == 0, "through the comment: open (%s)", err);
+	w = pcapng_open(path, &shb_info);
+	CHECK(w && pcapng_add_iface(w, &f) == 0, "through the comment: open (%s)", oc_log_last_err());
 	for (int i = 0; w && i < N; i++) {
 		want[i] = p.meta = random_meta(&st);
 		p.queue = p.meta.rx_queue;
@@ -1091,7 +1098,7 @@ static void test_meta_through_comment(void)
 		pcapng_write_packet(w, &p);
 	}
 	CHECK(w && pcapng_close(w) == 0, "through the comment: %d packets written", N);
-	r = cap_open(path, err, sizeof(err));
+	r = cap_open(path);
 	while (r && n < N && cap_next(r, &p) == 1)
 		same += !memcmp(&p.meta, &want[n++], sizeof(p.meta));
 	CHECK_EQ(same, N, "through the comment: every field of every packet reads back");

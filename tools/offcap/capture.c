@@ -194,7 +194,7 @@ static int parse_points(const char *list, unsigned *out)
 		if (!strcmp(t, "all"))
 			*out |= ALL_POINTS;
 		else if (p < 0)
-			return oc_err("unknown hook point '%s' (%s, all)", t, point_names()), -1;
+			return oc_fail(-EINVAL, "unknown hook point '%s' (%s, all)", t, point_names());
 		else
 			*out |= 1u << p;
 	}
@@ -204,7 +204,7 @@ static int parse_points(const char *list, unsigned *out)
 static int parse_args(int argc, char **argv, struct cap_opts *o)
 {
 	struct oc_getopt g = { 0 };
-	char err[512];
+	int ret;
 	int c;
 
 	*o = (struct cap_opts){ .snaplen = OC_DEF_SNAPLEN, .points = oc_hooks_default(), .ring_mb = 0 };
@@ -213,7 +213,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		switch (c) {
 		case 'i':
 			if (o->nif == OC_MAX_DEVS)
-				return oc_err("at most %d interfaces", OC_MAX_DEVS), -1;
+				return oc_fail(-EINVAL, "at most %d interfaces", OC_MAX_DEVS);
 			o->ifspec[o->nif++] = optarg;
 			break;
 		case O_NETNS: o->netns = optarg; break;
@@ -222,15 +222,15 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		case 'F': o->filter_file = optarg; break;
 		case 's':
 			if (oc_parse_uint(optarg, 0, OC_MAX_CAPLEN, &o->snaplen))
-				return oc_err("-s: snaplen must be 0..%d", OC_MAX_CAPLEN), -1;
+				return oc_fail(-EINVAL, "-s: snaplen must be 0..%d", OC_MAX_CAPLEN);
 			break;
 		case 'c':
 			if (oc_parse_uint(optarg, 1, ~0ul, &o->count))
-				return oc_err("-c: count must be a positive number"), -1;
+				return oc_fail(-EINVAL, "-c: count must be a positive number");
 			break;
 		case O_DURATION:
 			if (oc_parse_uint(optarg, 1, 86400 * 365, &o->duration))
-				return oc_err("--duration: seconds must be a positive number"), -1;
+				return oc_fail(-EINVAL, "--duration: seconds must be a positive number");
 			break;
 		case 'p':
 			if (parse_points(optarg, &o->points))
@@ -238,7 +238,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 			break;
 		case 'B':
 			if (oc_parse_uint(optarg, 1, 4096, &o->ring_mb) || (o->ring_mb & (o->ring_mb - 1)))
-				return oc_err("-B: ring size must be a power of two MiB, 1..4096"), -1;
+				return oc_fail(-EINVAL, "-B: ring size must be a power of two MiB, 1..4096");
 			break;
 		case 'q': o->quiet = 1; break;
 		case 'v': o->verbose = 1; break;
@@ -254,16 +254,19 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		}
 	}
 	if (optind < argc && o->filter)
-		return oc_err("unexpected argument '%s' (the expression is given already)", argv[optind]), -1;
-	if (!o->filter && oc_expr_text(argv + optind, argc - optind, o->filter_file, &o->filter, err, sizeof(err)))
-		return oc_err("%s", err), -1;
-	if (!o->nif)
-		return oc_err("capture: name at least one interface with -i"), oc_params_usage(&oc_params_capture, stderr), -1;
+		return oc_fail(-EINVAL, "unexpected argument '%s' (the expression is given already)", argv[optind]);
+	if (!o->filter && (ret = oc_expr_text(argv + optind, argc - optind, o->filter_file, &o->filter)))
+		return ret;
+	if (!o->nif) {
+		oc_err("capture: name at least one interface with -i");
+		oc_params_usage(&oc_params_capture, stderr);
+		return -EINVAL;
+	}
 	if (o->print && o->out && !strcmp(o->out, "-"))
-		return oc_err("--print: the lines and -w - would share stdout"), -1;
+		return oc_fail(-EINVAL, "--print: the lines and -w - would share stdout");
 	o->print |= !o->out;
 	if (o->report && (!o->out || !strcmp(o->out, "-")))
-		return oc_err("--report needs a file to read back: -w FILE"), -1;
+		return oc_fail(-EINVAL, "--report needs a file to read back: -w FILE");
 	return 0;
 }
 
@@ -288,11 +291,6 @@ static int check_privileges(void)
 	return -1;
 }
 
-static void warn_cb(const char *msg)
-{
-	oc_warn("%s", msg);
-}
-
 static void join_args(int argc, char **argv, char *buf, size_t len)
 {
 	size_t n = snprintf(buf, len, "offcap");
@@ -304,7 +302,7 @@ static void join_args(int argc, char **argv, char *buf, size_t len)
 static int open_output(struct cap_state *s, int argc, char **argv)
 {
 	struct utsname u;
-	char os[256] = "Linux", cmdline[1024], err[256];
+	char os[256] = "Linux", cmdline[1024];
 	struct pcapng_shb_info shb = { .app = "offcap " OFFCAP_VERSION, .os = os, .comment = cmdline };
 
 	if (!uname(&u)) {
@@ -313,9 +311,9 @@ static int open_output(struct cap_state *s, int argc, char **argv)
 	}
 	join_args(argc, argv, cmdline, sizeof(cmdline));
 	s->created = strcmp(s->o->out, "-") && access(s->o->out, F_OK);
-	s->w = pcapng_open(s->o->out, &shb, err, sizeof(err));
+	s->w = pcapng_open(s->o->out, &shb);
 	if (!s->w)
-		return oc_err("%s", err), -1;
+		return -1;
 	return 0;
 }
 
@@ -391,7 +389,7 @@ static int add_idbs(struct cap_state *s)
 					sizeof(i.descr) - 1);
 			s->idb[d][p] = pcapng_add_iface(s->w, &i);
 			if (s->idb[d][p] < 0)
-				return oc_err("%s", pcapng_error(s->w)), -1;
+				return oc_fail(-EIO, "%s", pcapng_error(s->w));
 		}
 	}
 	return 0;
@@ -434,7 +432,7 @@ static int stop_lines(struct cap_state *s)
 	s->lines = NULL;
 	oc_printer_free(&s->pr);
 	if (err && err != EPIPE)
-		return oc_err("writing the lines: %s", strerror(err)), -1;
+		return oc_fail(-err, "writing the lines: %s", strerror(err));
 	return 0;
 }
 
@@ -821,25 +819,21 @@ static void install_signals(void)
 
 static int open_devices(struct cap_state *s)
 {
-	char err[256];
+	int ret;
 
 	for (unsigned d = 0; d < s->o->nif; d++)
-		if (oc_netdev_open(&s->devs[d], s->o->ifspec[d], s->o->netns, err, sizeof(err)))
-			return oc_err("%s", err), -1;
+		if ((ret = oc_netdev_open(&s->devs[d], s->o->ifspec[d], s->o->netns)))
+			return ret;
 	return 0;
 }
 
 /* libpcap's message and exit status 1 before anything is attached, as tcpdump. */
 static int compile_filter(struct cap_opts *o, struct oc_kfilter **out)
 {
-	char err[512] = "";
-
 	*out = NULL;
 	if (!o->filter)
 		return 0;
-	if (!(*out = oc_kfilter_compile(o->filter, err, sizeof(err))))
-		return oc_err("%s", err), -1;
-	return 0;
+	return oc_kfilter_compile(o->filter, out);
 }
 
 /* A device whose link type the expression cannot match on (arp on a tun, or
@@ -864,7 +858,7 @@ static int filter_devices(struct cap_state *s)
 		s->o->nif--;
 	}
 	if (!s->o->nif)
-		return oc_err("the filter can match on none of the interfaces"), -1;
+		return oc_fail(-EINVAL, "the filter can match on none of the interfaces");
 	return 0;
 }
 
@@ -875,7 +869,6 @@ int cmd_capture(int argc, char **argv)
 	struct oc_capture *c = NULL;
 	struct oc_capture_opts co;
 	struct oc_kfilter *filter = NULL;
-	char err[512];
 	int ret = 1, started = 0;
 
 	if (parse_args(argc, argv, &o))
@@ -885,10 +878,10 @@ int cmd_capture(int argc, char **argv)
 	if (check_privileges())
 		return 1;
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return oc_err("this kernel has no BTF (/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF is needed"), 1;
+		return oc_fail(1, "this kernel has no BTF (/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF is needed");
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return oc_err("out of memory"), 1;
+		return oc_fail(1, "out of memory");
 	s->o = &o;
 	s->filter = filter;
 	if (open_devices(s) || filter_devices(s) || xdp_refusals(s))
@@ -898,15 +891,13 @@ int cmd_capture(int argc, char **argv)
 	if (o.print && start_lines(s))
 		goto out;
 	co = (struct oc_capture_opts){ .points = o.points, .snaplen = o.snaplen,
-				       .ring_mb = o.ring_mb, .warn = warn_cb,
+				       .ring_mb = o.ring_mb,
 				       .tc_clsact = o.tc_clsact, .verbose = o.verbose,
 				       .filter = s->filter };
 	install_signals();
-	c = oc_capture_start(s->devs, o.nif, &co, err, sizeof(err));
-	if (!c) {
-		oc_err("%s", err);
+	c = oc_capture_start(s->devs, o.nif, &co);
+	if (!c)
 		goto out;
-	}
 	started = 1;
 	if (s->w)
 		oc_capture_on_release(c, sync_writer, s);

@@ -121,11 +121,15 @@ static int parse_args(int argc, char **argv, struct ext_opts *o)
 
 static void print_iface(const char *netns, const char *ifname)
 {
-	char spec[160], err[256];
+	char spec[160];
 	struct oc_netdev dev;
+	int level = oc_log_level(), ret;
 
 	snprintf(spec, sizeof(spec), "%s%s%s", netns ? netns : "", netns ? "/" : "", ifname);
-	if (oc_netdev_open(&dev, spec, NULL, err, sizeof(err)))
+	oc_log_setup(NULL, OC_LOG_QUIET);	/* one that vanished meanwhile is left out, unsaid */
+	ret = oc_netdev_open(&dev, spec, NULL);
+	oc_log_setup(NULL, level);
+	if (ret)
 		return;
 	printf("interface {value=" IFACE_PREFIX "%s}{display=offcap: %s in %s (%s, MTU %u)}\n", spec,
 	       ifname, netns ? netns : "this namespace", dev.driver[0] ? dev.driver : "?", dev.mtu);
@@ -216,10 +220,13 @@ static int cmd_config(void)
 static int check_filter(const char *filter)
 {
 	struct oc_kfilter *f;
-	char err[512];
+	int level = oc_log_level(), ret;
 
-	if (!(f = oc_kfilter_compile(filter, err, sizeof(err)))) {
-		printf("%s\n", err);
+	oc_log_setup(NULL, OC_LOG_QUIET);	/* the reason goes to stdout, for Wireshark */
+	ret = oc_kfilter_compile(filter, &f);
+	oc_log_setup(NULL, level);
+	if (ret) {
+		printf("%s\n", oc_log_last_err());
 		return -1;
 	}
 	oc_kfilter_free(f);
@@ -261,7 +268,7 @@ static int start_watch(const char *fifo)
 	rc = pthread_create(&t, NULL, watch_reader, (void *)fifo);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc)
-		return oc_err("extcap: %s", strerror(rc)), -1;
+		return oc_fail(-rc, "extcap: %s", strerror(rc));
 	pthread_detach(t);
 	return 0;
 }
@@ -308,7 +315,7 @@ static int cmd_capture_fifo(const struct ext_opts *o)
 	int argc = 0;
 
 	if (!o->iface || strncmp(o->iface, IFACE_PREFIX, strlen(IFACE_PREFIX)) || !o->fifo)
-		return oc_err("extcap: --capture needs --extcap-interface " IFACE_PREFIX "[NETNS/]IFACE and --fifo"), 2;
+		return oc_fail(2, "extcap: --capture needs --extcap-interface " IFACE_PREFIX "[NETNS/]IFACE and --fifo");
 	if (o->filter && check_filter(o->filter))
 		return 2;
 	spec = o->iface + strlen(IFACE_PREFIX);

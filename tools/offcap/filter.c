@@ -1,6 +1,7 @@
 /* offcap filter EXPR: the classic BPF libpcap makes of a capture filter and
  * the eBPF offcap runs in the kernel; with -r FILE, proof that both give the
  * same verdict on every packet of FILE (BPF_PROG_TEST_RUN vs libpcap). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,7 +94,7 @@ struct compare {
 	unsigned long n, matched, disagree, uncompared, runs, unexpected;
 	struct tally t[VARIANTS][OC_TR_PROGS];
 	int said[OC_KF_LINKS];	/* "not compared" told for this link type */
-	char err[512];
+	int failed;		/* said with oc_err() */
 };
 
 static const char *verdict(int v)
@@ -128,11 +129,12 @@ static int run_one(struct compare *c, enum oc_kf_link l, unsigned v, enum oc_tr_
 {
 	struct oc_testrun *r = c->run[l][v];
 	int u = reference(c, l, r, p, data, caplen, len), k;
-	char err[256];
+	char ctx[32];
 
-	k = oc_testrun_packet(r, p, data, caplen, len, vlan_meta, err, sizeof(err));
+	snprintf(ctx, sizeof(ctx), "#%lu", c->n);
+	k = oc_testrun_packet(r, p, data, caplen, len, vlan_meta, ctx);
 	if (k < 0) {
-		snprintf(c->err, sizeof(c->err), "#%lu: %s", c->n, err);
+		c->failed = 1;
 		return -1;
 	}
 	c->runs++;
@@ -160,9 +162,10 @@ static int tagged(const uint8_t *d, uint32_t caplen)
 static int run_all(struct compare *c, enum oc_kf_link l, const uint8_t *data, uint32_t caplen, uint32_t len)
 {
 	for (unsigned v = 0; v < c->nvariants; v++) {
-		if (!c->run[l][v] && !(c->run[l][v] = oc_testrun_open(c->f, l == OC_KF_L3, c->have[v], c->verbose,
-								       c->err, sizeof(c->err))))
+		if (!c->run[l][v] && !(c->run[l][v] = oc_testrun_open(c->f, l == OC_KF_L3, c->have[v], c->verbose))) {
+			c->failed = 1;
 			return -1;
+		}
 		for (unsigned p = 0; p < OC_TR_PROGS; p++) {
 			int tc = p == OC_TR_TC_INGRESS || p == OC_TR_TC_EGRESS;
 
@@ -183,8 +186,8 @@ static int compare_one(struct compare *c, unsigned linktype, const uint8_t *data
 
 	c->n++;
 	if (linktype != OC_LINKTYPE_ETHERNET && linktype != OC_LINKTYPE_RAW) {
-		snprintf(c->err, sizeof(c->err), "#%lu: link type %u: offcap filters Ethernet and raw IP",
-			 c->n, linktype);
+		oc_err("#%lu: link type %u: offcap filters Ethernet and raw IP", c->n, linktype);
+		c->failed = 1;
 		return 1;
 	}
 	if (!c->f->link[l].ok) {	/* libpcap has no program there: nothing to compare */
@@ -200,9 +203,10 @@ static int compare_one(struct compare *c, unsigned linktype, const uint8_t *data
 
 static int compare_file(struct compare *c, const char *path)
 {
-	struct cap_reader *r = cap_open(path, c->err, sizeof(c->err));
+	struct cap_reader *r = cap_open(path);
 	struct oc_packet pkt;
 	int ret = r ? 0 : -1;
+
 
 	while (r && (ret = cap_next(r, &pkt)) == 1) {
 		const struct oc_iface *i = cap_iface(r, pkt.if_id);
@@ -211,9 +215,9 @@ static int compare_file(struct compare *c, const char *path)
 			break;
 	}
 	if (r && ret < 0)
-		snprintf(c->err, sizeof(c->err), "%s: %s", path, cap_error(r));
+		oc_err("%s: %s", path, cap_error(r));
 	cap_close(r);
-	return ret < 0 || c->err[0] ? -1 : 0;
+	return ret < 0 || c->failed ? -1 : 0;
 }
 
 /* The kernel's verdicts per program: what it kept, rejected, left to user space. */
@@ -242,7 +246,7 @@ static int compare_files(const struct oc_kfilter *f, char **files, unsigned nfil
 	int ret = 0;
 
 	if (!c)
-		return oc_err("out of memory"), 1;
+		return oc_fail(1, "out of memory");
 	c->f = f, c->verbose = verbose;
 	c->have[0] = oc_probe_features();
 	c->nvariants = 1;
@@ -254,7 +258,6 @@ static int compare_files(const struct oc_kfilter *f, char **files, unsigned nfil
 		for (unsigned v = 0; v < VARIANTS; v++)
 			oc_testrun_close(c->run[l][v]);
 	if (ret) {
-		oc_err("%s", c->err);
 		free(c);
 		return 1;
 	}
@@ -277,7 +280,7 @@ int cmd_filter(int argc, char **argv)
 	const char *exprfile = NULL;
 	char *files[64];
 	unsigned nfiles = 0;
-	char err[512] = "", *expr;
+	char *expr;
 	struct oc_kfilter *f;
 	int c, verbose = 0, ret;
 
@@ -285,7 +288,7 @@ int cmd_filter(int argc, char **argv)
 		switch (c) {
 		case 'r':
 			if (nfiles == 64)
-				return oc_err("-r: at most 64 files"), 2;
+				return oc_fail(2, "-r: at most 64 files");
 			files[nfiles++] = optarg;
 			break;
 		case 'F': exprfile = optarg; break;
@@ -298,7 +301,7 @@ int cmd_filter(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (!strcmp(argv[i], "-r") && i + 1 < argc) {
 			if (nfiles == 64)
-				return oc_err("-r: at most 64 files"), 2;
+				return oc_fail(2, "-r: at most 64 files");
 			files[nfiles++] = argv[i + 1];
 			memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 2) * sizeof(*argv));
 			argc -= 2;
@@ -309,16 +312,12 @@ int cmd_filter(int argc, char **argv)
 			argc--;
 			i--;
 		}
-	if (oc_expr_text(argv + optind, argc - optind, exprfile, &expr, err, sizeof(err))) {
-		oc_err("%s", err);
+	if (oc_expr_text(argv + optind, argc - optind, exprfile, &expr))
 		return 1;
-	}
-	f = oc_kfilter_compile(expr ? expr : "", err, sizeof(err));
+	ret = oc_kfilter_compile(expr ? expr : "", &f);
 	free(expr);
-	if (!f) {
-		oc_err("%s", err);
+	if (ret)
 		return 1;
-	}
 	if (nfiles)
 		ret = compare_files(f, files, nfiles, verbose);
 	else {

@@ -43,11 +43,11 @@ int oc_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned 
 
 int oc_cmd_expr(char **words, int n, const char *ffile, struct oc_expr **out)
 {
-	char err[512], *text = NULL;
+	char *text = NULL;
 
 	*out = NULL;
-	if (oc_expr_text(words, n, ffile, &text, err, sizeof(err)))
-		return oc_err("%s", err), -1;
+	if (oc_expr_text(words, n, ffile, &text))
+		return -1;
 	if (text)
 		*out = oc_expr_new(text);
 	n = text && !*out ? -1 : 0;

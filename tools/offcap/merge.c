@@ -1,5 +1,6 @@
 /* offcap merge: captures from several hosts in one pcapng, clocks aligned;
  * and the report of the path between two of them (offcap report A B). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +64,7 @@ static int add_label(const char *arg, const char **pending_labels, const char **
 	const char *eq = strchr(arg, '=');
 
 	if (!eq || eq == arg || !eq[1] || eq - arg >= 48 || *np >= OC_VANTAGE_MAX)
-		return oc_err("-l: LABEL=FILE, a label of 1 to 47 characters"), -1;
+		return oc_fail(-EINVAL, "-l: LABEL=FILE, a label of 1 to 47 characters");
 	pending_labels[*np] = strndup(arg, (size_t)(eq - arg));
 	pending_files[(*np)++] = eq + 1;
 	return pending_labels[*np - 1] ? 0 : -1;
@@ -79,7 +80,7 @@ static int place_labels(struct merge_opts *o, const char **lab, const char **fil
 			;
 		if (i == o->nfiles) {
 			if (o->nfiles == OC_VANTAGE_MAX)
-				return oc_err("at most %d captures", OC_VANTAGE_MAX), -1;
+				return oc_fail(-EINVAL, "at most %d captures", OC_VANTAGE_MAX);
 			o->files[o->nfiles++] = file[k];
 		}
 		o->labels[i] = lab[k];
@@ -103,7 +104,7 @@ static int merge_parse(int argc, char **argv, struct merge_opts *o)
 		case 'A': o->align = 0; break;
 		case 'W':
 			if (oc_parse_uint(optarg, 1, 3600000, &o->window_ms))
-				return oc_err("--window: milliseconds, 1 to 3600000"), -1;
+				return oc_fail(-EINVAL, "--window: milliseconds, 1 to 3600000");
 			break;
 		case 'h': oc_params_usage(&oc_params_merge, stdout); exit(0);
 		default: oc_params_usage(&oc_params_merge, stderr); return -1;
@@ -111,15 +112,21 @@ static int merge_parse(int argc, char **argv, struct merge_opts *o)
 	}
 	for (; optind < argc; optind++) {
 		if (o->nfiles == OC_VANTAGE_MAX)
-			return oc_err("at most %d captures", OC_VANTAGE_MAX), -1;
+			return oc_fail(-EINVAL, "at most %d captures", OC_VANTAGE_MAX);
 		o->files[o->nfiles++] = argv[optind];
 	}
 	if (place_labels(o, lab, file, nl))
 		return -1;
-	if (!o->out)
-		return oc_err("merge: -w OUT names the merged file"), oc_params_usage(&oc_params_merge, stderr), -1;
-	if (!o->nfiles)
-		return oc_err("merge: name the capture files"), oc_params_usage(&oc_params_merge, stderr), -1;
+	if (!o->out) {
+		oc_err("merge: -w OUT names the merged file");
+		oc_params_usage(&oc_params_merge, stderr);
+		return -EINVAL;
+	}
+	if (!o->nfiles) {
+		oc_err("merge: name the capture files");
+		oc_params_usage(&oc_params_merge, stderr);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -243,7 +250,7 @@ int cmd_merge(int argc, char **argv)
 	struct merge_out m = { 0 };
 	struct oc_vantage_opts vo = { .packet = write_packet, .ctx = &m };
 	struct pcapng_shb_info shb = { .app = "offcap " OFFCAP_VERSION };
-	char err[512] = "", comment[2048];	/* err: what pcapng says; oc_vantages_* say their own */
+	char err[512] = "", comment[2048];	/* err: pcapng_close's; the others say their own */
 	int ret = 1;
 
 	if (merge_parse(argc, argv, &o))
@@ -256,7 +263,7 @@ int cmd_merge(int argc, char **argv)
 		goto out;
 	shb_comment(m.v, comment, sizeof(comment));
 	shb.comment = comment;
-	if (!(m.w = pcapng_open(o.out, &shb, err, sizeof(err))))
+	if (!(m.w = pcapng_open(o.out, &shb)))
 		goto out;
 	if (oc_vantages_run(m.v))
 		goto out;

@@ -1,4 +1,5 @@
 /* offcap read FILE [EXPRESSION]: one line per packet, tcpdump -n -r style. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,6 @@ const struct oc_params oc_params_read = {
 static int parse_args(int argc, char **argv, struct read_opts *o)
 {
 	struct oc_getopt g = { 0 };
-	char err[256];
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -76,7 +76,7 @@ static int parse_args(int argc, char **argv, struct read_opts *o)
 		case 's': break;
 		case 'c':
 			if (oc_parse_uint(optarg, 1, ~0ul, &o->count))
-				return oc_err("-c: count must be a positive number"), -1;
+				return oc_fail(-EINVAL, "-c: count must be a positive number");
 			break;
 		case 'e': o->po.eflag = 1; break;
 		case 'v': o->po.vflag++; break;
@@ -90,12 +90,15 @@ static int parse_args(int argc, char **argv, struct read_opts *o)
 		}
 	}
 	if (!o->file) {
-		if (optind >= argc)
-			return oc_err("read: name a capture file"), oc_params_usage(&oc_params_read, stderr), -1;
+		if (optind >= argc) {
+			oc_err("read: name a capture file");
+			oc_params_usage(&oc_params_read, stderr);
+			return -EINVAL;
+		}
 		o->file = argv[optind++];
 	}
-	if (oc_expr_text(argv + optind, argc - optind, o->ffile, &o->expr, err, sizeof(err)))
-		return oc_err("%s", err), -1;
+	if (oc_expr_text(argv + optind, argc - optind, o->ffile, &o->expr))
+		return -1;
 	return 0;
 }
 
@@ -138,12 +141,11 @@ static int write_matching(struct read_opts *o, struct cap_reader *r, struct oc_e
 	int *map = NULL, n, m, ret = 1;
 	uint32_t nmap = 0;
 	uint64_t shown = 0;
-	char err[512];
 
 	if (!strcmp(o->out, o->file))
 		return oc_fail(1, "read: -w would overwrite the input");
-	if (!(w = pcapng_open(o->out, &shb, err, sizeof(err))))
-		return oc_fail(1, "%s", err);
+	if (!(w = pcapng_open(o->out, &shb)))
+		return 1;
 	while ((n = cap_next(r, &p)) > 0) {
 		if ((m = oc_expr_match(e, cap_iface(r, p.if_id), &p)) < 0)
 			goto out;
@@ -186,7 +188,6 @@ int cmd_read(int argc, char **argv)
 	struct read_opts o;
 	struct cap_reader *r;
 	struct oc_expr *e = NULL;
-	char err[512];
 	int ret;
 
 	if (parse_args(argc, argv, &o))
@@ -195,10 +196,10 @@ int cmd_read(int argc, char **argv)
 		free(o.expr);
 		return 1;
 	}
-	if (!(r = cap_open(o.file, err, sizeof(err)))) {
+	if (!(r = cap_open(o.file))) {
 		oc_expr_free(e);
 		free(o.expr);
-		return oc_fail(1, "%s", err);
+		return 1;
 	}
 	if (!isatty(1))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 18);

@@ -1,4 +1,5 @@
 /* offcap report: every frame over the MTU explained, per interface, hook point and flow. */
+#include <errno.h>
 #include <getopt.h>
 #include <linux/bpf.h>
 #include <stdio.h>
@@ -81,13 +82,12 @@ const struct oc_params oc_params_report = {
  * filter expression's words do not): 1, 0, or -1 when that file is no capture. */
 static int is_capture(const char *path)
 {
-	char err[256];
 	struct cap_reader *r;
 
 	if (!strcmp(path, "-") || access(path, F_OK))
 		return 0;
-	if (!(r = cap_open(path, err, sizeof(err))))
-		return oc_err("%s", err), -1;
+	if (!(r = cap_open(path)))
+		return -1;
 	cap_close(r);
 	return 1;
 }
@@ -107,24 +107,24 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		case 's': o->side_by_side = 1; break;
 		case 'm':
 			if (oc_parse_uint(optarg, 68, 1 << 20, &o->mtu))
-				return oc_err("--mtu: a number from 68 to 1048576"), -1;
+				return oc_fail(-EINVAL, "--mtu: a number from 68 to 1048576");
 			break;
 		case 'f':
 			if (oc_parse_uint(optarg, 0, MAX_FLOWS_SHOWN, &o->flows_shown))
-				return oc_err("--flows: a number from 0 to %d", MAX_FLOWS_SHOWN), -1;
+				return oc_fail(-EINVAL, "--flows: a number from 0 to %d", MAX_FLOWS_SHOWN);
 			break;
 		case 'L':
 			if (oc_parse_uint(optarg, 1, 1 << 24, &o->flow_limit))
-				return oc_err("--flow-limit: a number from 1 to 16777216"), -1;
+				return oc_fail(-EINVAL, "--flow-limit: a number from 1 to 16777216");
 			break;
 		case 'c':
 			if (oc_parse_uint(optarg, 1, ~0ul, &o->count))
-				return oc_err("-c: a positive number"), -1;
+				return oc_fail(-EINVAL, "-c: a positive number");
 			break;
 		case 'F': ffile = optarg; break;
 		case 'l':
 			if (o->nlabels == MAX_FILES)
-				return oc_err("-l: at most %d", MAX_FILES), -1;
+				return oc_fail(-EINVAL, "-l: at most %d", MAX_FILES);
 			o->labels[o->nlabels++] = optarg;
 			break;
 		case 'h': oc_params_usage(&oc_params_report, stdout); exit(0);
@@ -137,8 +137,11 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		o->file = o->files[0];
 		return ffile ? oc_err("report: a filter expression goes with one capture"), -1 : 0;
 	}
-	if (optind >= argc)
-		return oc_err("report: name one capture file"), oc_params_usage(&oc_params_report, stderr), -1;
+	if (optind >= argc) {
+		oc_err("report: name one capture file");
+		oc_params_usage(&oc_params_report, stderr);
+		return -EINVAL;
+	}
 	o->file = o->files[o->nfiles++] = argv[optind++];
 	while (optind < argc && o->nfiles < MAX_FILES && (c = is_capture(argv[optind])) != 0) {
 		if (c < 0)
@@ -985,13 +988,12 @@ static int run_report(const struct report_opts *op)
 	struct oc_analysis *a;
 	struct cap_reader *r;
 	struct oc_packet pkt;
-	char err[256];
 	unsigned known = 0;
 	int n;
 
-	r = cap_open(o.file, err, sizeof(err));
+	r = cap_open(o.file);
 	if (!r)
-		return oc_fail(1, "%s", err);
+		return 1;
 	ao = (struct oc_analysis_opts){ .flow_limit = (uint32_t)o.flow_limit,
 		.default_mtu = (uint32_t)o.mtu, .verify = 1,
 		.side_by_side = o.side_by_side ? sbs_print : NULL, .side_by_side_max = o.count };

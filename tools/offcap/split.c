@@ -1,4 +1,5 @@
 /* offcap split: the capture a person would have got with offloads off. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,14 +214,13 @@ static int open_files(struct split *s, const char *in, const char *out)
 {
 	struct pcapng_shb_info shb = { .app = "offcap " OFFCAP_VERSION " split",
 				       .comment = "offcap split: super-frames cut into wire segments" };
-	char err[256];
 
-	s->r = cap_open(in, err, sizeof(err));
+	s->r = cap_open(in);
 	if (!s->r)
-		return oc_fail(-1, "%s", err);
-	s->w = pcapng_open(out, &shb, err, sizeof(err));
+		return -1;
+	s->w = pcapng_open(out, &shb);
 	if (!s->w)
-		return oc_fail(-1, "%s", err);
+		return -1;
 	return 0;
 }
 
@@ -235,19 +235,28 @@ int cmd_split(int argc, char **argv)
 
 	optind = 1;
 	while ((c = oc_params_next(&oc_params_split, &g, argc, argv)) != -1) {
-		if (c == 'h')
-			return oc_params_usage(&oc_params_split, stdout), 0;
+		if (c == 'h') {
+			oc_params_usage(&oc_params_split, stdout);
+			return 0;
+		}
 		if (c == 'F') {
 			ffile = optarg;
 			continue;
 		}
-		if (c != 'm' || oc_parse_uint(optarg, 68, 1 << 20, &s.mtu))
-			return c == 'm' ? oc_err("--mtu: a number from 68 to 1048576") : oc_params_usage(&oc_params_split, stderr), 2;
+		if (c == 'm' && oc_parse_uint(optarg, 68, 1 << 20, &s.mtu))
+			return oc_fail(2, "--mtu: a number from 68 to 1048576");
+		if (c != 'm') {
+			oc_params_usage(&oc_params_split, stderr);
+			return 2;
+		}
 	}
-	if (argc - optind < 2)
-		return oc_err("split: name an input and an output file"), oc_params_usage(&oc_params_split, stderr), 2;
+	if (argc - optind < 2) {
+		oc_err("split: name an input and an output file");
+		oc_params_usage(&oc_params_split, stderr);
+		return 2;
+	}
 	if (!strcmp(argv[optind], argv[optind + 1]))
-		return oc_err("split: the output would overwrite the input"), 2;
+		return oc_fail(2, "split: the output would overwrite the input");
 	if (oc_cmd_expr(argv + optind + 2, argc - optind - 2, ffile, &e))
 		return 1;
 	oc_segmenter_init(&s.seg);

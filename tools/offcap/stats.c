@@ -79,11 +79,10 @@ static int list_packets(const char *path, struct oc_expr *e)
 	struct cap_reader *r;
 	struct oc_packet p;
 	uint64_t frame = 0;
-	char err[256];
 	int n;
 
-	if (!(r = cap_open(path, err, sizeof(err))))
-		return oc_fail(1, "%s", err);
+	if (!(r = cap_open(path)))
+		return 1;
 	while ((n = cap_next(r, &p)) > 0) {
 		int m = oc_expr_match(e, cap_iface(r, p.if_id), &p);
 
@@ -106,12 +105,11 @@ static int count(const char *path, struct oc_expr *e)
 	struct oc_capstats c = { 0 };
 	struct cap_reader *r;
 	struct oc_packet p;
-	char err[256];
 	int n, m = 0;
 
-	r = cap_open(path, err, sizeof(err));
+	r = cap_open(path);
 	if (!r)
-		return oc_fail(1, "%s", err);
+		return 1;
 	while ((n = cap_next(r, &p)) > 0) {
 		if ((m = oc_expr_match(e, cap_iface(r, p.if_id), &p)) < 0)
 			break;
@@ -149,8 +147,11 @@ int cmd_stats(int argc, char **argv)
 		default: oc_params_usage(&oc_params_stats, stderr); return 2;
 		}
 	}
-	if (optind >= argc)
-		return oc_err("stats: name a capture file"), oc_params_usage(&oc_params_stats, stderr), 2;
+	if (optind >= argc) {
+		oc_err("stats: name a capture file");
+		oc_params_usage(&oc_params_stats, stderr);
+		return 2;
+	}
 	if (oc_cmd_expr(argv + optind + 1, argc - optind - 1, ffile, &e))
 		return 1;
 	ret = packets ? list_packets(argv[optind], e) : count(argv[optind], e);

@@ -1,6 +1,7 @@
 /* offcap view: one self-contained HTML page of a capture (overview per hook
  * point, a time-sequence graph per flow, every frame's line). Two passes:
  * the first is the report's analysis and picks the flows, the second draws. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,7 @@ const struct oc_params oc_params_view = {
 static int num_opt(const char *name, unsigned long min, unsigned long max, unsigned long *v)
 {
 	if (oc_parse_uint(optarg, min, max, v))
-		return oc_err("%s: a number from %lu to %lu", name, min, max), -1;
+		return oc_fail(-EINVAL, "%s: a number from %lu to %lu", name, min, max);
 	return 0;
 }
 
@@ -86,11 +87,14 @@ static int parse_args(int argc, char **argv, struct view_opts *o)
 	}
 	if (bad)
 		return -1;
-	if (optind >= argc || !o->out)
-		return oc_err("view: name one capture file and the page (-o OUT.html)"), oc_params_usage(&oc_params_view, stderr), -1;
+	if (optind >= argc || !o->out) {
+		oc_err("view: name one capture file and the page (-o OUT.html)");
+		oc_params_usage(&oc_params_view, stderr);
+		return -EINVAL;
+	}
 	o->file = argv[optind];
 	if (!strcmp(o->file, "-"))
-		return oc_err("view: reads its file twice, so not from stdin"), -1;
+		return oc_fail(-EINVAL, "view: reads its file twice, so not from stdin");
 	return oc_cmd_expr(argv + optind + 1, argc - optind - 1, ffile, &o->expr) ? -2 : 0;
 }
 
@@ -192,11 +196,10 @@ static void pick_findings(struct vw_data *d)
 
 static int first_pass(const struct view_opts *o, struct vw_data *d)
 {
-	char err[256];
-	struct cap_reader *r = cap_open(o->file, err, sizeof(err));
+	struct cap_reader *r = cap_open(o->file);
 
 	if (!r)
-		return oc_fail(1, "%s", err);
+		return 1;
 	d->a = new_analysis(o);
 	if (!d->a) {
 		cap_close(r);
@@ -432,13 +435,12 @@ static int second_pass(const struct view_opts *o, struct vw_data *d, struct cap_
 {
 	static struct pass2 s;
 	struct oc_print_opts po = { .vflag = 1 }, pa = { .vflag = 1, .Sflag = 1 };
-	char err[256];
 	int ret;
 
 	s = (struct pass2){ .d = d };
-	*rp = cap_open(o->file, err, sizeof(err));
+	*rp = cap_open(o->file);
 	if (!*rp)
-		return oc_fail(1, "%s", err);
+		return 1;
 	po.no_ifname = pa.no_ifname = !cap_is_pcapng(*rp);
 	if (!(s.a = new_analysis(o)))
 		return oc_fail(1, "out of memory");

@@ -52,11 +52,8 @@ static void unique_label(struct oc_vantages *v, unsigned i)
 /* The reader of a capture, or NULL after saying why. */
 static struct cap_reader *open_capture(const char *path)
 {
-	char err[512];
-	struct cap_reader *r = cap_open(path, err, sizeof(err));
+	struct cap_reader *r = cap_open(path);
 
-	if (!r)
-		oc_err("%s", err);
 	return r;
 }
 

@@ -18,9 +18,8 @@ struct pcapng_shb_info {
 /* path "-" writes to stdout; a path ending in ".gz" is gzip-compressed.
  * The writer only ever leaves whole blocks in the file: a failed write
  * (ENOSPC, EPIPE) truncates back to the last complete block and every later
- * call fails with the same error. NULL on error, message in err. */
-struct pcapng_writer *pcapng_open(const char *path, const struct pcapng_shb_info *shb,
-				  char *err, size_t errlen);
+ * call fails with the same error. NULL on error, said with oc_err(). */
+struct pcapng_writer *pcapng_open(const char *path, const struct pcapng_shb_info *shb);
 /* Returns the interface id (0, 1, ...) or -1. Writes name, descr, linktype,
  * snaplen, if_tsresol=9 and, when mtu != 0, nothing else: the MTU goes into
  * descr by the caller. */
@@ -56,8 +55,8 @@ uint64_t pcapng_bytes_written(const struct pcapng_writer *w);
 struct cap_reader;
 
 /* Opens pcapng (any byte order, several sections) or pcap (us or ns magic),
- * plain or gzip; "-" reads stdin. NULL on error with message in err. */
-struct cap_reader *cap_open(const char *path, char *err, size_t errlen);
+ * plain or gzip; "-" reads stdin. NULL on error, said with oc_err(). */
+struct cap_reader *cap_open(const char *path);
 /* 1: a packet in *pkt (data valid until the next call), 0: end of file,
  * -1: error (cap_error). A truncated last block is an error. */
 int cap_next(struct cap_reader *r, struct oc_packet *pkt);

@@ -2,6 +2,7 @@
  * sliding window, gzip files and pipes through zlib. */
 #include "pcapng.h"
 #include "pcapng_fmt.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -705,7 +706,7 @@ static int open_mapped(struct cap_reader *r)
 	return 0;
 }
 
-struct cap_reader *cap_open(const char *path, char *err, size_t errlen)
+struct cap_reader *cap_open(const char *path)
 {
 	struct cap_reader *r = calloc(1, sizeof(*r));
 	int fd;
@@ -714,14 +715,13 @@ struct cap_reader *cap_open(const char *path, char *err, size_t errlen)
 		r->fd = -1;
 
 	if (!r || !path || !(r->path = strdup(path)) || !(r->buf = malloc(RBUF_SIZE))) {
-		snprintf(err, errlen, "cannot open %s: %s", path ? path : "(null)",
-			 path ? strerror(ENOMEM) : "no path");
+		oc_err("cannot open %s: %s", path ? path : "(null)", path ? strerror(ENOMEM) : "no path");
 		cap_close(r);
 		return NULL;
 	}
 	r->cap = RBUF_SIZE;
 	if (strcmp(path, "-") && open_mapped(r) < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		oc_err("cannot open %s: %s", path, strerror(errno));
 		cap_close(r);
 		return NULL;
 	}
@@ -738,14 +738,14 @@ struct cap_reader *cap_open(const char *path, char *err, size_t errlen)
 		r->gz = gzopen(path, "rb");
 	}
 	if (r->fd < 0 && !r->gz) {
-		snprintf(err, errlen, "cannot open %s: %s", path, errno ? strerror(errno) : "gzip setup failed");
+		oc_err("cannot open %s: %s", path, errno ? strerror(errno) : "gzip setup failed");
 		cap_close(r);
 		return NULL;
 	}
 	if (r->gz)
 		gzbuffer(r->gz, RBUF_SIZE);
 	if (open_format(r) < 0) {
-		snprintf(err, errlen, "%s", r->err);
+		oc_err("%s", r->err);
 		cap_close(r);
 		return NULL;
 	}

@@ -2,6 +2,7 @@
  * from a buffer or, with pcapng_write_packet_ref, in place with writev. */
 #include "pcapng.h"
 #include "pcapng_fmt.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -504,8 +505,7 @@ static int write_shb(struct pcapng_writer *w, const struct pcapng_shb_info *shb)
 	return 0;
 }
 
-struct pcapng_writer *pcapng_open(const char *path, const struct pcapng_shb_info *shb,
-				  char *err, size_t errlen)
+struct pcapng_writer *pcapng_open(const char *path, const struct pcapng_shb_info *shb)
 {
 	struct pcapng_writer *w = calloc(1, sizeof(*w));
 	size_t plen = path ? strlen(path) : 0;
@@ -513,8 +513,7 @@ struct pcapng_writer *pcapng_open(const char *path, const struct pcapng_shb_info
 
 	if (!w || !path || !(w->buf = malloc(WBUF_SIZE)) ||
 	    !(w->name = strdup(strcmp(path, "-") ? path : "stdout"))) {
-		snprintf(err, errlen, "cannot open %s: %s", path ? path : "(null)",
-			 path ? strerror(ENOMEM) : "no path");
+		oc_err("cannot open %s: %s", path ? path : "(null)", path ? strerror(ENOMEM) : "no path");
 		goto fail;
 	}
 	w->cap = WBUF_SIZE;
@@ -522,7 +521,7 @@ struct pcapng_writer *pcapng_open(const char *path, const struct pcapng_shb_info
 	if (strcmp(path, "-")) {
 		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (w->fd < 0) {
-			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+			oc_err("cannot open %s: %s", path, strerror(errno));
 			goto fail;
 		}
 		w->own_fd = 1;
@@ -531,7 +530,7 @@ struct pcapng_writer *pcapng_open(const char *path, const struct pcapng_shb_info
 		/* Level 1: the capture path must keep up with line rate. */
 		w->gz = gzdopen(w->fd, "wb1");
 		if (!w->gz) {
-			snprintf(err, errlen, "cannot open %s: gzip setup failed", path);
+			oc_err("cannot open %s: gzip setup failed", path);
 			goto fail;
 		}
 		w->own_fd = 0;

@@ -1,7 +1,10 @@
 #include "cbpf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "log.h"
 
 /* Registers of the generated subprogram. The arguments move to callee-saved
  * registers; A and X hold 32-bit values, zero-extended (32-bit ALU ops). */
@@ -114,13 +117,11 @@ static int oc_cbpf_ancillary(uint32_t k)
 
 /* A = an ancillary word (SKF_AD_*), as the kernel's classic BPF gives it to
  * live captures: the hook point's direction, the device's ifindex. */
-static int load_aux(struct gen *g, uint32_t k, unsigned pc, char *err, size_t errlen)
+static int load_aux(struct gen *g, uint32_t k, unsigned pc)
 {
-	if (k != (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE) && k != (uint32_t)(SKF_AD_OFF + SKF_AD_IFINDEX)) {
-		snprintf(err, errlen, "classic BPF instruction %u loads the kernel's ancillary word %#x: offcap's "
-			 "kernel filter has the direction (inbound, outbound) and ifindex only", pc, k);
-		return -1;
-	}
+	if (k != (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE) && k != (uint32_t)(SKF_AD_OFF + SKF_AD_IFINDEX))
+		return oc_fail(-EOPNOTSUPP, "classic BPF instruction %u loads the kernel's ancillary word %#x: offcap's "
+				 "kernel filter has the direction (inbound, outbound) and ifindex only", pc, k);
 	emit(g, ins(BPF_LDX | BPF_MEM | BPF_DW, R_A, BPF_REG_10, AUX_OFF, 0));
 	if (k == (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE))
 		emit(g, ins(BPF_ALU64 | BPF_RSH | BPF_K, R_A, 0, 0, 32));
@@ -143,7 +144,7 @@ static void load_ind(struct gen *g, uint32_t k, int sz, unsigned span)
 	mov32_reg(g, R_A, R_T);
 }
 
-static int translate_alu(struct gen *g, const struct sock_filter *s, char *err, size_t errlen)
+static int translate_alu(struct gen *g, const struct sock_filter *s)
 {
 	uint8_t op = BPF_OP(s->code);
 
@@ -152,10 +153,8 @@ static int translate_alu(struct gen *g, const struct sock_filter *s, char *err, 
 		return 0;
 	}
 	if (op != BPF_ADD && op != BPF_SUB && op != BPF_MUL && op != BPF_DIV && op != BPF_MOD &&
-	    op != BPF_AND && op != BPF_OR && op != BPF_XOR && op != BPF_LSH && op != BPF_RSH) {
-		snprintf(err, errlen, "unknown ALU operation 0x%x", s->code);
-		return -1;
-	}
+	    op != BPF_AND && op != BPF_OR && op != BPF_XOR && op != BPF_LSH && op != BPF_RSH)
+		return oc_fail(-EOPNOTSUPP, "unknown ALU operation 0x%x", s->code);
 	if (BPF_SRC(s->code) == BPF_K) {
 		uint32_t k = s->k;
 
@@ -180,28 +179,21 @@ static int translate_alu(struct gen *g, const struct sock_filter *s, char *err, 
 	return 0;
 }
 
-static int translate_jmp(struct gen *g, const struct sock_filter *s, unsigned pc, unsigned n,
-			 char *err, size_t errlen)
+static int translate_jmp(struct gen *g, const struct sock_filter *s, unsigned pc, unsigned n)
 {
 	uint8_t op = BPF_OP(s->code);
 	unsigned t = pc + 1 + s->jt, f = pc + 1 + s->jf;
 
 	if (op == BPF_JA) {
-		if ((uint64_t)pc + 1 + s->k >= n) {
-			snprintf(err, errlen, "jump out of the program at %u", pc);
-			return -1;
-		}
+		if ((uint64_t)pc + 1 + s->k >= n)
+			return oc_fail(-EOPNOTSUPP, "jump out of the program at %u", pc);
 		emit_jump(g, BPF_JMP | BPF_JA, 0, 0, 0, (int)(pc + 1 + s->k));
 		return 0;
 	}
-	if (op != BPF_JEQ && op != BPF_JGT && op != BPF_JGE && op != BPF_JSET) {
-		snprintf(err, errlen, "unknown jump 0x%x", s->code);
-		return -1;
-	}
-	if (t >= n || f >= n) {
-		snprintf(err, errlen, "jump out of the program at %u", pc);
-		return -1;
-	}
+	if (op != BPF_JEQ && op != BPF_JGT && op != BPF_JGE && op != BPF_JSET)
+		return oc_fail(-EOPNOTSUPP, "unknown jump 0x%x", s->code);
+	if (t >= n || f >= n)
+		return oc_fail(-EOPNOTSUPP, "jump out of the program at %u", pc);
 	if (BPF_SRC(s->code) == BPF_K)
 		emit_jump(g, BPF_JMP32 | op | BPF_K, R_A, 0, (int32_t)s->k, (int)t);
 	else
@@ -212,7 +204,7 @@ static int translate_jmp(struct gen *g, const struct sock_filter *s, unsigned pc
 }
 
 static int translate_one(struct gen *g, const struct sock_filter *s, unsigned pc, unsigned n,
-			 unsigned span, char *err, size_t errlen)
+			 unsigned span)
 {
 	uint16_t c = s->code;
 	int sz = size_of(c);
@@ -222,7 +214,7 @@ static int translate_one(struct gen *g, const struct sock_filter *s, unsigned pc
 		switch (BPF_MODE(c)) {
 		case BPF_ABS:
 			if (sz && oc_cbpf_ancillary(s->k))
-				return load_aux(g, s->k, pc, err, errlen);
+				return load_aux(g, s->k, pc);
 			if (sz) { load_abs(g, R_A, s->k, sz, span); return 0; }
 			break;
 		case BPF_IND: if (sz) { load_ind(g, s->k, sz, span); return 0; } break;
@@ -259,9 +251,9 @@ static int translate_one(struct gen *g, const struct sock_filter *s, unsigned pc
 			    MEM_OFF + 4 * s->k, 0));
 		return 0;
 	case BPF_ALU:
-		return translate_alu(g, s, err, errlen);
+		return translate_alu(g, s);
 	case BPF_JMP:
-		return translate_jmp(g, s, pc, n, err, errlen);
+		return translate_jmp(g, s, pc, n);
 	case BPF_RET:
 		if (BPF_RVAL(c) == BPF_K) {
 			emit_jump(g, BPF_JMP | BPF_JA, 0, 0, 0, s->k ? TO_MATCH : TO_REJECT);
@@ -284,8 +276,7 @@ static int translate_one(struct gen *g, const struct sock_filter *s, unsigned pc
 		}
 		break;
 	}
-	snprintf(err, errlen, "classic BPF instruction 0x%04x at %u is not supported", c, pc);
-	return -1;
+	return oc_fail(-EOPNOTSUPP, "classic BPF instruction 0x%04x at %u is not supported", c, pc);
 }
 
 int oc_cbpf_uses_aux(const struct sock_filter *f, unsigned n)
@@ -372,22 +363,22 @@ static unsigned drop_unreachable(struct bpf_insn *p, unsigned n)
 }
 
 int oc_cbpf_to_ebpf(const struct sock_filter *f, unsigned n, unsigned span,
-		    struct bpf_insn *out, unsigned max, char *err, size_t errlen)
+		    struct bpf_insn *out, unsigned max)
 {
 	unsigned start[BPF_MAXINSNS + 1], tail_oob, tail_reject, tail_match;
 	struct fixup fix[3 * BPF_MAXINSNS + 8];
 	struct gen g = { .out = out, .max = max, .fix = fix, .maxfix = sizeof(fix) / sizeof(fix[0]) };
 
-	if (!n || n > BPF_MAXINSNS || span > OC_CBPF_SPAN_MAX) {
-		snprintf(err, errlen, "a classic BPF program of %u instructions (span %u) cannot be translated",
-			 n, span);
-		return -1;
-	}
+	if (!n || n > BPF_MAXINSNS || span > OC_CBPF_SPAN_MAX)
+		return oc_fail(-E2BIG, "a classic BPF program of %u instructions (span %u) cannot be translated",
+				 n, span);
 	prologue(&g, f, n);
 	for (unsigned pc = 0; pc < n; pc++) {
 		start[pc] = g.n;
-		if (translate_one(&g, &f[pc], pc, n, span, err, errlen))
-			return -1;
+		int ret = translate_one(&g, &f[pc], pc, n, span);
+
+		if (ret)
+			return ret;
 	}
 	/* the shared tails, those jumped to (check_cfg refuses unreachable code) */
 	int need[3] = { 0 };	/* -TO_* - 1 */
@@ -413,21 +404,17 @@ int oc_cbpf_to_ebpf(const struct sock_filter *f, unsigned n, unsigned span,
 		emit(&g, ins(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, OC_CBPF_MATCH));
 		emit(&g, ins(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
 	}
-	if (g.overflow) {
-		snprintf(err, errlen, "the filter needs more than the %u eBPF instructions offcap has room for: "
-			 "simplify the expression", max);
-		return -1;
-	}
+	if (g.overflow)
+		return oc_fail(-E2BIG, "the filter needs more than the %u eBPF instructions offcap has room for: "
+				 "simplify the expression", max);
 	for (unsigned i = 0; i < g.nfix; i++) {
 		int to = fix[i].to;
 		long target = to == TO_OOB ? tail_oob : to == TO_REJECT ? tail_reject :
 			      to == TO_MATCH ? tail_match : (long)start[to];
 		long off = target - (long)fix[i].at - 1;
 
-		if (off < 0 || off > 32767) {
-			snprintf(err, errlen, "a jump of %ld instructions does not fit", off);
-			return -1;
-		}
+		if (off < 0 || off > 32767)
+			return oc_fail(-E2BIG, "a jump of %ld instructions does not fit", off);
 		out[fix[i].at].off = (int16_t)off;
 	}
 	return (int)drop_unreachable(out, g.n);

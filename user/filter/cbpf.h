@@ -57,10 +57,11 @@ uint32_t oc_cbpf_run(const struct sock_filter *f, unsigned n, const uint8_t *p, 
  * every byte there is (caplen <= span), so a load past it rejects as
  * libpcap's bpf_filter does; otherwise it returns OC_CBPF_UNDECIDED;
  * aux: ifindex | pkttype << 32 (struct oc_cbpf_aux) for ancillary loads.
- * Returns the number of instructions written to out (at most max), or -1
- * with a message in err. */
+ * Returns the number of instructions written to out (at most max), or,
+ * said with oc_err(), -E2BIG (more than max, or too large to translate) or
+ * -EOPNOTSUPP (an instruction offcap does not translate). */
 int oc_cbpf_to_ebpf(const struct sock_filter *f, unsigned n, unsigned span,
-		    struct bpf_insn *out, unsigned max, char *err, size_t errlen);
+		    struct bpf_insn *out, unsigned max);
 
 /* One eBPF instruction as text ("r0 = 1", "if w2 == 0x800 goto +3"). */
 void oc_ebpf_format(const struct bpf_insn *insn, char *buf, size_t len);

@@ -22,7 +22,7 @@ struct oc_expr {
 	struct prog progs[MAX_LINKTYPES];
 };
 
-int oc_expr_text(char **argv, int argc, const char *file, char **out, char *err, size_t errlen)
+int oc_expr_text(char **argv, int argc, const char *file, char **out)
 {
 	size_t len = 0;
 	char *s;
@@ -33,14 +33,18 @@ int oc_expr_text(char **argv, int argc, const char *file, char **out, char *err,
 		size_t n;
 
 		if (argc > 0)
-			return snprintf(err, errlen, "-F %s: no filter expression may follow", file), -1;
+			return oc_fail(-EINVAL, "-F %s: no filter expression may follow", file);
 		if (!(f = fopen(file, "r")))
-			return snprintf(err, errlen, "-F %s: %s", file, strerror(errno)), -1;
+			return oc_fail(-errno, "-F %s: %s", file, strerror(errno));
 		s = malloc(EXPR_FILE_MAX + 1);
 		n = s ? fread(s, 1, EXPR_FILE_MAX + 1, f) : 0;
 		fclose(f);
-		if (!s || n > EXPR_FILE_MAX)
-			return free(s), snprintf(err, errlen, "-F %s: too large", file), -1;
+		if (!s || n > EXPR_FILE_MAX) {
+			int e = s ? -EFBIG : -ENOMEM;
+
+			free(s);
+			return oc_fail(e, "-F %s: too large", file);
+		}
 		s[n] = '\0';
 		for (char *c = s, in_comment = 0; *c; c++) {	/* tcpdump: one expression, # comments */
 			in_comment = *c == '#' || (in_comment && *c != '\n');
@@ -55,7 +59,7 @@ int oc_expr_text(char **argv, int argc, const char *file, char **out, char *err,
 	for (int i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	if (!(s = malloc(len)))
-		return snprintf(err, errlen, "out of memory"), -1;
+		return oc_fail(-ENOMEM, "out of memory");
 	s[0] = '\0';
 	for (int i = 0; i < argc; i++) {
 		if (i)

@@ -12,8 +12,9 @@ struct oc_expr;
 
 /* The expression of a command line: the words argv[0..argc) joined by
  * spaces, or the contents of file (-F; then no words may follow).  Returns
- * 0 with *out malloc'd, or NULL when there is none; -1 with a message. */
-int oc_expr_text(char **argv, int argc, const char *file, char **out, char *err, size_t errlen);
+ * 0 with *out malloc'd, or NULL when there is none; a negative errno, said
+ * with oc_err(), when it cannot. */
+int oc_expr_text(char **argv, int argc, const char *file, char **out);
 /* NULL text: every packet matches.  Compiles for Ethernet at once so a
  * syntax error is found before any packet is read (NULL after libpcap's
  * message, log.h). */

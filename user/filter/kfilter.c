@@ -6,32 +6,33 @@
 #include <string.h>
 
 #include "cbpf.h"
+#include "log.h"
 #include "pcapc.h"
 #include "splice.h"
 
 static const int dlt[OC_KF_LINKS] = { 1 /* DLT_EN10MB */, 12 /* DLT_RAW */ };
 
-static int compile_link(struct oc_kfilter *f, enum oc_kf_link l, char *err, size_t errlen)
+static int compile_link(struct oc_kfilter *f, enum oc_kf_link l)
 {
 	typeof(f->link[0]) *k = &f->link[l];
+	const char *why;
 	int span, n;
 
-	if (oc_pcap_compile(dlt[l], f->expr, &k->cbpf, &k->cbpf_len, k->why, sizeof(k->why))) {
+	if (oc_pcap_compile(dlt[l], f->expr, &k->cbpf, &k->cbpf_len, &why)) {
+		snprintf(k->why, sizeof(k->why), "%s", why);
 		k->rejects_all = strstr(k->why, "rejects all packets") != NULL;
 		return 0;
 	}
-	if (k->cbpf_len > BPF_MAXINSNS) {
-		snprintf(err, errlen, "the expression compiles to %u classic BPF instructions, more than "
-			 "the %u the kernel filter takes: simplify it", k->cbpf_len, BPF_MAXINSNS);
-		return -1;
-	}
+	if (k->cbpf_len > BPF_MAXINSNS)
+		return oc_fail(-E2BIG, "the expression compiles to %u classic BPF instructions, more than "
+			       "the %u the kernel filter takes: simplify it", k->cbpf_len, BPF_MAXINSNS);
 	span = oc_cbpf_span((const struct sock_filter *)k->cbpf, k->cbpf_len);
 	k->ebpf = calloc(oc_splice_room(), sizeof(*k->ebpf));
-	if (span < 0 || !k->ebpf) {
-		snprintf(err, errlen, span < 0 ? "libpcap's program for this expression jumps backward "
-			 "(protochain loops): offcap's kernel filter runs forward jumps only" : "out of memory");
-		return -1;
-	}
+	if (span < 0)
+		return oc_fail(-EOPNOTSUPP, "libpcap's program for this expression jumps backward "
+			       "(protochain loops): offcap's kernel filter runs forward jumps only");
+	if (!k->ebpf)
+		return oc_fail(-ENOMEM, "out of memory");
 	k->span = (unsigned)span;
 	k->decides = oc_cbpf_within_copy((const struct sock_filter *)k->cbpf, k->cbpf_len);
 	if (oc_cbpf_rejects_all((const struct sock_filter *)k->cbpf, k->cbpf_len)) {
@@ -40,34 +41,34 @@ static int compile_link(struct oc_kfilter *f, enum oc_kf_link l, char *err, size
 		return 0;
 	}
 	n = oc_cbpf_to_ebpf((const struct sock_filter *)k->cbpf, k->cbpf_len, k->span,
-			    k->ebpf, oc_splice_room(), err, errlen);
+			    k->ebpf, oc_splice_room());
 	if (n < 0)
-		return -1;
+		return n;
 	k->n = (unsigned)n;
 	k->ok = 1;
 	return 0;
 }
 
-struct oc_kfilter *oc_kfilter_compile(const char *expr, char *err, size_t errlen)
+int oc_kfilter_compile(const char *expr, struct oc_kfilter **out)
 {
 	struct oc_kfilter *f = calloc(1, sizeof(*f));
+	int ret = 0;
 
+	*out = NULL;
 	if (!f || !(f->expr = strdup(expr ? expr : ""))) {
 		free(f);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
+		return oc_fail(-ENOMEM, "out of memory");
 	}
-	for (unsigned l = 0; l < OC_KF_LINKS; l++)
-		if (compile_link(f, l, err, errlen))
-			goto fail;
-	if (!f->link[OC_KF_L2].ok && !f->link[OC_KF_L2].rejects_all) {
-		snprintf(err, errlen, "filter \"%s\": %s", f->expr, f->link[OC_KF_L2].why);
-		goto fail;
+	for (unsigned l = 0; l < OC_KF_LINKS && !ret; l++)
+		ret = compile_link(f, l);
+	if (!ret && !f->link[OC_KF_L2].ok && !f->link[OC_KF_L2].rejects_all)
+		ret = oc_fail(-EINVAL, "filter \"%s\": %s", f->expr, f->link[OC_KF_L2].why);
+	if (ret) {
+		oc_kfilter_free(f);
+		return ret;
 	}
-	return f;
-fail:
-	oc_kfilter_free(f);
-	return NULL;
+	*out = f;
+	return 0;
 }
 
 /* At least 16: the verifiers of 5.10 and 6.1 walk infeasible paths, and on
@@ -97,7 +98,7 @@ int oc_kfilter_match(const struct oc_kfilter *f, enum oc_kf_link l, const struct
 	return oc_pcap_match(f->link[l].cbpf, f->link[l].cbpf_len, pkt->data, pkt->caplen, pkt->len);
 }
 
-int oc_kfilter_arm(const struct oc_kfilter *f, char *err, size_t errlen)
+int oc_kfilter_arm(const struct oc_kfilter *f)
 {
 	const struct bpf_insn *body[OC_SPLICE_LINKS] = { 0 };
 	unsigned n[OC_SPLICE_LINKS] = { 0 };
@@ -107,7 +108,7 @@ int oc_kfilter_arm(const struct oc_kfilter *f, char *err, size_t errlen)
 			body[l] = f->link[l].ebpf;
 			n[l] = f->link[l].n;
 		}
-	return oc_splice_set(body, n, err, errlen);
+	return oc_splice_set(body, n);
 }
 
 void oc_kfilter_free(struct oc_kfilter *f)

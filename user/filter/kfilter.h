@@ -28,10 +28,13 @@ struct oc_kfilter {
 	} link[OC_KF_LINKS];
 };
 
-/* NULL with libpcap's message when the expression is not valid for Ethernet
- * frames. An expression that only rejects, or cannot be used, on one link
- * type compiles: link[].ok says where it can run. */
-struct oc_kfilter *oc_kfilter_compile(const char *expr, char *err, size_t errlen);
+/* 0 with the filter in *out; else a negative errno, said with oc_err():
+ * -EINVAL when libpcap refuses the expression for Ethernet frames (its
+ * message), -E2BIG when it is too large for the kernel filter, -EOPNOTSUPP
+ * when its program cannot be translated (backward jumps), -ENOMEM. An
+ * expression that only rejects, or cannot be used, on one link type
+ * compiles: link[].ok says where it can run. */
+int oc_kfilter_compile(const char *expr, struct oc_kfilter **out);
 /* The bytes the programs copy: the larger span of the two, at least 16. */
 unsigned oc_kfilter_span(const struct oc_kfilter *f);
 /* 1 when the kernel decides every packet of link l it has the bytes of:
@@ -42,8 +45,9 @@ int oc_kfilter_match(const struct oc_kfilter *f, enum oc_kf_link l, const struct
 /* What of link l's program runs in the kernel and what is left to user
  * space, and why, in words; returns the number of loads left. */
 int oc_kfilter_describe(const struct oc_kfilter *f, enum oc_kf_link l, char *buf, size_t len);
-/* Hands the translated programs to the splice (before the objects open). */
-int oc_kfilter_arm(const struct oc_kfilter *f, char *err, size_t errlen);
+/* Hands the translated programs to the splice (before the objects open);
+ * oc_splice_set's return. */
+int oc_kfilter_arm(const struct oc_kfilter *f);
 void oc_kfilter_free(struct oc_kfilter *f);
 
 #endif

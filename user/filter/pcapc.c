@@ -1,30 +1,32 @@
 #include "pcapc.h"
 
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int oc_pcap_compile(int dlt, const char *expr, void **insns, unsigned *n, char *err, size_t errlen)
+static _Thread_local char why[PCAP_ERRBUF_SIZE];
+
+int oc_pcap_compile(int dlt, const char *expr, void **insns, unsigned *n, const char **reason)
 {
 	pcap_t *p = pcap_open_dead(dlt, 262144);
 	struct bpf_program prog;
 
-	if (!p) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	*reason = "out of memory";
+	if (!p)
+		return -ENOMEM;
 	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		snprintf(err, errlen, "%s", pcap_geterr(p));
+		snprintf(why, sizeof(why), "%s", pcap_geterr(p));
+		*reason = why;
 		pcap_close(p);
-		return -1;
+		return -EINVAL;
 	}
 	pcap_close(p);
 	*insns = malloc(prog.bf_len * sizeof(*prog.bf_insns));
 	if (!*insns) {
 		pcap_freecode(&prog);
-		snprintf(err, errlen, "out of memory");
-		return -1;
+		return -ENOMEM;
 	}
 	memcpy(*insns, prog.bf_insns, prog.bf_len * sizeof(*prog.bf_insns));
 	*n = prog.bf_len;

@@ -7,9 +7,12 @@
 #include <stdint.h>
 
 /* pcap_compile(optimize, PCAP_NETMASK_UNKNOWN) for a DLT; the classic
- * program in *insns (8-byte sock_filter records, malloc'd), or -1 with
- * libpcap's message in err. */
-int oc_pcap_compile(int dlt, const char *expr, void **insns, unsigned *n, char *err, size_t errlen);
+ * program in *insns (8-byte sock_filter records, malloc'd), or -EINVAL
+ * (libpcap refuses the expression for this DLT) or -ENOMEM. It says nothing
+ * itself, as an expression some link type cannot take is no error by itself:
+ * *reason is libpcap's message (or "out of memory"), valid until the thread's
+ * next call, for the caller to tell or keep. */
+int oc_pcap_compile(int dlt, const char *expr, void **insns, unsigned *n, const char **reason);
 /* pcap_offline_filter: nonzero when the packet matches. */
 int oc_pcap_match(const void *insns, unsigned n, const uint8_t *data, uint32_t caplen, uint32_t len);
 /* Instruction i as tcpdump -d prints it ("(003) ldb      [1024]"). */

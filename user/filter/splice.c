@@ -147,7 +147,7 @@ static int attach(const struct bpf_program *prog, long cookie, struct bpf_link *
 	return *link ? 0 : -errno;
 }
 
-static int register_handlers(char *err, size_t errlen)
+static int register_handlers(void)
 {
 	static int done;
 
@@ -158,29 +158,24 @@ static int register_handlers(char *err, size_t errlen)
 			    .prog_prepare_load_fn = prepare,
 			    .prog_attach_fn = sections[i].cookie & (SEC_TP_BTF | SEC_FUNC) ? attach : NULL);
 
-		if (libbpf_register_prog_handler(sections[i].sec, sections[i].type, sections[i].at, &o) < 0) {
-			snprintf(err, errlen, "cannot register a libbpf handler for '%s': %s",
-				 sections[i].sec, strerror(errno));
-			return -1;
-		}
+		if (libbpf_register_prog_handler(sections[i].sec, sections[i].type, sections[i].at, &o) < 0)
+			return oc_fail(errno ? -errno : -EINVAL, "cannot register a libbpf handler for '%s': %s",
+				       sections[i].sec, strerror(errno));
 	}
 	done = 1;
 	return 0;
 }
 
-int oc_splice_set(const struct bpf_insn *body[OC_SPLICE_LINKS], const unsigned n[OC_SPLICE_LINKS],
-		  char *err, size_t errlen)
+int oc_splice_set(const struct bpf_insn *body[OC_SPLICE_LINKS], const unsigned n[OC_SPLICE_LINKS])
 {
 	for (unsigned l = 0; l < OC_SPLICE_LINKS; l++) {
-		if (body[l] && n[l] > oc_splice_room()) {
-			snprintf(err, errlen, "the filter takes %u eBPF instructions, more than the %u "
-				 "offcap has room for: simplify the expression", n[l], oc_splice_room());
-			return -1;
-		}
+		if (body[l] && n[l] > oc_splice_room())
+			return oc_fail(-E2BIG, "the filter takes %u eBPF instructions, more than the %u "
+				       "offcap has room for: simplify the expression", n[l], oc_splice_room());
 		bodies[l] = body[l];
 		body_len[l] = body[l] ? n[l] : 0;
 	}
-	return register_handlers(err, errlen);
+	return register_handlers();
 }
 
 unsigned oc_splice_room(void)

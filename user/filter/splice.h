@@ -13,9 +13,9 @@ enum oc_splice_link { OC_SPLICE_L2, OC_SPLICE_L3, OC_SPLICE_LINKS };
 
 /* The eBPF body for each stub (NULL: leave the stub; the program must not
  * call it). Registers the handlers on first use: call before the objects
- * are opened. The arrays must outlive the loads. 0 or -1 with err. */
-int oc_splice_set(const struct bpf_insn *body[OC_SPLICE_LINKS], const unsigned n[OC_SPLICE_LINKS],
-		  char *err, size_t errlen);
+ * are opened. The arrays must outlive the loads. 0, or a negative errno said
+ * with oc_err() (-E2BIG: a body larger than oc_splice_room()). */
+int oc_splice_set(const struct bpf_insn *body[OC_SPLICE_LINKS], const unsigned n[OC_SPLICE_LINKS]);
 /* Instructions a body may have at most. */
 unsigned oc_splice_room(void);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "log.h"
 #include "capture.skel.h"
 #include "hook.h"
 
@@ -81,21 +82,22 @@ static void set_rodata(struct oc_testrun *t, const struct oc_kfilter *f, int l3,
 			bpf_program__set_autoload(prog_of(s, p), true);
 }
 
-struct oc_testrun *oc_testrun_open(const struct oc_kfilter *f, int l3, uint32_t have, int verbose,
-				   char *err, size_t errlen)
+struct oc_testrun *oc_testrun_open(const struct oc_kfilter *f, int l3, uint32_t have, int verbose)
 {
 	struct oc_testrun *t = calloc(1, sizeof(*t));
 	struct stat ns;
 	int ret;
 
 	if (!t || stat("/proc/self/ns/net", &ns)) {
-		snprintf(err, errlen, "cannot start: %s", strerror(errno));
+		oc_err("cannot start: %s", strerror(errno));
 		free(t);
 		return NULL;
 	}
 	t->ring_fd = -1;
 	libbpf_set_print(verbose ? NULL : silent);
-	if (oc_kfilter_arm(f, err, errlen) || !(t->skel = capture_bpf__open()))
+	if (oc_kfilter_arm(f))
+		goto fail_quiet;
+	if (!(t->skel = capture_bpf__open()))
 		goto fail;
 	set_rodata(t, f, l3, have, (uint32_t)ns.st_ino);
 	t->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0, (uint32_t)sysconf(_SC_PAGESIZE), NULL);
@@ -104,16 +106,15 @@ struct oc_testrun *oc_testrun_open(const struct oc_kfilter *f, int l3, uint32_t 
 		goto fail;
 	ret = capture_bpf__load(t->skel);
 	if (ret) {
-		snprintf(err, errlen, "cannot load the capture program: %s%s", strerror(-ret),
-			 verbose ? "" : " (-v shows the verifier's log)");
+		oc_err("cannot load the capture program: %s%s", strerror(-ret),
+		       verbose ? "" : " (-v shows the verifier's log)");
 		goto fail_quiet;
 	}
 	for (unsigned p = 0; p < OC_TR_PROGS; p++)
 		t->prog_fd[p] = wanted(p, l3, have) ? bpf_program__fd(prog_of(t->skel, p)) : -1;
 	return t;
 fail:
-	if (!*err)
-		snprintf(err, errlen, "cannot prepare the capture program: %s", strerror(errno));
+	oc_err("cannot prepare the capture program: %s", strerror(errno));
 fail_quiet:
 	oc_testrun_close(t);
 	return NULL;
@@ -168,28 +169,22 @@ static uint32_t stage(struct oc_testrun *t, const uint8_t *d, uint32_t caplen, u
 }
 
 int oc_testrun_packet(struct oc_testrun *t, enum oc_tr_prog p, const uint8_t *data, uint32_t caplen,
-		      uint32_t len, int vlan_meta, char *err, size_t errlen)
+		      uint32_t len, int vlan_meta, const char *ctx)
 {
 	int xdp = p == OC_TR_XDP || p == OC_TR_XDP_LINEAR;
 	uint32_t max = p == OC_TR_XDP ? XDP_DATA_MAX : TC_DATA_MAX;
 	uint32_t n = stage(t, data, caplen, &len, vlan_meta && !xdp, max);
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = t->buf, .data_size_in = n, .repeat = 1);
 
-	if (t->prog_fd[p] < 0) {
-		snprintf(err, errlen, "%s: not loaded", names[p]);
-		return -1;
-	}
+	if (t->prog_fd[p] < 0)
+		return oc_fail_in(ctx, -ENOENT, "%s: not loaded", names[p]);
 	t->skel->bss->test_len = len;
 	t->skel->bss->test_verdict = NO_VERDICT;
-	if (bpf_prog_test_run_opts(t->prog_fd[p], &o)) {
-		snprintf(err, errlen, "%s: the kernel refused the test run of %u bytes: %s", names[p], n,
-			 strerror(errno));
-		return -1;
-	}
-	if (t->skel->bss->test_verdict > OC_CBPF_UNDECIDED) {
-		snprintf(err, errlen, "%s: the program left no verdict (%u bytes)", names[p], n);
-		return -1;
-	}
+	if (bpf_prog_test_run_opts(t->prog_fd[p], &o))
+		return oc_fail_in(ctx, errno ? -errno : -EIO, "%s: the kernel refused the test run of "
+				  "%u bytes: %s", names[p], n, strerror(errno));
+	if (t->skel->bss->test_verdict > OC_CBPF_UNDECIDED)
+		return oc_fail_in(ctx, -EPROTO, "%s: the program left no verdict (%u bytes)", names[p], n);
 	return (int)t->skel->bss->test_verdict;
 }
 

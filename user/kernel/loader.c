@@ -1,4 +1,8 @@
-#include "loader.h"
+/* A capture's life: planning which copies of the object to load and how the
+ * xdp point goes, loading them, start and stop, polling the rings and the
+ * counts. What the kernel has is probe.c's; attaching to devices, attach.c's. */
+#include "capture_int.h"
+#include "log.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -13,18 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture.skel.h"
-#include "ring.h"
-#include "xdpshare.h"
-
 _Static_assert(OC_MAX_DEVS <= OC_WATCH_DEVS, "tracepoint filter too small");
 
-/* tcx attach types (Linux 6.6); Debian's uapi headers predate them. */
-#define OC_BPF_TCX_INGRESS 46
-#define OC_BPF_TCX_EGRESS 47
-/* clsact fallback: offcap's own handle and priority, so it never touches others' filters */
-#define OC_TC_HANDLE 0x0cfc
-#define OC_TC_PRIO 0xcfc0
 /* Default ring memory, all CPUs together: small rings stay in cache, which
  * makes every event cheaper to write; whole packets need room for bursts. */
 #define OC_RING_MB_DEFAULT 8
@@ -35,79 +29,6 @@ _Static_assert(OC_MAX_DEVS <= OC_WATCH_DEVS, "tracepoint filter too small");
  * event at -s 0 (they stay in the cache) but a consumer kept off the CPU for
  * a few tens of ms then loses events (analysis.sh's software GSO burst did). */
 #define OC_RING_RECORDS 256
-#define OC_MAX_TRACE 8	/* tp_btf programs of all tracepoint points */
-/* Points whose program is bound to a device: without OC_FEAT_KERN_CTX they
- * cannot read its namespace, so each watched namespace gets its own copy. */
-/* from oc_hooks[]: the points attached to a device, and the tracepoints */
-#define DEV_POINTS (oc_hooks_of(OC_ATTACH_XDP) | oc_hooks_of(OC_ATTACH_TC))
-#define TRACE_POINTS oc_hooks_of(OC_ATTACH_TRACE)
-
-struct oc_attach {
-	struct xdp_program *xprog;	/* offcap's component in libxdp's dispatcher */
-	struct bpf_link *link;		/* XDP link, where the kernel has no dispatcher */
-	int tcx_fd;		/* tcx link fd, -1 if none */
-	struct bpf_tc_hook hook;	/* clsact fallback */
-	struct bpf_tc_opts tc;
-	int tc_attached, hook_created;
-	const char *mode;
-};
-
-/* A trace on both sides of one device's libxdp dispatcher, for the chain's
- * verdicts. libxdp replaces the dispatcher whenever a program joins or
- * leaves; the poll follows it. */
-struct oc_chain_trace {
-	struct capture_bpf *skel;
-	struct bpf_link *in, *out;
-	uint32_t disp_id;	/* the dispatcher traced, or tried */
-};
-
-/* One loaded copy of the object: the first holds the maps and post-gso; more
- * exist only for more namespaces on kernels without OC_FEAT_KERN_CTX. */
-struct oc_instance {
-	struct capture_bpf *skel;
-	uint32_t netns;
-};
-
-struct oc_capture {
-	struct oc_instance inst[OC_MAX_DEVS];
-	unsigned ninst;
-	uint32_t features;
-	unsigned points;
-	struct oc_rings *rings;
-	struct oc_netdev *devs;
-	unsigned ndevs;
-	struct oc_attach at[OC_MAX_DEVS][OC_POINT_MAX];
-	struct bpf_link *trace[OC_MAX_TRACE];	/* the tracepoint points' links */
-	struct oc_xdp_found xdp[OC_MAX_DEVS];	/* how each device's xdp point is captured */
-	struct bpf_link *xdp_trace_in, *xdp_trace_out;	/* a program attached alone, traced */
-	struct oc_chain_trace chain[OC_MAX_DEVS];
-	int chain_verdicts;	/* offcap's program in a dispatcher keeps frames for the verdict */
-	uint64_t chain_checked_ms;
-	unsigned ntrace;
-	struct perf_buffer *frags;	/* post-gso's fragmented packets, before 6.12 */
-	uint64_t frags_lost;
-	oc_capture_cb cb;
-	void *cb_ctx;
-	struct oc_event_buf buf;
-	const struct oc_kfilter *filter;
-	uint64_t user_kept[OC_POINT_MAX], user_rejected[OC_POINT_MAX];	/* undecided, then libpcap's verdict */
-	uint64_t undecodable, foreign;	/* records not delivered: see oc_capture_records */
-	int verbose;
-};
-
-static void warnf(const struct oc_capture_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void warnf(const struct oc_capture_opts *o, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (o->warn)
-		o->warn(msg);
-}
 
 static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -121,126 +42,9 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-/* ---- probing: what this kernel has, never its version number ---- */
-
-static int btf_has_func(const struct btf *btf, const char *name)
-{
-	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
-}
-
-/* A tp_btf program that calls bpf_dynptr_from_skb on net_dev_start_xmit's
- * skb: the kfunc can exist (6.4) long before tracing programs may call it. */
-static int probe_trace_dynptr(const struct btf *btf)
-{
-	int kfunc = btf__find_by_name_kind(btf, "bpf_dynptr_from_skb", BTF_KIND_FUNC);
-	int tp = btf__find_by_name_kind(btf, "btf_trace_net_dev_start_xmit", BTF_KIND_TYPEDEF);
-	struct bpf_insn insns[] = {
-		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = 1, .src_reg = 1 },	/* skb */
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 2 },			/* flags */
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = 3, .src_reg = 10 },
-		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = 3, .imm = -16 },	/* dynptr */
-		{ .code = BPF_JMP | BPF_CALL, .src_reg = BPF_PSEUDO_KFUNC_CALL, .imm = kfunc },
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP,
-		    .attach_btf_id = (uint32_t)tp);
-	int fd;
-
-	if (kfunc <= 0 || tp <= 0)
-		return 0;
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "oc_probe", "GPL", insns,
-			   sizeof(insns) / sizeof(insns[0]), &opts);
-	if (fd < 0)
-		return 0;
-	close(fd);
-	return 1;
-}
-
-/* An fentry program on a function nothing calls but test runs: trampolines
- * load and attach (libxdp's dispatcher and fexit on XDP programs need them). */
-static int probe_prog_trace(const struct btf *btf)
-{
-	int id = btf__find_by_name_kind(btf, "bpf_fentry_test1", BTF_KIND_FUNC), fd, link;
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
-		    .attach_btf_id = (uint32_t)id);
-
-	if (id <= 0)
-		return 0;
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "oc_probe", "GPL", insns, 2, &opts);
-	if (fd < 0)
-		return 0;
-	link = bpf_raw_tracepoint_open(NULL, fd);
-	if (link >= 0)
-		close(link);
-	close(fd);
-	return link >= 0;
-}
-
-/* OFFCAP_DISABLE=kern_ctx,trace_dynptr,xdp_frags,prog_trace runs the variants of older
- * kernels on this one: how the tests reach them without a VM. */
-static uint32_t disabled_features(void)
-{
-	static const struct { const char *name; uint32_t bit; } names[] = {
-		{ "kern_ctx", OC_FEAT_KERN_CTX }, { "trace_dynptr", OC_FEAT_TRACE_DYNPTR },
-		{ "xdp_frags", OC_FEAT_XDP_FRAGS }, { "prog_trace", OC_FEAT_PROG_TRACE },
-	};
-	const char *env = getenv("OFFCAP_DISABLE");
-	uint32_t off = 0;
-
-	for (unsigned i = 0; env && i < sizeof(names) / sizeof(names[0]); i++)
-		if (strstr(env, names[i].name))
-			off |= names[i].bit;
-	return off;
-}
-
-static uint32_t probe_features(const struct btf *btf)
-{
-	uint32_t f = 0;
-
-	if (btf_has_func(btf, "bpf_cast_to_kern_ctx") && btf_has_func(btf, "bpf_rdonly_cast"))
-		f |= OC_FEAT_KERN_CTX;
-	if (probe_trace_dynptr(btf))
-		f |= OC_FEAT_TRACE_DYNPTR;
-	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_xdp_load_bytes, NULL) == 1)
-		f |= OC_FEAT_XDP_FRAGS;
-	if (probe_prog_trace(btf))
-		f |= OC_FEAT_PROG_TRACE;
-	return f & ~disabled_features();
-}
-
-uint32_t oc_probe_features(void)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	uint32_t f = probe_features(btf);
-
-	btf__free(btf);
-	return f;
-}
-
-/* Once at start: each requested point's items this kernel cannot give. */
-static void tell_limits(const struct oc_capture *c, const struct oc_capture_opts *o)
-{
-	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
-		if (!(o->points & (1u << p)))
-			continue;
-		for (unsigned k = 0; k < 2; k++) {
-			const struct oc_hook_need *n = &oc_hooks[p].needs[k];
-
-			if (n->lost && n->feature && !(c->features & n->feature))
-				warnf(o, "%s: this kernel lacks %s, so %s", oc_hooks[p].name,
-				      oc_feature_name(n->feature), n->lost);
-		}
-	}
-}
-
 /* ---- loading ---- */
 
-static struct bpf_program *prog_of(const struct oc_capture *c, struct capture_bpf *s, unsigned p)
+struct bpf_program *oc_cap_prog_of(const struct oc_capture *c, struct capture_bpf *s, unsigned p)
 {
 	const struct oc_hook *h = &oc_hooks[p];
 	const char *name = h->prog_old && !(c->features & h->needs[0].feature) ? h->prog_old : h->prog;
@@ -279,7 +83,16 @@ static void plan_instances(struct oc_capture *c)
 	}
 }
 
-static struct capture_bpf *instance_of(const struct oc_capture *c, const struct oc_netdev *dev);
+
+struct capture_bpf *oc_cap_instance_of(const struct oc_capture *c, const struct oc_netdev *dev)
+{
+	if (!c->inst[0].skel)
+		return NULL;
+	for (unsigned i = 1; i < c->ninst; i++)
+		if (c->inst[i].netns == dev->netns_ino)
+			return c->inst[i].skel;
+	return c->inst[0].skel;
+}
 
 /* The first device of instance i whose xdp point is captured the way given, or -1. */
 static int first_xdp(const struct oc_capture *c, unsigned i, enum oc_xdp_way way)
@@ -287,7 +100,7 @@ static int first_xdp(const struct oc_capture *c, unsigned i, enum oc_xdp_way way
 	if (!(c->points & (1u << OC_POINT_XDP)))
 		return -1;
 	for (unsigned d = 0; d < c->ndevs; d++)
-		if (c->xdp[d].way == way && instance_of(c, &c->devs[d]) == c->inst[i].skel)
+		if (c->xdp[d].way == way && oc_cap_instance_of(c, &c->devs[d]) == c->inst[i].skel)
 			return (int)d;
 	return -1;
 }
@@ -311,7 +124,7 @@ static int traced_xdp(const struct oc_capture *c)
 
 /* What each device's XDP hook holds decides how offcap captures there. One
  * traced program at a time: fexit is loaded for its target. */
-static int plan_xdp(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
+static int plan_xdp(struct oc_capture *c)
 {
 	int t = -1;
 
@@ -320,41 +133,35 @@ static int plan_xdp(struct oc_capture *c, const struct oc_capture_opts *o, char 
 	if (!(c->points & (1u << OC_POINT_XDP)))
 		return 0;
 	for (unsigned d = 0; d < c->ndevs; d++) {
-		char msg[256];
+		char ctx[96];
 		int ret;
 
-		if (oc_netdev_enter(&c->devs[d])) {
-			snprintf(err, errlen, "%s: cannot enter its namespace: %s", c->devs[d].name,
-				 strerror(errno));
-			return -1;
-		}
-		ret = oc_xdp_find(c->devs[d].ifindex, &c->xdp[d], msg, sizeof(msg));
+		if (oc_netdev_enter(&c->devs[d]))
+			return oc_fail(oc_cap_errno(), "%s: cannot enter its namespace: %s",
+				       c->devs[d].name, strerror(errno));
+		snprintf(ctx, sizeof(ctx), "%s: xdp", c->devs[d].name);
+		ret = oc_xdp_find(c->devs[d].ifindex, &c->xdp[d], ctx);
 		oc_netdev_leave();
-		if (ret) {
-			snprintf(err, errlen, "%s: xdp: %s", c->devs[d].name, msg);
-			return -1;
-		}
+		if (ret)
+			return ret;
 		if (!(c->features & OC_FEAT_PROG_TRACE) && (c->xdp[d].way == OC_XDP_TRACE ||
-							     c->xdp[d].prog_id)) {
-			snprintf(err, errlen, "%s: xdp: XDP program %u is attached, and this kernel "
-				 "refuses %s, so offcap can neither run next to it (libxdp) nor trace "
-				 "it; capture at pre-gro instead", c->devs[d].name, c->xdp[d].prog_id,
-				 oc_feature_name(OC_FEAT_PROG_TRACE));
-			return -1;
-		}
+							     c->xdp[d].prog_id))
+			return oc_fail(-EOPNOTSUPP, "%s: xdp: XDP program %u is attached, and this kernel "
+				       "refuses %s, so offcap can neither run next to it (libxdp) nor trace "
+				       "it; capture at pre-gro instead", c->devs[d].name, c->xdp[d].prog_id,
+				       oc_feature_name(OC_FEAT_PROG_TRACE));
 		if (!(c->features & OC_FEAT_PROG_TRACE) && !d)
-			warnf(o, "xdp: this kernel refuses %s, which libxdp's dispatcher needs: offcap's "
-			      "XDP program runs alone, and no other XDP program can be attached while "
-			      "it runs", oc_feature_name(OC_FEAT_PROG_TRACE));
+			oc_warn("xdp: this kernel refuses %s, which libxdp's dispatcher needs: offcap's "
+				"XDP program runs alone, and no other XDP program can be attached while "
+				"it runs", oc_feature_name(OC_FEAT_PROG_TRACE));
 		if (!(c->features & OC_FEAT_PROG_TRACE))
 			c->xdp[d].way = OC_XDP_ALONE;
 		if (c->xdp[d].way != OC_XDP_TRACE)
 			continue;
-		if (t >= 0 && c->xdp[t].prog_id != c->xdp[d].prog_id) {
-			snprintf(err, errlen, "%s and %s: each has an XDP program attached alone; offcap "
-				 "traces one such program at a time", c->devs[t].name, c->devs[d].name);
-			return -1;
-		}
+		if (t >= 0 && c->xdp[t].prog_id != c->xdp[d].prog_id)
+			return oc_fail(-EOPNOTSUPP, "%s and %s: each has an XDP program attached alone; "
+				       "offcap traces one such program at a time", c->devs[t].name,
+				       c->devs[d].name);
 		t = (int)d;
 	}
 	/* Linear XDP copies with loops: a third one, for the waiting frame, is
@@ -363,8 +170,8 @@ static int plan_xdp(struct oc_capture *c, const struct oc_capture_opts *o, char 
 	for (unsigned d = 0; d < c->ndevs; d++)
 		if (c->xdp[d].way == OC_XDP_SHARE && !c->chain_verdicts &&
 		    (c->features & OC_FEAT_PROG_TRACE)) {
-			warnf(o, "xdp: this kernel has no %s, so frames in libxdp's dispatcher are "
-			      "recorded without the chain's verdict", oc_feature_name(OC_FEAT_XDP_FRAGS));
+			oc_warn("xdp: this kernel has no %s, so frames in libxdp's dispatcher are "
+				"recorded without the chain's verdict", oc_feature_name(OC_FEAT_XDP_FRAGS));
 			break;
 		}
 	return 0;
@@ -413,7 +220,7 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 		if (!(o->points & (1u << p)) || !(DEV_POINTS & (1u << p)))
 			continue;
 		if (p != OC_POINT_XDP || first_shared(c, i) >= 0 || first_xdp(c, i, OC_XDP_ALONE) >= 0)
-			bpf_program__set_autoload(prog_of(c, s, p), true);
+			bpf_program__set_autoload(oc_cap_prog_of(c, s, p), true);
 	}
 	if (!i && traced >= 0 &&
 	    (bpf_program__set_autoload(s->progs.oc_xdp_trace_in, true) ||
@@ -435,60 +242,30 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 	return share_maps(s, c->inst[0].skel);	/* further copies share the first one's */
 }
 
-/* offcap's xdp program into the device's dispatcher (libxdp makes one if
- * there is none); the first call for an object loads it. */
-static int share_xdp(struct oc_capture *c, unsigned d, char *err, size_t errlen)
-{
-	struct oc_netdev *dev = &c->devs[d];
-	struct oc_attach *a = &c->at[d][OC_POINT_XDP];
-	struct bpf_program *prog = prog_of(c, instance_of(c, dev), OC_POINT_XDP);
-	char msg[256];
-
-	if (oc_netdev_enter(dev)) {
-		snprintf(err, errlen, "%s: cannot enter its namespace: %s", dev->name, strerror(errno));
-		return -1;
-	}
-	a->xprog = oc_xdp_share(bpf_program__fd(prog) < 0 ? instance_of(c, dev)->obj : NULL, prog,
-				dev->ifindex, dev->netns_fd, &a->mode, msg, sizeof(msg));
-	oc_netdev_leave();
-	if (!a->xprog) {
-		snprintf(err, errlen, "%s: cannot attach at xdp: %s", dev->name, msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int load_instance(struct oc_capture *c, unsigned i, const struct oc_capture_opts *o,
-			 char *err, size_t errlen)
+static int load_instance(struct oc_capture *c, unsigned i, const struct oc_capture_opts *o)
 {
 	int ret;
 
-	if (o->filter && oc_kfilter_arm(o->filter, err, errlen))
-		return -1;
+	if (o->filter && (ret = oc_kfilter_arm(o->filter)))
+		return ret;
 	c->inst[i].skel = capture_bpf__open();
-	if (!c->inst[i].skel) {
-		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
-		return -1;
-	}
-	if (set_rodata(c, i, o)) {
-		snprintf(err, errlen, "cannot prepare the BPF maps: %s", strerror(errno));
-		return -1;
-	}
+	if (!c->inst[i].skel)
+		return oc_fail(oc_cap_errno(), "cannot open the BPF object: %s", strerror(errno));
+	if (set_rodata(c, i, o))
+		return oc_fail(oc_cap_errno(), "cannot prepare the BPF maps: %s", strerror(errno));
 	if (first_shared(c, i) >= 0)	/* libxdp loads it, as a dispatcher component */
-		return share_xdp(c, (unsigned)first_shared(c, i), err, errlen);
+		return oc_cap_share_xdp(c, (unsigned)first_shared(c, i));
 	ret = capture_bpf__load(c->inst[i].skel);
-	if (ret) {
-		snprintf(err, errlen, "cannot load the BPF programs: %s%s", strerror(-ret),
-			 ret == -EPERM ? " (need root, or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON)" :
-			 o->verbose ? "" : " (-v shows the verifier's log)");
-		return -1;
-	}
+	if (ret)
+		return oc_fail(ret, "cannot load the BPF programs: %s%s", strerror(-ret),
+			       ret == -EPERM ? " (need root, or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON)" :
+			       o->verbose ? "" : " (-v shows the verifier's log)");
 	return 0;
 }
 
 static int on_record(void *ctx, const void *rec, size_t size);
 
-static void untrace_chain(struct oc_chain_trace *t)
+void oc_cap_untrace_chain(struct oc_chain_trace *t)
 {
 	bpf_link__destroy(t->in);	/* entry first: an armed CPU still meets the exit */
 	bpf_link__destroy(t->out);
@@ -532,15 +309,15 @@ static void trace_chain(struct oc_capture *c, unsigned d)
 		return;
 	if (bpf_xdp_query(c->devs[d].ifindex, 0, &q) || q.prog_id != t->disp_id) {
 		fd = oc_xdp_dispatcher(c->devs[d].ifindex, &id, func, sizeof(func));
-		untrace_chain(t);
+		oc_cap_untrace_chain(t);
 		t->disp_id = q.prog_id;
 		/* EBUSY: offcap's program is alone, libxdp made it the dispatcher's
 		 * whole function; frames pass, without a verdict recorded */
 		if (fd >= 0 && trace_chain_on(c, t, fd, func)) {
-			if (c->verbose && errno != EBUSY)
-				fprintf(stderr, "offcap: %s: xdp: cannot trace libxdp's dispatcher %u: %s; "
-					"its frames go without verdict\n", c->devs[d].name, id, strerror(errno));
-			untrace_chain(t);
+			if (c->verbose && errno != EBUSY)	/* -v only */
+				oc_err("%s: xdp: cannot trace libxdp's dispatcher %u: %s; its frames go "
+				       "without verdict", c->devs[d].name, id, strerror(errno));
+			oc_cap_untrace_chain(t);
 			t->disp_id = q.prog_id;
 		}
 		if (fd >= 0)
@@ -559,7 +336,7 @@ static void trace_chains(struct oc_capture *c)
 }
 
 /* The tracepoint points' programs: one link each, whatever the device. */
-static int attach_trace(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
+static int attach_trace(struct oc_capture *c, const struct oc_capture_opts *o)
 {
 	struct bpf_object *obj = c->inst[0].skel->obj;
 
@@ -567,11 +344,9 @@ static int attach_trace(struct oc_capture *c, const struct oc_capture_opts *o, c
 		if (!is_trace_prog(p, o->points))
 			continue;
 		if (c->ntrace == OC_MAX_TRACE ||
-		    !(c->trace[c->ntrace] = bpf_program__attach(p))) {
-			snprintf(err, errlen, "cannot attach %s to its tracepoint (%s): %s",
-				 bpf_program__name(p), bpf_program__section_name(p), strerror(errno));
-			return -1;
-		}
+		    !(c->trace[c->ntrace] = bpf_program__attach(p)))
+			return oc_fail(oc_cap_errno(), "cannot attach %s to its tracepoint (%s): %s",
+				       bpf_program__name(p), bpf_program__section_name(p), strerror(errno));
 		c->ntrace++;
 	}
 	return 0;
@@ -600,14 +375,12 @@ static size_t frag_pages(const struct oc_capture_opts *o)
 }
 
 /* Every sample wakes the consumer: this path is for kernels without a better one. */
-static int open_frags(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
+static int open_frags(struct oc_capture *c, const struct oc_capture_opts *o)
 {
 	c->frags = perf_buffer__new(bpf_map__fd(c->inst[0].skel->maps.frag_events), frag_pages(o),
 				    on_frag_sample, on_frag_lost, c, NULL);
-	if (!c->frags || oc_rings_wake_on(c->rings, perf_buffer__epoll_fd(c->frags))) {
-		snprintf(err, errlen, "cannot set up the post-gso perf buffer: %s", strerror(errno));
-		return -1;
-	}
+	if (!c->frags || oc_rings_wake_on(c->rings, perf_buffer__epoll_fd(c->frags)))
+		return oc_fail(oc_cap_errno(), "cannot set up the post-gso perf buffer: %s", strerror(errno));
 	return 0;
 }
 
@@ -634,189 +407,43 @@ void oc_capture_on_release(struct oc_capture *c, void (*fn)(void *ctx), void *ct
 	oc_rings_on_release(c->rings, fn, ctx);
 }
 
-static int load(struct oc_capture *c, const struct oc_capture_opts *o, char *err, size_t errlen)
+static int load(struct oc_capture *c, const struct oc_capture_opts *o)
 {
-	int ncpu = libbpf_num_possible_cpus();
+	int ncpu = libbpf_num_possible_cpus(), ret;
 	uint64_t mb = o->ring_mb ? o->ring_mb : oc_ring_mb_default(o->snaplen, o->points);
 
-	if (ncpu <= 0) {
-		snprintf(err, errlen, "cannot count the CPUs");
-		return -1;
-	}
-	c->rings = oc_rings_create(mb << 20, (unsigned)ncpu, err, errlen);
+	if (ncpu <= 0)
+		return oc_fail(ncpu < 0 ? ncpu : -EINVAL, "cannot count the CPUs");
+	c->rings = oc_rings_create(mb << 20, (unsigned)ncpu);
 	if (!c->rings)
-		return -1;
+		return oc_cap_errno();
 	plan_instances(c);
 	for (unsigned i = 0; i < c->ninst; i++)
-		if (load_instance(c, i, o, err, errlen))
-			return -1;
-	if (attach_trace(c, o, err, errlen))
-		return -1;
-	if (oc_rings_map(c->rings, bpf_map__fd(c->inst[0].skel->maps.rings), err, errlen))
-		return -1;
+		if ((ret = load_instance(c, i, o)))
+			return ret;
+	if ((ret = attach_trace(c, o)))
+		return ret;
+	if ((ret = oc_rings_map(c->rings, bpf_map__fd(c->inst[0].skel->maps.rings))))
+		return ret;
 	if ((o->points & TRACE_POINTS) && !(c->features & OC_FEAT_TRACE_DYNPTR))
-		return open_frags(c, o, err, errlen);
+		return open_frags(c, o);
 	return 0;
-}
-
-/* ---- attaching ---- */
-
-/* A filter at offcap's handle and priority can only be an earlier run's leftover. */
-static void remove_leftover_tc(struct bpf_tc_hook *hook, const struct oc_capture_opts *o,
-			       const char *ifname)
-{
-	struct bpf_tc_opts q = { .sz = sizeof(q), .handle = OC_TC_HANDLE, .priority = OC_TC_PRIO };
-
-	if (bpf_tc_query(hook, &q))
-		return;
-	q.prog_fd = q.prog_id = 0;
-	q.flags = 0;
-	if (!bpf_tc_detach(hook, &q))
-		warnf(o, "removed a tc filter left on %s by an earlier offcap run", ifname);
-}
-
-static int attach_clsact(struct oc_attach *a, int prog_fd, int ifindex, int ingress,
-			 const struct oc_capture_opts *o, const char *ifname)
-{
-	int err;
-
-	a->hook = (struct bpf_tc_hook){ .sz = sizeof(a->hook), .ifindex = ifindex,
-		.attach_point = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS };
-	err = bpf_tc_hook_create(&a->hook);
-	if (err && err != -EEXIST)
-		return err;
-	a->hook_created = !err;
-	remove_leftover_tc(&a->hook, o, ifname);
-	a->tc = (struct bpf_tc_opts){ .sz = sizeof(a->tc), .prog_fd = prog_fd,
-		.handle = OC_TC_HANDLE, .priority = OC_TC_PRIO };
-	err = bpf_tc_attach(&a->hook, &a->tc);
-	if (err)
-		return err;
-	a->tc_attached = 1;
-	a->mode = "clsact";
-	return 0;
-}
-
-static int attach_tc(struct oc_attach *a, int prog_fd, int ifindex, int ingress,
-		     const struct oc_capture_opts *o, const char *ifname)
-{
-	int type = ingress ? OC_BPF_TCX_INGRESS : OC_BPF_TCX_EGRESS;
-
-	a->tcx_fd = o->tc_clsact ? -1 : bpf_link_create(prog_fd, ifindex, type, NULL);
-	if (a->tcx_fd >= 0) {
-		a->mode = "tcx";
-		return 0;
-	}
-	/* no tcx (before 6.6): a classic clsact filter, removed on exit */
-	return attach_clsact(a, prog_fd, ifindex, ingress, o, ifname);
-}
-
-/* Without trampolines: offcap's program alone, on a link that goes with it. */
-static int attach_xdp_alone(struct oc_attach *a, struct bpf_program *prog, int ifindex)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-
-	a->link = bpf_program__attach_xdp(prog, ifindex);
-	if (!a->link)
-		return -errno;
-	a->mode = "xdp";
-	if (!bpf_xdp_query(ifindex, 0, &q))
-		a->mode = q.attach_mode == XDP_ATTACHED_SKB ? "xdp-generic" : "xdp-native";
-	return 0;
-}
-
-/* A program attached alone is traced: one pair of links for all its devices,
- * the exit first. */
-static int attach_xdp_trace(struct oc_capture *c, struct oc_attach *a)
-{
-	struct capture_bpf *s = c->inst[0].skel;
-
-	a->mode = "fentry/fexit";
-	if (c->xdp_trace_in)
-		return 0;
-	if (!(c->xdp_trace_out = bpf_program__attach_trace(s->progs.oc_xdp_verdict)))
-		return -errno;
-	c->xdp_trace_in = bpf_program__attach_trace(s->progs.oc_xdp_trace_in);
-	return c->xdp_trace_in ? 0 : -errno;
-}
-
-static struct capture_bpf *instance_of(const struct oc_capture *c, const struct oc_netdev *dev)
-{
-	if (!c->inst[0].skel)
-		return NULL;
-	for (unsigned i = 1; i < c->ninst; i++)
-		if (c->inst[i].netns == dev->netns_ino)
-			return c->inst[i].skel;
-	return c->inst[0].skel;
-}
-
-static const char *attach_hint(int ret, unsigned p, const struct oc_capture *c)
-{
-	if (p == OC_POINT_XDP && (ret == -EBUSY || ret == -EEXIST))
-		return " (another XDP program was attached meanwhile)";
-	if (p == OC_POINT_XDP && ret == -EOPNOTSUPP)
-		return " (the driver refuses XDP as the device is set up now; offcap changes no setting: "
-		       "-p pre-gro sees the received frames without XDP)";
-	if (p == OC_POINT_XDP && ret == -EINVAL && !(c->features & OC_FEAT_XDP_FRAGS))
-		return " (linear XDP: the MTU may be too large for one buffer)";
-	return "";
-}
-
-static int attach_dev(struct oc_capture *c, unsigned d, const struct oc_capture_opts *o,
-		      char *err, size_t errlen)
-{
-	struct oc_netdev *dev = &c->devs[d];
-	struct capture_bpf *s = instance_of(c, dev);
-	int ret = 0;
-
-	if (oc_netdev_enter(dev)) {
-		snprintf(err, errlen, "%s: cannot enter its namespace: %s", dev->name, strerror(errno));
-		return -1;
-	}
-	for (unsigned p = 0; p < OC_POINT_MAX && !ret; p++) {
-		const struct oc_hook *h = &oc_hooks[p];
-		struct oc_attach *a = &c->at[d][p];
-		struct bpf_program *prog = prog_of(c, s, p);
-
-		if (!(o->points & (1u << p)))
-			continue;
-		if (h->attach == OC_ATTACH_TRACE) {
-			a->mode = "tp_btf";	/* one program for all, filtered by .rodata */
-			continue;
-		}
-		if (h->attach == OC_ATTACH_XDP && (a->xprog || c->xdp[d].way == OC_XDP_SHARE)) {
-			oc_netdev_leave();
-			if (!a->xprog && share_xdp(c, d, err, errlen))
-				return -1;
-			oc_netdev_enter(dev);
-			continue;
-		}
-		ret = h->attach != OC_ATTACH_XDP ?
-			attach_tc(a, bpf_program__fd(prog), dev->ifindex, h->ingress, o, dev->name) :
-			c->xdp[d].way == OC_XDP_TRACE ? attach_xdp_trace(c, a) :
-			attach_xdp_alone(a, prog, dev->ifindex);
-		if (ret)
-			snprintf(err, errlen, "%s: cannot attach at %s: %s%s", dev->name, h->name,
-				 strerror(-ret), attach_hint(ret, p, c));
-	}
-	oc_netdev_leave();
-	return ret ? -1 : 0;
 }
 
 struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
-				    const struct oc_capture_opts *o, char *err, size_t errlen)
+				    const struct oc_capture_opts *o)
 {
 	struct oc_capture *c;
 	struct btf *btf;
 
 	libbpf_set_print(o->verbose ? libbpf_verbose : libbpf_quiet);
 	if (ndevs == 0 || ndevs > OC_MAX_DEVS) {
-		snprintf(err, errlen, "between 1 and %d interfaces", OC_MAX_DEVS);
+		oc_err("between 1 and %d interfaces", OC_MAX_DEVS);
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		snprintf(err, errlen, "out of memory");
+		oc_err("out of memory");
 		return NULL;
 	}
 	c->devs = devs;
@@ -827,16 +454,16 @@ struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
 		for (unsigned p = 0; p < OC_POINT_MAX; p++)
 			c->at[d][p].tcx_fd = -1;
 	btf = btf__load_vmlinux_btf();
-	c->features = probe_features(btf);
+	c->features = oc_cap_probe(btf);
 	oc_gso_learn(btf);
 	btf__free(btf);
-	tell_limits(c, o);
+	oc_cap_tell_limits(c, o);
 	oc_mono_to_wall(0);
 	oc_xdp_quiet(o->verbose);
-	if (plan_xdp(c, o, err, errlen) || load(c, o, err, errlen))
+	if (plan_xdp(c) || load(c, o))
 		goto fail;
 	for (unsigned d = 0; d < ndevs; d++)
-		if (attach_dev(c, d, o, err, errlen))
+		if (oc_cap_attach_dev(c, d, o))
 			goto fail;
 	c->verbose = o->verbose;
 	trace_chains(c);
@@ -982,67 +609,6 @@ const char *oc_capture_attach_mode(struct oc_capture *c, unsigned dev, unsigned 
 	if (dev >= c->ndevs || point >= OC_POINT_MAX)
 		return NULL;
 	return c->at[dev][point].mode;
-}
-
-int oc_capture_prog_id(struct oc_capture *c, unsigned point)
-{
-	struct bpf_prog_info info = { 0 };
-	uint32_t len = sizeof(info);
-	int fd = bpf_program__fd(prog_of(c, c->inst[0].skel, point));
-
-	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -1;
-	return (int)info.id;
-}
-
-/* ---- detaching ---- */
-
-static void detach(struct oc_capture *c, unsigned d)
-{
-	if (oc_netdev_enter(&c->devs[d]))
-		return;
-	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
-		struct oc_attach *a = &c->at[d][p];
-
-		oc_xdp_unshare(a->xprog, c->devs[d].ifindex);
-		a->xprog = NULL;
-		bpf_link__destroy(a->link);
-		a->link = NULL;
-		if (a->tcx_fd >= 0)
-			close(a->tcx_fd);
-		a->tcx_fd = -1;
-		if (a->tc_attached) {
-			a->tc.prog_fd = a->tc.prog_id = 0;
-			a->tc.flags = 0;
-			bpf_tc_detach(&a->hook, &a->tc);
-			a->tc_attached = 0;
-		}
-	}
-	/* the clsact qdisc goes only if offcap created it, after both hooks are empty */
-	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
-		struct oc_attach *a = &c->at[d][p];
-
-		if (a->hook_created) {
-			a->hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-			bpf_tc_hook_destroy(&a->hook);
-			a->hook_created = 0;
-		}
-	}
-	oc_netdev_leave();
-}
-
-void oc_capture_detach(struct oc_capture *c)
-{
-	for (unsigned d = 0; d < c->ndevs; d++)
-		untrace_chain(&c->chain[d]);
-	for (unsigned d = 0; d < c->ndevs; d++)
-		detach(c, d);
-	for (unsigned i = 0; i < c->ntrace; i++)
-		bpf_link__destroy(c->trace[i]);
-	c->ntrace = 0;
-	bpf_link__destroy(c->xdp_trace_in);
-	bpf_link__destroy(c->xdp_trace_out);
-	c->xdp_trace_in = c->xdp_trace_out = NULL;
 }
 
 void oc_capture_stop(struct oc_capture *c)

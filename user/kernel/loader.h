@@ -22,7 +22,6 @@ struct oc_capture_opts {
 	int tc_clsact;		/* classic clsact filters even where tcx exists */
 	int verbose;		/* libbpf's and the verifier's messages on stderr */
 	const struct oc_kfilter *filter;	/* in-kernel capture filter, or NULL */
-	void (*warn)(const char *msg);
 };
 
 /* One captured packet. pkt->data is valid only during the callback. */
@@ -37,10 +36,11 @@ struct oc_point_count {
 	uint64_t kept, rejected, undecided, user_kept, user_rejected;
 };
 
-/* Loads and attaches to every device; NULL with a message in err. What this
- * kernel cannot give at a requested point is told once through opts->warn. */
+/* Loads and attaches to every device; NULL, said with oc_err(), when it
+ * cannot. What this kernel cannot give at a requested point is told once with
+ * oc_warn(). */
 struct oc_capture *oc_capture_start(struct oc_netdev *devs, unsigned ndevs,
-				    const struct oc_capture_opts *opts, char *err, size_t errlen);
+				    const struct oc_capture_opts *opts);
 /* What this kernel has (OC_FEAT_*), less OFFCAP_DISABLE's, as a capture probes it. */
 uint32_t oc_probe_features(void);
 /* Kernel features found at start (OC_FEAT_*). */
@@ -70,8 +70,6 @@ void oc_capture_records(const struct oc_capture *c, uint64_t *undecodable, uint6
 uint64_t oc_capture_dev_drops(struct oc_capture *c, unsigned dev, unsigned point);
 /* What the attach did: "tcx", "clsact", "xdp-native", "xdp-generic", "tp_btf". */
 const char *oc_capture_attach_mode(struct oc_capture *c, unsigned dev, unsigned point);
-/* BPF program id of a hook point (for bpf_stats). */
-int oc_capture_prog_id(struct oc_capture *c, unsigned point);
 /* Detaches every program; the ring can still be drained with poll. */
 void oc_capture_detach(struct oc_capture *c);
 /* Detaches everything and frees. Safe to call with NULL. */

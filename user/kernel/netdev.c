@@ -1,6 +1,7 @@
 #include "netdev.h"
 
 #include <net/if_arp.h>
+#include "log.h"
 #include "meta.h"
 
 #include <dirent.h>
@@ -370,7 +371,7 @@ int oc_netdev_read_counters(const struct oc_netdev *dev, struct oc_counters *c)
 	return ret;
 }
 
-static int open_ns(const char *name, char *err, size_t errlen)
+static int open_ns(const char *name)
 {
 	char path[128];
 	int fd;
@@ -378,8 +379,8 @@ static int open_ns(const char *name, char *err, size_t errlen)
 	snprintf(path, sizeof(path), "/var/run/netns/%s", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		snprintf(err, errlen, "network namespace '%s': %s (see 'ip netns list')",
-			 name, strerror(errno));
+		return oc_fail(-errno, "network namespace '%s': %s (see 'ip netns list')",
+			       name, strerror(errno));
 	return fd;
 }
 
@@ -446,8 +447,7 @@ void oc_xdp_outlook(const struct oc_netdev *dev, struct oc_xdp_outlook *o)
 		 "which sees the frames the driver receives, before GRO");
 }
 
-int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_ns,
-		   char *err, size_t errlen)
+int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_ns)
 {
 	const char *slash = strchr(spec, '/');
 	const char *ifname = slash ? slash + 1 : spec;
@@ -461,15 +461,17 @@ int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_
 	else if (default_ns)
 		snprintf(dev->netns_name, sizeof(dev->netns_name), "%s", default_ns);
 	if (!*ifname || strlen(ifname) >= IFNAMSIZ) {
-		snprintf(err, errlen, "'%s' is not an interface name", spec);
-		return -1;
+		return oc_fail(-EINVAL, "'%s' is not an interface name", spec);
 	}
 	snprintf(dev->name, sizeof(dev->name), "%s", ifname);
-	if (dev->netns_name[0] && (dev->netns_fd = open_ns(dev->netns_name, err, errlen)) < 0)
-		return -1;
+	if (dev->netns_name[0] && (dev->netns_fd = open_ns(dev->netns_name)) < 0) {
+		ret = dev->netns_fd;
+		dev->netns_fd = -1;
+		return ret;
+	}
 	if (oc_netdev_enter(dev)) {
-		snprintf(err, errlen, "cannot enter network namespace '%s': %s",
-			 dev->netns_name, strerror(errno));
+		ret = oc_fail(-errno, "cannot enter network namespace '%s': %s",
+			      dev->netns_name, strerror(errno));
 		goto out;
 	}
 	{
@@ -482,8 +484,8 @@ int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_
 	}
 	dev->ifindex = (int)if_nametoindex(ifname);
 	if (!dev->ifindex) {
-		snprintf(err, errlen, "no interface '%s'%s%s", ifname,
-			 dev->netns_name[0] ? " in network namespace " : "", dev->netns_name);
+		ret = oc_fail(-ENODEV, "no interface '%s'%s%s", ifname,
+			      dev->netns_name[0] ? " in network namespace " : "", dev->netns_name);
 		goto leave;
 	}
 	read_mtu(ifname, &dev->mtu);

@@ -50,9 +50,9 @@ struct oc_xdp_outlook {
 void oc_xdp_outlook(const struct oc_netdev *dev, struct oc_xdp_outlook *o);
 
 /* Parses "IFACE" or "NETNS/IFACE" (default_ns applies to plain IFACE), enters
- * the namespace and fills dev. -1 with a message in err. */
-int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_ns,
-		   char *err, size_t errlen);
+ * the namespace and fills dev. A negative errno, said with oc_err(), when it
+ * cannot (-ENODEV: no such interface). */
+int oc_netdev_open(struct oc_netdev *dev, const char *spec, const char *default_ns);
 /* 1 for a device whose packets start at the IP header (tun, wireguard, ipip):
  * LINKTYPE_RAW in the file, DLT_RAW filters. */
 int oc_netdev_is_l3(const struct oc_netdev *dev);

@@ -1,4 +1,5 @@
 #include "ring.h"
+#include "log.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -90,7 +91,7 @@ static int read_online(uint8_t *online, unsigned ncpu)
 	return n ? 0 : -1;
 }
 
-struct oc_rings *oc_rings_create(uint64_t total, unsigned ncpu, char *err, size_t errlen)
+struct oc_rings *oc_rings_create(uint64_t total, unsigned ncpu)
 {
 	struct oc_rings *r = calloc(1, sizeof(*r));
 	uint8_t *online = calloc(ncpu, 1);
@@ -105,7 +106,7 @@ struct oc_rings *oc_rings_create(uint64_t total, unsigned ncpu, char *err, size_
 	if (!r || !online || !r->ring || !r->live) {
 		free(online);
 		oc_rings_free(r);
-		snprintf(err, errlen, "out of memory");
+		oc_err("out of memory");
 		return NULL;
 	}
 	if (read_online(online, ncpu))
@@ -124,9 +125,9 @@ struct oc_rings *oc_rings_create(uint64_t total, unsigned ncpu, char *err, size_
 			continue;
 		r->ring[i].fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "oc_ring", 0, 0, (uint32_t)size, NULL);
 		if (r->ring[i].fd < 0) {
-			snprintf(err, errlen, "cannot create a %llu MiB ring buffer for CPU %u: %s%s",
-				 (unsigned long long)size >> 20, i, strerror(errno),
-				 errno == EINVAL ? " (BPF ring buffers need Linux 5.8)" : "");
+			oc_err("cannot create a %llu MiB ring buffer for CPU %u: %s%s",
+			       (unsigned long long)size >> 20, i, strerror(errno),
+			       errno == EINVAL ? " (BPF ring buffers need Linux 5.8)" : "");
 			free(online);
 			oc_rings_free(r);
 			return NULL;
@@ -156,7 +157,7 @@ uint64_t oc_rings_wakeup_bytes(const struct oc_rings *r)
 	return r->wakeup_bytes;
 }
 
-int oc_rings_map(struct oc_rings *r, int outer_fd, char *err, size_t errlen)
+int oc_rings_map(struct oc_rings *r, int outer_fd)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
@@ -188,8 +189,7 @@ int oc_rings_map(struct oc_rings *r, int outer_fd, char *err, size_t errlen)
 	}
 	return 0;
 fail:
-	snprintf(err, errlen, "cannot set up the ring buffers: %s", strerror(errno));
-	return -1;
+	return oc_fail(-errno, "cannot set up the ring buffers: %s", strerror(errno));
 }
 
 int oc_rings_wake_on(struct oc_rings *r, int fd)

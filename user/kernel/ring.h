@@ -9,16 +9,17 @@
 struct oc_rings;
 
 /* Rings for every online CPU, together about total_bytes (per CPU a power of
- * two, at least 1 MiB). NULL with a message in err. */
-struct oc_rings *oc_rings_create(uint64_t total_bytes, unsigned ncpu, char *err, size_t errlen);
+ * two, at least 1 MiB). NULL, said with oc_err(), when it cannot. */
+struct oc_rings *oc_rings_create(uint64_t total_bytes, unsigned ncpu);
 /* Bytes of one CPU's ring, and how many CPUs have one. */
 uint64_t oc_rings_size(const struct oc_rings *r, unsigned *nrings);
 /* The ring of a CPU, -1 for a CPU that was offline at start. */
 int oc_rings_fd(const struct oc_rings *r, unsigned cpu);
 /* Unread bytes at which the programs wake the consumer. */
 uint64_t oc_rings_wakeup_bytes(const struct oc_rings *r);
-/* After the programs are loaded: the rings into their array (outer_fd), mapped. */
-int oc_rings_map(struct oc_rings *r, int outer_fd, char *err, size_t errlen);
+/* After the programs are loaded: the rings into their array (outer_fd), mapped.
+ * A negative errno, said with oc_err(), when it cannot. */
+int oc_rings_map(struct oc_rings *r, int outer_fd);
 
 /* Another source to wake the consumer for (an epoll or perf fd), after map. */
 int oc_rings_wake_on(struct oc_rings *r, int fd);

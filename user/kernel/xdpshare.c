@@ -1,4 +1,5 @@
 #include "xdpshare.h"
+#include "log.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -59,7 +60,7 @@ static int func_name(int fd, char *name, size_t len)
 	return t ? 0 : -1;
 }
 
-int oc_xdp_find(int ifindex, struct oc_xdp_found *f, char *err, size_t errlen)
+int oc_xdp_find(int ifindex, struct oc_xdp_found *f, const char *ctx)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
 	long e = libxdp_get_error(mp);
@@ -70,18 +71,18 @@ int oc_xdp_find(int ifindex, struct oc_xdp_found *f, char *err, size_t errlen)
 	f->prog_fd = -1;
 	f->way = OC_XDP_SHARE;
 	if (!mp || e)
-		return e && e != -ENOENT ? (snprintf(err, errlen, "cannot read the XDP programs "
-					    "attached: %s", strerror((int)-e)), -1) : 0;
+		return e && e != -ENOENT ? oc_fail_in(ctx, (int)e, "cannot read the XDP programs "
+						      "attached: %s", strerror((int)-e)) : 0;
 	main = xdp_multiprog__main_prog(mp);
 	if (xdp_multiprog__is_legacy(mp) && main) {
 		f->way = OC_XDP_TRACE;
 		f->prog_id = xdp_program__id(main);
 		f->prog_fd = fcntl(xdp_program__fd(main), F_DUPFD_CLOEXEC, 3);
 		if (f->prog_fd < 0 || func_name(f->prog_fd, f->func, sizeof(f->func))) {
-			snprintf(err, errlen, "XDP program %u is attached alone, so libxdp cannot "
-				 "run offcap's next to it, and it has no BTF to trace it by "
-				 "(xdpdump's way); capture at pre-gro instead", f->prog_id);
-			ret = -1;
+			ret = oc_fail_in(ctx, -EOPNOTSUPP, "XDP program %u is attached alone, so "
+					 "libxdp cannot run offcap's next to it, and it has no BTF to "
+					 "trace it by (xdpdump's way); capture at pre-gro instead",
+					 f->prog_id);
 		}
 	}
 	xdp_multiprog__close(mp);
@@ -112,7 +113,7 @@ int oc_xdp_dispatcher(int ifindex, uint32_t *id, char *func, size_t len)
 
 /* libxdp pins the dispatcher's programs in bpffs: mount it where it is
  * missing, as xdp-loader does. */
-static int need_bpffs(char *err, size_t errlen)
+static int need_bpffs(const char *ctx)
 {
 	struct statfs st;
 
@@ -120,8 +121,7 @@ static int need_bpffs(char *err, size_t errlen)
 		return 0;
 	if (!mount("bpf", BPFFS, "bpf", 0, "mode=0700"))
 		return 0;
-	snprintf(err, errlen, "no bpffs at " BPFFS " and cannot mount it: %s", strerror(errno));
-	return -1;
+	return oc_fail_in(ctx, -errno, "no bpffs at " BPFFS " and cannot mount it: %s", strerror(errno));
 }
 
 /* ---- the guard: offcap's components leave with it, even after SIGKILL ----
@@ -160,7 +160,7 @@ static void guard_run(int rfd)
 	_exit(0);
 }
 
-static int guard_start(char *err, size_t errlen)
+static int guard_start(const char *ctx)
 {
 	int fds[2];
 	pid_t pid;
@@ -168,15 +168,15 @@ static int guard_start(char *err, size_t errlen)
 	if (guard_fd >= 0)
 		return 0;
 	if (pipe2(fds, O_CLOEXEC)) {
-		snprintf(err, errlen, "cannot make the XDP guard's pipe: %s", strerror(errno));
-		return -1;
+		return oc_fail_in(ctx, -errno, "cannot make the XDP guard's pipe: %s", strerror(errno));
 	}
 	pid = fork();
 	if (pid < 0) {
-		snprintf(err, errlen, "cannot start the XDP guard: %s", strerror(errno));
+		int e = errno;
+
 		close(fds[0]);
 		close(fds[1]);
-		return -1;
+		return oc_fail_in(ctx, -e, "cannot start the XDP guard: %s", strerror(e));
 	}
 	if (!pid) {
 		int null = open("/dev/null", O_RDWR);
@@ -210,35 +210,35 @@ static const char *mode_name(int ifindex)
 }
 
 struct xdp_program *oc_xdp_share(struct bpf_object *obj, struct bpf_program *prog, int ifindex,
-				 int netns_fd, const char **mode, char *err, size_t errlen)
+				 int netns_fd, const char **mode, const char *ctx)
 {
 	LIBBPF_OPTS(xdp_program_opts, po, .obj = obj, .prog_name = bpf_program__name(prog));
 	struct xdp_program *p;
 	struct guard_rec r;
 	int ret;
 
-	if (need_bpffs(err, errlen) || guard_start(err, errlen))
+	if (need_bpffs(ctx) || guard_start(ctx))
 		return NULL;
 	p = obj ? xdp_program__create(&po) : xdp_program__from_fd(bpf_program__fd(prog));
 	if (!p || libxdp_get_error(p)) {
-		snprintf(err, errlen, "libxdp cannot take program %s: %s", bpf_program__name(prog),
-			 strerror(errno));
+		oc_fail_in(ctx, 0, "libxdp cannot take program %s: %s", bpf_program__name(prog),
+			   strerror(errno));
 		return NULL;
 	}
 	xdp_program__set_run_prio(p, OC_XDP_PRIO);
 	ret = xdp_program__attach(p, ifindex, XDP_MODE_UNSPEC, 0);
 	if (ret) {
-		snprintf(err, errlen, "cannot join the XDP dispatcher (libxdp): %s%s", strerror(-ret),
-			 ret == -EBUSY || ret == -EEXIST ? " (another XDP program was attached meanwhile)" :
-			 ret == -EOPNOTSUPP ? " (the driver refuses XDP as the device is set up now; offcap "
-			 "changes no setting: -p pre-gro sees the received frames without XDP)" : "");
+		oc_fail_in(ctx, ret, "cannot join the XDP dispatcher (libxdp): %s%s", strerror(-ret),
+			   ret == -EBUSY || ret == -EEXIST ? " (another XDP program was attached meanwhile)" :
+			   ret == -EOPNOTSUPP ? " (the driver refuses XDP as the device is set up now; offcap "
+			   "changes no setting: -p pre-gro sees the received frames without XDP)" : "");
 		xdp_program__close(p);
 		return NULL;
 	}
 	r = (struct guard_rec){ .netns_fd = netns_fd, .ifindex = ifindex,
 				.prog_id = xdp_program__id(p) };
 	if (write(guard_fd, &r, sizeof(r)) != (ssize_t)sizeof(r)) {
-		snprintf(err, errlen, "cannot tell the XDP guard: %s", strerror(errno));
+		oc_fail_in(ctx, -errno, "cannot tell the XDP guard: %s", strerror(errno));
 		oc_xdp_unshare(p, ifindex);
 		return NULL;
 	}

@@ -25,14 +25,17 @@ struct oc_xdp_found {
 };
 
 /* What is attached at ifindex (in the current namespace), and how offcap can
- * capture next to it. */
-int oc_xdp_find(int ifindex, struct oc_xdp_found *f, char *err, size_t errlen);
+ * capture next to it. A negative errno when it cannot, said with ctx first
+ * ("ctx: why", ctx NULL: none); -EOPNOTSUPP for a program attached alone
+ * that cannot be traced. */
+int oc_xdp_find(int ifindex, struct oc_xdp_found *f, const char *ctx);
 
 /* offcap's program prog into the dispatcher at ifindex: first, passing every
  * frame on to the next program. With obj (not loaded yet) libxdp loads it,
- * prog as an extension of the dispatcher; without, prog is loaded already. */
+ * prog as an extension of the dispatcher; without, prog is loaded already.
+ * NULL when it cannot, said with ctx first as oc_xdp_find. */
 struct xdp_program *oc_xdp_share(struct bpf_object *obj, struct bpf_program *prog, int ifindex,
-				 int netns_fd, const char **mode, char *err, size_t errlen);
+				 int netns_fd, const char **mode, const char *ctx);
 void oc_xdp_unshare(struct xdp_program *p, int ifindex);
 
 /* The dispatcher at ifindex (current namespace): its fd (the caller's), id

@@ -19,8 +19,22 @@ int oc_log_level(void)
 	return log_level;
 }
 
+static _Thread_local char last_err[1024];
+
+const char *oc_log_last_err(void)
+{
+	return last_err;
+}
+
 static void vlog(int level, const char *what, const char *fmt, va_list ap)
 {
+	if (level == OC_LOG_ERR) {
+		va_list copy;
+
+		va_copy(copy, ap);
+		vsnprintf(last_err, sizeof(last_err), fmt, copy);
+		va_end(copy);
+	}
 	if (level > log_level)
 		return;
 	fprintf(stderr, "%s: %s", log_prog, what);
@@ -49,5 +63,20 @@ int oc_fail(int rc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(OC_LOG_ERR, "", fmt, ap);
 	va_end(ap);
+	return rc;
+}
+
+int oc_fail_in(const char *ctx, int rc, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ctx)
+		oc_err("%s: %s", ctx, msg);
+	else
+		oc_err("%s", msg);
 	return rc;
 }

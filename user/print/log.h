@@ -10,7 +10,8 @@
 #define OFFCAP_LOG_H
 
 enum oc_log_level {
-	OC_LOG_ERR,		/* always shown */
+	OC_LOG_QUIET = -1,	/* nothing, not even errors: a caller that drops a failure */
+	OC_LOG_ERR,		/* shown unless OC_LOG_QUIET */
 	OC_LOG_WARN,		/* the default shows warnings */
 	OC_LOG_INFO,		/* -v */
 	OC_LOG_DEBUG,		/* -vv */
@@ -26,7 +27,15 @@ void oc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void oc_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void oc_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The thread's last error (oc_err, oc_fail), shown or not, without the
+ * prefix: for a caller that hands it on elsewhere, quiet meanwhile (extcap:
+ * Wireshark reads it on stdout). */
+const char *oc_log_last_err(void);
+
 /* oc_err() then return rc: `return oc_fail(-ENOMEM, "out of memory");` */
 int oc_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with the caller's context first, "ctx: why" (ctx NULL: none), for a
+ * callee whose caller says what it was doing ("eth0: xdp: ..."). */
+int oc_fail_in(const char *ctx, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif
