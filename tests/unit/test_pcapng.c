@@ -358,8 +358,8 @@ static void test_ref(void)
 		w_p[4].data = copy;
 	}
 	tmp_path(path, sizeof(path), ".pcapng");
-	w = pcapng_open(path, &shb_info, err, sizeof(err));
-	CHECK(w && copy, "ref: writer open (%s)", err);
+	w = pcapng_open(path, &shb_info);
+	CHECK(w && copy, "ref: writer open (%s)", oc_log_last_err());
 	if (!w || !copy) {
 		free(copy);
 		return;
@@ -385,7 +385,7 @@ static void test_ref_short_write(void)
 	struct oc_iface f = mk_iface("lo", "", OC_LINKTYPE_ETHERNET, 0);
 	struct oc_packet pk = { .caplen = 1000, .len = 1000, .data = big }, got;
 	struct rlimit old, lim;
-	char path[64], err[256];
+	char path[64];
 	struct pcapng_writer *w;
 	struct cap_reader *r;
 	int n = 0, rc = 0;
@@ -398,7 +398,7 @@ static void test_ref_short_write(void)
 	lim = old;
 	lim.rlim_cur = 1500000;
 	setrlimit(RLIMIT_FSIZE, &lim);
-	w = pcapng_open(path, &shb_info, err, sizeof(err));
+	w = pcapng_open(path, &shb_info);
 	pcapng_add_iface(w, &f);
 	for (int i = 0; i < 2000 && !rc; i++)
 		rc = pcapng_write_packet_ref(w, &pk) || (i % 100 == 99 && pcapng_sync(w));
@@ -409,7 +409,7 @@ static void test_ref_short_write(void)
 	CHECK_EQ(pcapng_close(w), -EFBIG, "ref short write: close returns -EFBIG");
 	b = slurp(path, &len);
 	free(b);
-	r = cap_open(path, err, sizeof(err));
+	r = cap_open(path);
 	while (r && (rc = cap_next(r, &got)) == 1)
 		n++;
 	CHECK(r && rc == 0 && n > 0 && len < 1500000,
