@@ -85,7 +85,10 @@ for ext in pcapng pcap; do
 	check "clean ($ext): report ran" [ -s "$J" ]
 	check "clean ($ext): clock offset of $SHIFT s recovered within its uncertainty ($(jq -c '.captures[1] | [.clock_offset_s, .clock_uncertainty_s]' "$J"))" offset_ok
 	check_num "clean ($ext): no fault named ($(faults))" "$(jq '.faults' "$J")" -eq 0
-	check_num "clean ($ext): the 5 MB crossed as wire segments, every one matched" "$(jq "$DATA | .arrived" "$J")" -ge 3000
+	# (iperf3's server may end the test with the last MB still in flight on a loaded
+	# machine: it is reset, and neither end's capture has it)
+	check_num "clean ($ext): the transfer crossed as wire segments" "$(jq "$DATA | .arrived" "$J")" -ge 1000
+	check_num "clean ($ext): every segment sent arrived" "$(jq "$DATA | .arrived" "$J")" -eq "$(jq "$DATA | .sent" "$J")"
 	check_num "clean ($ext): nothing lost" "$(jq "$DATA | .lost" "$J")" -eq 0
 	check_num "clean ($ext): one hop (the router)" "$(jq "$DATA | .hops" "$J")" -eq 1
 	check "clean ($ext): text says no fault" grep -q 'No fault found on the path' "$T"
