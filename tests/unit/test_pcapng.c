@@ -379,12 +379,30 @@ static void test_ref(void)
 	unlink(path);
 }
 
+/* A writer on a new file that may grow to 1.5 MB only (RLIMIT_FSIZE, as a full
+ * disk would stop it); old gets the limit to put back. */
+static struct pcapng_writer *open_capped(char *path, size_t n, const struct oc_iface *f, struct rlimit *old)
+{
+	struct pcapng_writer *w;
+	struct rlimit lim;
+
+	tmp_path(path, n, ".pcapng");
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, old);
+	lim = *old;
+	lim.rlim_cur = 1500000;
+	setrlimit(RLIMIT_FSIZE, &lim);
+	w = pcapng_open(path, &shb_info);
+	pcapng_add_iface(w, f);
+	return w;
+}
+
 /* A write cut short with references pending leaves whole blocks only. */
 static void test_ref_short_write(void)
 {
 	struct oc_iface f = mk_iface("lo", "", OC_LINKTYPE_ETHERNET, 0);
 	struct oc_packet pk = { .caplen = 1000, .len = 1000, .data = big }, got;
-	struct rlimit old, lim;
+	struct rlimit old;
 	char path[64];
 	struct pcapng_writer *w;
 	struct cap_reader *r;
@@ -392,14 +410,7 @@ static void test_ref_short_write(void)
 	size_t len;
 	uint8_t *b;
 
-	tmp_path(path, sizeof(path), ".pcapng");
-	signal(SIGXFSZ, SIG_IGN);
-	getrlimit(RLIMIT_FSIZE, &old);
-	lim = old;
-	lim.rlim_cur = 1500000;
-	setrlimit(RLIMIT_FSIZE, &lim);
-	w = pcapng_open(path, &shb_info);
-	pcapng_add_iface(w, &f);
+	w = open_capped(path, sizeof(path), &f, &old);
 	for (int i = 0; i < 2000 && !rc; i++)
 		rc = pcapng_write_packet_ref(w, &pk) || (i % 100 == 99 && pcapng_sync(w));
 	if (!rc)
@@ -839,7 +850,7 @@ static void test_dev_full(void)
 static void test_short_write(void)
 {
 	struct oc_iface f = mk_iface("lo", "", OC_LINKTYPE_ETHERNET, 0);
-	struct rlimit old, lim;
+	struct rlimit old;
 	struct oc_packet got;
 	char path[64], err[256];
 	struct pcapng_writer *w;
@@ -848,14 +859,7 @@ static void test_short_write(void)
 	size_t len;
 	uint8_t *b;
 
-	tmp_path(path, sizeof(path), ".pcapng");
-	signal(SIGXFSZ, SIG_IGN);
-	getrlimit(RLIMIT_FSIZE, &old);
-	lim = old;
-	lim.rlim_cur = 1500000;
-	setrlimit(RLIMIT_FSIZE, &lim);
-	w = pcapng_open(path, &shb_info);
-	pcapng_add_iface(w, &f);
+	w = open_capped(path, sizeof(path), &f, &old);
 	rc = write_burst(w, 2000);
 	setrlimit(RLIMIT_FSIZE, &old);
 	CHECK_EQ(rc, -1, "short write: a flush fails");

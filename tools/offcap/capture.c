@@ -146,8 +146,7 @@ const struct oc_params oc_params_capture = {
 "is printed and written into its statistics blocks; \\-v names the parts left to user space.\n"
 "A bad expression gets libpcap's message and\nexit status 1 before anything is attached; where the expression cannot match (libpcap's\n"
 "\"expression rejects all packets\", or\n.B arp\non a tun device) nothing is attached, and offcap says so." },
-		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
-		  .help = "read the expression from FILE", .man = "read the expression from FILE (text after # is a comment)." },
+		OC_PARAM_FILTER_FILE,
 		{ 'f', "filter", O_FILTER, OC_ARG_REQUIRED, "EXPRESSION", .hidden = 1 },	/* the old spelling, kept hidden */
 		{ 'p', "points", .arg = OC_ARG_REQUIRED, .metavar = "LIST", .complete = OC_COMP_POINTS,
 		  .help = "comma-separated hook points (default", .more = points_help,

@@ -49,8 +49,7 @@ const struct oc_params oc_params_filter = {
 ".BR \"kernel: N kept, N rejected, N undecided in N runs\" \" and \" \"N packets, N matched, N disagreements\" .\n"
 "Exit status 1 on a disagreement, a run the kernel refused or that left no verdict, or a\n"
 "packet undecided for a filter whose loads all fall within the 1024 bytes the kernel copies." },
-		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
-		  .help = "read the expression from FILE", .man = "read the expression from FILE." },
+		OC_PARAM_FILTER_FILE,
 		{ 0, "file", 'F', OC_ARG_REQUIRED, "FILE", .hidden = 1 },	/* the old spelling, kept hidden */
 		{ 'v', "verbose", .help = "libbpf's and the verifier's messages", .man = "libbpf's and the verifier's messages." },
 		{ 'h', "help", .help = "", .man = "" },

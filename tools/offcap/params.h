@@ -15,6 +15,12 @@
 #define OC_STR_(x) #x
 #define OC_STR(x) OC_STR_(x)
 
+/* -F, --filter-file: the same row in every command that takes an expression */
+#define OC_PARAM_FILTER_FILE \
+	{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE, \
+	  .help = "read the filter expression from FILE", \
+	  .man = "read the filter expression from FILE (text after # is a comment)." }
+
 enum oc_param_arg { OC_ARG_NONE, OC_ARG_REQUIRED, OC_ARG_OPTIONAL };
 
 /* What the bash completion offers for the option's value. */

@@ -50,8 +50,7 @@ const struct oc_params oc_params_read = {
 		  .man = "IP header details (tos, ttl, id, offset, flags, proto, length) and all of offcap's metadata of\n"
 			 "each packet (its comment, epb_queue, epb_flags); another tool's packet comment." },
 		{ 'q', "quiet", .help = "short protocol lines (tcp 1448)", .man = "short lines:\n.IR \"tcp 1448\" ." },
-		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
-		  .help = "read the filter expression from FILE", .man = "read the filter expression from FILE." },
+		OC_PARAM_FILTER_FILE,
 		{ 'S', .help = "absolute TCP sequence numbers", .man = "absolute TCP sequence numbers." },
 		{ 'n', .show = "-n, -nn", .help = "accepted: offcap never resolves names", .man = "accepted." },
 		{ 's', "snapshot-length", .arg = OC_ARG_REQUIRED, .metavar = "N", .help = "accepted: the file's snaplen stays",

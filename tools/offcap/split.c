@@ -58,8 +58,7 @@ const struct oc_params oc_params_split = {
 	.p = (const struct oc_param[]){
 		{ 0, "mtu", 'm', OC_ARG_REQUIRED, "N", "MTU for files that do not record it (default " OC_STR(OC_DEFAULT_MTU) ")",
 		  .man = "MTU for files that do not record it (default " OC_STR(OC_DEFAULT_MTU) ")." },
-		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
-		  .help = "read the filter expression from FILE" },
+		OC_PARAM_FILTER_FILE,
 		{ 'h', "help", .help = "", .man = "" },
 		{ 0 },
 	},

@@ -26,8 +26,7 @@ const struct oc_params oc_params_stats = {
 					      "frame interface point len gso_size gso_segs gso_type csum vlan queue",
 		  .man = "instead, one line per packet with the metadata offcap read: frame, interface block, point, len,\n"
 			 "gso_size, gso_segs, gso_type, csum, vlan, queue\n.RB ( \\- \" where unknown).\"" },
-		{ 'F', "filter-file", .arg = OC_ARG_REQUIRED, .metavar = "FILE", .complete = OC_COMP_FILE,
-		  .help = "read the filter expression from FILE" },
+		OC_PARAM_FILTER_FILE,
 		{ 'h', "help", .help = "", .man = "" },
 		{ 0 },
 	},
