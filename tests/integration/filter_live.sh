@@ -20,14 +20,19 @@ for i in "${!EXPRS[@]}"; do
 	OC_PIDS+=($!); PIDS+=($!)
 done
 attached "$U"; for i in "${!EXPRS[@]}"; do attached "$OC_TMP/f$i.pcapng"; done; sleep 0.3
+# the captures start and stop one after another: a packet of the namespace's own
+# (IPv6 neighbour discovery) at either edge is in some files only, so files are
+# compared between a moment all were capturing and one before any stopped
+T0=$(date +%s.%N); sleep 0.2
 oc_iperf 20M
 ina bash -c "echo x > /dev/udp/$IP_B/9999; echo y > /dev/udp/$IP6_B/9999"
-sleep 0.3
+sleep 0.3; T1=$(date +%s.%N); sleep 0.2
 for p in "${PIDS[@]}"; do kill -INT "$p" 2>/dev/null; done
 for p in "${PIDS[@]}"; do wait "$p"; done
-check_num "the unfiltered capture saw the transfer" "$(lines "$U" | wc -l)" -gt 100
+window() { editcap -A "$T0" -B "$T1" "$1" "$1.win" >/dev/null 2>&1 && lines "$1.win" "${@:2}"; }
+check_num "the unfiltered capture saw the transfer inside the window" "$(window "$U" | wc -l)" -gt 100
 for i in "${!EXPRS[@]}"; do
-	want=$(lines "$U" "${EXPRS[$i]}" | md5sum) got=$(lines "$OC_TMP/f$i.pcapng" | md5sum)
+	want=$(window "$U" "${EXPRS[$i]}" | md5sum) got=$(window "$OC_TMP/f$i.pcapng" | md5sum)
 	n=$(lines "$OC_TMP/f$i.pcapng" | wc -l)
 	check "'${EXPRS[$i]}': the kernel kept exactly what tcpdump selects ($n packets)" [ "$want" = "$got" ]
 	check_verdicts "'${EXPRS[$i]}'" "$OC_TMP/f$i.err" post-gso "$n"

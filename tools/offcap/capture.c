@@ -917,9 +917,8 @@ int cmd_capture(int argc, char **argv)
 			o.nif > 1 ? "s" : "");
 	ret = capture_loop(s, c) ? 1 : 0;
 	oc_capture_detach(c);
-	if (!ret)
-		while (oc_capture_poll(c, on_packet, s, 0) > 0)
-			;
+	if (!ret && oc_capture_drain(c, on_packet, s))
+		ret = 1;
 	if (stop_lines(s))
 		ret = 1;
 	summary(s, c);

@@ -542,6 +542,25 @@ int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeo
 	return oc_rings_consume(c->rings, on_record, c);
 }
 
+/* A program that entered before its link went away still submits; it runs
+ * to its end under RCU within microseconds, so one pause of a few
+ * milliseconds after the rings first run empty covers it. */
+int oc_capture_drain(struct oc_capture *c, oc_capture_cb cb, void *ctx)
+{
+	const struct timespec settle = { .tv_nsec = 5 * 1000 * 1000 };
+	int n;
+
+	for (int pass = 0; pass < 2; pass++) {
+		while ((n = oc_capture_poll(c, cb, ctx, 0)) > 0)
+			;
+		if (n < 0)
+			return -1;
+		if (!pass)
+			nanosleep(&settle, NULL);
+	}
+	return 0;
+}
+
 /* The perf buffer's losses, which it does not tell apart, are post-gso's if
  * that point runs, else pre-gro's. */
 static unsigned frags_point(const struct oc_capture *c)

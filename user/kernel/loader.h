@@ -72,6 +72,9 @@ uint64_t oc_capture_dev_drops(struct oc_capture *c, unsigned dev, unsigned point
 const char *oc_capture_attach_mode(struct oc_capture *c, unsigned dev, unsigned point);
 /* Detaches every program; the ring can still be drained with poll. */
 void oc_capture_detach(struct oc_capture *c);
+/* After detaching: delivers every record left, including those of programs
+ * that were still running when their links went away; 0 or -1 as poll. */
+int oc_capture_drain(struct oc_capture *c, oc_capture_cb cb, void *ctx);
 /* Detaches everything and frees. Safe to call with NULL. */
 void oc_capture_stop(struct oc_capture *c);
 
