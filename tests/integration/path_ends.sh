@@ -136,7 +136,13 @@ inr nft add table inet oc && inr nft add chain inet oc ocout '{ type filter hook
 ends_start hole oca ocb
 oc_iperf 1M >/dev/null 2>&1 & hole_pid=$!; OC_PIDS+=($!)
 sleep 5; kill "$hole_pid" 2>/dev/null
+# tcpdump's files do not say when the capture ended: a datagram that crosses
+# shows B was still capturing after A's last retransmission
+ina bash -c "echo end > /dev/udp/$IP_B/9999"; sleep 0.3
 ends_stop hole
+for ns in "$NS_A" "$NS_B"; do	# the client retransmits until killed
+	for p in $(ip netns pids "$ns"); do [ "$(cat /proc/$p/comm 2>/dev/null)" = iperf3 ] && kill "$p"; done
+done
 for ext in pcapng pcap; do
 	report hole $ext
 	check "black hole ($ext): exactly the black hole is named ($(faults))" [ "$(faults)" = mtu_black_hole ]

@@ -277,6 +277,8 @@ static void test_roundtrip(void)
 	      "round trip: iface 0 linktype, snaplen, tsresol 9");
 	CHECK(f && f->has_isb && f->isb_recv == 1234 && f->isb_drop == 5,
 	      "round trip: ISB counters land on iface 0");
+	CHECK(f && f->isb_start_ns == 1700000000000000000ull && f->isb_end_ns == 1700000001000000000ull,
+	      "round trip: ISB start and end times (the capture's span)");
 	f = cap_iface(r, 1);
 	CHECK(f && !strcmp(f->ifname, "eth1") && f->point == OC_POINT_NONE && f->mtu == 0 &&
 	      f->linktype == OC_LINKTYPE_RAW && !f->has_isb,

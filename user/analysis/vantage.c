@@ -125,6 +125,19 @@ static void to_sampler(const struct oc_unit *u, void *arg)
 	c->v->v[c->file].units++;
 }
 
+/* A capture's span is the one its statistics say, when they do: a capture
+ * that saw nothing for its last seconds was still capturing (what it missed
+ * then was lost, not outside its time). */
+static void isb_span(struct oc_vantage *t, const struct oc_iface *f)
+{
+	t->capture_drops += f->isb_drop;
+	/* a span that does not hold the packets is not this file's clock (retimed) */
+	if (!t->packets || !f->isb_start_ns || f->isb_start_ns > t->first_ns || f->isb_end_ns < t->last_ns)
+		return;
+	t->first_ns = f->isb_start_ns;
+	t->last_ns = f->isb_end_ns;
+}
+
 static int sample_file(struct oc_vantages *v, unsigned i)
 {
 	struct unit_ctx ctx = { v, i };
@@ -149,7 +162,7 @@ static int sample_file(struct oc_vantages *v, unsigned i)
 	oc_unit_flush(src, to_sampler, &ctx);
 	for (unsigned k = 0; k < cap_niface(r); k++)
 		if (cap_iface(r, k)->has_isb)
-			v->v[i].capture_drops += cap_iface(r, k)->isb_drop;
+			isb_span(&v->v[i], cap_iface(r, k));
 	cap_close(r);
 	oc_unit_src_free(src);
 	return 0;

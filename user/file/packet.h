@@ -39,6 +39,7 @@ struct oc_iface {
 	uint8_t tsresol;	/* if_tsresol as in the file (9 = ns, 6 = us) */
 	/* filled by the reader from Interface Statistics Blocks */
 	uint64_t isb_recv, isb_drop;
+	uint64_t isb_start_ns, isb_end_ns;	/* the capture's span, 0 when not said */
 	char isb_comment[256];	/* its opt_comment: offcap's counters at end */
 	int has_isb;
 };

@@ -412,6 +412,10 @@ static int do_isb(struct cap_reader *r, const uint8_t *b, size_t n)
 			f->pub.isb_recv = rd64(r, o.val);
 		else if (o.code == ISB_IFDROP && o.len >= 8)
 			f->pub.isb_drop = rd64(r, o.val);
+		else if (o.code == ISB_STARTTIME && o.len >= 8)
+			f->pub.isb_start_ns = to_ns(f, rd_ts(r, o.val));
+		else if (o.code == ISB_ENDTIME && o.len >= 8)
+			f->pub.isb_end_ns = to_ns(f, rd_ts(r, o.val));
 	}
 	f->pub.has_isb = 1;
 	return rc;
