@@ -44,7 +44,7 @@ ends_start() {
 ends_stop() {
 	local n=$1 p
 	[ -z "${OC_KEEP:-}" ] || trap 'cp -a "$OC_TMP" "$OC_KEEP"; oc_cleanup' EXIT
-	sleep 0.5
+	sleep 1	# tcpdump stops without reading what its ring still holds
 	for p in "${CAPS[@]}"; do kill -INT "$p" 2>/dev/null; done
 	for p in "${CAPS[@]}"; do wait "$p" 2>/dev/null; done
 	CAPS=()
