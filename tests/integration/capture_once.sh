@@ -69,6 +69,9 @@ pg='.interfaces[] | select(.interface | endswith("oca@post-gso"))'
 check_num "report: post-gso's super-frames all counted over the MTU" "$(jq "$pg | .over_mtu" "$OC_TMP/o.json")" -eq "$n_sf"
 check_num "report: their segments counted from the length (gso_size)" \
 	"$(jq "$pg | .segments" "$OC_TMP/o.json")" -ge $((n_sf * 40))
+check "report: post-gso's super-frames said cut, their payload at tc-egress" \
+	bash -c "grep -q 'super-frames cut to their headers (capture --payload-once): their payload is at tc-egress' '$OC_TMP/o.txt' &&
+		 [ \"\$(jq -r '$pg | .gso_payload' '$OC_TMP/o.json')\" = tc-egress ]"
 check_num "report: no synthesized segment missing" "$(jq .synthesis.missing "$OC_TMP/o.json")" -eq 0
 check "report: no checksum called wrong or unverifiable, real problems none" \
 	bash -c "grep -q 'Real problems: none' '$OC_TMP/o.txt' && ! grep -qE '[1-9][0-9]* really wrong|[1-9][0-9]* not verifiable' '$OC_TMP/o.txt'"
