@@ -8,6 +8,8 @@
 #   offcap      2. offcap, tc-egress + post-gso + tc-ingress, snaplen 256 (the default)
 #   offcap-all  3. offcap, all four points including XDP
 #   offcap-s0   4. offcap, default points, -s 0 (whole packets)
+#   offcap-s0-once 4'. the same with --payload-once (post-gso keeps a super-frame's
+#               headers only; tc-egress has its bytes)
 #   tcpdump     5. tcpdump -i <sender veth> -s 256 -w FILE
 #   tcpdump-s0  6. tcpdump -i <sender veth> -s 0 -w FILE
 #   offcap-tc   7. offcap on tcpdump's view: the sender's veth, tc-egress +
@@ -51,7 +53,7 @@ ROOT=$PWD
 OFFCAP=${OFFCAP:-$ROOT/build/offcap}
 ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-3}
-CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 tcpdump tcpdump-s0 offcap-tc offcap-tc-s0 hooks-only xdp-pass offcap-xdp offcap-pregro pregro-nop xdp-libxdp offcap-xdp-user filter-none filter-port}
+CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 offcap-s0-once tcpdump tcpdump-s0 offcap-tc offcap-tc-s0 hooks-only xdp-pass offcap-xdp offcap-pregro pregro-nop xdp-libxdp offcap-xdp-user filter-none filter-port}
 BEFORE=${BENCH_BEFORE:-}
 [ -n "$BEFORE" ] && CONFIGS="$CONFIGS offcap-before"
 ONLINE=${BENCH_ONLINE:-1}
@@ -177,13 +179,14 @@ one_run() {
 	rm -f "$out" "$err" "$tf"
 	case $cfg in
 	none) ;;
-	offcap|offcap-all|offcap-s0|offcap-tc|offcap-tc-s0|offcap-xdp|offcap-pregro|offcap-before|offcap-xdp-user|filter-none|filter-port)
+	offcap|offcap-all|offcap-s0|offcap-s0-once|offcap-tc|offcap-tc-s0|offcap-xdp|offcap-pregro|offcap-before|offcap-xdp-user|filter-none|filter-port)
 		local args=(-i "$A/oca" -i "$B/ocb") bin=$OFFCAP
 		[ "$cfg" = offcap-xdp-user ] && { xdp_user_attach "$cfg" || return 1; }
 		[ "$cfg" = offcap-before ] && bin=$tmp/before/build/offcap
 		case $cfg in
 		offcap-all) args+=(-p all) ;;
 		offcap-s0) args+=(-s 0) ;;
+		offcap-s0-once) args+=(-s 0 --payload-once) ;;
 		offcap-tc) args=(-i "$A/oca" -p tc-egress,tc-ingress) ;;
 		offcap-tc-s0) args=(-i "$A/oca" -p tc-egress,tc-ingress -s 0) ;;
 		offcap-xdp|offcap-xdp-user) args=(-i "$B/ocb" -p xdp) ;;
@@ -283,6 +286,7 @@ describe() {
 	offcap) echo "2. offcap tc-egress+post-gso+tc-ingress, -s 256" ;;
 	offcap-all) echo "3. offcap all four points (XDP too)" ;;
 	offcap-s0) echo "4. offcap default points, -s 0" ;;
+	offcap-s0-once) echo "4'. offcap default points, -s 0 --payload-once" ;;
 	tcpdump) echo "5. tcpdump -i oca -s 256 -w FILE" ;;
 	tcpdump-s0) echo "6. tcpdump -i oca -s 0 -w FILE" ;;
 	offcap-tc) echo "7. offcap -i oca -p tc-egress,tc-ingress (tcpdump's view), -s 256" ;;

@@ -50,6 +50,12 @@ const volatile __u32 dev_netns = 0;
  * oc_xdp_verdict). Multi-buffer XDP only: linear XDP's copy loops leave 5.10's
  * verifier no room for another. */
 const volatile __u32 xdp_verdicts = 0;
+/* --payload-once: post-gso keeps only the headers of a super-frame the device
+ * segments itself (tc-egress recorded the same bytes whole). */
+const volatile __u32 payload_once = 0;
+/* The running kernel's SKB_GSO_* bits of TCP and of UDP_L4 (an anonymous enum:
+ * no CO-RE relocation; the loader learns them from the kernel's BTF). */
+const volatile __u32 gso_tcp_bits = 0x11, gso_udp_l4_bits = 1 << 17;
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
@@ -480,6 +486,37 @@ static __always_inline bool stash_xdp(struct oc_event *e, const struct oc_source
 	return true;
 }
 
+/* A super-frame's headers, from the link-layer header to the end of the
+ * (inner, when tunnelled) TCP or UDP header; OC_ONCE_HDR where the offsets or
+ * the TCP header length do not make sense. */
+static __always_inline __u32 gso_header_len(struct sk_buff *skb, __u32 gso_type)
+{
+	__u32 mac = skb->mac_header, th = skb->transport_header;
+	__u8 doff = 0;
+
+	if (BPF_CORE_READ_BITFIELD(skb, encapsulation))
+		th = skb->inner_transport_header;
+	if (mac == 0xffff || th == 0xffff || th < mac || th - mac > OC_ONCE_HDR_MAX - 60)
+		return OC_ONCE_HDR;
+	if (gso_type & gso_udp_l4_bits)
+		return th - mac + 8;
+	if (!(gso_type & gso_tcp_bits) || bpf_probe_read_kernel(&doff, 1, skb->head + th + 12) || doff >> 4 < 5)
+		return OC_ONCE_HDR;
+	return th - mac + (doff >> 4) * 4;
+}
+
+/* With --payload-once, post-gso's super-frames keep their headers only. */
+static __always_inline void cut_super_frame(struct oc_event *e, const struct oc_source *s)
+{
+	__u32 hdr;
+
+	if (!payload_once || e->point != OC_HOOK_POST_GSO || s->kind != SRC_TRACE || !e->gso_size)
+		return;
+	hdr = gso_header_len(s->skb, e->gso_type);
+	if (e->cap_len > hdr)
+		e->cap_len = hdr;
+}
+
 #define OC_BUCKET(room) \
 	if (e->cap_len <= (room)) \
 		return emit_in(ring, e, s, room, st)
@@ -507,6 +544,7 @@ static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
 		}
 	}
 	e->cap_len = cap_len_of(e->len);
+	cut_super_frame(e, s);
 	if (test_mode && e->cap_len > test_caplen)
 		e->cap_len = test_caplen;
 	if ((s->kind == SRC_XDP_LINEAR || s->kind == SRC_XDP_TRACE) && e->cap_len > OC_XDP_LINEAR_MAX)

@@ -14,6 +14,11 @@
  * original length always records the whole packet. */
 #define OC_MAX_CAPLEN		(256 * 1024)	/* tshark and tcpdump refuse larger packets */
 
+/* --payload-once: a post-gso super-frame keeps its headers, at most
+ * OC_ONCE_HDR_MAX bytes; OC_ONCE_HDR where they cannot be measured. */
+#define OC_ONCE_HDR		256
+#define OC_ONCE_HDR_MAX		512
+
 /* Bytes a perf sample (post-gso before 6.12, fragmented packets) can carry:
  * its 16-bit size holds the header, the raw size word, padding and the event. */
 #define OC_PERF_MAX_CAPLEN	(0xffff - 8 - 8 - 48 - 8)

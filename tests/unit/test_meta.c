@@ -150,6 +150,13 @@ static void test_idb_contract(void)
 	CHECK(oc_idb_parse("usbmon1/x", "", &r) == 0 && !strcmp(r.ifname, "usbmon1/x") && !r.netns[0],
 	      "a foreign name with '/' but no hook is kept whole");
 	CHECK(oc_idb_parse("a", "offcap-idb/1x mtu=5", &r) == 0 && r.mtu == 5, "a longer magic is not the contract");
+	m.point = OC_POINT_POST_GSO;
+	snprintf(m.gso_payload, sizeof(m.gso_payload), "tc-egress");
+	oc_idb_descr(&m, NULL, descr, sizeof(descr));
+	CHECK(strstr(descr, " features=tso:on,gso:on,gro:off gso_payload=tc-egress") != NULL,
+	      "capture --payload-once: gso_payload after the features: %s", descr);
+	CHECK(oc_idb_parse("vx0@post-gso", descr, &r) == 1 && !strcmp(r.gso_payload, "tc-egress"),
+	      "gso_payload read back");
 }
 
 /* The interface block read back as facts (user/file/ifacts.c): the contract,

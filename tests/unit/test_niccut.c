@@ -373,6 +373,53 @@ static void test_vlan(void)
 	oc_niccut_free(c);
 }
 
+/* capture --payload-once: post-gso holds the super-frame's headers only, and
+ * tc-egress (if_id 2) the same skb whole before it: the cut is Linux's on
+ * those bytes, a wrong checksum still named. */
+static void test_payload_once(void)
+{
+	struct oc_iface eg = iface("nica", OC_POINT_TC_EGRESS), pg = tx_if;
+	struct oc_packet whole = superframe, cut = superframe, r;
+	struct oc_niccut *c = oc_niccut_new();
+	struct oc_iface_facts f;
+	static uint8_t b[2000];
+	const struct oc_cut_stats *s;
+
+	strcat(pg.descr, " gso_payload=tc-egress");
+	oc_iface_facts_parse(pg.descr, NULL, &f);
+	oc_niccut_iface(c, &f);
+
+	whole.if_id = 2;
+	whole.meta.point = OC_POINT_TC_EGRESS;
+	cut.caplen = 14 + 20 + 32;
+	feed(c, &whole, &eg, 1);
+	feed(c, &cut, &pg, 2);
+	for (unsigned i = 0; i < SEGS; i++) {
+		memcpy(b, seg_buf[i], seg_len[i]);
+		bad_csum(b, seg_len[i], i);
+		r = rx_frame(b, seg_len[i], 2000 + i);
+		feed(c, &r, &rx_if, 3 + i);
+	}
+	oc_niccut_finish(c);
+	s = oc_niccut_stats(c);
+	CHECK_EQ(s->handed, 1, "payload once: one super-frame handed (tc-egress's copy is no second one)");
+	CHECK_EQ(s->seg_received, SEGS, "... its %u segments compared", SEGS);
+	CHECK_EQ(s->seg_csum_unverified, 0, "... with tc-egress's payload: every checksum verified");
+	CHECK_EQ(s->field[OC_CUT_L4_CSUM], 1, "... the NIC's wrong one named");
+	CHECK_EQ(s->field[OC_CUT_PAYLOAD], 0, "... payload as Linux's");
+	oc_niccut_free(c);
+	cut.data = b;	/* another super-frame's headers: tc-egress's bytes are not taken */
+	memcpy(b, sf_buf, cut.caplen);
+	b[14 + 5] ^= 1;
+	c = oc_niccut_new();
+	oc_niccut_iface(c, &f);
+	feed(c, &whole, &eg, 1);
+	feed(c, &cut, &pg, 2);
+	oc_niccut_finish(c);
+	CHECK_EQ(oc_niccut_stats(c)->handed, 1, "headers that differ: the cut super-frame alone");
+	oc_niccut_free(c);
+}
+
 int main(void)
 {
 	tx_if = iface("nica", OC_POINT_POST_GSO);
@@ -389,6 +436,7 @@ int main(void)
 	test_extra_empty();
 	test_resent();
 	test_same_device();
+	test_payload_once();	/* before test_vlan builds a tagged super-frame */
 	test_vlan();
 	return check_done();
 }

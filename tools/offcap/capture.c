@@ -33,7 +33,7 @@ struct cap_opts {
 	const char *filter_file;	/* -F */
 	unsigned long snaplen, count, duration, ring_mb;
 	unsigned points;
-	int quiet, verbose, report, tc_clsact;
+	int quiet, verbose, report, tc_clsact, payload_once;
 	int print, eflag, Sflag;	/* lines on stdout (without -w, or --print); -e, -S */
 };
 
@@ -81,7 +81,7 @@ static const char *points_help(void)
 }
 
 /* getopt ids of the long-only options */
-enum { O_NETNS = 256, O_DURATION, O_FILTER, O_REPORT, O_CLSACT, O_PRINT, O_VERSION };
+enum { O_NETNS = 256, O_DURATION, O_FILTER, O_REPORT, O_CLSACT, O_PRINT, O_VERSION, O_ONCE };
 
 const struct oc_params oc_params_capture = {
 	.cmd = "capture",
@@ -155,6 +155,19 @@ const struct oc_params oc_params_capture = {
 		  .help = "ring buffer memory in MiB, power of two, shared by one\nring per CPU, at least 1 MiB each (default 8; with\n-s 0 or a snaplen over 1024, 16 per hook point,\nfrom 64 to 128)",
 		  .man = "ring buffer memory in MiB, a power of two (default 8; with\n.B \\-s 0\nor a snaplen over 1024, room for 256 whole packets at every hook point:\n16 MiB per point, rounded up to a power of two, from 64 to 128; said at start)." },
 		{ 0, "buffer", 'B', OC_ARG_REQUIRED, "MIB", .hidden = 1 },	/* the old spelling */
+		{ 0, "payload-once", O_ONCE,
+		  .help = "a super-frame's payload once: post-gso keeps only the\nheaders of the super-frames the device segments\n"
+			  "itself (tc-egress has their bytes whole; needs\ntc-egress among the points)",
+		  .man = "keep a super-frame's payload once. Where the device segments a super-frame itself (TSO, or a veth\n"
+"passing it on whole), post-gso sees the very skb tc-egress recorded: with this option post-gso keeps only\n"
+"its headers, from the link-layer header to the end of the TCP or UDP header (the inner one in a tunnel;\n"
+"256 bytes where the kernel's offsets do not tell), and its original length stays whole, so readers show it\n"
+"cut. Frames post-gso sees that are not super-frames (software GSO's segments, ordinary packets) keep\n"
+"their bytes. The post-gso interface block says so\n.RB ( gso_payload=tc-egress\n"
+"and its description's text), and offcap says it at start. Needs tc-egress among the points (exit status\n"
+"1 without); without post-gso it changes nothing. The payload is the same at both points unless\n"
+"something between them rewrites it (a later tc program, a netem qdisc corrupting packets), and a\n"
+"super-frame tc-egress lost (ring full) has no payload in the file." },
 		{ 'q', "quiet", .help = "no live status line; short lines (tcp 1448)",
 		  .man = "no live status line; short lines\n.RI ( \"tcp 1448\" )." },
 		{ 'v', "verbose", .help = "lines with all the metadata; libbpf's and the\nverifier's messages",
@@ -243,6 +256,7 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		case 'v': o->verbose = 1; break;
 		case O_REPORT: o->report = 1; break;
 		case O_CLSACT: o->tc_clsact = 1; break;
+		case O_ONCE: o->payload_once = 1; break;
 		case O_PRINT: o->print = 1; break;
 		case 'e': o->eflag = 1; break;
 		case 'n': break;
@@ -266,6 +280,21 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 	o->print |= !o->out;
 	if (o->report && (!o->out || !strcmp(o->out, "-")))
 		return oc_fail(-EINVAL, "--report needs a file to read back: -w FILE");
+	return 0;
+}
+
+/* --payload-once cuts post-gso's super-frames only where tc-egress keeps them. */
+static int check_payload_once(struct cap_opts *o)
+{
+	if (!o->payload_once)
+		return 0;
+	if (!(o->points & (1u << OC_POINT_TC_EGRESS)))
+		return oc_fail(-EINVAL, "--payload-once needs tc-egress among the points (-p): the "
+			       "super-frames' payload is kept there");
+	if (!(o->points & (1u << OC_POINT_POST_GSO))) {
+		oc_warn("--payload-once changes nothing without post-gso among the points");
+		o->payload_once = 0;
+	}
 	return 0;
 }
 
@@ -316,9 +345,20 @@ static int open_output(struct cap_state *s, int argc, char **argv)
 	return 0;
 }
 
-static const char *point_role(unsigned p)
+#define ONCE_TEXT "super-frames (gso_size set) cut to their headers by --payload-once: their " \
+		  "payload is in the tc-egress block"
+
+static int cuts_super_frames(const struct cap_state *s, unsigned p)
 {
-	return p < OC_POINT_MAX ? oc_hooks[p].shows : "";
+	return s->o->payload_once && p == OC_POINT_POST_GSO;
+}
+
+/* The description's text for people: what the point shows, and what it left out. */
+static const char *point_role(const struct cap_state *s, unsigned p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", p < OC_POINT_MAX ? oc_hooks[p].shows : "",
+		 cuts_super_frames(s, p) ? "; " : "", cuts_super_frames(s, p) ? ONCE_TEXT : "");
+	return buf;
 }
 
 /* Do the watched interfaces live in more than one network namespace? */
@@ -371,6 +411,7 @@ static int add_idbs(struct cap_state *s)
 		idb_facts(dev, &m);
 		snprintf(m.observer_effect, sizeof(m.observer_effect), "%s", s->effect[d]);
 		for (unsigned p = 0; p < OC_POINT_MAX; p++) {
+			char role[256];
 			struct oc_iface i = { .linktype = oc_netdev_is_l3(dev) ? OC_LINKTYPE_RAW :
 						OC_LINKTYPE_ETHERNET, .point = p,
 					      .mtu = dev->mtu, .tsresol = 9 };
@@ -380,10 +421,12 @@ static int add_idbs(struct cap_state *s)
 				continue;
 			m.point = (uint8_t)p;
 			snprintf(m.xdp_mode, sizeof(m.xdp_mode), "%s", p == OC_POINT_XDP ? s->xdp_mode[d] : "");
+			snprintf(m.gso_payload, sizeof(m.gso_payload), "%s",
+				 cuts_super_frames(s, p) ? oc_point_name(OC_POINT_TC_EGRESS) : "");
 			i.snaplen = s->o->snaplen ? s->o->snaplen : OC_MAX_CAPLEN;
 			oc_idb_name(&m, with_netns, i.name, sizeof(i.name));
 			snprintf(i.ifname, sizeof(i.ifname), "%s", dev->name);
-			if (oc_idb_descr(&m, point_role(p), i.descr, sizeof(i.descr)) >= sizeof(i.descr))
+			if (oc_idb_descr(&m, point_role(s, p, role, sizeof(role)), i.descr, sizeof(i.descr)) >= sizeof(i.descr))
 				oc_warn("%s: the interface description was cut at %zu bytes", i.name,
 					sizeof(i.descr) - 1);
 			s->idb[d][p] = pcapng_add_iface(s->w, &i);
@@ -670,6 +713,8 @@ static void tell_filter(const struct cap_state *s, const struct oc_capture *c)
 
 static void start_notes(struct cap_state *s, struct oc_capture *c)
 {
+	if (s->o->payload_once && !s->o->quiet)
+		fprintf(stderr, "offcap: --payload-once: at post-gso, %s (each keeps its length)\n", ONCE_TEXT);
 	if (s->o->verbose)
 		tell_attachments(s, c);
 	if (s->o->verbose && s->filter)
@@ -872,6 +917,8 @@ int cmd_capture(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o))
 		return 2;
+	if (check_payload_once(&o))
+		return 1;
 	if (compile_filter(&o, &filter))
 		return 1;
 	if (check_privileges())
@@ -892,6 +939,7 @@ int cmd_capture(int argc, char **argv)
 	co = (struct oc_capture_opts){ .points = o.points, .snaplen = o.snaplen,
 				       .ring_mb = o.ring_mb,
 				       .tc_clsact = o.tc_clsact, .verbose = o.verbose,
+				       .payload_once = o.payload_once,
 				       .filter = s->filter };
 	install_signals();
 	c = oc_capture_start(s->devs, o.nif, &co);

@@ -212,11 +212,15 @@ static void print_csum_states(const struct oc_if_stats *s)
 	printf("\n");
 }
 
-/* XDP's mode and what attaching changed in what the device does (the IDB's) */
+/* XDP's mode, what attaching changed in what the device does, and super-frames
+ * capture --payload-once cut to their headers (the IDB's) */
 static void print_observer_effects(const struct oc_if_stats *s)
 {
 	if (s->point == OC_POINT_XDP && s->facts.xdp_mode[0])
 		printf("  %-22s %17s %s XDP\n", "", "", s->facts.xdp_mode);
+	if (s->facts.gso_payload[0])
+		printf("  %-22s %17s super-frames cut to their headers (capture --payload-once): "
+		       "their payload is at %s\n", "", "", s->facts.gso_payload);
 	for (const char *e = s->facts.observer_effect; *e;) {
 		size_t n = strcspn(e, ",");
 		const char *text = oc_observer_effect_text(e, n);
@@ -808,6 +812,7 @@ static void json_if(struct oc_json *j, struct cap_reader *r, const struct oc_ifa
 	oc_json_u64(j, "device_merged", s->device_merged);
 	oc_json_str(j, "xdp_mode", s->facts.xdp_mode[0] ? s->facts.xdp_mode : NULL);
 	oc_json_str(j, "observer_effect", s->facts.observer_effect[0] ? s->facts.observer_effect : NULL);
+	oc_json_str(j, "gso_payload", s->facts.gso_payload[0] ? s->facts.gso_payload : NULL);
 	if (s->point == OC_POINT_XDP) {
 		oc_json_open(j, "xdp_verdicts", '{');
 		for (unsigned a = 0; a < OC_XDP_ACTIONS; a++)

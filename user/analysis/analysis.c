@@ -147,8 +147,11 @@ void oc_analysis_add_iface(struct oc_analysis *a, uint32_t if_id, const struct o
 {
 	struct oc_if_stats *st = if_stats(a, iface, if_id);
 
-	if (iface)
-		oc_iface_facts_parse(iface->descr, iface->isb_comment, &st->facts);
+	if (!iface)
+		return;
+	oc_iface_facts_parse(iface->descr, iface->isb_comment, &st->facts);
+	if (a->niccut)
+		oc_niccut_iface(a->niccut, &st->facts);
 }
 
 /* The same device: one interface block per hook point. */

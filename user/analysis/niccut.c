@@ -16,6 +16,7 @@
 #define PEND_BYTES (64u << 20)		/* ... and their bytes */
 #define WINDOW_NS 2000000000ull		/* a segment not received within 2 s is never seen */
 #define SF_MAX 4096u			/* super-frames with segments still waiting */
+#define WHOLE_MAX 16u			/* tc-egress super-frames kept for capture --payload-once */
 
 enum outcome { RX_WIRE, RX_MERGED, RX_UNSEEN, RX_RESENT };
 
@@ -38,7 +39,7 @@ struct sframe {
 };
 
 struct port {				/* per interface block */
-	uint8_t known, veth, virtio;
+	uint8_t known, veth, virtio, once;	/* once: its super-frames cut to headers (gso_payload) */
 	uint32_t dev;			/* hash of namespace and interface name */
 	char name[136];
 };
@@ -56,6 +57,12 @@ struct oc_niccut {
 	uint64_t sf_next;
 	struct port *ports;
 	uint32_t nports;
+	/* capture --payload-once: tc-egress's whole copies of the super-frames post-gso
+	 * cut to their headers, kept once a block says so (gso_payload) */
+	struct whole { uint8_t *bytes; uint32_t len, size, dev; } whole[WHOLE_MAX];
+	uint32_t whole_next;
+	int once;
+	struct oc_parsed wp;		/* a super-frame with tc-egress's bytes, parsed */
 	/* the super-frame being cut */
 	uint64_t cur_group, cur_sf, cur_ts;
 	uint32_t cur_tx;
@@ -90,6 +97,8 @@ void oc_niccut_free(struct oc_niccut *c)
 		return;
 	for (uint32_t i = 0; c->pend && i < PEND_MAX; i++)
 		free(c->pend[i].bytes);
+	for (uint32_t i = 0; i < WHOLE_MAX; i++)
+		free(c->whole[i].bytes);
 	oc_segmenter_free(&c->seg);
 	free(c->pend);
 	free(c->index);
@@ -129,6 +138,7 @@ static const struct port *port_of(struct oc_niccut *c, const struct oc_packet *p
 		pt->known = 1;
 		pt->veth = !strcmp(f.driver, "veth");
 		pt->virtio = !strcmp(f.driver, "virtio_net");
+		pt->once = f.gso_payload[0] != 0;
 		snprintf(pt->name, sizeof(pt->name), "%s%s%s", iface->netns, *iface->netns ? "/" : "",
 			 iface->ifname);
 		pt->dev = name_hash(pt->name);
@@ -576,6 +586,54 @@ static void received(struct oc_niccut *c, const struct oc_packet *pkt, const str
 	note_dev(c->st.rx, sizeof(c->st.rx), &c->st.n_rx, pt);
 }
 
+void oc_niccut_iface(struct oc_niccut *c, const struct oc_iface_facts *f)
+{
+	c->once |= f->gso_payload[0] != 0;
+}
+
+/* tc-egress's super-frame, whole: post-gso may hold the same skb's headers only. */
+static void keep_whole(struct oc_niccut *c, const struct oc_packet *pkt, const struct port *pt)
+{
+	struct whole *w = &c->whole[c->whole_next++ % WHOLE_MAX];
+
+	w->len = 0;
+	if (pkt->caplen != pkt->len)
+		return;
+	if (w->size < pkt->len) {
+		uint8_t *b = realloc(w->bytes, pkt->len);
+
+		if (!b)
+			return;
+		w->bytes = b;
+		w->size = pkt->len;
+	}
+	memcpy(w->bytes, pkt->data, pkt->len);
+	w->len = pkt->len;
+	w->dev = pt->dev;
+}
+
+/* A post-gso super-frame cut to its headers, with the bytes of tc-egress's
+ * copy of it (same device, length and headers; used once), else as it is. */
+static const struct oc_packet *with_payload(struct oc_niccut *c, const struct oc_packet *pkt,
+					    const struct port *pt, const struct oc_iface *iface,
+					    const struct oc_parsed **p, struct oc_packet *out)
+{
+	for (uint32_t i = 1; pt->once && pkt->caplen < pkt->len && i <= WHOLE_MAX; i++) {
+		struct whole *w = &c->whole[(c->whole_next - i) % WHOLE_MAX];
+
+		if (w->len != pkt->len || w->dev != pt->dev || memcmp(w->bytes, pkt->data, pkt->caplen))
+			continue;
+		*out = *pkt;
+		out->data = w->bytes;
+		out->caplen = w->len;
+		w->len = 0;
+		oc_parse(out->data, out->caplen, out->len, iface->linktype, &c->wp);
+		*p = &c->wp;
+		return out;
+	}
+	return pkt;
+}
+
 /* A frame handed to the sending device on its own, carrying a waiting
  * segment's unit: a retransmission took its place before it was seen. */
 static void resent(struct oc_niccut *c, const struct oc_packet *pkt, const struct oc_parsed *p,
@@ -604,11 +662,19 @@ void oc_niccut_packet(struct oc_niccut *c, const struct oc_packet *pkt, const st
 	if (pt->veth)
 		return;
 	switch (pkt->meta.point) {
+	case OC_POINT_TC_EGRESS:
+		if (c->once && oc_meta_superframe(&pkt->meta, l->l4.payload_len))
+			keep_whole(c, pkt, pt);
+		break;
 	case OC_POINT_POST_GSO:
-		if (oc_meta_superframe(&pkt->meta, l->l4.payload_len))
+		if (oc_meta_superframe(&pkt->meta, l->l4.payload_len)) {
+			struct oc_packet w;
+
+			pkt = with_payload(c, pkt, pt, iface, &p, &w);
 			handed(c, pkt, p, iface, pt, frame);
-		else
+		} else {
 			resent(c, pkt, p, pt);
+		}
 		break;
 	case OC_POINT_XDP:
 	case OC_POINT_PRE_GRO:

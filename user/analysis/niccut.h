@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include "findings.h"
+#include "ifacts.h"
 #include "packet.h"
 #include "parse.h"
 
@@ -59,6 +60,9 @@ struct oc_niccut;
 
 struct oc_niccut *oc_niccut_new(void);
 void oc_niccut_free(struct oc_niccut *c);
+/* An interface block of the capture, before its packets: one with gso_payload
+ * (capture --payload-once) has tc-egress's super-frames kept for post-gso's. */
+void oc_niccut_iface(struct oc_niccut *c, const struct oc_iface_facts *f);
 /* Every packet of the capture in order; p is oc_parse() of it, frame its number. */
 void oc_niccut_packet(struct oc_niccut *c, const struct oc_packet *pkt, const struct oc_parsed *p,
 		      const struct oc_iface *iface, uint64_t frame);

@@ -67,6 +67,7 @@ static void facts_of_contract(const struct oc_idb_meta *m, struct oc_iface_facts
 	read_features(m->features, f);
 	snprintf(f->xdp_mode, sizeof(f->xdp_mode), "%s", m->xdp_mode);
 	snprintf(f->observer_effect, sizeof(f->observer_effect), "%s", m->observer_effect);
+	snprintf(f->gso_payload, sizeof(f->gso_payload), "%s", m->gso_payload);
 	if ((f->has_start = m->has_counters))
 		f->start = (struct oc_counters){ m->rx_dropped, m->rx_errors, m->tx_dropped, m->tx_errors };
 }

@@ -28,6 +28,7 @@ struct oc_iface_facts {
 	int tso, tso6, uso;	/* transmit segmentation offloads: the same */
 	char xdp_mode[16];	/* "native", "generic", "" */
 	char observer_effect[160];	/* codes, user/file/meta.h */
+	char gso_payload[16];	/* capture --payload-once: where this block's super-frames' payload is */
 	struct oc_counters start, end;
 	int has_start, has_end;
 };

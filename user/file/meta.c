@@ -477,6 +477,7 @@ size_t oc_idb_descr(const struct oc_idb_meta *m, const char *text, char *buf, si
 	n = put_num(buf, len, n, "peer_mtu", m->peer_mtu);
 	n = put_kv(buf, len, n, "xdp_mode", m->xdp_mode);
 	n = put_kv(buf, len, n, "observer_effect", m->observer_effect);
+	n = put_kv(buf, len, n, "gso_payload", m->gso_payload);
 	if (m->has_counters) {
 		n = put_count(buf, len, n, "rx_dropped", m->rx_dropped);
 		n = put_count(buf, len, n, "rx_errors", m->rx_errors);
@@ -566,6 +567,8 @@ static void set_key(struct oc_idb_meta *m, const char *key, size_t klen, const c
 		copy(m->xdp_mode, sizeof(m->xdp_mode), val);
 	else if (KEY("observer_effect"))
 		copy(m->observer_effect, sizeof(m->observer_effect), val);
+	else if (KEY("gso_payload"))
+		copy(m->gso_payload, sizeof(m->gso_payload), val);
 	else if (KEY("rx_dropped"))
 		m->rx_dropped = strtoull(val, NULL, 10), m->has_counters = 1;
 	else if (KEY("rx_errors"))

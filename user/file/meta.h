@@ -152,6 +152,8 @@ int oc_meta_decode(const uint8_t *in, size_t len, struct oc_meta *m);	/* 0 ok */
  *   observer_effect=guest_offloads_off,gro_skipped,rx-lro:off  (on every block
  *   of the device: what attaching changed in what the device does; see
  *   oc_observer_effect_text)
+ *   gso_payload=tc-egress  (post-gso with --payload-once: super-frames, gso_size
+ *   set, keep their headers only; their payload is in that point's block)
  *
  * Files written before this contract ("offcap hook=... mtu=1500 ...") and
  * other tools' files are still read: the MTU from "mtu=N" / "MTU N" anywhere
@@ -173,6 +175,7 @@ struct oc_idb_meta {
 	char peer[64];		/* the peer's name */
 	char xdp_mode[16];	/* "native", "generic", "" unknown */
 	char observer_effect[160];	/* comma-separated codes, "" none */
+	char gso_payload[16];	/* the point holding this block's super-frames' payload, "" here */
 	int has_counters;	/* the device's counters at start: */
 	uint64_t rx_dropped, rx_errors, tx_dropped, tx_errors;
 };

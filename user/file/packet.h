@@ -29,7 +29,7 @@ static inline int oc_linktype_is_raw_ip(uint16_t linktype)
  * contract in meta.h (oc_idb_descr / oc_idb_parse). */
 struct oc_iface {
 	char name[128];		/* if_name as written in the file */
-	char descr[512];	/* if_description */
+	char descr[1024];	/* if_description */
 	char ifname[64];	/* interface part of name ("veth0"), or name */
 	char netns[64];		/* its network namespace, "" if unknown or offcap's own */
 	uint16_t linktype;

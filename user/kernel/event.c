@@ -49,6 +49,16 @@ void oc_gso_learn(const void *vbtf)
 	}
 }
 
+uint32_t oc_gso_to_kernel(uint32_t oc_bits)
+{
+	uint32_t kernel = 0;
+
+	for (unsigned k = 0; k < GSO_MAP_N; k++)
+		if (gso_map[k].oc & oc_bits)
+			kernel |= gso_map[k].kernel;
+	return kernel;
+}
+
 uint32_t oc_gso_from_kernel(uint32_t kernel_bits)
 {
 	uint32_t oc = 0;

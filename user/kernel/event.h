@@ -16,6 +16,7 @@
  * running kernel's BTF (btf: a struct btf *; NULL keeps the defaults). */
 void oc_gso_learn(const void *btf);
 uint32_t oc_gso_from_kernel(uint32_t kernel_bits);
+uint32_t oc_gso_to_kernel(uint32_t oc_bits);
 
 /* CLOCK_MONOTONIC ns (the BPF clock) to wall-clock ns. */
 uint64_t oc_mono_to_wall(uint64_t mono_ns);

@@ -202,6 +202,9 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 			.ifindex = (uint32_t)c->devs[d].ifindex, .netns = c->devs[d].netns_ino };
 	s->rodata->watch_ndevs = c->ndevs;
 	s->rodata->xdp_verdicts = first_shared(c, i) >= 0 && c->chain_verdicts;
+	s->rodata->payload_once = !!o->payload_once;
+	s->rodata->gso_tcp_bits = oc_gso_to_kernel(OC_GSO_TCPV4 | OC_GSO_TCPV6);
+	s->rodata->gso_udp_l4_bits = oc_gso_to_kernel(OC_GSO_UDP_L4);
 	if (o->filter) {
 		const struct oc_kfilter *f = o->filter;
 

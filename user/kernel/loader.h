@@ -21,6 +21,7 @@ struct oc_capture_opts {
 	uint32_t ring_mb;	/* ring memory of all CPUs, MiB (power of two); 0: default */
 	int tc_clsact;		/* classic clsact filters even where tcx exists */
 	int verbose;		/* libbpf's and the verifier's messages on stderr */
+	int payload_once;	/* post-gso keeps a super-frame's headers only */
 	const struct oc_kfilter *filter;	/* in-kernel capture filter, or NULL */
 };
 
