@@ -205,6 +205,37 @@ static void test_pseudo_long(void)
 		 "IPv6 pseudo-header with a 32-bit length");
 }
 
+/* A frame in two pieces sums as the contiguous bytes, whatever the cut
+ * (odd ones too) and the region; the kept sum of the rest is reused only for
+ * a region ending where it did; the fill never writes outside hdr. */
+static void test_frame_sum(void)
+{
+	uint8_t data[600], hdr[600];
+	unsigned bad = 0, cut, from, to;
+
+	srand(7);
+	for (unsigned i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)rand();
+	for (cut = 0; cut <= 80; cut++) {
+		struct oc_csum_frame f = { hdr, data + cut, cut, sizeof(data), 0, 0 };
+
+		memcpy(hdr, data, cut);
+		for (from = 0; from <= 90; from += 1 + from % 7)
+			for (to = from; to <= sizeof(data); to += 1 + to % 97)
+				bad += oc_csum_fold(oc_csum_frame_sum(&f, from, to, 0x1234)) !=
+				       oc_csum_fold(oc_csum_partial(data + from, to - from, 0x1234));
+	}
+	CHECK_EQ(bad, 0, "frame sums: header and rest chained at every cut equal the contiguous sum");
+	{
+		struct oc_csum_frame f = { hdr, data + 40, 40, 100, 0, 0 };
+
+		memcpy(hdr, data, 40);
+		hdr[39] = 0x5a;
+		CHECK_EQ(oc_csum_frame_fill(&f, 0, 100, 39, 0, false), 0, "fill: a field across the cut is refused");
+		CHECK_EQ(hdr[39], 0x5a, "fill: nothing written outside hdr");
+	}
+}
+
 int main(void)
 {
 	test_rfc1071();
@@ -213,5 +244,6 @@ int main(void)
 	test_tcp_classify();
 	test_udp_classify();
 	test_pseudo_long();
+	test_frame_sum();
 	return check_done();
 }

@@ -381,6 +381,86 @@ static void test_ref(void)
 	unlink(path);
 }
 
+/* pcapng_write_packet_parts: each packet in three parts, a scratch head
+ * reused at once (copied) and two that stay (referred to when large enough);
+ * the file reads back as the whole packets; parts that do not add up fail. */
+static void test_parts(const char *ext)
+{
+	struct oc_packet p[NPKT];
+	struct oc_iface f0 = mk_iface("veth0@tc-egress", "offcap veth0 tc-egress mtu=1500",
+				      OC_LINKTYPE_ETHERNET, 262144);
+	struct oc_iface f1 = mk_iface("eth1", "", OC_LINKTYPE_RAW, 65535);
+	char path[64], err[256] = "";
+	uint8_t head[64];
+	struct pcapng_writer *w;
+	int rc = 0;
+
+	mk_packets(p);
+	tmp_path(path, sizeof(path), ext);
+	w = pcapng_open(path, &shb_info);
+	CHECK(w != NULL, "parts%s: writer open", ext);
+	if (!w)
+		return;
+	rc |= pcapng_add_iface(w, &f0) != 0;
+	rc |= pcapng_add_iface(w, &f1) != 1;
+	for (int i = 0; i < NPKT; i++) {
+		uint32_t a = p[i].caplen < sizeof(head) ? p[i].caplen : sizeof(head), b = a + (p[i].caplen - a) / 3;
+		struct pcapng_part parts[3] = { { head, a, 0 }, { p[i].data + a, b - a, 1 },
+						{ p[i].data + b, p[i].caplen - b, 1 } };
+
+		memcpy(head, p[i].data, a);
+		rc |= pcapng_write_packet_parts(w, &p[i], parts, 3) != 0;
+		memset(head, 0xaa, sizeof(head));
+	}
+	{
+		struct pcapng_part part = { p[0].data, p[0].caplen - 1, 1 };
+
+		CHECK(pcapng_write_packet_parts(w, &p[0], &part, 1) != 0,
+		      "parts%s: parts one byte short of caplen are refused", ext);
+	}
+	rc |= pcapng_close(w) != 0;
+	CHECK_EQ(rc, 0, "parts%s: written", ext);
+	CHECK_EQ(read_compare(path, p, err, sizeof(err)), NPKT, "parts%s: reads back as the whole packets (%s)",
+		 ext, err);
+	unlink(path);
+}
+
+static void count_release(void *ctx)
+{
+	++*(int *)ctx;
+}
+
+/* cap_on_release: called before the mapped window moves on, and only then do
+ * packets come with data_in_record. */
+static void test_reader_release(void)
+{
+	struct oc_iface f = mk_iface("lo", "", OC_LINKTYPE_ETHERNET, 0);
+	struct oc_packet pk = { .caplen = 1000, .len = 1000, .data = big }, got;
+	struct pcapng_writer *w;
+	struct cap_reader *r;
+	char path[64];
+	int n = 0, in_record = 0, releases = 0, rc = 0;
+
+	tmp_path(path, sizeof(path), ".pcapng");
+	w = pcapng_open(path, &shb_info);
+	rc |= !w || pcapng_add_iface(w, &f) != 0;
+	for (int i = 0; i < 20000 && !rc; i++)
+		rc |= pcapng_write_packet(w, &pk) != 0;
+	rc |= pcapng_close(w) != 0;
+	for (int hook = 0; hook < 2 && !rc; hook++) {
+		r = cap_open(path);
+		if (r && hook)
+			cap_on_release(r, count_release, &releases);
+		for (n = in_record = 0; r && cap_next(r, &got) == 1; n++)
+			in_record += got.data_in_record;
+		cap_close(r);
+		CHECK(n == 20000 && in_record == (hook ? n : 0),
+		      "release: %d packets, %d with data_in_record (hook %d)", n, in_record, hook);
+	}
+	CHECK(releases >= 2, "release: called as the window moved over a 20 MB file (%d times)", releases);
+	unlink(path);
+}
+
 /* A writer on a new file that may grow to 1.5 MB only (RLIMIT_FSIZE, as a full
  * disk would stop it); old gets the limit to put back. */
 static struct pcapng_writer *open_capped(char *path, size_t n, const struct oc_iface *f, struct rlimit *old)
@@ -1142,6 +1222,9 @@ int main(void)
 	test_gzip();
 	test_ref();
 	test_ref_short_write();
+	test_parts(".pcapng");
+	test_parts(".pcapng.gz");
+	test_reader_release();
 	test_stdin();
 	test_pcap(0);
 	test_pcap(1);

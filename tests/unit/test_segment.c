@@ -48,6 +48,9 @@ static void set_pseudo(uint8_t *b, uint32_t ip, uint32_t l4, uint32_t csum_at, u
 
 #define MAX_SEGS 64
 
+static struct oc_segmenter sg, sg_ip;
+static uint32_t runs, in_place_differ;	/* every run(): in place against copied */
+
 struct got {
 	uint32_t n;
 	uint8_t *bytes[MAX_SEGS];
@@ -77,15 +80,58 @@ static void release(struct got *g)
 		free(g->bytes[--g->n]);
 }
 
-static struct oc_segmenter sg;
+/* collect() for req.in_place: the headers from seg, the rest from info->payload. */
+static int collect_joined(const uint8_t *seg, uint32_t caplen, uint32_t len,
+			  const struct oc_seg_info *info, void *arg)
+{
+	struct got *g = arg;
+	uint32_t h = info->passthrough ? caplen : info->payload_off;
+
+	if (g->n == MAX_SEGS || h > caplen)
+		return 1;
+	g->bytes[g->n] = malloc(caplen ? caplen : 1);
+	memcpy(g->bytes[g->n], seg, h);
+	if (caplen > h)
+		memcpy(g->bytes[g->n] + h, info->payload, caplen - h);
+	g->caplen[g->n] = caplen;
+	g->len[g->n] = len;
+	g->info[g->n] = *info;
+	g->n++;
+	return 0;
+}
+
+/* Segments built in place (headers only, the payload summed where it lies)
+ * are byte for byte the copied ones. */
+static bool same_in_place(struct oc_seg_req req)
+{
+	static struct got a, b;
+	bool same;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	req.in_place = false;
+	oc_segment(&sg_ip, &req, collect, &a);
+	req.in_place = true;
+	oc_segment(&sg_ip, &req, collect_joined, &b);
+	same = a.n == b.n;
+	for (uint32_t i = 0; same && i < a.n; i++)
+		same = a.caplen[i] == b.caplen[i] && a.len[i] == b.len[i] &&
+		       !memcmp(a.bytes[i], b.bytes[i], a.caplen[i]);
+	release(&a);
+	release(&b);
+	return same;
+}
+
 
 static int run(const struct pkt *p, uint32_t caplen, uint32_t len, uint16_t mss, uint32_t type,
 	       enum oc_seg_csum mode, struct oc_parsed *parsed, struct got *g)
 {
-	struct oc_seg_req req = { p->b, caplen, len, parsed, mss, type, mode, 0 };
+	struct oc_seg_req req = { p->b, caplen, len, parsed, mss, type, mode, 0, false };
 
 	oc_parse(p->b, caplen, len, OC_LINKTYPE_ETHERNET, parsed);
 	memset(g, 0, sizeof(*g));
+	runs++;
+	in_place_differ += !same_in_place(req);
 	return oc_segment(&sg, &req, collect, g);
 }
 
@@ -235,7 +281,7 @@ static void test_plan_and_passthrough(void)
 
 	build_tcp4(&p, 0x10, TCP_PAYLOAD);
 	oc_parse(p.b, p.n, p.n, OC_LINKTYPE_ETHERNET, &parsed);
-	req = (struct oc_seg_req){ p.b, p.n, p.n, &parsed, MSS, OC_GSO_TCPV4, OC_SEG_CSUM_FULL, 0 };
+	req = (struct oc_seg_req){ p.b, p.n, p.n, &parsed, MSS, OC_GSO_TCPV4, OC_SEG_CSUM_FULL, 0, false };
 	CHECK_EQ(oc_seg_plan(&req, &plan), 4, "plan: 4 segments");
 	CHECK(plan.hdr_len == 66 && plan.mss == MSS && plan.seg_len == 66 + MSS &&
 	      plan.last_len == 166 && plan.payload_len == TCP_PAYLOAD && !plan.passthrough,
@@ -617,7 +663,7 @@ static uint32_t next_rand(void)
 static void test_mutations(void)
 {
 	struct pkt p[4];
-	uint32_t k, iter, bad = 0, mismatch = 0;
+	uint32_t k, iter, bad = 0, mismatch = 0, differ = 0;
 
 	for (k = 0; k < 4; k++)
 		p[k] = (struct pkt){ malloc(BIG), 0 };
@@ -655,9 +701,10 @@ static void test_mutations(void)
 			buf[next_rand() % (caplen < hdr ? caplen : hdr)] ^= (uint8_t)(1u << next_rand() % 8);
 		oc_parse(buf, caplen, src->n, OC_LINKTYPE_ETHERNET, &parsed);
 		req = (struct oc_seg_req){ buf, caplen, src->n, &parsed, (uint16_t)(1 + next_rand() % 9000),
-					   types[next_rand() % 6], (enum oc_seg_csum)(next_rand() % 2), 0 };
+					   types[next_rand() % 6], (enum oc_seg_csum)(next_rand() % 2), 0, false };
 		oc_seg_plan(&req, &plan);
 		n = oc_segment(&sg, &req, fuzz_cb, &st);
+		differ += !same_in_place(req);
 		bad += st.bad;
 		mismatch += n != (int)plan.count || st.calls != plan.count ||
 			    (!plan.passthrough && st.len_sum != (plan.count - 1) * plan.seg_len + plan.last_len);
@@ -665,6 +712,7 @@ static void test_mutations(void)
 	}
 	CHECK_EQ(bad, 0, "mutations: caplen <= len and index < count in every callback");
 	CHECK_EQ(mismatch, 0, "mutations: callbacks and lengths agree with oc_seg_plan");
+	CHECK_EQ(differ, 0, "mutations: segments built in place are the copied ones, byte for byte");
 	for (k = 0; k < 4; k++)
 		free(p[k].b);
 }
@@ -693,6 +741,7 @@ static void test_note_table(void)
 int main(void)
 {
 	oc_segmenter_init(&sg);
+	oc_segmenter_init(&sg_ip);
 	test_note_table();
 	test_tcp4();
 	test_plan_and_passthrough();
@@ -704,6 +753,9 @@ int main(void)
 	test_vxlan();
 	test_gre_csum();
 	test_mutations();
+	CHECK(runs > 10 && !in_place_differ, "every case above: segments built in place are the copied ones "
+	      "(%u of %u differ)", in_place_differ, runs);
 	oc_segmenter_free(&sg);
+	oc_segmenter_free(&sg_ip);
 	return check_done();
 }

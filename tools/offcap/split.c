@@ -20,7 +20,7 @@ struct split {
 	struct oc_segmenter seg;
 	struct oc_flow_table *flows;
 	struct oc_parsed p;
-	uint8_t *buf;		/* a copy of a packet whose checksum is filled */
+	uint8_t *buf;		/* a copy of headers whose checksum is filled */
 	uint32_t bufcap;
 	unsigned long mtu;
 	int *out_if;		/* reader's if_id -> writer's + 1 (0: not written yet) */
@@ -85,50 +85,129 @@ static int add_ifaces(struct split *s, uint32_t if_id)
 
 /* The input's metadata comment is not copied: the writer writes the
  * segment's own (no GSO, checksum filled in). */
-static int is_meta_comment(const char *comment)
+static const char *user_comment(const struct oc_packet *pkt)
 {
 	struct oc_meta m;
+	const char *c = pkt->comment;
 
-	return oc_meta_parse(comment, strlen(comment), &m) == 0;
+	if (!c || pkt->comment_is_meta)
+		return NULL;
+	return oc_meta_parse(c, strlen(c), &m) ? c : NULL;
 }
 
-static int write_pkt(struct split *s, const struct oc_packet *in, const uint8_t *data, uint32_t caplen,
-		     uint32_t len, const char *comment, uint64_t ts_add)
+/* One packet out: its caplen bytes in parts. */
+struct out {
+	struct pcapng_part part[2];
+	unsigned n;
+	uint32_t caplen, len;
+	const char *comment;	/* not offcap's metadata */
+	uint64_t ts_add;
+};
+
+/* Bytes of the input are referred to, not copied, while the reader keeps
+ * them mapped (it calls release() before it moves on). */
+static void add_part(struct split *s, struct out *o, const uint8_t *data, uint32_t len, int in_input)
+{
+	o->part[o->n++] = (struct pcapng_part){ data, len, in_input && s->cur->data_in_record };
+}
+
+static void release(void *arg)
+{
+	struct split *s = arg;
+
+	if (pcapng_sync(s->w))
+		s->failed = 1;
+}
+
+static int write_pkt(struct split *s, const struct oc_packet *in, const struct out *out)
 {
 	struct oc_packet o = *in;
 
 	if (add_ifaces(s, in->if_id))
 		return -1;
 	o.if_id = (uint32_t)s->out_if[in->if_id] - 1;
-	o.data = data;
-	o.caplen = caplen;
-	o.len = len;
-	o.ts_ns += ts_add;
-	o.comment = comment && !is_meta_comment(comment) ? comment : NULL;
+	o.data = NULL;
+	o.caplen = out->caplen;
+	o.len = out->len;
+	o.ts_ns += out->ts_add;
+	o.comment = out->comment;
 	o.epb_flags &= ~(OC_EPB_TSO | OC_EPB_CSUM_NOT_READY);
 	if (o.meta.flags & OC_META_VALID) {
 		o.meta.gso_size = 0;
 		o.meta.gso_segs = 0;
 		o.meta.gso_type = 0;
 		o.meta.csum = OC_CSUM_NONE;
-		o.meta.len = len;
+		o.meta.len = out->len;
 	}
-	if (pcapng_write_packet(s->w, &o))
+	if (pcapng_write_packet_parts(s->w, &o, out->part, out->n))
 		return s->failed = 1, -1;
 	return 0;
 }
 
+/* The input's packet as it is. */
+static int write_input(struct split *s, const struct oc_packet *pkt)
+{
+	struct out o = { .caplen = pkt->caplen, .len = pkt->len, .comment = user_comment(pkt) };
+
+	add_part(s, &o, pkt->data, pkt->caplen, 1);
+	return write_pkt(s, pkt, &o);
+}
+
+static char *put_str(char *p, const char *str)
+{
+	size_t n = strlen(str);
+
+	memcpy(p, str, n);
+	return p + n;
+}
+
+static char *put_uint(char *p, unsigned long long v)
+{
+	char t[20];
+	int n = 0;
+
+	do
+		t[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*p++ = t[--n];
+	return p;
+}
+
+#define TRUNC_NOTE " (payload beyond the snaplen not captured; checksum not computable)"
+#define SEG_COMMENT_MAX (sizeof("offcap split: segment /") + 10 + 10 + sizeof(" of frame ") + 20 + \
+			 sizeof(TRUNC_NOTE))
+
+/* "offcap split: segment I/N of frame F", without printf: one per segment. */
+static void segment_comment(char *buf, const struct oc_seg_info *info, uint64_t frame)
+{
+	char *p = put_str(buf, "offcap split: segment ");
+
+	p = put_uint(p, info->index + 1ull);
+	*p++ = '/';
+	p = put_uint(put_str(put_uint(p, info->count), " of frame "), frame);
+	if (info->payload_truncated)
+		p = put_str(p, TRUNC_NOTE);
+	*p = '\0';
+}
+
+/* A segment: its headers from the segmenter, its payload from the input. */
 static int on_segment(const uint8_t *seg, uint32_t caplen, uint32_t len,
 		      const struct oc_seg_info *info, void *arg)
 {
 	struct split *s = arg;
-	char comment[160];
+	char comment[SEG_COMMENT_MAX];
+	struct out o = { .caplen = caplen, .len = len, .comment = comment, .ts_add = info->index };
 
-	snprintf(comment, sizeof(comment), "offcap split: segment %u/%u of frame %llu%s", info->index + 1,
-		 info->count, (unsigned long long)s->frame,
-		 info->payload_truncated ? " (payload beyond the snaplen not captured; checksum not computable)" : "");
+	segment_comment(comment, info, s->frame);
 	s->segments++;
-	return write_pkt(s, s->cur, seg, caplen, len, comment, info->index) ? 1 : 0;
+	if (info->passthrough) {
+		add_part(s, &o, seg, caplen, 1);
+	} else {
+		add_part(s, &o, seg, info->payload_off, 0);
+		add_part(s, &o, info->payload, caplen - info->payload_off, 1);
+	}
+	return write_pkt(s, s->cur, &o) ? 1 : 0;
 }
 
 static void not_cut(struct split *s, unsigned why)
@@ -159,7 +238,7 @@ static int cut_frame(struct split *s, const struct oc_packet *pkt, const struct 
 {
 	struct oc_seg_req req = { .data = pkt->data, .caplen = pkt->caplen, .len = pkt->len,
 		.parsed = &s->p, .gso_size = cut->gso_size, .gso_type = cut->gso_type,
-		.gso_segs = cut->gso_segs, .csum = OC_SEG_CSUM_FULL };
+		.gso_segs = cut->gso_segs, .csum = OC_SEG_CSUM_FULL, .in_place = true };
 	struct oc_seg_plan plan;
 
 	if (oc_seg_plan(&req, &plan) == 1 && plan.passthrough) {
@@ -171,22 +250,41 @@ static int cut_frame(struct split *s, const struct oc_packet *pkt, const struct 
 	return oc_segment(&s->seg, &req, on_segment, s) < 0 || s->failed ? -1 : 0;
 }
 
-/* The frame as it is, with the checksums left for the device filled in. */
+static int reserve(struct split *s, uint32_t n)
+{
+	uint8_t *nb;
+
+	if (n <= s->bufcap)
+		return 0;
+	nb = realloc(s->buf, n);
+	if (!nb)
+		return -1;
+	s->buf = nb;
+	s->bufcap = n;
+	return 0;
+}
+
+/* The frame as it is, with the checksums left for the device filled in: in
+ * a copy of its headers, the payload summed where it lies. */
 static int write_whole(struct split *s, const struct oc_packet *pkt)
 {
-	if (pkt->caplen > s->bufcap) {
-		uint8_t *nb = realloc(s->buf, pkt->caplen);
+	struct out o = { .caplen = pkt->caplen, .len = pkt->len, .comment = user_comment(pkt) };
+	struct oc_csum_frame f = { .len = pkt->caplen };
 
-		if (!nb)
-			return -1;
-		s->buf = nb;
-		s->bufcap = pkt->caplen;
-	}
-	memcpy(s->buf, pkt->data, pkt->caplen);
-	if (s->p.outer.ip.version && oc_wire_fill_partial(s->buf, pkt->caplen, pkt->len, &s->p))
-		s->csum_fixed++;
 	s->passed++;
-	return write_pkt(s, pkt, s->buf, pkt->caplen, pkt->len, pkt->comment, 0);
+	if (!s->p.outer.ip.version || !oc_wire_needs_fill(pkt->caplen, pkt->len, &s->p))
+		return write_input(s, pkt);
+	f.hdr_len = oc_wire_csum_hdr_len(&s->p, pkt->caplen);
+	if (reserve(s, f.hdr_len))
+		return -1;
+	memcpy(s->buf, pkt->data, f.hdr_len);
+	f.hdr = s->buf;
+	f.rest = pkt->data + f.hdr_len;
+	if (oc_wire_fill_partial_frame(&f, pkt->len, &s->p))
+		s->csum_fixed++;
+	add_part(s, &o, s->buf, f.hdr_len, 0);
+	add_part(s, &o, f.rest, pkt->caplen - f.hdr_len, 1);
+	return write_pkt(s, pkt, &o);
 }
 
 static int split_packet(struct split *s, const struct oc_packet *pkt)
@@ -200,7 +298,7 @@ static int split_packet(struct split *s, const struct oc_packet *pkt)
 	s->frame++;
 	s->cur = pkt;
 	if (oc_parse(pkt->data, pkt->caplen, pkt->len, linktype, &s->p) && !s->p.outer.ip.version)
-		return s->passed++, write_pkt(s, pkt, pkt->data, pkt->caplen, pkt->len, pkt->comment, 0);
+		return s->passed++, write_input(s, pkt);
 	cut_at(s, pkt, linktype, mtu, &cut);
 	if (cut.why_not != OC_SEG_NOTE_NONE)
 		not_cut(s, cut.why_not);
@@ -262,10 +360,11 @@ int cmd_split(int argc, char **argv)
 	s.flows = oc_flows_new(65536);
 	if (!s.flows || open_files(&s, argv[optind], argv[optind + 1]))
 		goto out;
+	cap_on_release(s.r, release, &s);
 	while ((n = cap_next(s.r, &pkt)) > 0) {
 		if ((m = oc_expr_match(e, cap_iface(s.r, pkt.if_id), &pkt)) < 0)
 			goto out;
-		if (m && split_packet(&s, &pkt))
+		if ((m && split_packet(&s, &pkt)) || s.failed)
 			break;
 	}
 	if (n < 0)

@@ -193,6 +193,7 @@ struct seg {
 	const struct geom *g;
 	struct oc_cur in;
 	struct oc_wcur w;
+	struct oc_csum_frame f;	/* headers in w, payload read in place */
 	uint32_t len;		/* frame length */
 	uint32_t caplen;
 	uint32_t index;
@@ -201,13 +202,10 @@ struct seg {
 	bool last, truncated;
 };
 
-/* Sum of the segment's bytes [off, len), which must all be built. */
-static uint32_t seg_sum(const struct seg *s, uint32_t off, uint32_t sum)
+/* Sum of the segment's bytes [off, len), which must all be captured. */
+static uint32_t seg_sum(struct seg *s, uint32_t off, uint32_t sum)
 {
-	struct oc_cur v = oc_wcur_view(&s->w);
-	const uint8_t *p = oc_span(&v, off, s->len - off);
-
-	return p ? oc_csum_partial(p, s->len - off, sum) : sum;
+	return s->len <= s->f.len ? oc_csum_frame_sum(&s->f, off, s->len, sum) : sum;
 }
 
 /* inet_gso_segment / ipv6_gso_segment: lengths, id, header checksum. */
@@ -280,8 +278,8 @@ static uint16_t fix_l4(struct seg *s)
 		(void)oc_put_u16(&s->w, csum_at, partial);
 		return partial;
 	}
-	oc_l4csum_fill(s->w.p + o, s->len - o, csum_at - o,
-		       oc_pseudo_ip(&fl->ip, fl->l4.proto, s->len - o), s->g->udp);
+	oc_csum_frame_fill(&s->f, o, s->len, csum_at, oc_pseudo_ip(&fl->ip, fl->l4.proto, s->len - o),
+			   s->g->udp);
 	return partial;
 }
 
@@ -300,7 +298,7 @@ static void fix_outer_udp(struct seg *s)
 		(void)oc_put_u16(&s->w, o + 6, oc_csum_fold(oc_csum_add(partial, len)));
 		return;
 	}
-	oc_l4csum_fill(s->w.p + o, len, 6, oc_pseudo_ip(&ol->ip, IPPROTO_UDP_, len), true);
+	oc_csum_frame_fill(&s->f, o, s->len, o + 6, oc_pseudo_ip(&ol->ip, IPPROTO_UDP_, len), true);
 }
 
 /* gre_gso_segment: checksum over GRE header and payload, computed in
@@ -320,7 +318,7 @@ static void fix_gre(struct seg *s)
 static void build(struct seg *s, struct oc_seg_info *info)
 {
 	const struct geom *g = s->g;
-	uint32_t t = s->r->gso_type, avail, got;
+	uint32_t t = s->r->gso_type, avail, got, at = g->hdr_end + s->start;
 	uint16_t partial;
 
 	avail = g->fl->l4.payload_captured > s->start ? g->fl->l4.payload_captured - s->start : 0;
@@ -328,7 +326,12 @@ static void build(struct seg *s, struct oc_seg_info *info)
 	s->truncated = got < s->piece;
 	s->len = g->plan.hdr_len + s->piece;
 	s->caplen = g->plan.hdr_len + got;
-	(void)oc_copy(&s->w, g->plan.hdr_len, &s->in, g->hdr_end + s->start, got);
+	if (!s->r->in_place)
+		(void)oc_copy(&s->w, g->plan.hdr_len, &s->in, at, got);
+	s->f = (struct oc_csum_frame){ .hdr = s->w.p, .hdr_len = g->plan.hdr_len,
+				       .rest = oc_span(&s->in, at, got), .len = s->caplen };
+	if (!s->f.rest)
+		s->f.len = s->f.hdr_len;
 
 	if (g->ol)
 		info->outer_ip_id = fix_ip(s, &g->ol->ip, t & OC_GSO_TCP_FIXEDID);
@@ -344,6 +347,7 @@ static void build(struct seg *s, struct oc_seg_info *info)
 	info->payload_off = g->plan.hdr_len;
 	info->payload_len = s->piece;
 	info->payload_start = s->start;
+	info->payload = s->f.rest;
 	info->payload_truncated = s->truncated;
 	info->csum_known = !s->truncated;
 	info->seq = g->udp ? 0 : g->fl->l4.tcp.seq + s->start;
@@ -390,6 +394,7 @@ static int deliver_input(const struct oc_seg_req *r, const struct geom *g, oc_se
 		info.payload_off = fl->l4.payload_off;
 		info.payload_len = fl->l4.payload_len;
 		info.payload_truncated = fl->l4.payload_captured < fl->l4.payload_len;
+		info.payload = fl->l4.payload_off <= r->caplen ? r->data + fl->l4.payload_off : NULL;
 	}
 	if (g->ol && g->ol->ip.version == 4)
 		info.outer_ip_id = g->ol->ip.id;
@@ -414,14 +419,15 @@ int oc_segment(struct oc_segmenter *sg, const struct oc_seg_req *req, oc_seg_cb 
 {
 	struct geom g;
 	struct seg s = { .r = req, .g = &g };
-	uint32_t i;
+	uint32_t i, size;
 
 	if (plan(req, &g) == 1 && g.plan.passthrough)
 		return deliver_input(req, &g, cb, arg);
-	if (!reserve(sg, g.plan.seg_len))
+	size = req->in_place ? g.plan.hdr_len : g.plan.seg_len;
+	if (!reserve(sg, size))
 		return -1;
 	s.in = oc_cur_make(req->data, req->caplen);
-	s.w = (struct oc_wcur){ sg->buf, g.plan.seg_len };
+	s.w = (struct oc_wcur){ sg->buf, size };
 	if (!copy_headers(&s)) {
 		passthrough(&g, req, OC_SEG_NOTE_NO_HEADERS);
 		return deliver_input(req, &g, cb, arg);

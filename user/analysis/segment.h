@@ -59,6 +59,7 @@ struct oc_seg_req {
 	uint32_t gso_type;		/* OC_GSO_* bits; 0 if unknown */
 	enum oc_seg_csum csum;
 	uint16_t gso_segs;		/* the kernel's count; 0 if not recorded */
+	bool in_place;			/* payload not copied: see oc_seg_cb */
 };
 
 /* Sanity bounds: a super-frame outside them is not cut (passthrough, with
@@ -119,6 +120,7 @@ struct oc_seg_info {
 	uint32_t payload_off;		/* L4 payload offset in the segment */
 	uint32_t payload_len;		/* L4 payload bytes on the wire */
 	uint32_t payload_start;		/* where the piece starts in the super-frame payload */
+	const uint8_t *payload;		/* its captured bytes (caplen - payload_off) */
 	bool payload_truncated;		/* caplen < len for this segment */
 	bool csum_known;		/* checksum fields are what the mode asks for */
 	bool passthrough;		/* not segmented: the input as it is */
@@ -126,8 +128,10 @@ struct oc_seg_info {
 	const char *note;		/* its text (oc_seg_note_text), or NULL */
 };
 
-/* seg is the segmenter's buffer, valid during the call.  Return non-zero to
- * stop. */
+/* seg is the segmenter's buffer, valid during the call.  With req->in_place
+ * a segment's buffer holds its payload_off header bytes only, and the rest
+ * is info->payload, in req->data (a passthrough's seg is req->data, whole).
+ * Return non-zero to stop. */
 typedef int (*oc_seg_cb)(const uint8_t *seg, uint32_t caplen, uint32_t len,
 			 const struct oc_seg_info *info, void *arg);
 

@@ -28,31 +28,72 @@ uint32_t oc_wire_l3_len(const uint8_t *d, uint32_t caplen, uint32_t len, uint16_
 	return rest;
 }
 
-/* One layer's TCP/UDP checksum, when it holds the pseudo-header sum. */
-static int fill_layer(uint8_t *b, uint32_t caplen, const struct oc_layer *l)
+/* Does layer l hold the pseudo-header sum the device fills (all of it captured)? */
+static bool fillable(const struct oc_layer *l, uint32_t caplen)
 {
 	bool udp = l->l4.kind == OC_L4_UDP;
 
 	if ((l->l4.kind != OC_L4_TCP && !udp) || l->ip.is_fragment || l->l4.off + l->l4.len > caplen)
-		return 0;
+		return false;
 	/* Only the pseudo-header form is the device's to fill (no payload read
 	 * for any other); were it right by chance, the fill writes it again. */
-	if ((udp && !l->l4.udp.csum) || !oc_l4csum_is_pseudo(l, udp ? l->l4.udp.csum : l->l4.tcp.csum))
+	return !(udp && !l->l4.udp.csum) && oc_l4csum_is_pseudo(l, udp ? l->l4.udp.csum : l->l4.tcp.csum);
+}
+
+/* One layer's TCP/UDP checksum, when it holds the pseudo-header sum. */
+static int fill_layer(struct oc_csum_frame *f, const struct oc_layer *l)
+{
+	bool udp = l->l4.kind == OC_L4_UDP;
+
+	if (!fillable(l, f->len))
 		return 0;
-	oc_l4csum_fill(b + l->l4.off, l->l4.len, udp ? 6 : 16,
-		       oc_pseudo_ip(&l->ip, l->l4.proto, l->l4.len), udp);
+	oc_csum_frame_fill(f, l->l4.off, l->l4.off + l->l4.len, l->l4.off + (udp ? 6 : 16),
+			   oc_pseudo_ip(&l->ip, l->l4.proto, l->l4.len), udp);
 	return 1;
+}
+
+static bool whole(uint32_t caplen, uint32_t len, const struct oc_parsed *p)
+{
+	return caplen >= len && !(p->flags & (OC_PARSE_TRUNCATED | OC_PARSE_MALFORMED));
+}
+
+bool oc_wire_needs_fill(uint32_t caplen, uint32_t len, const struct oc_parsed *p)
+{
+	return whole(caplen, len, p) &&
+	       ((p->has_inner && fillable(&p->inner, caplen)) || fillable(&p->outer, caplen));
+}
+
+static uint32_t l4_hdr_end(const struct oc_layer *l)
+{
+	if (l->l4.kind == OC_L4_UDP)
+		return l->l4.off + 8;
+	return l->l4.kind == OC_L4_TCP ? l->l4.off + 18 : 0;
+}
+
+uint32_t oc_wire_csum_hdr_len(const struct oc_parsed *p, uint32_t caplen)
+{
+	uint32_t n = l4_hdr_end(&p->outer), in = p->has_inner ? l4_hdr_end(&p->inner) : 0;
+
+	n = in > n ? in : n;
+	return n < caplen ? n : caplen;
+}
+
+int oc_wire_fill_partial_frame(struct oc_csum_frame *f, uint32_t len, const struct oc_parsed *p)
+{
+	int n = 0;
+
+	if (!whole(f->len, len, p))
+		return 0;
+	if (p->has_inner)
+		n += fill_layer(f, &p->inner);
+	return n + fill_layer(f, &p->outer);
 }
 
 int oc_wire_fill_partial(uint8_t *b, uint32_t caplen, uint32_t len, const struct oc_parsed *p)
 {
-	int n = 0;
+	struct oc_csum_frame f = { .hdr = b, .hdr_len = caplen, .len = caplen };
 
-	if (caplen < len || (p->flags & (OC_PARSE_TRUNCATED | OC_PARSE_MALFORMED)))
-		return 0;
-	if (p->has_inner)
-		n += fill_layer(b, caplen, &p->inner);
-	return n + fill_layer(b, caplen, &p->outer);
+	return oc_wire_fill_partial_frame(&f, len, p);
 }
 
 int oc_wire_fill_csum(uint8_t *b, uint32_t caplen, uint32_t len, uint16_t linktype)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "csum.h"
 #include "flow.h"
 #include "packet.h"
 #include "parse.h"
@@ -41,6 +42,15 @@ static inline uint32_t oc_wire_mtu(const struct oc_iface *f, uint32_t fallback)
  * checksum that is really wrong stays as it is.  Needs the whole packet
  * (caplen == len).  Returns how many checksums were filled. */
 int oc_wire_fill_partial(uint8_t *b, uint32_t caplen, uint32_t len, const struct oc_parsed *p);
+
+/* The same on a frame held in two pieces (csum.h): the fields are filled
+ * in f->hdr, which holds the first oc_wire_csum_hdr_len() bytes or more;
+ * len is the frame's original length. */
+int oc_wire_fill_partial_frame(struct oc_csum_frame *f, uint32_t len, const struct oc_parsed *p);
+/* Whether oc_wire_fill_partial() would fill anything (no payload read). */
+bool oc_wire_needs_fill(uint32_t caplen, uint32_t len, const struct oc_parsed *p);
+/* The leading bytes that hold every field oc_wire_fill_partial() fills. */
+uint32_t oc_wire_csum_hdr_len(const struct oc_parsed *p, uint32_t caplen);
 
 /* The same for an unparsed frame: parses it first.  Returns as above. */
 int oc_wire_fill_csum(uint8_t *b, uint32_t caplen, uint32_t len, uint16_t linktype);

@@ -57,8 +57,11 @@ struct oc_packet {
 	int has_xdp_verdict;
 	struct oc_meta meta;	/* meta.flags & OC_META_VALID when present */
 	const char *comment;	/* first opt_comment or NULL; reader-owned */
+	int comment_is_meta;	/* 1: the reader parsed it as offcap's metadata
+				 * (0: not, or not known) */
 	/* data stays where it is until the capture hands the ring space back
-	 * (oc_capture_on_release): a writer may refer to it instead of copying */
+	 * (oc_capture_on_release), or the reader moves on (cap_on_release): a
+	 * writer may refer to it instead of copying */
 	int data_in_record;
 };
 

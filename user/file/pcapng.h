@@ -36,6 +36,19 @@ int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt);
  * writev, straight from the caller's memory: a ring buffer's). gzip output
  * copies as pcapng_write_packet. */
 int pcapng_write_packet_ref(struct pcapng_writer *w, const struct oc_packet *pkt);
+/* A packet's bytes in pieces: pkt->data is not read, the caplen bytes are
+ * the parts' in order (at most PCAPNG_MAX_PARTS).  A part that stays, of
+ * REF_MIN bytes or more, is referred to as by pcapng_write_packet_ref; the
+ * others are copied: new headers from a scratch buffer, the payload left
+ * where it lies. */
+#define PCAPNG_MAX_PARTS 4
+struct pcapng_part {
+	const uint8_t *data;
+	uint32_t len;
+	int stays;	/* unchanged until the next pcapng_sync, _flush or _close */
+};
+int pcapng_write_packet_parts(struct pcapng_writer *w, const struct oc_packet *pkt,
+			      const struct pcapng_part *parts, unsigned n);
 /* Writes the blocks that refer to the caller's memory (and everything
  * before them); nothing when there are none. 0, or -1 (pcapng_error). */
 int pcapng_sync(struct pcapng_writer *w);
@@ -60,6 +73,12 @@ struct cap_reader *cap_open(const char *path);
 /* 1: a packet in *pkt (data valid until the next call), 0: end of file,
  * -1: error (cap_error). A truncated last block is an error. */
 int cap_next(struct cap_reader *r, struct oc_packet *pkt);
+/* With fn set, packets of a file read in place (a plain regular file) come
+ * with pkt->data_in_record: their bytes stay where they are, for
+ * pcapng_write_packet_ref/_parts, until fn(ctx) is called, which the reader
+ * does before it moves on (pcapng_sync there).  cap_close does not call it:
+ * close the writer first. */
+void cap_on_release(struct cap_reader *r, void (*fn)(void *ctx), void *ctx);
 unsigned cap_niface(const struct cap_reader *r);
 const struct oc_iface *cap_iface(const struct cap_reader *r, uint32_t if_id);
 int cap_is_pcapng(const struct cap_reader *r);

@@ -43,6 +43,8 @@ struct cap_reader {
 	uint64_t fsize;
 	uint64_t off;		/* file offset of the next block */
 	uint64_t blk;		/* file offset of the current block */
+	void (*on_release)(void *ctx);	/* before the window moves (cap_on_release) */
+	void *release_ctx;
 	/* Interfaces of every section, in chunks so that cap_iface() pointers
 	 * stay valid while later sections add more. */
 	struct rd_iface *ifs[MAX_IFACES / IF_CHUNK];
@@ -163,6 +165,8 @@ static long map_at(struct cap_reader *r, uint64_t off, size_t n)
 		return 0;
 	if (r->map && off >= r->map_off && off + n <= r->map_off + r->map_len)
 		return (long)n;
+	if (r->map && r->on_release)
+		r->on_release(r->release_ctx);
 	if (r->map)
 		munmap(r->map, r->map_len);
 	r->map = NULL;
@@ -466,6 +470,7 @@ static int packet_opts(struct cap_reader *r, const uint8_t *b, size_t n, struct 
 		if (o.code == OPT_COMMENT && !pkt->comment) {
 			copy_str(r->comment, sizeof(r->comment), o.val, o.len);
 			pkt->comment = r->comment;
+			pkt->comment_is_meta = (em.comment.flags & OC_META_VALID) && !memchr(o.val, 0, o.len);
 		} else if (o.code == EPB_FLAGS && o.len >= 4) {
 			pkt->epb_flags = rd32(r, o.val);
 		} else if (o.code == EPB_DROPCOUNT && o.len >= 8) {
@@ -606,6 +611,14 @@ static int do_block(struct cap_reader *r, uint32_t type, uint32_t blen, struct o
 	}
 }
 
+/* A packet in the mapped window stays there until on_release is called. */
+static int in_window(const struct cap_reader *r, struct oc_packet *pkt, int rc)
+{
+	if (rc == 1 && r->fd >= 0 && r->on_release)
+		pkt->data_in_record = 1;
+	return rc;
+}
+
 int cap_next(struct cap_reader *r, struct oc_packet *pkt)
 {
 	uint32_t type, blen;
@@ -614,7 +627,7 @@ int cap_next(struct cap_reader *r, struct oc_packet *pkt)
 	if (!r || !pkt || r->failed)
 		return -1;
 	if (!r->pcapng)
-		return pcap_next(r, pkt);
+		return in_window(r, pkt, pcap_next(r, pkt));
 	do {
 		if (r->held) {
 			r->held = 0;
@@ -625,7 +638,13 @@ int cap_next(struct cap_reader *r, struct oc_packet *pkt)
 		}
 		rc = do_block(r, type, blen, pkt);
 	} while (rc == 0);
-	return rc;
+	return in_window(r, pkt, rc);
+}
+
+void cap_on_release(struct cap_reader *r, void (*fn)(void *ctx), void *ctx)
+{
+	r->on_release = fn;
+	r->release_ctx = ctx;
 }
 
 /* Reads the interface blocks after the first SHB so that cap_niface() is

@@ -618,44 +618,84 @@ static size_t epb_comments(struct pcapng_writer *w, const struct oc_packet *pkt,
 	return opts;
 }
 
-static int write_packet(struct pcapng_writer *w, const struct oc_packet *pkt, int ref)
+/* A part is referred to (left where it is) when it stays, it is large
+ * enough, and the output is not compressed. */
+static int is_ref(const struct pcapng_writer *w, const struct pcapng_part *part)
 {
-	struct epb_comments c;
-	uint8_t *b, *p;
-	size_t opts, blen;
-	int meta;
+	return part->stays && !w->gz && part->len >= REF_MIN;
+}
 
-	if (!w || w->err)
-		return -1;
-	if (!pkt || (pkt->caplen && !pkt->data))
+static int check_packet(struct pcapng_writer *w, const struct oc_packet *pkt,
+			const struct pcapng_part *parts, unsigned n)
+{
+	uint64_t sum = 0;
+
+	if (!pkt)
 		return soft_fail(w, "NULL packet");
+	for (unsigned i = 0; i < n; i++) {
+		if (parts[i].len && !parts[i].data)
+			return soft_fail(w, "NULL packet");
+		sum += parts[i].len;
+	}
+	if (sum != pkt->caplen)
+		return soft_fail(w, "packet parts of %llu bytes for a caplen of %u",
+				 (unsigned long long)sum, pkt->caplen);
 	if (pkt->caplen > MAX_CAPLEN)
 		return soft_fail(w, "packet of %u bytes exceeds the %u-byte limit",
 				 pkt->caplen, MAX_CAPLEN);
 	if (pkt->if_id >= w->nif)
 		return soft_fail(w, "packet on undefined interface %u", pkt->if_id);
+	return 0;
+}
+
+/* The packet bytes: parts copied at p, or referred to where they are. */
+static uint8_t *put_parts(struct pcapng_writer *w, uint8_t *b, uint8_t *p,
+			  const struct pcapng_part *parts, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (is_ref(w, &parts[i])) {
+			w->refs[w->nref++] = (struct wref){ w->len + (size_t)(p - b), parts[i].data, parts[i].len };
+			w->ref_bytes += parts[i].len;
+		} else if (parts[i].len) {
+			memcpy(p, parts[i].data, parts[i].len);
+			p += parts[i].len;
+		}
+	}
+	return p;
+}
+
+static int write_packet(struct pcapng_writer *w, const struct oc_packet *pkt,
+			const struct pcapng_part *parts, unsigned nparts)
+{
+	struct epb_comments c;
+	uint8_t *b, *p;
+	size_t opts, blen, ref_bytes = 0;
+	unsigned nref = 0;
+	int meta;
+
+	if (!w || w->err)
+		return -1;
+	if (nparts > PCAPNG_MAX_PARTS)
+		return soft_fail(w, "packet of more than %u parts", PCAPNG_MAX_PARTS);
+	if (check_packet(w, pkt, parts, nparts))
+		return -1;
 	meta = pkt->meta.flags & OC_META_VALID;
 	opts = epb_comments(w, pkt, &c);
 	opts += (pkt->epb_flags ? 8 : 0) + (pkt->dropcount ? 12 : 0) + (meta ? 8 : 0) +
 		(pkt->has_xdp_verdict ? 16 : 0);
 	blen = 32 + pad4(pkt->caplen) + opts + (opts ? 4 : 0);
-	ref = ref && !w->gz && pkt->caplen >= REF_MIN;
-	if (ref && (w->nref == REF_MAX || w->ref_bytes + pkt->caplen > REF_BYTES) && flush_buf(w) < 0)
+	for (unsigned i = 0; i < nparts; i++)
+		if (is_ref(w, &parts[i]))
+			nref++, ref_bytes += parts[i].len;
+	if (nref && (w->nref + nref > REF_MAX || w->ref_bytes + ref_bytes > REF_BYTES) && flush_buf(w) < 0)
 		return -1;
-	b = reserve(w, ref ? blen - pkt->caplen : blen);
+	b = reserve(w, blen - ref_bytes);
 	if (!b)
 		return -1;
 	p = put_ts(put32(b + 8, pkt->if_id), pkt->ts_ns);
 	/* Readers reject caplen > original length. */
 	p = put32(put32(p, pkt->caplen), pkt->len < pkt->caplen ? pkt->caplen : pkt->len);
-	if (ref) {
-		/* the bytes stay where they are; the rest of the block follows them */
-		w->refs[w->nref++] = (struct wref){ w->len + (size_t)(p - b), pkt->data, pkt->caplen };
-		w->ref_bytes += pkt->caplen;
-	} else if (pkt->caplen) {
-		memcpy(p, pkt->data, pkt->caplen);
-		p += pkt->caplen;
-	}
+	p = put_parts(w, b, p, parts, nparts);
 	memset(p, 0, pad4(pkt->caplen) - pkt->caplen);
 	p += pad4(pkt->caplen) - pkt->caplen;
 	for (size_t i = 0; i < 2 && c.text[i]; i++)
@@ -670,26 +710,36 @@ static int write_packet(struct pcapng_writer *w, const struct oc_packet *pkt, in
 		p = put_verdict(p, pkt->xdp_verdict);
 	if (opts)
 		p = put32(p, OPT_END);
-	if (ref) {
-		put32(put32(b, BT_EPB), (uint32_t)blen);
-		put32(p, (uint32_t)blen);
-		note_block(w, (uint32_t)blen);
-		w->len += (size_t)(p + 4 - b);
-		w->total += blen;
-		return 0;
-	}
-	commit(w, b, p, BT_EPB);
+	/* the referred bytes are in blen, not in the buffer */
+	put32(put32(b, BT_EPB), (uint32_t)blen);
+	put32(p, (uint32_t)blen);
+	note_block(w, (uint32_t)blen);
+	w->len += (size_t)(p + 4 - b);
+	w->total += blen;
 	return 0;
+}
+
+static int write_whole(struct pcapng_writer *w, const struct oc_packet *pkt, int ref)
+{
+	struct pcapng_part part = { pkt ? pkt->data : NULL, pkt ? pkt->caplen : 0, ref };
+
+	return write_packet(w, pkt, &part, 1);
 }
 
 int pcapng_write_packet(struct pcapng_writer *w, const struct oc_packet *pkt)
 {
-	return write_packet(w, pkt, 0);
+	return write_whole(w, pkt, 0);
 }
 
 int pcapng_write_packet_ref(struct pcapng_writer *w, const struct oc_packet *pkt)
 {
-	return write_packet(w, pkt, 1);
+	return write_whole(w, pkt, 1);
+}
+
+int pcapng_write_packet_parts(struct pcapng_writer *w, const struct oc_packet *pkt,
+			      const struct pcapng_part *parts, unsigned n)
+{
+	return write_packet(w, pkt, parts, n);
 }
 
 int pcapng_sync(struct pcapng_writer *w)

@@ -61,20 +61,30 @@ uint32_t oc_csum_partial(const void *data, size_t len, uint32_t sum)
 	return oc_csum_add(sum, s);
 }
 
+/* Big-endian words of two addresses: at most 16 words, no carry to fold.
+ * Every packet asks for a pseudo-header sum (or three): no call into the
+ * general sum for eight bytes. */
+static uint32_t addr_words(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i < n; i += 2)
+		sum += (uint32_t)(a[i] << 8 | a[i + 1]) + (uint32_t)(b[i] << 8 | b[i + 1]);
+	return sum;
+}
+
 uint32_t oc_pseudo_v4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto, uint32_t len)
 {
-	uint32_t sum = oc_csum_partial(src, 4, 0);
+	uint32_t sum = oc_csum_fold(addr_words(src, dst, 4));
 
-	sum = oc_csum_partial(dst, 4, sum);
 	sum = oc_csum_add(sum, proto);
 	return oc_csum_add(sum, len);
 }
 
 uint32_t oc_pseudo_v6(const uint8_t src[16], const uint8_t dst[16], uint8_t proto, uint32_t len)
 {
-	uint32_t sum = oc_csum_partial(src, 16, 0);
+	uint32_t sum = oc_csum_fold(addr_words(src, dst, 16));
 
-	sum = oc_csum_partial(dst, 16, sum);
 	sum = oc_csum_add(sum, len);
 	return oc_csum_add(sum, proto);
 }
@@ -164,6 +174,46 @@ uint16_t oc_l4csum_fill(uint8_t *l4, uint32_t l4len, uint32_t field_off, uint32_
 		c = 0xffff;
 	l4[field_off] = (uint8_t)(c >> 8);
 	l4[field_off + 1] = (uint8_t)c;
+	return c;
+}
+
+uint32_t oc_csum_frame_sum(struct oc_csum_frame *f, uint32_t from, uint32_t to, uint32_t sum)
+{
+	uint32_t h_end, r_from;
+
+	if (to > f->len)
+		to = f->len;
+	if (from >= to)
+		return sum;
+	h_end = to < f->hdr_len ? to : f->hdr_len;
+	r_from = from > f->hdr_len ? from : f->hdr_len;
+	if (from < h_end)
+		sum = oc_csum_partial(f->hdr + from, h_end - from, sum);
+	if (to <= r_from)
+		return sum;
+	if (r_from != f->hdr_len)
+		return oc_csum_block_add(sum, oc_csum_partial(f->rest + (r_from - f->hdr_len), to - r_from, 0),
+					 r_from - from);
+	if (f->rest_end != to) {
+		f->rest_sum = oc_csum_partial(f->rest, to - f->hdr_len, 0);
+		f->rest_end = to;
+	}
+	return oc_csum_block_add(sum, f->rest_sum, r_from - from);
+}
+
+uint16_t oc_csum_frame_fill(struct oc_csum_frame *f, uint32_t off, uint32_t to, uint32_t field,
+			    uint32_t pseudo, bool udp)
+{
+	uint16_t c;
+
+	if (field > f->hdr_len || f->hdr_len - field < 2)
+		return 0;
+	f->hdr[field] = f->hdr[field + 1] = 0;
+	c = oc_csum_finish(oc_csum_frame_sum(f, off, to, pseudo));
+	if (udp && !c)
+		c = 0xffff;
+	f->hdr[field] = (uint8_t)(c >> 8);
+	f->hdr[field + 1] = (uint8_t)c;
 	return c;
 }
 

@@ -69,6 +69,37 @@ static inline uint16_t oc_csum(const void *data, size_t len)
 	return oc_csum_finish(oc_csum_partial(data, len, 0));
 }
 
+/* csum_block_add(): sum2 of a block that starts off bytes into the data
+ * sum covers; an odd offset swaps its bytes. */
+static inline uint32_t oc_csum_block_add(uint32_t sum, uint32_t sum2, uint32_t off)
+{
+	uint16_t s = oc_csum_fold(sum2);
+
+	if (off & 1)
+		s = (uint16_t)(s << 8 | s >> 8);
+	return oc_csum_add(sum, s);
+}
+
+/* A frame held in two pieces: bytes [0, hdr_len) at hdr (a copy the caller
+ * edits), [hdr_len, len) at rest (read in place, another buffer).  The sum
+ * of the rest is kept for the next region that ends where it did: the
+ * payload is read once however many checksums cover it. */
+struct oc_csum_frame {
+	uint8_t *hdr;
+	const uint8_t *rest;
+	uint32_t hdr_len, len;
+	uint32_t rest_end, rest_sum;	/* rest_end 0: nothing kept */
+};
+
+/* Sum of the frame's bytes [from, to) added to sum (to past len: to len). */
+uint32_t oc_csum_frame_sum(struct oc_csum_frame *f, uint32_t from, uint32_t to, uint32_t sum);
+
+/* oc_l4csum_fill() on the frame: the L4 region [off, to), its checksum field
+ * at field (an offset of the frame; nothing is written, 0 returned, unless
+ * both bytes are in hdr). */
+uint16_t oc_csum_frame_fill(struct oc_csum_frame *f, uint32_t off, uint32_t to, uint32_t field,
+			    uint32_t pseudo, bool udp);
+
 /* Pseudo-header sums.  len is the L4 length; 32 bits so BIG TCP lengths
  * fold in as the kernel's csum_tcpudp_nofold()/csum_ipv6_magic() do. */
 uint32_t oc_pseudo_v4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto, uint32_t len);
