@@ -56,6 +56,9 @@ const volatile __u32 payload_once = 0;
 /* The running kernel's SKB_GSO_* bits of TCP and of UDP_L4 (an anonymous enum:
  * no CO-RE relocation; the loader learns them from the kernel's BTF). */
 const volatile __u32 gso_tcp_bits = 0x11, gso_udp_l4_bits = 1 << 17;
+/* GSO kinds whose frames at post-gso are not the bytes tc-egress recorded:
+ * partial GSO rewrites and splits them, fraglist chains them (kept whole). */
+const volatile __u32 gso_whole_bits = (1 << 12) | (1 << 18);
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
@@ -491,18 +494,20 @@ static __always_inline bool stash_xdp(struct oc_event *e, const struct oc_source
  * the TCP header length do not make sense. */
 static __always_inline __u32 gso_header_len(struct sk_buff *skb, __u32 gso_type)
 {
-	__u32 mac = skb->mac_header, th = skb->transport_header;
+	/* the copy starts at skb->data; the header's bytes must be in the linear part */
+	__u32 base = skb->data - skb->head, th = skb->transport_header, tail = skb->tail;
+	bool udp = gso_type & gso_udp_l4_bits;
 	__u8 doff = 0;
 
 	if (BPF_CORE_READ_BITFIELD(skb, encapsulation))
 		th = skb->inner_transport_header;
-	if (mac == 0xffff || th == 0xffff || th < mac || th - mac > OC_ONCE_HDR_MAX - 60)
+	if (th == 0xffff || th < base || th - base > OC_ONCE_HDR_MAX - 60 || th + (udp ? 8 : 13) > tail)
 		return OC_ONCE_HDR;
-	if (gso_type & gso_udp_l4_bits)
-		return th - mac + 8;
+	if (udp)
+		return th - base + 8;
 	if (!(gso_type & gso_tcp_bits) || bpf_probe_read_kernel(&doff, 1, skb->head + th + 12) || doff >> 4 < 5)
 		return OC_ONCE_HDR;
-	return th - mac + (doff >> 4) * 4;
+	return th - base + (doff >> 4) * 4;
 }
 
 /* With --payload-once, post-gso's super-frames keep their headers only. */
@@ -510,7 +515,8 @@ static __always_inline void cut_super_frame(struct oc_event *e, const struct oc_
 {
 	__u32 hdr;
 
-	if (!payload_once || e->point != OC_HOOK_POST_GSO || s->kind != SRC_TRACE || !e->gso_size)
+	if (!payload_once || e->point != OC_HOOK_POST_GSO || s->kind != SRC_TRACE || !e->gso_size ||
+	    (e->gso_type & gso_whole_bits) || (e->flags & OC_EV_FILTER_UNDECIDED))
 		return;
 	hdr = gso_header_len(s->skb, e->gso_type);
 	if (e->cap_len > hdr)
@@ -544,13 +550,13 @@ static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
 		}
 	}
 	e->cap_len = cap_len_of(e->len);
-	cut_super_frame(e, s);
 	if (test_mode && e->cap_len > test_caplen)
 		e->cap_len = test_caplen;
 	if ((s->kind == SRC_XDP_LINEAR || s->kind == SRC_XDP_TRACE) && e->cap_len > OC_XDP_LINEAR_MAX)
 		e->cap_len = OC_XDP_LINEAR_MAX;
 	if (filter_on && !filter_pass(e, s, st))
 		return 0;
+	cut_super_frame(e, s);	/* after the verdict: the filter sees what tc-egress sees */
 	e->ts = bpf_ktime_get_ns();
 	if ((s->kind == SRC_XDP_TRACE || (s->kind == SRC_XDP && xdp_verdicts)) &&
 	    stash_xdp(e, s, st))

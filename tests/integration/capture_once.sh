@@ -20,6 +20,10 @@ check "at start, stderr says post-gso's super-frames are cut to headers" \
 check "without post-gso: a warning, and the capture runs" \
 	bash -c "[ $? -eq 0 ] && grep -q 'changes nothing without post-gso' '$OC_TMP/nop.err'"
 
+"$OFFCAP" capture -q -w "$OC_TMP/z.pcapng" -i "$A" -p tc-egress,post-gso --duration 1 --payload-once 2>"$OC_TMP/snap.err"
+check "with a snaplen (-s 256, the default): a warning, and the capture runs" \
+	bash -c "[ $? -eq 0 ] && grep -q 'changes nothing at -s 256' '$OC_TMP/snap.err'"
+
 # TSO on (the veth default): the same super-frames at tc-egress and post-gso
 P=$OC_TMP/plain.pcapng O=$OC_TMP/once.pcapng
 oc_capture "$P" "${pts[@]}"
@@ -78,6 +82,16 @@ check "report: post-gso's super-frames said cut, their payload at tc-egress" \
 check_num "report: no synthesized segment missing" "$(jq .synthesis.missing "$OC_TMP/o.json")" -eq 0
 check "report: no checksum called wrong or unverifiable, real problems none" \
 	bash -c "grep -q 'Real problems: none' '$OC_TMP/o.txt' && ! grep -qE '[1-9][0-9]* really wrong|[1-9][0-9]* not verifiable' '$OC_TMP/o.txt'"
+
+# a filter that reads payload decides on the whole super-frame, then it is cut
+F=$OC_TMP/filtered.pcapng
+oc_capture "$F" "${pts[@]}" --payload-once 'tcp dst port 5201 and tcp[100:1] >= 0'
+oc_iperf 5M
+oc_capture_stop
+n_f=$(oc_count "$F" "$A@post-gso" "$sf")
+check_num "a filter reading payload (tcp[100:1]): post-gso keeps the super-frames" "$n_f" -gt 10
+check_num "a filter reading payload: those it kept are cut" \
+	"$(oc_count "$F" "$A@post-gso" "$sf && frame.cap_len < frame.len")" -eq "$n_f"
 
 # TSO off: software GSO's segments at post-gso are not at tc-egress: whole
 ina ethtool -K oca tso off >/dev/null

@@ -157,7 +157,7 @@ const struct oc_params oc_params_capture = {
 		{ 0, "buffer", 'B', OC_ARG_REQUIRED, "MIB", .hidden = 1 },	/* the old spelling */
 		{ 0, "payload-once", O_ONCE,
 		  .help = "a super-frame's payload once: post-gso keeps only the\nheaders of the super-frames the device segments\n"
-			  "itself (tc-egress has their bytes whole; needs\ntc-egress among the points)",
+			  "itself (tc-egress has their bytes whole; needs\ntc-egress among the points and -s 0)",
 		  .man = "keep a super-frame's payload once. Where the device segments a super-frame itself (TSO, or a veth\n"
 "passing it on whole), post-gso sees the very skb tc-egress recorded: with this option post-gso keeps only\n"
 "its headers, from the link-layer header to the end of the TCP or UDP header (the inner one in a tunnel;\n"
@@ -165,7 +165,9 @@ const struct oc_params oc_params_capture = {
 "cut. Frames post-gso sees that are not super-frames (software GSO's segments, ordinary packets) keep\n"
 "their bytes. The post-gso interface block says so\n.RB ( gso_payload=tc-egress\n"
 "and its description's text), and offcap says it at start. Needs tc-egress among the points (exit status\n"
-"1 without); without post-gso it changes nothing. The payload is the same at both points unless\n"
+"1 without); without post-gso, or with a snaplen other than 0 (tc-egress does not keep the payload\n"
+"either), it changes nothing and says so. Partial and fraglist GSO stay whole, and a capture filter\n"
+"decides before the cut. The payload is the same at both points unless\n"
 "something between them rewrites it (a later tc program, a netem qdisc corrupting packets), and a\n"
 "super-frame tc-egress lost (ring full) has no payload in the file." },
 		{ 'q', "quiet", .help = "no live status line; short lines (tcp 1448)",
@@ -293,6 +295,10 @@ static int check_payload_once(struct cap_opts *o)
 			       "super-frames' payload is kept there");
 	if (!(o->points & (1u << OC_POINT_POST_GSO))) {
 		oc_warn("--payload-once changes nothing without post-gso among the points");
+		o->payload_once = 0;
+	} else if (o->snaplen && o->snaplen < OC_MAX_CAPLEN) {
+		oc_warn("--payload-once changes nothing at -s %lu: tc-egress does not keep a super-frame's "
+			"payload either (use -s 0)", o->snaplen);
 		o->payload_once = 0;
 	}
 	return 0;

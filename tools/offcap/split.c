@@ -258,7 +258,7 @@ static int reserve(struct split *s, uint32_t n)
 		return 0;
 	nb = realloc(s->buf, n);
 	if (!nb)
-		return -1;
+		return oc_fail(-1, "out of memory (%u bytes of headers)", n);
 	s->buf = nb;
 	s->bufcap = n;
 	return 0;
@@ -369,10 +369,10 @@ int cmd_split(int argc, char **argv)
 	}
 	if (n < 0)
 		oc_err("%s: %s (stopped there)", argv[optind], cap_error(s.r));
-	else if (s.failed || n > 0)
-		oc_err("%s", pcapng_error(s.w));
-	else
+	else if (!s.failed && !n)
 		ret = 0;
+	else if (*pcapng_error(s.w))	/* else said where it failed */
+		oc_err("%s", pcapng_error(s.w));
 	fprintf(stderr, "offcap split: %llu super-frames became %llu segments; %llu packets passed through "
 		"(%llu with their checksum filled in)\n", (unsigned long long)s.superframes,
 		(unsigned long long)s.segments, (unsigned long long)s.passed, (unsigned long long)s.csum_fixed);

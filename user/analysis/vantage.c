@@ -125,17 +125,30 @@ static void to_sampler(const struct oc_unit *u, void *arg)
 	c->v->v[c->file].units++;
 }
 
-/* A capture's span is the one its statistics say, when they do: a capture
- * that saw nothing for its last seconds was still capturing (what it missed
- * then was lost, not outside its time). */
-static void isb_span(struct oc_vantage *t, const struct oc_iface *f)
+/* A capture's span is what its statistics blocks say (every interface's
+ * together), when they say it: a capture that saw nothing for its last
+ * seconds was still capturing (what it missed then was lost, not outside its
+ * time). Packets stamped between attaching and the recorded start stay in. */
+static void isb_span(struct oc_vantage *t, const struct cap_reader *r)
 {
-	t->capture_drops += f->isb_drop;
-	/* a span that does not hold the packets is not this file's clock (retimed) */
-	if (!t->packets || !f->isb_start_ns || f->isb_start_ns > t->first_ns || f->isb_end_ns < t->last_ns)
+	uint64_t start = UINT64_MAX, end = 0;
+
+	for (unsigned k = 0; k < cap_niface(r); k++) {
+		const struct oc_iface *f = cap_iface(r, k);
+
+		if (!f->has_isb)
+			continue;
+		t->capture_drops += f->isb_drop;
+		if (f->isb_start_ns && f->isb_end_ns >= f->isb_start_ns) {
+			start = f->isb_start_ns < start ? f->isb_start_ns : start;
+			end = f->isb_end_ns > end ? f->isb_end_ns : end;
+		}
+	}
+	/* a span apart from the packets is not this file's clock (retimed) */
+	if (!t->packets || !end || end < t->first_ns || start > t->last_ns)
 		return;
-	t->first_ns = f->isb_start_ns;
-	t->last_ns = f->isb_end_ns;
+	t->first_ns = start < t->first_ns ? start : t->first_ns;
+	t->last_ns = end > t->last_ns ? end : t->last_ns;
 }
 
 static int sample_file(struct oc_vantages *v, unsigned i)
@@ -160,9 +173,7 @@ static int sample_file(struct oc_vantages *v, unsigned i)
 	if (n < 0)
 		snprintf(v->v[i].error, sizeof(v->v[i].error), "%s", cap_error(r));
 	oc_unit_flush(src, to_sampler, &ctx);
-	for (unsigned k = 0; k < cap_niface(r); k++)
-		if (cap_iface(r, k)->has_isb)
-			isb_span(&v->v[i], cap_iface(r, k));
+	isb_span(&v->v[i], r);
 	cap_close(r);
 	oc_unit_src_free(src);
 	return 0;

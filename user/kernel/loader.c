@@ -205,6 +205,7 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 	s->rodata->payload_once = !!o->payload_once;
 	s->rodata->gso_tcp_bits = oc_gso_to_kernel(OC_GSO_TCPV4 | OC_GSO_TCPV6);
 	s->rodata->gso_udp_l4_bits = oc_gso_to_kernel(OC_GSO_UDP_L4);
+	s->rodata->gso_whole_bits = oc_gso_to_kernel(OC_GSO_PARTIAL | OC_GSO_FRAGLIST);
 	if (o->filter) {
 		const struct oc_kfilter *f = o->filter;
 
@@ -546,8 +547,8 @@ int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeo
 }
 
 /* A program that entered before its link went away still submits; it runs
- * to its end under RCU within microseconds, so one pause of a few
- * milliseconds after the rings first run empty covers it. */
+ * to its end under RCU, in microseconds unless preempted (PREEMPT_RT), so one
+ * pause of a few milliseconds after the rings first run empty covers it. */
 int oc_capture_drain(struct oc_capture *c, oc_capture_cb cb, void *ctx)
 {
 	const struct timespec settle = { .tv_nsec = 5 * 1000 * 1000 };

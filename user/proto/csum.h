@@ -3,8 +3,9 @@
  *
  * A "sum" (uint32_t) is an unfolded ones' complement sum of big-endian
  * 16-bit words, like the kernel's __wsum but as a number: pass it along,
- * fold at the end.  Blocks chained into one sum must each start at an even
- * offset of the checksummed data (all header boundaries are even).
+ * fold at the end.  Blocks chained with oc_csum_partial must each start at
+ * an even offset of the checksummed data (all header boundaries are even);
+ * oc_csum_block_add takes a block at any offset.
  *
  * Zero has two ones' complement forms; these helpers keep the kernel's
  * choice exactly: a fold of a non-zero sum is never 0x0000 (it is 0xffff),
