@@ -90,8 +90,11 @@ oc_iperf 5M
 oc_capture_stop
 n_f=$(oc_count "$F" "$A@post-gso" "$sf")
 check_num "a filter reading payload (tcp[100:1]): post-gso keeps the super-frames" "$n_f" -gt 10
-check_num "a filter reading payload: those it kept are cut" \
-	"$(oc_count "$F" "$A@post-gso" "$sf && frame.cap_len < frame.len")" -eq "$n_f"
+# before 6.12 a tracepoint reads no page fragments: the filter leaves a super-frame's
+# payload undecided, and libpcap decides on its bytes, kept whole
+want=$n_f; grep -q "lacks bpf_dynptr_from_skb" "$OC_TMP/offcap.err" && want=0
+check_num "a filter reading payload: those it kept are cut (where the kernel decided)" \
+	"$(oc_count "$F" "$A@post-gso" "$sf && frame.cap_len < frame.len")" -eq "$want"
 
 # TSO off: software GSO's segments at post-gso are not at tc-egress: whole
 ina ethtool -K oca tso off >/dev/null
