@@ -39,6 +39,18 @@ pair() {
 	return 1
 }
 
+# link_back: an MTU change resets some NICs (e1000e): wait for carrier on nica
+# and for B to answer again (a datagram sent meanwhile is dropped, tx_dropped)
+link_back() {
+	local i; for i in $(seq 100); do
+		ina ip neigh flush dev nica 2>/dev/null
+		ina bash -c "exec 3<>/dev/tcp/$IP_B/9" 2>/dev/null
+		ina ip link show nica | grep -q LOWER_UP && ina ip neigh show dev nica | grep -q lladdr && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # cap NAME ARGS...: offcap in the background on both NICs into $D/NAME.pcapng
 cap() {
 	local n=$1; shift
@@ -135,10 +147,11 @@ udp_gso() {	# 40 sends of 21 x 1000-byte datagrams with UDP_SEGMENT
 
 mtu_mismatch() {	# nica at 9000, nicb at 1500: datagrams of 1000 and 4000 bytes
 	ina ip link set nica mtu 9000 || { not_ok "mtu: nica takes MTU 9000"; return; }
+	link_back || not_ok "mtu: the link back up after the MTU change"
 	cap mtu -p tc-egress,post-gso,pre-gro,tc-ingress
 	udp_send "$IP_B" 20 1000,4000
 	stop mtu
-	ina ip link set nica mtu 1500
+	ina ip link set nica mtu 1500; link_back
 	check "mtu: named at the sending end" has "MTU mismatch: $NS_A/nica (MTU 9000) sent" mtu.txt
 	check "mtu: named at the receiving end" has "$NS_B/nicb (MTU 1500) on the same flow" mtu.txt
 	echo "# figures $DRV mtu 9000->1500: nicb@pre-gro frames over 1500: $(J "$(ifj "$NS_B/nicb@pre-gro") | .over_mtu" mtu)"
