@@ -30,22 +30,17 @@ pair() {
 	ina ip link add link nica name nica.100 type vlan id 100; inb ip link add link nicb name nicb.100 type vlan id 100
 	ina ip link set nica.100 up; inb ip link set nicb.100 up
 	ina ip addr add 198.18.100.1/24 dev nica.100; inb ip addr add 198.18.100.2/24 dev nicb.100
-	local i; for i in $(seq 100); do	# link up and ARP done
-		ina ip neigh flush dev nica 2>/dev/null
-		ina bash -c "exec 3<>/dev/tcp/$IP_B/9" 2>/dev/null; inb ip link show nicb | grep -q LOWER_UP &&
-			ina ip neigh show dev nica | grep -q 'lladdr' && return 0
-		sleep 0.2
-	done
-	return 1
+	link_back
 }
 
-# link_back: an MTU change resets some NICs (e1000e): wait for carrier on nica
-# and for B to answer again (a datagram sent meanwhile is dropped, tx_dropped)
+# link_back: both ends have carrier and B answers A's ARP afresh; after an MTU
+# change too, which resets some NICs (e1000e: a datagram sent meanwhile is dropped)
 link_back() {
 	local i; for i in $(seq 100); do
 		ina ip neigh flush dev nica 2>/dev/null
 		ina bash -c "exec 3<>/dev/tcp/$IP_B/9" 2>/dev/null
-		ina ip link show nica | grep -q LOWER_UP && ina ip neigh show dev nica | grep -q lladdr && return 0
+		ina ip link show nica | grep -q LOWER_UP && inb ip link show nicb | grep -q LOWER_UP &&
+			ina ip neigh show dev nica | grep -q lladdr && return 0
 		sleep 0.2
 	done
 	return 1
