@@ -14,7 +14,10 @@
 #   tcpdump-s0  6. tcpdump -i <sender veth> -s 0 -w FILE
 #   offcap-tc   7. offcap on tcpdump's view: the sender's veth, tc-egress +
 #               tc-ingress (both directions), -s 256
-#   offcap-tc-s0 8. the same, -s 0
+#   offcap-tc-s0 8. the same, -s 0 (a packet finding its ring nearly full
+#               keeps its first 256 bytes: --ring-full cut, the default)
+#   offcap-tc-s0-drop 8'. the same with --ring-full drop (such a packet is lost,
+#               as with tcpdump)
 # and, to tell the cost of the hooks and XDP's observer effect from offcap's own
 # capture cost,
 #   hooks-only  a. programs that do nothing at offcap's default hooks (bench/hooks_only*)
@@ -43,7 +46,8 @@
 # Knobs (environment): BENCH_ROUNDS (7), BENCH_SECS (3), BENCH_CONFIGS (all of
 # the above, space-separated), BENCH_BEFORE (a git revision: adds
 # offcap-before, configuration (2) with offcap built at that revision, in the
-# same interleaved rounds, and reports (2)'s ratio to it), BENCH_OFFLINE (1), BENCH_ONLINE (1),
+# same interleaved rounds, and reports (2)'s ratio to it), BENCH_BEFORE_AS (offcap:
+# the configuration offcap-before repeats, e.g. offcap-tc-s0), BENCH_OFFLINE (1), BENCH_ONLINE (1),
 # BENCH_BIG_MB (1024), BENCH_SMALL_MB (250), BENCH_S256_MB (250: a -s 256 capture read too), BENCH_REPS (3, offline repetitions),
 # BENCH_BPF_STATS (1; 0 leaves kernel.bpf_stats_enabled off: throughput without
 # the two clock reads per program run that bpf_stats adds, and no ns/event).
@@ -53,8 +57,9 @@ ROOT=$PWD
 OFFCAP=${OFFCAP:-$ROOT/build/offcap}
 ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-3}
-CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 offcap-s0-once tcpdump tcpdump-s0 offcap-tc offcap-tc-s0 hooks-only xdp-pass offcap-xdp offcap-pregro pregro-nop xdp-libxdp offcap-xdp-user filter-none filter-port}
+CONFIGS=${BENCH_CONFIGS:-none offcap offcap-all offcap-s0 offcap-s0-once tcpdump tcpdump-s0 offcap-tc offcap-tc-s0 offcap-tc-s0-drop hooks-only xdp-pass offcap-xdp offcap-pregro pregro-nop xdp-libxdp offcap-xdp-user filter-none filter-port}
 BEFORE=${BENCH_BEFORE:-}
+BEFORE_AS=${BENCH_BEFORE_AS:-offcap}
 [ -n "$BEFORE" ] && CONFIGS="$CONFIGS offcap-before"
 ONLINE=${BENCH_ONLINE:-1}
 OFFLINE=${BENCH_OFFLINE:-1}
@@ -149,7 +154,7 @@ iperf_run() {
 	     f && /"bits_per_second"/ {gsub(/,/, ""); printf "%.3f %.3f\n", $2 / 1e9, s; exit}' "$1"
 }
 
-stat_file=$tmp/runs.tsv	# config round gbit secs events drops cpu_s
+stat_file=$tmp/runs.tsv	# config round gbit secs events drops cpu_s cut
 prog_file=$tmp/progs.tsv	# config round prog ns_per_event run_cnt
 : >"$stat_file"; : >"$prog_file"
 
@@ -175,20 +180,21 @@ cpu_of_timefile() { awk 'END {printf "%.3f", $2 + $3}' "$1"; }
 # one_run CONFIG ROUND
 one_run() {
 	local cfg=$1 r=$2 out=$tmp/cap.out err=$tmp/cap.err tf=$tmp/time.out tpid="" cpid="" ids=() res
-	local events=0 drops=0 cpu=0 i rc
+	local events=0 drops=0 cut=0 cpu=0 i rc
 	rm -f "$out" "$err" "$tf"
 	case $cfg in
 	none) ;;
-	offcap|offcap-all|offcap-s0|offcap-s0-once|offcap-tc|offcap-tc-s0|offcap-xdp|offcap-pregro|offcap-before|offcap-xdp-user|filter-none|filter-port)
-		local args=(-i "$A/oca" -i "$B/ocb") bin=$OFFCAP
+	offcap|offcap-all|offcap-s0|offcap-s0-once|offcap-tc|offcap-tc-s0|offcap-tc-s0-drop|offcap-xdp|offcap-pregro|offcap-before|offcap-xdp-user|filter-none|filter-port)
+		local args=(-i "$A/oca" -i "$B/ocb") bin=$OFFCAP as=$cfg
 		[ "$cfg" = offcap-xdp-user ] && { xdp_user_attach "$cfg" || return 1; }
-		[ "$cfg" = offcap-before ] && bin=$tmp/before/build/offcap
-		case $cfg in
+		[ "$cfg" = offcap-before ] && { bin=$tmp/before/build/offcap; as=$BEFORE_AS; }
+		case $as in
 		offcap-all) args+=(-p all) ;;
 		offcap-s0) args+=(-s 0) ;;
 		offcap-s0-once) args+=(-s 0 --payload-once) ;;
 		offcap-tc) args=(-i "$A/oca" -p tc-egress,tc-ingress) ;;
 		offcap-tc-s0) args=(-i "$A/oca" -p tc-egress,tc-ingress -s 0) ;;
+		offcap-tc-s0-drop) args=(-i "$A/oca" -p tc-egress,tc-ingress -s 0 --ring-full drop) ;;
 		offcap-xdp|offcap-xdp-user) args=(-i "$B/ocb" -p xdp) ;;
 		offcap-pregro) args=(-i "$B/ocb" -p pre-gro) ;;
 		filter-none) args+=(tcp port 9) ;;
@@ -260,13 +266,14 @@ one_run() {
 		else
 			events=$(awk '/packets captured,/ {n += $2 + $5} END {print n + 0}' "$err")
 			drops=$(awk '/packets captured,/ {n += $5} END {print n + 0}' "$err")
+			cut=$(awk '/of them cut to their first/ {n += $2} END {print n + 0}' "$err")
 		fi
 		;;
 	esac
 	rm -f "$out"
 	[ -n "$res" ] || return 1
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$r" "${res// /	}" "${events:-0}" "${drops:-0}" "${cpu:-0}" >>"$stat_file"
-	say "$(printf '%-11s round %d: %6.2f Gbit/s  %8d events  %6d drops  %5.2f CPU s' "$cfg" "$r" ${res% *} "${events:-0}" "${drops:-0}" "${cpu:-0}")"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$r" "${res// /	}" "${events:-0}" "${drops:-0}" "${cpu:-0}" "${cut:-0}" >>"$stat_file"
+	say "$(printf '%-11s round %d: %6.2f Gbit/s  %8d events  %6d drops  %6d cut  %5.2f CPU s' "$cfg" "$r" ${res% *} "${events:-0}" "${drops:-0}" "${cut:-0}" "${cpu:-0}")"
 }
 
 # med_of: median, min, max of the numbers on stdin ("- - -" when none)
@@ -291,10 +298,11 @@ describe() {
 	tcpdump-s0) echo "6. tcpdump -i oca -s 0 -w FILE" ;;
 	offcap-tc) echo "7. offcap -i oca -p tc-egress,tc-ingress (tcpdump's view), -s 256" ;;
 	offcap-tc-s0) echo "8. offcap -i oca -p tc-egress,tc-ingress (tcpdump's view), -s 0" ;;
+	offcap-tc-s0-drop) echo "8''. the same, --ring-full drop" ;;
 	hooks-only) echo "a. do-nothing programs at the default hooks" ;;
 	xdp-pass) echo "b. trivial XDP_PASS on ocb, no capture" ;;
 	offcap-xdp) echo "c. offcap -p xdp on ocb only" ;;
-	offcap-before) echo "2'. as (2), offcap at $BEFORE" ;;
+	offcap-before) echo "$(describe "$BEFORE_AS" | cut -d. -f1)'. as $BEFORE_AS, offcap at $BEFORE" ;;
 	offcap-pregro) echo "d. offcap -p pre-gro on ocb only" ;;
 	pregro-nop) echo "e. do-nothing programs at pre-gro's tracepoints" ;;
 	xdp-libxdp) echo "f. XDP_PASS through libxdp's dispatcher, no capture" ;;
@@ -327,9 +335,10 @@ issue20_targets() {
 	ge() { verdict "$(awk -v a="$1" -v b="$2" 'BEGIN {print (a != "-" && b != "-" && a >= b)}')"; }
 	echo
 	echo "Issue #20 (one interleaved run; ratio = offcap / tcpdump):"
-	printf -- '- -s 0 on tcpdump view (8) %s Gbit/s vs tcpdump -s 0 (6) %s: %s -> %s; drops (8) %s in all rounds (tcpdump: %s) -> %s\n' \
+	printf -- '- -s 0 on tcpdump view (8) %s Gbit/s vs tcpdump -s 0 (6) %s: %s -> %s; drops (8) %s in all rounds (tcpdump: %s) -> %s; cut to 256 bytes instead (8): %s\n' \
 		"$ots0" "$ts0" "$(ratio "$ots0" "$ts0")" "$(ge "$ots0" "$ts0")" "$dts0" \
-		"$(col tcpdump-s0 6 | awk '{s += $1} END {print s + 0}')" "$(verdict "$((dts0 == 0))")"
+		"$(col tcpdump-s0 6 | awk '{s += $1} END {print s + 0}')" "$(verdict "$((dts0 == 0))")" \
+		"$(col offcap-tc-s0 8 | awk '{s += $1} END {print s + 0}')"
 	printf -- '- -s 0 at the default points (4) %s Gbit/s vs tcpdump -s 0 (6) %s: %s -> %s (drops (4): %s)\n' \
 		"$os0" "$ts0" "$(ratio "$os0" "$ts0")" "$(ge "$os0" "$ts0")" "$dos0"
 	ct=$(cpu_per_event tcpdump 0 | med_of | awk '{print $1}')
@@ -357,20 +366,21 @@ report_online() {
 	echo "packets seen by tcpdump. CPU: the capturing process (utime+stime, /usr/bin/time), whole run;"
 	echo "per event with offcap's idle cost ($idle s: start-up and idle polling, measured with no traffic) taken out."
 	echo
-	echo "| configuration | Gbit/s | ratio to (1) | events/s | kernel drops (all rounds) | capture CPU s/run | CPU ns/event |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| configuration | Gbit/s | ratio to (1) | events/s | kernel drops (all rounds) | cut to 256 bytes, ring full (all rounds) | capture CPU s/run | CPU ns/event |"
+	echo "|---|---|---|---|---|---|---|---|"
 	for cfg in $CONFIGS; do
 		t=($(col "$cfg" 3 | med_of)); ev=($(evrate "$cfg" | med_of)); cpu=($(col "$cfg" 7 | med_of))
-		[ "${t[0]}" = - ] && { echo "| $(describe "$cfg") | no successful run | | | | | |"; continue; }
+		[ "${t[0]}" = - ] && { echo "| $(describe "$cfg") | no successful run | | | | | | |"; continue; }
 		ratio=$(pct "${t[0]}" "$bare")
 		case $cfg in
 		none|xdp-pass|hooks-only|pregro-nop|xdp-libxdp)
-			printf '| %s | %.2f [%.2f..%.2f] | %s | - | - | - | - |\n' "$(describe "$cfg")" "${t[@]}" "$ratio" ;;
+			printf '| %s | %.2f [%.2f..%.2f] | %s | - | - | - | - | - |\n' "$(describe "$cfg")" "${t[@]}" "$ratio" ;;
 		*)
 			tot=$(col "$cfg" 6 | awk '{s += $1} END {print s + 0}')
 			ce=$(cpu_per_event "$cfg" "$([ "${cfg%-s0}" = tcpdump ] && echo 0 || echo "$idle")" | med_of | awk '{print $1}')
-			printf '| %s | %.2f [%.2f..%.2f] | %s | %.0f [%.0f..%.0f] | %s | %.2f [%.2f..%.2f] | %s |\n' \
-				"$(describe "$cfg")" "${t[@]}" "$ratio" "${ev[@]}" "$tot" "${cpu[@]}" \
+			printf '| %s | %.2f [%.2f..%.2f] | %s | %.0f [%.0f..%.0f] | %s | %s | %.2f [%.2f..%.2f] | %s |\n' \
+				"$(describe "$cfg")" "${t[@]}" "$ratio" "${ev[@]}" "$tot" \
+				"$(col "$cfg" 8 | awk '{s += $1} END {print s + 0}')" "${cpu[@]}" \
 				"$(awk -v v="$ce" 'BEGIN { if (v == "-") print "-"; else printf "%.0f", v }')" ;;
 		esac
 	done
@@ -400,7 +410,7 @@ report_online() {
 	printf -- '- throughput with (2) >= 98%% of (1): %s -> %s   (tcpdump (5): %s of (1) here; 73-88%% elsewhere)\n' \
 		"$(pct "$t2" "$bare")" "$(verdict "$(awk -v a="$t2" -v b="$bare" 'BEGIN {print (a != "-" && b != "-" && a >= 0.98 * b)}')")" \
 		"$(pct "$td" "$bare")"
-	[ -n "$BEFORE" ] && printf -- '- (2) against the same configuration at %s, same rounds: %s\n' "$BEFORE" "$(pct "$t2" "$(med offcap-before 3)")"
+	[ -n "$BEFORE" ] && printf -- '- %s against the same configuration at %s, same rounds: %s\n' "$BEFORE_AS" "$BEFORE" "$(pct "$(med "$BEFORE_AS" 3)" "$(med offcap-before 3)")"
 	printf -- '- zero kernel drops in (2): %s drops in %s rounds -> %s\n' "$d2" "$(col offcap 3 | wc -l)" "$(verdict "$((d2 == 0))")"
 	worst=$(awk -F'\t' '$1 == "offcap" || $1 == "offcap-all" {print $1 "/" $3, $4}' "$prog_file" | sort -k1,1 |
 		awk '{v[$1] = v[$1] " " $2} END {for (k in v) print k, v[k]}' |

@@ -53,6 +53,8 @@ const volatile __u32 xdp_verdicts = 0;
 /* --payload-once: post-gso keeps only the headers of a super-frame the device
  * segments itself (tc-egress recorded the same bytes whole). */
 const volatile __u32 payload_once = 0;
+/* --ring-full cut (the default): near a full ring, keep headers, not nothing. */
+const volatile __u32 ring_full_cut = 0;
 /* The running kernel's SKB_GSO_* bits of TCP and of UDP_L4 (an anonymous enum:
  * no CO-RE relocation; the loader learns them from the kernel's BTF). */
 const volatile __u32 gso_tcp_bits = 0x11, gso_udp_l4_bits = 1 << 17;
@@ -227,10 +229,16 @@ static __always_inline long copy_bytes(const struct oc_source *s, void *dst, __u
 	}
 }
 
-static __always_inline __u64 wakeup_flag(void *ring)
+/* Wake the consumer once, as a record takes the ring past wakeup_bytes: a
+ * wakeup on every record above it (an irq_work each) slowed the sending CPU
+ * while the consumer was already behind and awake. size: the record's bytes;
+ * pending: 1 when it is not yet in the ring (bpf_ringbuf_output). */
+static __always_inline __u64 wakeup_flag(void *ring, __u64 size, bool pending)
 {
-	return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	__u64 rec = BPF_RINGBUF_HDR_SZ + ((size + 7) & ~7ULL);
+	__u64 after = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) + (pending ? rec : 0);
+
+	return after >= wakeup_bytes && after - rec < wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 /* The link-layer header a receive tracepoint finds before skb->data. */
@@ -377,8 +385,8 @@ undecided:
 static __always_inline int emit_in(void *ring, struct oc_event *e, const struct oc_source *s,
 				   __u32 room, struct oc_point_stats *st)
 {
-	struct oc_event *r = bpf_ringbuf_reserve(ring, sizeof(*e) + room +
-					       (s->kind == SRC_TRACE ? OC_MAC_MAX : 0), 0);
+	__u64 size = sizeof(*e) + room + (s->kind == SRC_TRACE ? OC_MAC_MAX : 0);
+	struct oc_event *r = bpf_ringbuf_reserve(ring, size, 0);
 
 	if (!r) {
 		count_drop(e, st);
@@ -393,7 +401,7 @@ static __always_inline int emit_in(void *ring, struct oc_event *e, const struct 
 		bpf_ringbuf_discard(r, 0);
 		return 0;
 	}
-	bpf_ringbuf_submit(r, wakeup_flag(ring));
+	bpf_ringbuf_submit(r, wakeup_flag(ring, size, false));
 	return 0;
 }
 
@@ -465,7 +473,7 @@ static __always_inline void flush_pending(struct oc_pending *p)
 		return;
 	p->e.drops = st->dropped - st->reported;
 	st->reported = st->dropped;
-	if (!ring || bpf_ringbuf_output(ring, &p->e, sizeof(p->e) + n, wakeup_flag(ring)))
+	if (!ring || bpf_ringbuf_output(ring, &p->e, sizeof(p->e) + n, wakeup_flag(ring, sizeof(p->e) + n, true)))
 		count_drop(&p->e, st);
 }
 
@@ -523,6 +531,22 @@ static __always_inline void cut_super_frame(struct oc_event *e, const struct oc_
 		e->cap_len = hdr;
 }
 
+/* The ring's last eighth is kept for headers: a packet that would reach into
+ * it keeps its first OC_FULL_CUT bytes (one CPU writes each ring). */
+static __always_inline void cut_when_full(void *ring, struct oc_event *e, struct oc_point_stats *st)
+{
+	__u64 size;
+
+	if (!ring_full_cut || e->cap_len <= OC_FULL_CUT)
+		return;
+	size = bpf_ringbuf_query(ring, BPF_RB_RING_SIZE);
+	if (bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) + e->cap_len + sizeof(*e) + 8 <= size - size / 8)
+		return;
+	e->cap_len = OC_FULL_CUT;
+	e->flags |= OC_EV_CUT_FULL;
+	st->cut++;
+}
+
 #define OC_BUCKET(room) \
 	if (e->cap_len <= (room)) \
 		return emit_in(ring, e, s, room, st)
@@ -569,6 +593,7 @@ static __always_inline int emit(struct oc_event *e, const struct oc_source *s)
 		count_drop(e, st);
 		return 0;
 	}
+	cut_when_full(ring, e, st);
 	OC_BUCKET(256);
 	OC_BUCKET(2048);
 	OC_BUCKET(OC_XDP_LINEAR_MAX);

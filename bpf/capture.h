@@ -49,6 +49,11 @@ struct oc_event {
 #define OC_EV_NO_GSO_TYPE	0x01	/* gso_type was out of reach */
 #define OC_EV_VERDICT		0x02	/* xdp_verdict holds the XDP program's return */
 #define OC_EV_FILTER_UNDECIDED	0x04	/* the filter read past the bytes it had: user space decides */
+#define OC_EV_CUT_FULL		0x08	/* cut to OC_FULL_CUT bytes: its ring was nearly full */
+
+/* --ring-full cut: a packet that finds its ring's last eighth taken keeps its
+ * first OC_FULL_CUT bytes (headers) instead of being lost. */
+#define OC_FULL_CUT		256
 
 /* The capture filter (user/filter/cbpf.c): each stub, oc_filter_l2 (Ethernet) and
  * oc_filter_l3 (raw IP), is its OC_FILTER_MAGIC_*, OC_FILTER_SLOTS placeholder
@@ -94,6 +99,7 @@ struct oc_point_stats {
 	__u64 filtered;		/* events the capture filter rejected */
 	__u64 undecided;	/* events it left to user space */
 	__u64 kept;		/* events it matched */
+	__u64 cut;		/* events cut to OC_FULL_CUT bytes: the ring was nearly full */
 };
 
 #endif

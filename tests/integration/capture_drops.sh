@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Drops are never silent and the file carries what offcap prints: a small
-# ring, whole packets, two interfaces, a fast stream.
+# ring, whole packets (--ring-full drop: none cut to headers instead), two
+# interfaces, a fast stream.
 source "$(dirname "$0")/../lib.sh"
 oc_pair 1500 || { not_ok "namespaces and veth pair"; exit 1; }
 F=$OC_TMP/drops.pcapng
-"$OFFCAP" capture -i "$NS_A/oca" -i "$NS_B/ocb" -p all -s 0 -B 2 -w "$F" >/dev/null 2>"$OC_TMP/err" &
+"$OFFCAP" capture -i "$NS_A/oca" -i "$NS_B/ocb" -p all -s 0 -B 2 --ring-full drop -w "$F" >/dev/null 2>"$OC_TMP/err" &
 OC_CAP_PID=$!; OC_PIDS+=($!)
 oc_wait_file "$F"; sleep 0.3
 oc_iperf 100M

@@ -53,6 +53,9 @@ static void test_decode(void)
 	CHECK_EQ(p.meta.csum, OC_CSUM_UNKNOWN, "checksum state unknown");
 	CHECK_EQ(p.meta.rx_queue, 0, "an skb's rx queue is stored + 1");
 	CHECK_EQ(p.meta.dir, OC_DIR_IN, "tc-ingress is inbound");
+	r.e.flags = OC_EV_CUT_FULL;
+	oc_event_decode(&r, sizeof(r), &p, buf);
+	CHECK(p.meta.flags & OC_META_CUT_FULL, "cut by a nearly full ring is marked");
 
 	r = make(OC_HOOK_XDP, 64);
 	oc_event_decode(&r, sizeof(r), &p, buf);

@@ -92,6 +92,12 @@ static void test_parse(void)
 	check_parse_roundtrip((struct oc_meta){ .point = OC_POINT_POST_GSO, .dir = OC_DIR_OUT,
 		.csum = OC_CSUM_COMPLETE, .len = 1514, .gso_type = OC_GSO_UDP_L4 | OC_GSO_UDP_TUNNEL_CSUM },
 		"post-gso UDP tunnel");
+	check_parse_roundtrip((struct oc_meta){ .point = OC_POINT_TC_EGRESS, .dir = OC_DIR_OUT,
+		.csum = OC_CSUM_PARTIAL, .flags = OC_META_CUT_FULL | OC_META_VLAN, .gso_size = 1448,
+		.gso_segs = 45, .len = 65226, .gso_type = OC_GSO_TCPV4, .vlan_tci = 5, .vlan_proto = 0x8100 },
+		"cut by a nearly full ring, with a tag");
+	CHECK_EQ(oc_meta_parse("point=xdp len=1 cut=later", 25, &d), 0, "parse: a later cut= reason is skipped");
+	CHECK(!(d.flags & OC_META_CUT_FULL), "parse: and is not ring_full");
 
 	CHECK_EQ(oc_meta_parse(v1, sizeof(v1) - 1, &d), 0, "parse: offcap 0.1.0's comment (version 1)");
 	CHECK(d.point == OC_POINT_TC_INGRESS && d.dir == OC_DIR_IN && d.len == 2962 && d.gso_segs == 2 &&

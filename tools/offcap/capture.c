@@ -33,7 +33,7 @@ struct cap_opts {
 	const char *filter_file;	/* -F */
 	unsigned long snaplen, count, duration, ring_mb;
 	unsigned points;
-	int quiet, verbose, report, tc_clsact, payload_once;
+	int quiet, verbose, report, tc_clsact, payload_once, ring_full_drop;
 	int print, eflag, Sflag;	/* lines on stdout (without -w, or --print); -e, -S */
 };
 
@@ -81,7 +81,7 @@ static const char *points_help(void)
 }
 
 /* getopt ids of the long-only options */
-enum { O_NETNS = 256, O_DURATION, O_FILTER, O_REPORT, O_CLSACT, O_PRINT, O_VERSION, O_ONCE };
+enum { O_NETNS = 256, O_DURATION, O_FILTER, O_REPORT, O_CLSACT, O_PRINT, O_VERSION, O_ONCE, O_RING_FULL };
 
 const struct oc_params oc_params_capture = {
 	.cmd = "capture",
@@ -170,6 +170,13 @@ const struct oc_params oc_params_capture = {
 "decides before the cut. The payload is the same at both points unless\n"
 "something between them rewrites it (a later tc program, a netem qdisc corrupting packets), and a\n"
 "super-frame tc-egress lost (ring full) has no payload in the file." },
+		{ 0, "ring-full", O_RING_FULL, OC_ARG_REQUIRED, "cut|drop",
+		  .help = "a packet that finds its ring buffer nearly full:\ncut keeps its first 256 bytes (default), drop loses it",
+		  .man = "what a packet gets when it finds its CPU's ring buffer nearly full (the last eighth taken: the\n"
+"consumer fell behind, or the disk is slow).\n.B cut\n(the default) keeps its first 256 bytes, its headers, and\n"
+"its length, so the file still has every packet and a reader shows it cut; each such packet's comment\n"
+"says\n.BR cut=ring_full ,\nthe exit summary, the statistics blocks and\n.B report\ncount them.\n"
+".B drop\nloses the packet, as tcpdump does (counted as dropped). Packets of 256 bytes or less are never cut." },
 		{ 'q', "quiet", .help = "no live status line; short lines (tcp 1448)",
 		  .man = "no live status line; short lines\n.RI ( \"tcp 1448\" )." },
 		{ 'v', "verbose", .help = "lines with all the metadata; libbpf's and the\nverifier's messages",
@@ -259,6 +266,11 @@ static int parse_args(int argc, char **argv, struct cap_opts *o)
 		case O_REPORT: o->report = 1; break;
 		case O_CLSACT: o->tc_clsact = 1; break;
 		case O_ONCE: o->payload_once = 1; break;
+		case O_RING_FULL:
+			if (strcmp(optarg, "cut") && strcmp(optarg, "drop"))
+				return oc_fail(-EINVAL, "--ring-full: '%s' is neither cut nor drop", optarg);
+			o->ring_full_drop = !strcmp(optarg, "drop");
+			break;
 		case O_PRINT: o->print = 1; break;
 		case 'e': o->eflag = 1; break;
 		case 'n': break;
@@ -801,6 +813,18 @@ static void filter_verdicts(const struct cap_state *s, unsigned p, const struct 
 		 (unsigned long long)k->user_kept, (unsigned long long)k->user_rejected);
 }
 
+/* --ring-full cut: told at exit and added to the statistics blocks' words. */
+static void ring_full_cuts(const struct cap_state *s, unsigned p, uint64_t cut, char *words, size_t len)
+{
+	size_t n = strlen(words);
+
+	fprintf(stderr, "%-10s %llu of them cut to their first %d bytes: the ring buffer was nearly full "
+		"(the consumer fell behind; --ring-full drop loses them instead)\n", oc_point_name(p),
+		(unsigned long long)cut, OC_FULL_CUT);
+	snprintf(words + n, len - n, "%sring_full_cut=%llu%s", n ? "; " : "", (unsigned long long)cut,
+		 s->o->nif > 1 ? " (every interface at this point)" : "");
+}
+
 static void records_lost(struct oc_capture *c)
 {
 	uint64_t bad, foreign;
@@ -841,6 +865,8 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 			(unsigned long long)k.dropped, secs > 0 ? point_captured(s, p) / secs : 0, secs);
 		if (s->filter)
 			filter_verdicts(s, p, &k, verdicts, sizeof(verdicts));
+		if (k.cut)
+			ring_full_cuts(s, p, k.cut, verdicts, sizeof(verdicts));
 		for (unsigned d = 0; s->w && d < s->o->nif; d++) {
 			snprintf(comment, sizeof(comment), "%s%s%s", end_counters ? end_counters[d] : "",
 				 end_counters && end_counters[d][0] && verdicts[0] ? "; " : "", verdicts);
@@ -946,6 +972,7 @@ int cmd_capture(int argc, char **argv)
 				       .ring_mb = o.ring_mb,
 				       .tc_clsact = o.tc_clsact, .verbose = o.verbose,
 				       .payload_once = o.payload_once,
+				       .ring_full_drop = o.ring_full_drop,
 				       .filter = s->filter };
 	install_signals();
 	c = oc_capture_start(s->devs, o.nif, &co);

@@ -325,6 +325,9 @@ static void print_ifaces(struct cap_reader *r, struct oc_analysis *a)
 		print_csum_states(s);
 		print_observer_effects(s);
 		print_xdp_verdicts(s);
+		if (s->ring_full_cut)
+			printf("  %-22s %17s %llu packets cut to their first bytes by the capture: its ring "
+			       "buffer was nearly full (cut=ring_full)\n", "", "", (unsigned long long)s->ring_full_cut);
 		if (s->malformed || s->truncated)
 			printf("  %-22s %17s %llu malformed%s%s%s, %llu with truncated headers\n", "", "",
 			       (unsigned long long)s->malformed, s->malformed_example ? " (e.g. " : "",
@@ -821,6 +824,7 @@ static void json_if(struct oc_json *j, struct cap_reader *r, const struct oc_ifa
 	}
 	oc_json_u64(j, "malformed", s->malformed);
 	oc_json_u64(j, "truncated", s->truncated);
+	oc_json_u64(j, "ring_full_cut", s->ring_full_cut);
 	oc_json_close(j, '}');
 }
 

@@ -656,6 +656,7 @@ void oc_analysis_packet(struct oc_analysis *a, const struct oc_iface *iface,
 		return;
 	st->packets++;
 	st->bytes += pkt->len;
+	st->ring_full_cut += !!(pkt->meta.flags & OC_META_CUT_FULL);
 	if (pkt->len > st->max_len)
 		st->max_len = pkt->len;
 	if (oc_parse(pkt->data, pkt->caplen, pkt->len, linktype, p)) {

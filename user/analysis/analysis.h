@@ -86,6 +86,7 @@ struct oc_if_stats {
 	uint16_t vlan_ids[8];
 	uint8_t n_vlan_ids;
 	uint64_t truncated, malformed;
+	uint64_t ring_full_cut;	/* cut by the capture: its ring was nearly full (cut=ring_full) */
 	const char *malformed_example;
 	uint32_t mtu;
 	uint8_t mtu_assumed;	/* not in the file: --mtu or 1500 */

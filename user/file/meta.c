@@ -133,6 +133,8 @@ size_t oc_meta_format(const struct oc_meta *m, char *buf, size_t len)
 	p = app_u32(app_str(p, " ifindex="), m->ifindex);
 	p = app_u32(app_str(p, " netns_ino="), m->netns);
 	p = app_u32(app_str(p, " v="), OC_META_COMMENT_VERSION);
+	if (m->flags & OC_META_CUT_FULL)
+		p = app_str(p, " cut=ring_full");
 	if (m->flags & OC_META_VLAN) {
 		format_vlan(m, vlan, sizeof(vlan));
 		p = app_str(p, vlan);
@@ -316,6 +318,8 @@ static int meta_parse(const char *text, size_t len, struct oc_meta *out)
 			rc = parse_gso_type(&t, &m);
 		else if (KEY_IS(&t, "csum"))
 			rc = parse_csum(&t, &m);
+		else if (KEY_IS(&t, "cut"))
+			rc = (m.flags |= VAL_IS(&t, "ring_full") ? OC_META_CUT_FULL : 0, 0);
 		else
 			rc = parse_number(&t, &n, &seen);
 		if (rc)

@@ -59,6 +59,7 @@ enum oc_gso {
 #define OC_META_VALID	0x01	/* the packet came with offcap metadata */
 #define OC_META_VLAN	0x02	/* an offloaded VLAN tag was re-inserted into the bytes */
 #define OC_META_NO_GSO_TYPE 0x04	/* the kernel did not let the hook read gso_type */
+#define OC_META_CUT_FULL 0x08	/* cut to its first bytes: the capture's ring was nearly full */
 
 struct oc_meta {
 	uint8_t point;		/* enum oc_point */
@@ -117,8 +118,9 @@ const char *oc_xdp_action_name(uint64_t action);	/* "drop", "pass", ... as XDP_*
 size_t oc_gso_format(uint32_t gso_type, char *buf, size_t len);
 /* The packet comment, a person's and a program's: "point=tc-egress len=65226
  * gso_size=1448 gso_segs=45 gso_type=tcpv4 csum=partial ifindex=7
- * netns_ino=4026532301 v=2", then " vlan=100 vlan_proto=0x8100 (offloaded tag
- * re-inserted)" when a tag was offloaded. */
+ * netns_ino=4026532301 v=2", then " cut=ring_full" when the capture kept only
+ * the packet's first bytes because its ring was nearly full, and " vlan=100
+ * vlan_proto=0x8100 (offloaded tag re-inserted)" when a tag was offloaded. */
 size_t oc_meta_format(const struct oc_meta *m, char *buf, size_t len);
 /* Reads a comment oc_meta_format wrote (any version): 0 and *m filled (flags
  * OC_META_VALID, dir from the hook point; rx_queue is epb_queue's, left 0),

@@ -136,7 +136,8 @@ int oc_event_decode(const void *rec, size_t size, struct oc_packet *p, struct oc
 		.point = e->point,
 		.dir = oc_hooks[e->point].dir,
 		.csum = e->point == OC_POINT_XDP ? OC_CSUM_UNKNOWN : e->csum,
-		.flags = OC_META_VALID | (e->flags & OC_EV_NO_GSO_TYPE ? OC_META_NO_GSO_TYPE : 0),
+		.flags = OC_META_VALID | (e->flags & OC_EV_NO_GSO_TYPE ? OC_META_NO_GSO_TYPE : 0) |
+			 (e->flags & OC_EV_CUT_FULL ? OC_META_CUT_FULL : 0),
 		.gso_size = e->gso_size,
 		.gso_segs = e->gso_segs,
 		.gso_type = e->flags & OC_EV_VERDICT ? 0 : oc_gso_from_kernel(e->gso_type),

@@ -203,6 +203,7 @@ static int set_rodata(struct oc_capture *c, unsigned i, const struct oc_capture_
 	s->rodata->watch_ndevs = c->ndevs;
 	s->rodata->xdp_verdicts = first_shared(c, i) >= 0 && c->chain_verdicts;
 	s->rodata->payload_once = !!o->payload_once;
+	s->rodata->ring_full_cut = !o->ring_full_drop;
 	s->rodata->gso_tcp_bits = oc_gso_to_kernel(OC_GSO_TCPV4 | OC_GSO_TCPV6);
 	s->rodata->gso_udp_l4_bits = oc_gso_to_kernel(OC_GSO_UDP_L4);
 	s->rodata->gso_whole_bits = oc_gso_to_kernel(OC_GSO_PARTIAL | OC_GSO_FRAGLIST);
@@ -589,6 +590,7 @@ int oc_capture_counts(struct oc_capture *c, unsigned point, struct oc_point_coun
 			out->kept += v[i].kept;
 			out->rejected += v[i].filtered;
 			out->undecided += v[i].undecided;
+			out->cut += v[i].cut;
 		}
 	}
 	if (point < OC_POINT_MAX) {

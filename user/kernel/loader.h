@@ -22,6 +22,8 @@ struct oc_capture_opts {
 	int tc_clsact;		/* classic clsact filters even where tcx exists */
 	int verbose;		/* libbpf's and the verifier's messages on stderr */
 	int payload_once;	/* post-gso keeps a super-frame's headers only */
+	int ring_full_drop;	/* --ring-full drop: a packet that finds its ring nearly full is
+				 * lost, not cut to its first OC_FULL_CUT bytes */
 	const struct oc_kfilter *filter;	/* in-kernel capture filter, or NULL */
 };
 
@@ -32,6 +34,7 @@ struct oc_capture;
 
 struct oc_point_count {
 	uint64_t seen, dropped;
+	uint64_t cut;		/* cut to OC_FULL_CUT bytes: the ring was nearly full */
 	/* the capture filter's verdicts in the kernel, and what user space
 	 * decided (libpcap) of the packets the kernel left undecided */
 	uint64_t kept, rejected, undecided, user_kept, user_rejected;
