@@ -302,7 +302,7 @@ describe() {
 	hooks-only) echo "a. do-nothing programs at the default hooks" ;;
 	xdp-pass) echo "b. trivial XDP_PASS on ocb, no capture" ;;
 	offcap-xdp) echo "c. offcap -p xdp on ocb only" ;;
-	offcap-before) echo "$(describe "$BEFORE_AS" | cut -d. -f1)'. as $BEFORE_AS, offcap at $BEFORE" ;;
+	offcap-before) echo "$(describe "$BEFORE_AS" | cut -d. -f1)b. as $BEFORE_AS, offcap at $BEFORE" ;;
 	offcap-pregro) echo "d. offcap -p pre-gro on ocb only" ;;
 	pregro-nop) echo "e. do-nothing programs at pre-gro's tracepoints" ;;
 	xdp-libxdp) echo "f. XDP_PASS through libxdp's dispatcher, no capture" ;;
