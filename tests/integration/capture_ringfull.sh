@@ -44,6 +44,8 @@ check_num "none lost: 0 dropped at both points" "$dropped" -eq 0
 marked=$(tshark -r "$C" -Y 'frame.comment contains "cut=ring_full"' -T fields -e frame.cap_len -e frame.len 2>/dev/null)
 check_num "each cut packet's comment says cut=ring_full, as many as the summary counts" \
 	"$(grep -c . <<<"$marked")" -eq "$cut"
+check_num "Wireshark's plugin (build/offcap.lua) shows offcap.cut == \"ring_full\" on each" \
+	"$(tshark -X "lua_script:$OC_ROOT/build/offcap.lua" -r "$C" -Y 'offcap.cut == "ring_full"' -T fields -e frame.number 2>/dev/null | wc -l)" -eq "$cut"
 check_num "a cut packet keeps 256 bytes and its length" "$(awk '$1 != 256 || $2 <= 256' <<<"$marked" | wc -l)" -eq 0
 check_num "every other packet is whole (-s 0)" \
 	"$(oc_count "$C" "$A@tc-egress" '!(frame.comment contains "cut=ring_full") && frame.cap_len != frame.len')" -eq 0

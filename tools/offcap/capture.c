@@ -169,7 +169,7 @@ const struct oc_params oc_params_capture = {
 "either), it changes nothing and says so. Partial and fraglist GSO stay whole, and a capture filter\n"
 "decides before the cut. The payload is the same at both points unless\n"
 "something between them rewrites it (a later tc program, a netem qdisc corrupting packets), and a\n"
-"super-frame tc-egress lost (ring full) has no payload in the file." },
+"super-frame tc-egress lost or cut by a nearly full ring (--ring-full) has no payload in the file." },
 		{ 0, "ring-full", O_RING_FULL, OC_ARG_REQUIRED, "cut|drop",
 		  .help = "a packet that finds its ring buffer nearly full:\ncut keeps its first 256 bytes (default), drop loses it",
 		  .man = "what a packet gets when it finds its CPU's ring buffer nearly full (the last eighth taken: the\n"
