@@ -51,6 +51,8 @@ check_num "every other packet is whole (-s 0)" \
 	"$(oc_count "$C" "$A@tc-egress" '!(frame.comment contains "cut=ring_full") && frame.cap_len != frame.len')" -eq 0
 check "the statistics blocks say ring_full_cut" \
 	grep -qa 'ring_full_cut=[1-9]' "$C"
+check_num "stats: cut=N of the interfaces adds up to the summary's" \
+	"$("$OFFCAP" stats "$C" | grep -o ' cut=[0-9]*' | awk -F= '{n += $2} END {print n + 0}')" -eq "$cut"
 "$OFFCAP" report --json "$C" > "$OC_TMP/cut.json"; "$OFFCAP" report "$C" > "$OC_TMP/cut.txt"
 check_num "report --json: ring_full_cut of the interfaces adds up to the summary's" \
 	"$(jq '[.interfaces[].ring_full_cut] | add' "$OC_TMP/cut.json")" -eq "$cut"

@@ -39,11 +39,15 @@ static void print(struct cap_reader *r, const struct oc_capstats *c)
 	for (unsigned i = 0; i < cap_niface(r); i++) {
 		const struct oc_iface *f = cap_iface(r, i);
 		struct oc_capstats_if k = oc_capstats_get(c, i);
-		char isb[96] = "none";
+		char isb[128] = "none";
+		int n = 0;
 
 		if (f->has_isb)
-			snprintf(isb, sizeof(isb), "recv=%llu drop=%llu", (unsigned long long)f->isb_recv,
-				 (unsigned long long)f->isb_drop);
+			n = snprintf(isb, sizeof(isb), "recv=%llu drop=%llu", (unsigned long long)f->isb_recv,
+				     (unsigned long long)f->isb_drop);
+		if (k.ring_full_cut)
+			snprintf(isb + n, sizeof(isb) - n, "%scut=%llu", n ? " " : "",
+				 (unsigned long long)k.ring_full_cut);
 		/* over-mtu is judged against oc_wire_mtu(): '?' when the file has no MTU */
 		printf("%-24s %10llu %14llu %9llu %8llu %10llu  %s mtu=%u%s\n", f->name,
 		       (unsigned long long)k.packets, (unsigned long long)k.bytes,

@@ -18,6 +18,7 @@ int oc_capstats_packet(struct oc_capstats *s, const struct oc_iface *f, const st
 	k->over_mtu += oc_wire_over_mtu(oc_wire_l3_len(p->data, p->caplen, p->len, linktype), oc_wire_mtu(f, 0));
 	k->gso_segs += p->meta.gso_segs > 1 ? p->meta.gso_segs : 1;
 	k->dropcount += p->dropcount;
+	k->ring_full_cut += !!(p->meta.flags & OC_META_CUT_FULL);
 	return 0;
 }
 

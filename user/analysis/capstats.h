@@ -7,6 +7,7 @@
 
 struct oc_capstats_if {
 	uint64_t packets, bytes, over_mtu, max_len, gso_segs, dropcount;
+	uint64_t ring_full_cut;	/* packets the capture cut: its ring was nearly full */
 };
 
 struct oc_capstats {
