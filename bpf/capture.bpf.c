@@ -532,12 +532,13 @@ static __always_inline void cut_super_frame(struct oc_event *e, const struct oc_
 }
 
 /* The ring's last eighth is kept for headers: a packet that would reach into
- * it keeps its first OC_FULL_CUT bytes (one CPU writes each ring). */
+ * it keeps its first OC_FULL_CUT bytes (one CPU writes each ring). Not one the
+ * filter left undecided: libpcap decides on its bytes in user space. */
 static __always_inline void cut_when_full(void *ring, struct oc_event *e, struct oc_point_stats *st)
 {
 	__u64 size;
 
-	if (!ring_full_cut || e->cap_len <= OC_FULL_CUT)
+	if (!ring_full_cut || e->cap_len <= OC_FULL_CUT || (e->flags & OC_EV_FILTER_UNDECIDED))
 		return;
 	size = bpf_ringbuf_query(ring, BPF_RB_RING_SIZE);
 	if (bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) + e->cap_len + sizeof(*e) + 8 <= size - size / 8)

@@ -72,6 +72,19 @@ check_num "--ring-full drop: the same stream loses packets" "$dropped" -gt 10
 check_num "--ring-full drop: nothing cut" "$(oc_count "$D" "$A@tc-egress" 'frame.cap_len != frame.len')" -eq 0
 check "--ring-full drop: no cut line at exit" bash -c "! grep -q 'cut to their first' '$OC_TMP/offcap.err'"
 
+# A filter that reads past the kernel's 1024 bytes leaves a long packet to
+# libpcap in user space, which decides on the bytes the file gets: those are
+# never cut (cut, a super-frame's byte 2000 would be gone and libpcap would
+# reject it). Every packet matches: short ones on their length, before the load.
+U=$OC_TMP/undecided.pcapng
+held_capture "$U" 'len <= 2100 or tcp[2000:1] >= 0'
+check_num "undecided by the kernel's filter (over 2100 bytes): none cut" \
+	"$(oc_count "$U" "$A@tc-egress" 'frame.len > 2100 && frame.cap_len != frame.len')" -eq 0
+check_num "undecided by the kernel's filter: super-frames in the file" "$(oc_count "$U" "$A@tc-egress" "$sf")" -gt 2
+read -r _ _ und _ urej < <(oc_verdicts "$OC_TMP/offcap.err" tc-egress)
+check_num "undecided by the kernel's filter: left to libpcap" "${und:-0}" -gt 10
+check_num "undecided by the kernel's filter: libpcap rejected none of them" "${urej:--1}" -eq 0
+
 W=$OC_TMP/whole.pcapng	# the default ring at -s 0: 64 MiB
 oc_capture "$W" -i "$NS_A/oca" -s 0 -p tc-egress,post-gso
 oc_iperf 2M
