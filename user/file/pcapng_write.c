@@ -319,7 +319,7 @@ static void gz_stop(struct pcapng_writer *w)
 /* At most WRITE_CHUNK bytes of iov per writev. Into ext4's page cache (Linux
  * 6.18, two vCPUs next to a 10 Gbit/s stream) 8 MiB per call cost the kernel
  * 2.5-3.4 s of CPU per 1.5 GB against 0.8-1.1 s in 256 KiB calls, tcpdump's
- * 60 KiB ones 0.8-1.5 s (bench/RESULTS.md, "write size"). */
+ * 60 KiB ones 0.8-1.5 s (bench/RESULTS.md, "256 KiB writes"). */
 static ssize_t writev_chunk(int fd, const struct iovec *iov, unsigned n)
 {
 	struct iovec t[64];
