@@ -564,9 +564,12 @@ static void status_line(struct cap_state *s, struct oc_capture *c)
 			continue;
 		oc_capture_counts(c, p, &k);
 		now = point_captured(s, p);
-		n += snprintf(line + n, sizeof(line) - n, "%s%s %llu (%llu/s, %llu dropped)", n ? "  " : "",
+		n += snprintf(line + n, sizeof(line) - n, "%s%s %llu (%llu/s, %llu dropped", n ? "  " : "",
 			      oc_point_name(p), (unsigned long long)now,
 			      (unsigned long long)(now - s->last_status[p]), (unsigned long long)k.dropped);
+		if (n < sizeof(line))
+			n += snprintf(line + n, sizeof(line) - n, k.cut ? ", %llu cut)" : ")",
+				      (unsigned long long)k.cut);
 		s->last_status[p] = now;
 		if (n >= sizeof(line))
 			break;
