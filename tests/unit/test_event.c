@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "event.h"
+#include "loader.h"
 
 struct rec {
 	struct oc_event e;
@@ -110,11 +111,25 @@ static void test_gso_bits(void)
 	CHECK_EQ(oc_gso_from_kernel(0), 0, "none stays none");
 }
 
+/* Default ring memory: by the snaplen and the number of points. */
+static void test_ring_default(void)
+{
+	unsigned three = 1u << OC_POINT_TC_INGRESS | 1u << OC_POINT_TC_EGRESS | 1u << OC_POINT_POST_GSO;
+	unsigned all = (1u << OC_POINT_MAX) - 1;
+
+	CHECK_EQ(oc_ring_mb_default(256, three), 8, "ring: -s 256 at the default three points: 8 MiB");
+	CHECK_EQ(oc_ring_mb_default(256, three | 1u << OC_POINT_XDP), 32, "ring: -s 256 at four points: 32 MiB");
+	CHECK_EQ(oc_ring_mb_default(1024, all), 32, "ring: -s 1024 at all five: 32 MiB");
+	CHECK_EQ(oc_ring_mb_default(0, three), 64, "ring: -s 0 at three points: 64 MiB");
+	CHECK_EQ(oc_ring_mb_default(0, all), 128, "ring: -s 0 at all five: 128 MiB");
+}
+
 int main(void)
 {
 	test_decode();
 	test_vlan();
 	test_bad();
 	test_gso_bits();
+	test_ring_default();
 	return check_done();
 }

@@ -152,8 +152,8 @@ const struct oc_params oc_params_capture = {
 		  .help = "comma-separated hook points (default", .more = points_help,
 		  .man = "comma-separated hook points, or\n.BR all ;\nthe default points are marked (default) under HOOK POINTS." },
 		{ 'B', "buffer-size", .arg = OC_ARG_REQUIRED, .metavar = "MIB",
-		  .help = "ring buffer memory in MiB, power of two, shared by one\nring per CPU, at least 1 MiB each (default 8; with\n-s 0 or a snaplen over 1024, 16 per hook point,\nfrom 64 to 128)",
-		  .man = "ring buffer memory in MiB, a power of two (default 8; with\n.B \\-s 0\nor a snaplen over 1024, room for 256 whole packets at every hook point:\n16 MiB per point, rounded up to a power of two, from 64 to 128; said at start)." },
+		  .help = "ring buffer memory in MiB, power of two, shared by one\nring per CPU, at least 1 MiB each (default 8, 32 at\nfour points or more; with -s 0 or a snaplen over 1024,\n16 per hook point, from 64 to 128)",
+		  .man = "ring buffer memory in MiB, a power of two (default 8, 32 at four hook points or more; with\n.B \\-s 0\nor a snaplen over 1024, room for 256 whole packets at every hook point:\n16 MiB per point, rounded up to a power of two, from 64 to 128; said at start)." },
 		{ 0, "buffer", 'B', OC_ARG_REQUIRED, "MIB", .hidden = 1 },	/* the old spelling */
 		{ 0, "payload-once", O_ONCE,
 		  .help = "a super-frame's payload once: post-gso keeps only the\nheaders of the super-frames the device segments\n"

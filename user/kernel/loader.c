@@ -19,15 +19,17 @@
 
 _Static_assert(OC_MAX_DEVS <= OC_WATCH_DEVS, "tracepoint filter too small");
 
-/* Default ring memory, all CPUs together: small rings stay in cache, which
- * makes every event cheaper to write; whole packets need room for bursts. */
+/* Default ring memory, all CPUs together. Up to a snaplen of 1024, 8 MiB;
+ * OC_RING_MB_MANY from four points on (xdp and pre-gro record every wire frame
+ * as well: all five points on both ends of a veth lost events in 8 of 8 rounds
+ * at 8 MiB, 2 of 16 at 32; bench/RESULTS.md, "four points"). */
 #define OC_RING_MB_DEFAULT 8
+#define OC_RING_MB_MANY 32
 #define OC_RING_MB_DEFAULT_BIG 64
 #define OC_RING_MB_MAX 128
 /* Beyond a snaplen of 1024: room for OC_RING_RECORDS whole records at every
- * point, at least 64 MiB. Not less: 8-16 MiB rings cost the consumer less per
- * event at -s 0 (they stay in the cache) but a consumer kept off the CPU for
- * a few tens of ms then loses events (analysis.sh's software GSO burst did). */
+ * point, at least 64 MiB: a consumer kept off the CPU for a few tens of ms
+ * loses events with less (analysis.sh's software GSO burst did at 8-16). */
 #define OC_RING_RECORDS 256
 
 static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -395,7 +397,7 @@ uint32_t oc_ring_mb_default(uint32_t snaplen, unsigned points)
 	uint64_t mb = OC_RING_MB_DEFAULT_BIG;
 
 	if (snaplen && snaplen <= 1024)
-		return OC_RING_MB_DEFAULT;
+		return __builtin_popcount(points) >= 4 ? OC_RING_MB_MANY : OC_RING_MB_DEFAULT;
 	bytes = rec * (uint64_t)__builtin_popcount(points) * OC_RING_RECORDS;
 	while (mb << 20 < bytes && mb < OC_RING_MB_MAX)
 		mb *= 2;

@@ -54,8 +54,9 @@ uint32_t oc_capture_features(const struct oc_capture *c);
  * what arrived, in timestamp order across CPUs; returns events delivered or -1
  * (callback error or ring failure). */
 int oc_capture_poll(struct oc_capture *c, oc_capture_cb cb, void *ctx, int timeout_ms);
-/* Ring memory of all CPUs (MiB) a capture takes without -B: 8 MiB up to a
- * snaplen of 1024; beyond it room for 256 whole records (of at most 64 KiB)
+/* Ring memory of all CPUs (MiB) a capture takes without -B: up to a snaplen
+ * of 1024, 8 MiB (32 at four points or more); beyond it room for 256 whole
+ * records (of at most 64 KiB)
  * at every point, from 64 to 128 MiB (-s 0 at three points: 64 MiB, at all
  * five: 128). */
 uint32_t oc_ring_mb_default(uint32_t snaplen, unsigned points);
