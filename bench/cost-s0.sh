@@ -1,10 +1,11 @@
 #!/bin/bash
-# CPU the capturing process spends per byte at -s 0 when nothing drops (#20):
+# CPU the capturing process spends per byte at -s 0 (#20):
 #   bench/cost-s0.sh offcap|tcpdump [RATE] [DIR]
-# A veth pair in namespaces of its own, iperf3 at a fixed RATE (3G) for 4 s,
-# tc-egress + tc-ingress (tcpdump's view) to a file in DIR (/tmp); prints the
-# process's elapsed, user and system seconds and the file's bytes. OCOPTS adds
-# offcap options (e.g. "-B 8"); PERF=1 records perf.WHO.data in /tmp.
+# A veth pair in namespaces of its own, iperf3 at RATE (3G: nothing drops;
+# 0: as fast as it goes) for 4 s, tc-egress + tc-ingress (tcpdump's view) to a
+# file in DIR (/tmp); prints the process's elapsed, user and system seconds
+# and the file's bytes. OCOPTS adds offcap options (e.g. "-B 8"); PERF=1
+# profiles the process (/tmp/perf.WHO.data) and prints perf report's top lines.
 cd "$(dirname "$0")/.." || exit 1
 WHO=${1:-offcap}; RATE=${2:-3G}; DIR=${3:-/tmp}; A=cpa$$ B=cpb$$; OUT=$DIR/cost-s0.$$ TF=/tmp/cost-s0.time.$$
 trap 'ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; rm -f $OUT $TF' EXIT
@@ -24,3 +25,4 @@ ip netns exec $A iperf3 -c 198.18.7.2 -t 4 -b $RATE -p 5201 | awk '/sender/ {pri
 sleep 0.3; pkill -INT -P $P; kill -INT $P 2>/dev/null; wait $P
 echo "$WHO elapsed/user/system s: $(cat $TF)  file bytes: $(stat -c %s $OUT)"
 grep -iE "dropped|cut" /tmp/cost-s0.err | tail -4
+[ -n "$PERF" ] && perf report -i /tmp/perf.$WHO.data --no-children --stdio 2>/dev/null | grep -E "^ +[0-9]" | head -10

@@ -858,7 +858,7 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 	}
 	for (unsigned p = 0; p < OC_POINT_MAX; p++) {
 		struct oc_point_count k;
-		char verdicts[256] = "", comment[512];
+		char words[256] = "", comment[512];
 
 		if (!(s->o->points & (1u << p)))
 			continue;
@@ -867,12 +867,12 @@ static void summary(struct cap_state *s, struct oc_capture *c)
 			oc_point_name(p), (unsigned long long)point_captured(s, p),
 			(unsigned long long)k.dropped, secs > 0 ? point_captured(s, p) / secs : 0, secs);
 		if (s->filter)
-			filter_verdicts(s, p, &k, verdicts, sizeof(verdicts));
+			filter_verdicts(s, p, &k, words, sizeof(words));
 		if (k.cut)
-			ring_full_cuts(s, p, k.cut, verdicts, sizeof(verdicts));
+			ring_full_cuts(s, p, k.cut, words, sizeof(words));
 		for (unsigned d = 0; s->w && d < s->o->nif; d++) {
 			snprintf(comment, sizeof(comment), "%s%s%s", end_counters ? end_counters[d] : "",
-				 end_counters && end_counters[d][0] && verdicts[0] ? "; " : "", verdicts);
+				 end_counters && end_counters[d][0] && words[0] ? "; " : "", words);
 			pcapng_write_stats_comment(s->w, (uint32_t)s->idb[d][p], oc_mono_to_wall(s->start_ns),
 						   now, s->captured[d][p], oc_capture_dev_drops(c, d, p),
 						   comment[0] ? comment : NULL);
